@@ -1,0 +1,120 @@
+"""Pelican settings for local builds (the published build adds publishconf.py)."""
+
+from pathlib import Path
+
+
+ROOT = Path(__file__).resolve().parent
+
+SITENAME = "Front de l'énergie"
+SITENAME_EN = "Energy Front"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+PAGE_PATHS = ["pages"]
+ARTICLE_PATHS = ["articles"]
+ARTICLE_EXCLUDES = ["pages", "charts"]
+STATIC_PATHS = []
+IGNORE_FILES = [".#*", "*~", "*.swp", "README.md"]
+
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+DEFAULT_DATE_FORMAT = "%-d %B %Y"
+LOCALE = ("C.UTF-8",)  # dates are formatted with Babel in templates, not the C library
+
+# French is the main site at the output root, English a subsite under en/.
+# Templates are written in English; theme/translations holds the French catalogue.
+I18N_SUBSITES = {"en": {"SITENAME": SITENAME_EN}}
+I18N_TEMPLATES_LANG = "en"
+I18N_GETTEXT_DOMAIN = "messages"
+I18N_UNTRANSLATED_ARTICLES = "remove"
+I18N_UNTRANSLATED_PAGES = "remove"
+JINJA_ENVIRONMENT = {
+    "extensions": ["jinja2.ext.i18n"],
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+
+THEME = str(ROOT / "theme")
+THEME_STATIC_DIR = "theme"
+
+PLUGIN_PATHS = [str(ROOT / "plugins")]
+PLUGINS = [
+    "i18n_catalogs",
+    "pelican.plugins.i18n_subsites",
+    "site_context",
+    "shortcodes",
+    "pelican.plugins.sitemap",
+]
+
+# Directory-style URLs: every page is <slug>/index.html.
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+ARTICLE_LANG_URL = "{slug}/"
+ARTICLE_LANG_SAVE_AS = "{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+PAGE_LANG_URL = "{slug}/"
+PAGE_LANG_SAVE_AS = "{slug}/index.html"
+DRAFT_URL = "drafts/{slug}/"
+DRAFT_SAVE_AS = "drafts/{slug}/index.html"
+DRAFT_LANG_URL = "drafts/{slug}/"
+DRAFT_LANG_SAVE_AS = "drafts/{slug}/index.html"
+CATEGORY_URL = "category/{slug}/"
+CATEGORY_SAVE_AS = "category/{slug}/index.html"
+TAG_URL = "tag/{slug}/"
+TAG_SAVE_AS = "tag/{slug}/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+CATEGORIES_URL = "category/"
+CATEGORIES_SAVE_AS = "category/index.html"
+TAGS_URL = "tag/"
+TAGS_SAVE_AS = "tag/index.html"
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "404"]
+PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}
+DEFAULT_PAGINATION = False
+SLUGIFY_SOURCE = "basename"
+
+# Feeds only in the published build (publishconf.py).
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+SITEMAP = {
+    "format": "xml",
+    "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.5},
+    "changefreqs": {"articles": "monthly", "indexes": "weekly", "pages": "monthly"},
+}
+
+# Reproducible output: no build timestamps anywhere; Pelican's own cache lives
+# outside output/.
+CACHE_PATH = str(ROOT / ".cache" / "pelican")
+LOAD_CONTENT_CACHE = False
+DELETE_OUTPUT_DIRECTORY = False  # tasks.build writes to a fresh directory and swaps
+OUTPUT_RETENTION = []
+
+# Navigation: (msgid, slug-relative URL). Labels are translated in templates.
+NAV_LINKS = [
+    ("Home", ""),
+    ("Data", "data/"),
+    ("Methodology", "methodology/"),
+    ("About", "about/"),
+    ("Corrections", "corrections/"),
+]
+
+SITE_LICENSE = "CC BY 4.0"
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.smarty": {},
+    },
+    "output_format": "html5",
+}
+TYPOGRIFY = False

@@ -1,0 +1,52 @@
+"""Compile the theme's gettext catalogues (.po -> .mo) before templates need them.
+
+Only the .po files are kept in git; the binary .mo files are derived, so they are
+rebuilt whenever a .po is newer. Babel writes them deterministically.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+
+class CatalogError(Exception):
+    """A translation catalogue cannot be read."""
+
+
+def compile_catalogs(translations_dir: Path) -> list[Path]:
+    """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``translations_dir``; return what was written."""
+    written = []
+    for po_path in sorted(Path(translations_dir).glob("*/LC_MESSAGES/*.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        try:
+            with po_path.open("rb") as handle:
+                catalog = read_po(handle, locale=po_path.parent.parent.name)
+        except Exception as exc:  # Babel raises several types for a malformed file
+            raise CatalogError(
+                f"{po_path}: cannot be read as a gettext catalogue ({exc}). "
+                "Fix the quoting on the line it names, or restore the file from git."
+            ) from exc
+        with mo_path.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        written.append(mo_path)
+    return written
+
+
+def on_initialized(pelican) -> None:
+    theme = Path(pelican.settings["THEME"])
+    localedir = Path(pelican.settings.get("I18N_GETTEXT_LOCALEDIR") or theme / "translations")
+    for path in compile_catalogs(localedir):
+        logger.debug("compiled %s", path)
+
+
+def register() -> None:
+    signals.initialized.connect(on_initialized)

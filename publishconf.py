@@ -1,0 +1,24 @@
+"""Production settings: what CI builds and deploys to GitHub Pages.
+
+SITEURL comes from the environment (the Pages workflow sets it to the address
+GitHub gives the site, which may be a sub-path such as https://owner.github.io/repo).
+"""
+
+import os
+import sys
+
+sys.path.append(os.path.dirname(os.path.abspath(__file__)))
+
+from pelicanconf import *  # noqa: E402,F403
+
+SITEURL = os.environ.get("SITEURL", "").rstrip("/")
+if not SITEURL:
+    raise SystemExit(
+        "publishconf.py: SITEURL is not set. Set it to the public address of the site, "
+        "e.g. SITEURL=https://owner.github.io/repo"
+    )
+RELATIVE_URLS = False
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+DELETE_OUTPUT_DIRECTORY = False  # tasks.build_site builds elsewhere and swaps

@@ -1,0 +1,281 @@
+"""Every command a person runs on this project. `invoke --list` shows them."""
+
+from __future__ import annotations
+
+import http.server
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from functools import partial
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+OUTPUT = ROOT / "output"
+PYTHON = sys.executable
+WATCHED = ["content", "data", "theme", "plugins", "pelicanconf.py"]
+FATAL = "warnings"  # Pelican's --fatal level: any warning fails the build (see README)
+
+
+class BuildFailed(Exception):
+    """Pelican reported an error; output/ was left as it was."""
+
+
+def pelican_command(settings: str, out: Path, debug: bool = False, content: Path | None = None,
+                    extra=()) -> list[str]:
+    """``pelican --fatal warnings``, run through ``_pelican_child`` below for readable errors."""
+    command = [
+        PYTHON, str(ROOT / "tasks.py"), "--pelican", str(content or ROOT / "content"),
+        "-s", str(ROOT / settings), "-o", str(out), "--fatal", FATAL,
+    ]
+    if debug:
+        command.append("--debug")
+    return command + list(extra)
+
+
+class _Once(logging.Filter):
+    def __init__(self):
+        super().__init__()
+        self.seen: set[tuple[int, str]] = set()
+
+    def filter(self, record):
+        key = (record.levelno, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+class _Problems(logging.Handler):
+    """Collects every warning and error so one build reports all of them."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+        self.seen: set[str] = set()
+
+    def emit(self, record):
+        message = record.getMessage()
+        if message in self.seen:  # each language site reads the same files
+            return
+        self.seen.add(message)
+        if message.startswith("Could not process ") and "\n" in message:
+            message = message.split("\n", 1)[1]  # our plugins' message already names file:line
+        self.messages.append(message)
+
+
+def _pelican_child(argv: list[str]) -> int:
+    """Run Pelican like ``pelican --fatal warnings``, but report every problem at once,
+    plainly, and with a traceback only under --debug."""
+    from pelican import get_instance, parse_arguments
+    from pelican.log import init as init_logging
+
+    args = parse_arguments(argv)
+    debug = args.verbosity == logging.DEBUG
+    problems = _Problems()
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    console.setLevel(logging.DEBUG if debug else logging.WARNING)
+    console.addFilter(_Once())
+    init_logging(level=logging.DEBUG if debug else logging.WARNING, handler=console)
+    logging.getLogger().addHandler(problems)
+    try:
+        pelican, _settings = get_instance(args)
+        pelican.run()
+    except Exception as exc:  # a plugin's error already says where and how to fix it
+        if debug:
+            raise
+        print(f"\nThe build failed: {exc}", file=sys.stderr)
+        return 1
+    if problems.messages and args.fatal:
+        print(f"\nThe build failed: {len(problems.messages)} problem(s) above "
+              f"(warnings are fatal in this project).", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: bool = False,
+               env: dict | None = None, quiet: bool = False, content: Path | None = None) -> Path:
+    """Build into a fresh directory beside ``output`` and swap it in only on success.
+
+    A failed build raises BuildFailed and leaves ``output`` byte-identical.
+    """
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
+    run_env = {**os.environ, **(env or {})}
+    run_env.setdefault("PYTHONHASHSEED", "0")
+    try:
+        result = subprocess.run(
+            pelican_command(settings, staging, debug, content), cwd=ROOT, env=run_env,
+            stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise BuildFailed(
+                f"The build failed (pelican exited {result.returncode}); "
+                f"{output.name}/ was left as it was.\n{result.stdout or ''}"
+            )
+        swap_in(staging, output)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return output
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace ``target`` with ``new`` by two renames, so no reader sees a half-built site."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".build-old-{os.getpid()}-{target.name}")
+        if old.exists():
+            shutil.rmtree(old)
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _fail(exc: Exception) -> None:
+    print(exc, file=sys.stderr)
+    raise SystemExit(1)
+
+
+@task
+def clean(c):
+    """Remove the built site and the build caches."""
+    for path in [OUTPUT, ROOT / ".cache"]:
+        shutil.rmtree(path, ignore_errors=True)
+    for stale in ROOT.glob(".build-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    print("Removed output/ and .cache/")
+
+
+@task(help={"debug": "Show Python tracebacks (for developers)."})
+def build(c, debug=False):
+    """Build the site into output/ (atomic: a failed build leaves output/ untouched)."""
+    try:
+        build_site(debug=debug)
+    except BuildFailed as exc:
+        _fail(exc)
+    print(f"Built the site into {OUTPUT.relative_to(ROOT)}/")
+
+
+@task(pre=[clean], post=[build])
+def rebuild(c):
+    """Clean, then build from scratch."""
+
+
+class _PrefixHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site, optionally under a sub-path like GitHub project pages."""
+
+    prefix = "/"
+
+    def translate_path(self, path):
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "__not_found__")
+        return super().translate_path("/" + path[len(self.prefix):])
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.exists():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
+        if os.environ.get("SERVE_QUIET") != "1":
+            super().log_message(format, *args)
+
+
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000, prefix: str = "/"):
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    handler = type("Handler", (_PrefixHandler,), {"prefix": prefix})
+    http.server.ThreadingHTTPServer.allow_reuse_address = True
+    return http.server.ThreadingHTTPServer((host, port), partial(handler, directory=str(directory)))
+
+
+@task(help={"port": "Port (default 8000).", "prefix": "Serve under a sub-path, e.g. /energy-front/."})
+def serve(c, port=8000, prefix="/"):
+    """Serve output/ at http://127.0.0.1:8000/ (Ctrl+C stops)."""
+    if not (OUTPUT / "index.html").exists():
+        _fail(BuildFailed("There is no built site in output/ yet: run `invoke build` first."))
+    server = make_server(OUTPUT, port=int(port), prefix=prefix)
+    host, real_port = server.server_address[:2]
+    print(f"Serving output/ at http://{host}:{real_port}{prefix if prefix.startswith('/') else '/' + prefix}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@task(help={"port": "Port (default 8000)."})
+def livereload(c, port=8000):
+    """Serve the site, rebuild when content/, data/, theme/ or plugins/ change, and reload the browser."""
+    from livereload import Server
+
+    def rebuild_quietly():
+        try:
+            build_site()
+            print("Rebuilt; reloading the browser.")
+        except BuildFailed as exc:
+            print(exc, file=sys.stderr)
+
+    rebuild_quietly()
+    server = Server()
+    for path in WATCHED:
+        target = ROOT / path
+        server.watch(str(target / "**" / "*") if target.is_dir() else str(target), rebuild_quietly)
+    server.serve(root=str(OUTPUT), host="127.0.0.1", port=int(port), open_url_delay=None)
+
+
+@task
+def publish(c):
+    """Build the production site (publishconf.py; SITEURL from the environment) into output/."""
+    if not os.environ.get("SITEURL"):
+        _fail(BuildFailed(
+            "publish needs SITEURL, the site's public address, e.g. "
+            "SITEURL=https://owner.github.io/repo invoke publish"))
+    try:
+        build_site(settings="publishconf.py")
+    except BuildFailed as exc:
+        _fail(exc)
+    print(f"Built the production site for {os.environ['SITEURL']} into output/")
+
+
+@task(help={"k": "Only tests matching this expression.", "x": "Stop at the first failure."})
+def test(c, k="", x=False):
+    """Run the whole test suite (pytest)."""
+    args = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    if k:
+        args += ["-k", k]
+    if x:
+        args.append("-x")
+    raise SystemExit(subprocess.call(args, cwd=ROOT))
+
+
+@task
+def check(c):
+    """Run the quality gates on a fresh build (HTML, links, accessibility, self-containment, ...)."""
+    _fail(BuildFailed("check: the quality gates are not wired yet (issue 8)."))
+
+
+@task
+def lock(c):
+    """Re-resolve requirements.in into the hashed lock file requirements.txt (needs uv)."""
+    c.run(f"{PYTHON} -m uv pip compile --python-version 3.11 --generate-hashes "
+          "requirements.in -o requirements.txt")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--pelican"]:
+    sys.exit(_pelican_child(sys.argv[2:]))
