@@ -1,0 +1,67 @@
+"""Gate 3: zero axe violations on one page of every page type, both languages, light and dark."""
+
+from __future__ import annotations
+
+import asyncio
+
+from axe_playwright_python.async_playwright import Axe
+
+from .browser import chromium, gather_limited, visit
+from .site import Outcome, Site, group_findings, representative_pages
+
+NAME = "a11y"
+TITLE = "Accessibility (axe)"
+SCHEMES = ("light", "dark")
+BROWSER_TABS = 3
+
+
+def _describe(violation: dict) -> str:
+    nodes = violation.get("nodes", [])
+    targets = ", ".join(" ".join(map(str, n.get("target", []))) for n in nodes[:3])
+    if len(nodes) > 3:
+        targets += f" (+{len(nodes) - 3} more)"
+    summary = ""
+    if nodes and nodes[0].get("failureSummary"):
+        # The first line is "Fix any/all of the following:"; the second says what.
+        lines = [ln.strip() for ln in nodes[0]["failureSummary"].splitlines() if ln.strip()]
+        summary = " " + " ".join(lines[1:2])
+    html = (nodes[0].get("html") or "").replace("\n", " ")[:140] if nodes else ""
+    return (f"{violation['help']} ({violation.get('impact') or 'n/a'}) at {targets}: `{html}`."
+            f"{summary} See {violation.get('helpUrl', '').split('?')[0]}")
+
+
+async def _run(site: Site, pages) -> list[tuple[str, str, str]]:
+    axe = Axe()
+    items: list[tuple[str, str, str]] = []
+    async with chromium() as browser:
+        contexts = {s: await browser.new_context(color_scheme=s) for s in SCHEMES}
+
+        async def one(info, scheme):
+            rel = site.rel(info.path)
+            served = rel[: -len("index.html")] if rel.endswith("index.html") else rel
+            page = await contexts[scheme].new_page()
+            where = f"{rel} [{info.lang} {info.page_type}, {scheme}]"
+            try:
+                await visit(page, site.url + served)
+                results = await axe.run(page)
+                for violation in results.response["violations"]:
+                    items.append((where, _describe(violation), violation["id"]))
+            except Exception as exc:
+                items.append((where, f"axe could not run: {exc}".splitlines()[0], "axe-error"))
+            finally:
+                await page.close()
+
+        await gather_limited(BROWSER_TABS, [one(info, s) for info in pages for s in SCHEMES])
+        for context in contexts.values():
+            await context.close()
+    return items
+
+
+def check(site: Site) -> Outcome:
+    if not site.url:
+        raise ValueError("the axe gate needs the site served (Site.url)")
+    pages = representative_pages(site)
+    items = asyncio.run(_run(site, pages))
+    table = [{"lang": p.lang, "page type": p.page_type, "page": site.rel(p.path)} for p in pages]
+    return Outcome(group_findings(items), table=table,
+                   notes=[f"{len(pages)} page types x {len(SCHEMES)} colour schemes"])

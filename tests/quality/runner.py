@@ -1,0 +1,153 @@
+"""`invoke check`: build the published site fresh, serve it under a sub-path, run the gates.
+
+The site is built with publishconf.py and SITEURL set to the local server's
+address under /energy-front/, so absolute URLs are exercised exactly as on a
+GitHub project page; the deployed build differs only in that one string.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import (gate_a11y, gate_actionlint, gate_html, gate_lighthouse, gate_links,
+               gate_reproducible, gate_selfcontained, gate_weight)
+from .config import REPO, SERVE_PREFIX, load_budgets
+from .report import CONSOLE_FINDINGS, GateRun, render, write
+from .site import Server, Site, free_port
+
+
+@dataclass
+class Run:
+    """What a gate may use: the served site, the budgets, a way to build again."""
+
+    site: Site
+    budgets: dict
+    build: Callable[[Path], None]
+    fresh: bool  # site was built by this run (so the reproducible gate can reuse it)
+
+
+GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
+    "html": (gate_html, lambda r: gate_html.check(r.site)),
+    "links": (gate_links, lambda r: gate_links.check(r.site)),
+    "a11y": (gate_a11y, lambda r: gate_a11y.check(r.site)),
+    "self-contained": (gate_selfcontained, lambda r: gate_selfcontained.check(r.site)),
+    "reproducible": (gate_reproducible, lambda r: gate_reproducible.check(
+        r.build, first=r.site.root if r.fresh else None)),
+    "weight": (gate_weight, lambda r: gate_weight.check(r.site, r.budgets)),
+    "lighthouse": (gate_lighthouse, lambda r: gate_lighthouse.check(r.site, r.budgets)),
+    "actionlint": (gate_actionlint, lambda r: gate_actionlint.check()),
+}
+NEEDS_NO_SITE = {"actionlint"}
+
+
+class UsageError(ValueError):
+    pass
+
+
+def select(only: str = "", skip: str = "") -> list[str]:
+    def parse(value: str) -> list[str]:
+        names = [n.strip() for n in value.split(",") if n.strip()]
+        unknown = [n for n in names if n not in GATES]
+        if unknown:
+            raise UsageError(f"unknown gate {', '.join(unknown)}; the gates are: {', '.join(GATES)}")
+        return names
+
+    chosen, skipped = parse(only), parse(skip)
+    return [g for g in GATES if (not chosen or g in chosen) and g not in skipped]
+
+
+def publish_builder(siteurl: str) -> Callable[[Path], None]:
+    """Build with the lead's build_site (tasks.py), publish settings, our SITEURL."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    from tasks import build_site
+
+    def build(out: Path) -> None:
+        build_site(settings="publishconf.py", output=out, env={"SITEURL": siteurl.rstrip("/")},
+                   quiet=True)
+
+    return build
+
+
+def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
+              report_dir: Path = REPO / "reports", echo=print) -> int:
+    """Run the selected gates; print the report; return 0 when every gate passed."""
+    names = select(only, skip)
+    started = time.monotonic()
+    budgets = load_budgets()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{SERVE_PREFIX}"
+    build = publish_builder(url)
+    tmp = Path(tempfile.mkdtemp(prefix="check-"))
+    build_seconds = None
+    runs: list[GateRun] = []
+    try:
+        if site_dir is not None:
+            root, fresh = Path(site_dir).resolve(), False
+            context = f"Checked the existing build in {root}, served at {url}."
+        elif set(names) - NEEDS_NO_SITE:
+            root, fresh = tmp / "site", True
+            echo(f"Building the published site for {url} ...", flush=True)
+            t0 = time.monotonic()
+            try:
+                build(root)
+            except Exception as exc:  # the build report is the check report
+                echo(str(exc), file=sys.stderr)
+                echo("invoke check: the build failed, so no gate ran.", file=sys.stderr)
+                return 1
+            build_seconds = time.monotonic() - t0
+            context = f"Fresh build with publishconf.py, SITEURL={url.rstrip('/')}."
+        else:
+            root, fresh, context = tmp, False, "No build needed."
+        site = Site(root, url=url, site_url=url if fresh else None)
+        run = Run(site, budgets, build, fresh)
+        with Server(root, SERVE_PREFIX, port):
+            for name in names:
+                runs.append(_run_gate(name, run, echo))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    total = time.monotonic() - started
+    echo(render(runs, build_seconds, total, CONSOLE_FINDINGS, context))
+    md, js = write(runs, build_seconds, total, report_dir, context)
+    echo(f"Full report: {_display(md)} and {_display(js)}")
+    return 1 if any(r.result == "FAIL" for r in runs) else 0
+
+
+def _run_gate(name: str, run: Run, echo) -> GateRun:
+    module, call = GATES[name]
+    echo(f"[{name}] {module.TITLE} ...", flush=True)
+    t0 = time.monotonic()
+    try:
+        outcome, error = call(run), ""
+    except Exception:
+        outcome, error = None, traceback.format_exc(limit=6)
+    result = GateRun(name, module.TITLE, time.monotonic() - t0, outcome, error=error)
+    echo(f"[{name}] {result.result} in {result.seconds:.1f}s", flush=True)
+    return result
+
+
+def _display(path: Path) -> str:
+    return path.relative_to(REPO).as_posix() if path.is_relative_to(REPO) else str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tests.quality", description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help=f"comma-separated gates: {', '.join(GATES)}")
+    parser.add_argument("--skip", default="", help="comma-separated gates to leave out")
+    parser.add_argument("--site", type=Path, help="check this existing build instead of building")
+    args = parser.parse_args(argv)
+    try:
+        return run_check(args.only, args.skip, args.site)
+    except UsageError as exc:
+        print(f"invoke check: {exc}", file=sys.stderr)
+        return 2
+
