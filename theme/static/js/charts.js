@@ -1,0 +1,284 @@
+/* charts.js: upgrade static charts to interactive Vega views, progressively.
+ *
+ * Markup contract (emitted by plugins/charts; URLs relative to the page, no
+ * leading "/", so the site works under a sub-path):
+ *
+ *   <figure class="chart" id="chart-ID" data-chart-id="ID" data-lang="fr"
+ *           data-vega-spec="charts/ID/ID.fr.vg.json"
+ *           data-vega-spec-dark="charts/ID/ID.fr.dark.vg.json">      (optional)
+ *     <figcaption class="chart-head"><h3 class="chart-title">…</h3>
+ *       <p class="chart-subtitle">…</p></figcaption>
+ *     <div class="chart-frame" style="aspect-ratio: W / H">
+ *       <picture><source srcset="….dark.svg" media="(prefers-color-scheme: dark)">
+ *         <img src="….light.svg" width="W" height="H" alt="…" loading="lazy" decoding="async"></picture>
+ *     </div>
+ *     … description, source line, notes, downloads, <details> data table …
+ *   </figure>
+ *
+ * The runtime URL comes from, in order: the figure's data-vega-runtime, a
+ * <meta name="vega-runtime" content="…">, or ../vendor/vega-runtime.min.js
+ * next to this script. The Vega JSON is the compiled Vega (not Vega-Lite) spec
+ * with data inlined as JSON values (CSV text would need eval under our CSP).
+ *
+ * What happens: nothing is fetched until a figure comes within ~300px of the
+ * viewport. Then the runtime is loaded once, the figure's Vega JSON fetched,
+ * and the view rendered (SVG) over the static picture, in exactly the box the
+ * picture occupies; only when it has rendered is the picture made invisible
+ * (it keeps its box, so nothing moves). On any failure the static picture
+ * stays, the figure gets data-vega-state="failed" and at most one console
+ * warning is logged per page. The figure's data-vega-state goes
+ * loading -> interactive | failed (tests and CSS read it).
+ */
+(function () {
+  'use strict';
+
+  if (window.__chartsLoader || !('IntersectionObserver' in window) || !window.fetch ||
+      !document.querySelector) {
+    return; // already running, or an old browser: the static charts stay
+  }
+  window.__chartsLoader = true;
+
+  var SELECTOR = 'figure.chart[data-vega-spec]';
+  var RUNTIME_FALLBACK = '../vendor/vega-runtime.min.js';
+  var script = document.currentScript;
+  var darkQuery = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+
+  // d3-format / d3-time-format definitions (as in d3's fr-FR and en-US, with
+  // the site's conventions: narrow no-break space for French thousands,
+  // no-break space before units, and euros in both languages:
+  // fr "1 234,5 €", "10 oct. 2022"; en "€1,234.5", "Oct 10, 2022").
+  // A spec that carries its own config.locale wins over these.
+  var LOCALES = {
+    fr: {
+      number: {decimal: ',', thousands: '\u202f', grouping: [3], currency: ['', '\u00a0€'],
+        percent: '\u202f%'},
+      time: {dateTime: '%A %e %B %Y à %X', date: '%d/%m/%Y', time: '%H:%M:%S',
+        periods: ['AM', 'PM'],
+        days: ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'],
+        shortDays: ['dim.', 'lun.', 'mar.', 'mer.', 'jeu.', 'ven.', 'sam.'],
+        months: ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août',
+          'septembre', 'octobre', 'novembre', 'décembre'],
+        shortMonths: ['janv.', 'févr.', 'mars', 'avr.', 'mai', 'juin', 'juil.', 'août',
+          'sept.', 'oct.', 'nov.', 'déc.']}
+    },
+    en: {
+      number: {decimal: '.', thousands: ',', grouping: [3], currency: ['€', '']},
+      time: {dateTime: '%x, %X', date: '%-m/%-d/%Y', time: '%-I:%M:%S %p',
+        periods: ['AM', 'PM'],
+        days: ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'],
+        shortDays: ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'],
+        months: ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August',
+          'September', 'October', 'November', 'December'],
+        shortMonths: ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct',
+          'Nov', 'Dec']}
+    }
+  };
+
+  var warned = false;
+  function warnOnce(figure, reason) {
+    if (warned) return;
+    warned = true;
+    // A warning, not an error: the reader still has the static chart.
+    console.warn('charts.js: kept the static chart for #' + (figure.id || '?') +
+      ' (' + reason + ')');
+  }
+
+  function resolve(url) {
+    return new URL(url, document.baseURI).href;
+  }
+
+  function runtimeUrl(figure) {
+    var own = figure.getAttribute('data-vega-runtime');
+    if (own) return resolve(own);
+    var meta = document.querySelector('meta[name="vega-runtime"]');
+    if (meta && meta.content) return resolve(meta.content);
+    return new URL(RUNTIME_FALLBACK, script && script.src ? script.src : document.baseURI).href;
+  }
+
+  var runtimes = {};
+  function loadRuntime(url) {
+    if (!runtimes[url]) {
+      runtimes[url] = new Promise(function (ok, fail) {
+        if (window.vegaRuntime) return ok(window.vegaRuntime);
+        var tag = document.createElement('script');
+        tag.src = url;
+        tag.async = true;
+        tag.onload = function () {
+          if (window.vegaRuntime) ok(window.vegaRuntime);
+          else fail(new Error('runtime did not load: ' + url));
+        };
+        tag.onerror = function () { fail(new Error('runtime not found: ' + url)); };
+        document.head.appendChild(tag);
+      });
+    }
+    return runtimes[url];
+  }
+
+  function fetchSpec(url) {
+    return fetch(url, {credentials: 'same-origin'}).then(function (response) {
+      if (!response.ok) throw new Error('HTTP ' + response.status + ' for ' + url);
+      return response.json();
+    });
+  }
+
+  // Collects Vega's own errors instead of printing them: a broken chart must
+  // leave the static picture and a single warning, not console errors.
+  function quietLogger(errors) {
+    var level = 1;
+    return {
+      level: function (l) { if (arguments.length) { level = l; return this; } return level; },
+      error: function () { errors.push([].slice.call(arguments).join(' ')); return this; },
+      warn: function () { return this; },
+      info: function () { return this; },
+      debug: function () { return this; }
+    };
+  }
+
+  var tooltip = null;
+  function tooltipHandler(runtime) {
+    if (!tooltip) {
+      tooltip = runtime.createTooltip({offsetX: 12, offsetY: 12});
+      document.addEventListener('keydown', function (event) {
+        // WCAG 1.4.13: content shown on hover can be dismissed without moving.
+        var el = document.getElementById('vg-tooltip-element');
+        if (event.key === 'Escape' && el) el.classList.remove('visible');
+      });
+    }
+    return tooltip.call;
+  }
+
+  function titleOf(figure, img) {
+    var title = figure.querySelector('.chart-title') || figure.querySelector('figcaption');
+    var text = title ? title.textContent.replace(/\s+/g, ' ').trim() : '';
+    return text || (img && img.alt) || '';
+  }
+
+  // Keeps the view exactly over the static image's box (the picture stays in
+  // the layout, invisible, so the figure never changes size).
+  function place(holder, img, frame) {
+    var f = frame.getBoundingClientRect();
+    var r = img.getBoundingClientRect();
+    holder.style.left = (r.left - f.left - frame.clientLeft) + 'px';
+    holder.style.top = (r.top - f.top - frame.clientTop) + 'px';
+    holder.style.width = r.width + 'px';
+    holder.style.height = r.height + 'px';
+  }
+
+  function upgrade(figure) {
+    var frame = figure.querySelector('.chart-frame');
+    var picture = frame && frame.querySelector('picture');
+    var img = picture && picture.querySelector('img');
+    if (!img) {
+      figure.setAttribute('data-vega-state', 'failed');
+      warnOnce(figure, 'no .chart-frame > picture > img');
+      return Promise.resolve();
+    }
+    var dark = !!(darkQuery && darkQuery.matches && figure.getAttribute('data-vega-spec-dark'));
+    var specUrl = resolve(figure.getAttribute(dark ? 'data-vega-spec-dark' : 'data-vega-spec'));
+    var lang = (figure.getAttribute('data-lang') || document.documentElement.lang || 'en').slice(0, 2);
+    var old = figure.__chartView;
+    var holder, view;
+    figure.setAttribute('data-vega-state', 'loading');
+
+    return Promise.all([loadRuntime(runtimeUrl(figure)), fetchSpec(specUrl)])
+      .then(function (loaded) {
+        var runtime = loaded[0];
+        var spec = loaded[1];
+        var errors = [];
+        holder = document.createElement('div');
+        holder.className = 'chart-view';
+        holder.setAttribute('role', 'img');
+        holder.setAttribute('tabindex', '0');
+        holder.setAttribute('aria-label', titleOf(figure, img));
+        if (!img.id) img.id = (figure.id || 'chart') + '-static';
+        holder.setAttribute('aria-describedby', img.id); // the alt text, kept
+        var canvas = document.createElement('div');
+        canvas.className = 'chart-view-canvas';
+        holder.appendChild(canvas);
+        frame.classList.add('has-view');
+        place(holder, img, frame);
+        frame.appendChild(holder);
+
+        view = new runtime.View(runtime.parse(spec, null, {ast: true}), {
+          expr: runtime.expressionInterpreter, // CSP: no eval / new Function
+          renderer: 'svg',
+          container: canvas,
+          hover: true,
+          tooltip: tooltipHandler(runtime),
+          logger: quietLogger(errors),
+          locale: spec.config && spec.config.locale ? undefined : LOCALES[lang] || LOCALES.en
+        });
+        return view.runAsync().then(function () {
+          if (errors.length) throw new Error(errors[0]);
+          if (!canvas.querySelector('svg')) throw new Error('nothing rendered');
+        });
+      })
+      .then(function () {
+        if (old) dispose(old);
+        figure.__chartView = {view: view, holder: holder, frame: frame};
+        holder.classList.add('is-ready');
+        frame.classList.add('is-interactive');
+        figure.setAttribute('data-vega-state', 'interactive');
+        track(holder, img, frame);
+      })
+      .catch(function (error) {
+        if (view) { try { view.finalize(); } catch (e) { /* already failed */ } }
+        if (holder && holder.parentNode) holder.parentNode.removeChild(holder);
+        if (old) {
+          figure.setAttribute('data-vega-state', 'interactive');
+        } else {
+          frame.classList.remove('has-view', 'is-interactive');
+          figure.setAttribute('data-vega-state', 'failed');
+        }
+        warnOnce(figure, error && error.message ? error.message : String(error));
+      });
+  }
+
+  function dispose(state) {
+    try { state.view.finalize(); } catch (e) { /* nothing left to release */ }
+    if (state.holder.parentNode) state.holder.parentNode.removeChild(state.holder);
+  }
+
+  var tracked = [];
+  var resizeObserver = window.ResizeObserver ? new ResizeObserver(function () {
+    tracked.forEach(function (t) { place(t[0], t[1], t[2]); });
+  }) : null;
+  function track(holder, img, frame) {
+    tracked = tracked.filter(function (t) { return t[2] !== frame; });
+    tracked.push([holder, img, frame]);
+    if (resizeObserver) resizeObserver.observe(img);
+  }
+  if (!resizeObserver) {
+    window.addEventListener('resize', function () {
+      tracked.forEach(function (t) { place(t[0], t[1], t[2]); });
+    });
+  }
+
+  function start() {
+    var figures = document.querySelectorAll(SELECTOR);
+    if (!figures.length) return;
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        upgrade(entry.target);
+      });
+    }, {rootMargin: '300px 0px'});
+    Array.prototype.forEach.call(figures, function (figure) { observer.observe(figure); });
+
+    // Follow the reader's light/dark switch for figures that have both specs.
+    if (darkQuery && darkQuery.addEventListener) {
+      darkQuery.addEventListener('change', function () {
+        Array.prototype.forEach.call(figures, function (figure) {
+          if (figure.__chartView && figure.getAttribute('data-vega-spec-dark')) upgrade(figure);
+        });
+      });
+    }
+  }
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})();
