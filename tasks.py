@@ -286,5 +286,17 @@ def lock(c):
           "requirements.in -o requirements.txt")
 
 
+@task(help={"check": "Only verify that the committed runtime matches a fresh build (for CI)."})
+def bundle_js(c, check=False):
+    """Rebuild the vendored Vega runtime from theme/js (npm ci + esbuild) and print its sizes."""
+    js = ROOT / "theme" / "js"
+    # --ignore-scripts: esbuild's postinstall only re-checks its binary, which
+    # npm already installed from the lock file.
+    steps = [["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+             ["node", "build.mjs"] + (["--check"] if check else [])]
+    for step in steps:
+        if subprocess.call(step, cwd=js) != 0:
+            _fail(BuildFailed(f"bundle-js: `{' '.join(step)}` failed in theme/js (see above)."))
+
 if __name__ == "__main__" and sys.argv[1:2] == ["--pelican"]:
     sys.exit(_pelican_child(sys.argv[2:]))

@@ -105,11 +105,10 @@ if (gz(ours.code) >= gz(full.code)) {
 }
 
 const outputs = [[OUT, Buffer.from(ours.code)], [LICENSES, Buffer.from(lic.text)]];
-if (existsSync(README)) {
-  const readme = readFileSync(README, 'utf8');
-  const marked = /(<!-- sizes:start -->\n)[\s\S]*?(\n<!-- sizes:end -->)/;
-  if (marked.test(readme)) outputs.push([README, Buffer.from(readme.replace(marked, `$1${table}$2`))]);
-}
+const readme = readFileSync(README, 'utf8');
+const marked = /(<!-- sizes:start -->\n)[\s\S]*?(<!-- sizes:end -->)/;
+if (!marked.test(readme)) throw new Error('theme/js/README.md lost its <!-- sizes:start --> / <!-- sizes:end --> markers.');
+outputs.push([README, Buffer.from(readme.replace(marked, `$1${table}\n$2`))]);
 
 if (check) {
   const stale = outputs.filter(([path, buf]) => !existsSync(path) || !readFileSync(path).equals(buf))
