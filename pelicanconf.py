@@ -19,6 +19,7 @@ IGNORE_FILES = [".#*", "*~", "*.swp", "README.md"]
 
 TIMEZONE = "Europe/Paris"
 DEFAULT_LANG = "fr"
+MAIN_LANG = DEFAULT_LANG  # the English subsite overrides DEFAULT_LANG, not this
 DEFAULT_DATE_FORMAT = "%-d %B %Y"
 LOCALE = ("C.UTF-8",)  # dates are formatted with Babel in templates, not the C library
 
@@ -45,6 +46,7 @@ PLUGINS = [
     "site_context",
     "shortcodes",
     "pelican.plugins.sitemap",
+    "search",
 ]
 
 # Directory-style URLs: every page is <slug>/index.html.
@@ -74,7 +76,9 @@ AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 YEAR_ARCHIVE_SAVE_AS = ""
 MONTH_ARCHIVE_SAVE_AS = ""
-DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "404"]
+DIRECT_TEMPLATES = ["index", "archives", "categories", "tags", "search", "404"]
+SEARCH_URL = "search/"
+SEARCH_SAVE_AS = "search/index.html"
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}
 DEFAULT_PAGINATION = False
 SLUGIFY_SOURCE = "basename"
@@ -106,6 +110,7 @@ NAV_LINKS = [
     ("Methodology", "methodology/"),
     ("About", "about/"),
     ("Corrections", "corrections/"),
+    ("Search", "search/"),
 ]
 
 SITE_LICENSE = "CC BY 4.0"

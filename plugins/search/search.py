@@ -1,0 +1,70 @@
+"""Full-text search with Pagefind, built from the finished site.
+
+Pagefind indexes the HTML after Pelican has written every language site, one index
+per ``<html lang>``, and ships its own small UI; everything is served from the site
+itself. Only elements marked ``data-pagefind-body`` are indexed (articles, pages,
+dataset pages), so navigation, listings and drafts stay out of the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+from pelican import signals
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "SEARCH_INDEX_ENABLED": True,
+    "SEARCH_INDEX_DIR": "pagefind",
+}
+
+
+class SearchIndexError(Exception):
+    """Pagefind could not index the built site."""
+
+
+def settings_for(settings: dict) -> dict:
+    unknown = sorted(k for k in settings if k.startswith("SEARCH_INDEX_") and k not in DEFAULTS)
+    if unknown:
+        raise SearchIndexError(
+            f"pelicanconf.py: unknown setting {unknown[0]}; the search plugin knows "
+            f"{', '.join(sorted(DEFAULTS))} (see plugins/search/README.md)."
+        )
+    return {key: settings.get(key, default) for key, default in DEFAULTS.items()}
+
+
+def build_index(site: Path, bundle_dir: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", bundle_dir,
+         "--silent"],
+        capture_output=True, text=True,
+    )
+    if result.returncode != 0:
+        raise SearchIndexError(
+            f"Pagefind could not index {site}: {(result.stderr or result.stdout).strip()}. "
+            "Rebuild with `invoke build --debug` and check the pages it names."
+        )
+
+
+def on_finalized(pelican) -> None:
+    settings = pelican.settings
+    config = settings_for(settings)
+    # The English subsite finishes first, inside the French run: index once, at the end
+    # of the main site, when every language is on disk.
+    if not config["SEARCH_INDEX_ENABLED"] or settings.get("DEFAULT_LANG") != settings.get("MAIN_LANG", "fr"):
+        return
+    build_index(Path(pelican.output_path), config["SEARCH_INDEX_DIR"])
+
+
+def fill_defaults(pelican) -> None:
+    """Templates read the settings too, so the defaults go into the settings themselves."""
+    pelican.settings.update(settings_for(pelican.settings))
+
+
+def register() -> None:
+    signals.initialized.connect(fill_defaults)
+    signals.finalized.connect(on_finalized)

@@ -1,0 +1,21 @@
+// Starts Pagefind's search UI on the search page; the bundle path comes from the page
+// so the site works under any sub-path.
+(function () {
+  "use strict";
+  function start() {
+    var box = document.getElementById("search");
+    if (!box || typeof window.PagefindUI !== "function") return;
+    new window.PagefindUI({
+      element: "#search",
+      // Pagefind wants a path from the domain root; the page gives one relative to itself.
+      bundlePath: new URL(box.getAttribute("data-bundle"), document.baseURI).pathname,
+      showSubResults: true,
+      showImages: false,
+      resetStyles: false
+    });
+    var input = box.querySelector("input");
+    if (input) input.focus();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
