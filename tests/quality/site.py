@@ -231,7 +231,8 @@ def same_origin(url: str, base: str) -> bool:
 
 
 def chromium_path() -> str:
-    return os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+    # CHROMIUM_PATH is what the rest of the test suite and CI use; CHROME_PATH is Lighthouse's name.
+    return os.environ.get("CHROMIUM_PATH") or os.environ.get("CHROME_PATH") or "/usr/bin/chromium"
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
