@@ -352,6 +352,8 @@ def _weekly_table(frame) -> Table:
              "Sommes hebdomadaires de strikes_waves : missiles et drones de type Shahed lancés et abattus, "
              "selon la semaine (lundi à dimanche) où la fenêtre d'attaque a commencé.", "description"),
         **COMMON,
+        # The first attack (28 Sep 2022) falls in the ISO week starting Monday 26 Sep.
+        "temporal": {"start": "2022-09-26", "end": "2026-03-01"},
         "rules": SHOT_RULES,
         "schema": {"fields": [
             field("week_start", "date", ("Week (Monday)", "Semaine (lundi)"),

@@ -1,0 +1,224 @@
+"""catalog: the curated datasets as a validated, typed catalogue for the build.
+
+Public API (other plugins ``import catalog``):
+
+- ``get_catalog(settings_or_data_dir) -> Catalog``: validated and cached per
+  process by the data files' mtimes and sizes; raises ``DataValidationError``
+  whose ``str()`` is the whole report, one ``path:line:column: ...`` per problem.
+- ``Catalog.names``, ``.frame(name)``, ``.resource(name)``, ``.dataset_url(name)``,
+  ``.text(name, key, lang)``.
+- ``record_usage(dataset_name, kind, title, url, lang)``: a chart or article
+  says it uses a dataset; the dataset pages list it under "Used by". Call it
+  while content is read (reader hooks, ``generate_context``), before
+  ``generate_output``, when the pages are written.
+
+Signals: ``initialized`` (check settings, validate: a bad file stops the build
+before anything is written), ``generator_init`` (``DATASETS`` in the template
+context), ``get_generators`` (the pages, see pages.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+
+from pelican import signals
+
+from .frames import load_frame
+from .problems import DataValidationError, Problem
+from .validate import validate
+
+DEFAULTS = {
+    "CATALOG_DATA_DIR": "data",
+    "CATALOG_OUTPUT_DIR": "data",
+    "CATALOG_PREVIEW_ROWS": 10,
+    "CATALOG_PUBLISH_FILES": True,
+    "CATALOG_VALIDATE": True,
+}
+HELP = {
+    "CATALOG_DATA_DIR": "folder of datapackage.json and the curated CSVs; relative to the project root",
+    "CATALOG_OUTPUT_DIR": "where pages and published files go in the output (and in URLs)",
+    "CATALOG_PREVIEW_ROWS": "rows shown in each dataset page's preview table",
+    "CATALOG_PUBLISH_FILES": "copy the CSVs and datapackage.json into the main-language site",
+    "CATALOG_VALIDATE": "validate at startup (turn off only to debug a template)",
+}
+
+
+class CatalogSettingsError(Exception):
+    """A CATALOG_* setting is unknown or has the wrong type."""
+
+
+_CACHE: dict[tuple, "Catalog | DataValidationError"] = {}
+_USAGE: dict[str, dict[str, list[dict]]] = {}
+
+
+class Catalog:
+    def __init__(self, data_dir: Path, descriptor: dict, output_dir: str = "data"):
+        self.data_dir = Path(data_dir)
+        self.descriptor = descriptor
+        self.output_dir = output_dir.strip("/")
+        self._resources = {r["name"]: r for r in descriptor["resources"]}
+        self._frames: dict = {}
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._resources)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._resources
+
+    def _get(self, name: str) -> dict:
+        if name not in self._resources:
+            raise KeyError(f'unknown dataset "{name}"; known datasets: {", ".join(self.names)}')
+        return self._resources[name]
+
+    def resource(self, name: str) -> dict:
+        """A copy of the datapackage.json resource (paired keys title_fr/title_en...)."""
+        return copy.deepcopy(self._get(name))
+
+    def frame(self, name: str):
+        """The table as a pandas DataFrame typed by its schema (a copy: mutate freely)."""
+        if name not in self._frames:
+            res = self._get(name)
+            self._frames[name] = load_frame(self.data_dir / res["path"], res["schema"]["fields"])
+        return self._frames[name].copy()
+
+    def dataset_url(self, name: str) -> str:
+        """Site-relative URL of the dataset page: ``data/<name>/``."""
+        self._get(name)
+        return f"{self.output_dir}/{name}/"
+
+    def csv_path(self, name: str) -> Path:
+        return self.data_dir / self._get(name)["path"]
+
+    def text(self, name: str, key: str, lang: str) -> str:
+        """``title``/``description`` of a resource in ``lang`` (fr or en)."""
+        return localized(self._get(name), key, lang)
+
+    def field(self, name: str, column: str) -> dict:
+        for fld in self._get(name)["schema"]["fields"]:
+            if fld["name"] == column:
+                return copy.deepcopy(fld)
+        raise KeyError(f'dataset "{name}" has no column "{column}"')
+
+
+def localized(obj: dict, key: str, lang: str) -> str:
+    """Paired keys (``title_fr``) first, then a ``{"fr": ..., "en": ...}`` object, then the plain key."""
+    if obj.get(f"{key}_{lang}"):
+        return obj[f"{key}_{lang}"]
+    value = obj.get(key)
+    if isinstance(value, dict):
+        return value.get(lang) or next(iter(value.values()), "")
+    return value or ""
+
+
+def _settings_values(settings: dict) -> dict:
+    unknown = sorted(k for k in settings if k.startswith("CATALOG_") and k not in DEFAULTS)
+    if unknown:
+        known = ", ".join(DEFAULTS)
+        raise CatalogSettingsError(f"pelicanconf.py: unknown setting {', '.join(unknown)}; expected one of "
+                                   f"{known}. Fix the name (see plugins/catalog/README.md).")
+    values = {k: settings.get(k, v) for k, v in DEFAULTS.items()}
+    for key, default in DEFAULTS.items():
+        if not isinstance(values[key], type(default)):
+            raise CatalogSettingsError(f"pelicanconf.py: {key} = {values[key]!r}; expected a "
+                                       f"{type(default).__name__} like {default!r}.")
+    return values
+
+
+def _project_root(settings: dict) -> Path:
+    # PATH is the content folder; the project root is its parent (content/ and data/ are siblings).
+    return Path(settings.get("PATH", "content")).resolve().parent
+
+
+def data_dir_of(settings: dict) -> Path:
+    path = Path(_settings_values(settings)["CATALOG_DATA_DIR"])
+    return path if path.is_absolute() else _project_root(settings) / path
+
+
+def _display_dir(data_dir: Path, root: Path | None) -> str:
+    """How messages name the folder: relative to the project root (or cwd), else just its name."""
+    try:
+        return data_dir.resolve().relative_to((root or Path.cwd()).resolve()).as_posix()
+    except ValueError:
+        return data_dir.name
+
+
+def _fingerprint(data_dir: Path) -> tuple:
+    """mtime and size of every file in the folder: enough for a livereload rebuild to skip validation."""
+    entries = []
+    for path in sorted(data_dir.glob("*")):
+        if path.is_file():
+            stat = path.stat()
+            entries.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return (str(data_dir.resolve()), tuple(entries))
+
+
+def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
+    """The validated catalogue (cached); raises DataValidationError listing every problem."""
+    if isinstance(settings_or_data_dir, (str, os.PathLike)):
+        data_dir, out = Path(settings_or_data_dir), output_dir or DEFAULTS["CATALOG_OUTPUT_DIR"]
+        root = None
+    else:
+        data_dir = data_dir_of(settings_or_data_dir)
+        root = _project_root(settings_or_data_dir)
+        out = output_dir or _settings_values(settings_or_data_dir)["CATALOG_OUTPUT_DIR"]
+    key = (_fingerprint(data_dir), out) if data_dir.is_dir() else None
+    if key in _CACHE:
+        cached = _CACHE[key]
+        if isinstance(cached, DataValidationError):
+            raise cached
+        return cached
+    display = _display_dir(data_dir, root)
+    if not data_dir.is_dir():
+        raise DataValidationError([Problem(display, None, None, "expected the data folder, found no such "
+                                                                "folder. Set CATALOG_DATA_DIR or run `invoke curate`.")])
+    descriptor, problems = validate(data_dir, display)
+    result: Catalog | DataValidationError
+    result = DataValidationError(problems) if problems else Catalog(data_dir, descriptor, out)
+    _CACHE.clear()  # keep only the current state of the files
+    _CACHE[key] = result
+    if isinstance(result, DataValidationError):
+        raise result
+    return result
+
+
+def record_usage(dataset_name: str, kind: str, title: str, url: str, lang: str) -> None:
+    """Note that a chart or article (``kind``) titled ``title`` at site-relative ``url`` uses a dataset."""
+    entries = _USAGE.setdefault(lang, {}).setdefault(dataset_name, [])
+    entry = {"kind": kind, "title": title, "url": url}
+    if entry not in entries:
+        entries.append(entry)
+
+
+def usages(dataset_name: str, lang: str) -> list[dict]:
+    return sorted(_USAGE.get(lang, {}).get(dataset_name, []), key=lambda e: (e["kind"], e["title"], e["url"]))
+
+
+def on_initialized(pelican) -> None:
+    settings = pelican.settings
+    values = _settings_values(settings)
+    _USAGE.pop(settings.get("DEFAULT_LANG", ""), None)  # a new build of this language starts fresh
+    if values["CATALOG_VALIDATE"]:
+        get_catalog(settings)
+
+
+def on_generator_init(generator) -> None:
+    from .pages import datasets_context
+
+    settings = generator.settings
+    if "DATASETS" not in generator.context and _settings_values(settings)["CATALOG_VALIDATE"]:
+        generator.context["DATASETS"] = datasets_context(get_catalog(settings), settings["DEFAULT_LANG"])
+
+
+def get_generators(pelican):
+    from .pages import CatalogGenerator
+
+    return CatalogGenerator
+
+
+def register() -> None:
+    signals.initialized.connect(on_initialized)
+    signals.generator_init.connect(on_generator_init)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,234 @@
+"""Validate data/datapackage.json and every CSV it lists; return all problems.
+
+Order of work per file: bytes (encoding, empty) -> structure (delimiter,
+header, header-only) -> Frictionless (types, constraints, foreign keys) on the
+rows exactly as we parsed them, so its row numbers map to editor lines ->
+our own checks (formula injection, duplicate keys, cross-field rules).
+A file with a structural problem gets no row checks: they would only repeat it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from frictionless import Package
+
+from . import checks
+from .problems import Problem, Records, show
+
+LANGS = ("fr", "en")
+NUMERIC = {"integer", "number"}
+# Frictionless errors our own checks already word better.
+OURS = {"primary-key", "unique-error"}
+TYPE_EXPECTED = {
+    "integer": "a whole number", "number": "a number (with a dot as decimal separator)",
+    "date": "a date written YYYY-MM-DD", "datetime": "a date and time written YYYY-MM-DDTHH:MM:SS",
+    "boolean": "true or false", "year": "a year like 2022", "string": "text",
+}
+DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
+
+
+def descriptor_problems(descriptor: dict, text: str, display: str) -> list[Problem]:
+    """Metadata the site's pages need: bilingual titles and descriptions, units, publisher, licence..."""
+    problems = []
+
+    def line_of(needle: str, after: int = 0) -> tuple[int | None, int]:
+        pos = text.find(needle, after)
+        return (text.count("\n", 0, pos) + 1, pos) if pos >= 0 else (None, after)
+
+    def need(cond: bool, line, what: str, fix: str):
+        if not cond:
+            problems.append(Problem(display, line, None, f"{what}. {fix}"))
+
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        return [Problem(display, None, None, 'expected a "resources" list, found none. Re-run `invoke curate`.')]
+    for res in resources:
+        name = res.get("name", "?")
+        line, pos = line_of(f'"name": "{name}"')
+        where = f'resource "{name}"'
+        for key in ("title", "description"):
+            for lang in LANGS:
+                need(bool(res.get(f"{key}_{lang}")), line, f'{where}: expected "{key}_{lang}", found none',
+                     f"Add the {key} in {'French' if lang == 'fr' else 'English'}.")
+        for lang in LANGS:
+            need(isinstance(res.get(f"caveats_{lang}"), list), line,
+                 f'{where}: expected a "caveats_{lang}" list, found none', "Add it (it may be empty: []).")
+        need(bool((res.get("publisher") or {}).get("name")), line, f'{where}: expected "publisher" with a name, '
+             f"found none", "Name who published the data.")
+        need(bool(res.get("licenses")), line, f'{where}: expected "licenses", found none',
+             'Give the licence, or "Unclear, attribution requested".')
+        need(bool(res.get("as_of")), line, f'{where}: expected "as_of", found none', "Give the last date covered.")
+        schema = res.get("schema") or {}
+        need(bool(schema.get("fields")), line, f'{where}: expected schema fields, found none',
+             "Re-run `invoke curate`.")
+        need(bool(schema.get("primaryKey")), line, f'{where}: expected a primaryKey, found none',
+             "Name the column(s) that identify a row.")
+        for fld in schema.get("fields", []):
+            fline, _ = line_of(f'"name": "{fld.get("name")}"', pos)
+            fwhere = f'{where}, field "{fld.get("name")}"'
+            for key in ("title", "description"):
+                for lang in LANGS:
+                    need(bool(fld.get(f"{key}_{lang}")), fline, f'{fwhere}: expected "{key}_{lang}", found none',
+                         f"Add the {key} in {'French' if lang == 'fr' else 'English'}.")
+            key = schema.get("primaryKey") or []
+            if fld.get("type") in NUMERIC and fld.get("name") not in key:  # identifiers have no unit
+                need(bool(fld.get("unit")), fline, f'{fwhere}: expected a "unit" (a number needs one), found none',
+                     'Add the unit, e.g. "€ billion", "units", "percent".')
+    return problems
+
+
+def _expected(field: dict, constraint: str) -> str:
+    cons = field.get("constraints", {})
+    if constraint == "minimum":
+        return f"a number >= {cons['minimum']}"
+    if constraint == "maximum":
+        return f"a number <= {cons['maximum']}"
+    if constraint == "enum":
+        return "one of " + ", ".join(str(v) for v in cons["enum"])
+    if constraint == "pattern":
+        if field.get("format") == "uri":
+            return "a web address starting with http:// or https://"
+        return f"text matching the pattern {cons['pattern']}"
+    if constraint in ("minLength", "maxLength"):
+        return f"text of {constraint.replace('Length', '')} length {cons[constraint]}"
+    return f"a value meeting {constraint} {cons.get(constraint)}"
+
+
+def _fix(field: dict, cell: str, kind: str) -> str:
+    required = field.get("constraints", {}).get("required")
+    if kind == "date":
+        match = DMY.fullmatch(cell.strip())
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                return f"Write it as {year:04d}-{month:02d}-{day:02d}."
+        return "Write dates as YYYY-MM-DD, e.g. 2022-10-31."
+    if kind == "number" and re.fullmatch(r"-?\d+,\d+", cell.strip()):
+        return f"Write it as {cell.strip().replace(',', '.')}."
+    if kind == "minimum" and field.get("type") in NUMERIC:
+        base = "A count or amount cannot be negative: fix the cell"
+        return base + ("." if required else ", or leave it empty if unknown.")
+    return "Fix the cell." if required else "Fix the cell, or leave it empty (this column allows missing values)."
+
+
+def frictionless_problems(error, field_by_pos: dict, names: list[str], records: Records, display: str,
+                          fk_columns: dict) -> Problem | None:
+    kind = error.type
+    if kind in OURS:
+        return None
+    line = records.line_of(error.row_number) if getattr(error, "row_number", None) else None
+    fnum = getattr(error, "field_number", None)
+    field = field_by_pos.get(fnum, {})
+    name = field.get("name", "")
+    cell = getattr(error, "cell", None)
+    if kind == "blank-row":
+        return Problem(display, line, None, "expected a data row, found a blank line. Delete the blank line.")
+    if kind == "missing-cell":
+        return Problem(display, line, fnum,
+                       f"{name}: expected {len(names)} cells in this row, found the row ends before column {fnum}. "
+                       f"Add the missing cells (or check for a comma or line break that is not inside quotes).")
+    if kind == "extra-cell":
+        return Problem(display, line, fnum,
+                       f"expected {len(names)} cells in this row, found an extra cell {show(cell)}. "
+                       f"Remove it, or put quotes around a cell that contains a comma.")
+    if kind == "type-error":
+        ftype = field.get("type", "string")
+        return Problem(display, line, fnum, f"{name}: expected {TYPE_EXPECTED.get(ftype, ftype)}, found {show(cell)}. "
+                                            f"{_fix(field, cell or '', ftype)}")
+    if kind == "constraint-error":
+        constraint = re.search(r'constraint "(\w+)"', error.note or "")
+        constraint = constraint.group(1) if constraint else ""
+        if constraint == "required":
+            if getattr(error, "cells", None) is not None and fnum and fnum > len(error.cells):
+                return None  # the missing-cell message says it better
+            return Problem(display, line, fnum, f"{name}: expected a value (the column is required), "
+                                                f"found an empty cell. Fill it in.")
+        return Problem(display, line, fnum, f"{name}: expected {_expected(field, constraint)}, found {show(cell)}. "
+                                            f"{_fix(field, cell or '', constraint)}")
+    if kind == "foreign-key":
+        fields, target, tfields = fk_columns.get(_fk_fields(error.note), (None, None, None))
+        if fields is None:
+            return Problem(display, line, None, f"expected a known reference, found: {error.note}. Fix the key.")
+        values = ", ".join(error.cells[names.index(f)] if names.index(f) < len(error.cells) else "" for f in fields)
+        return Problem(display, line, names.index(fields[0]) + 1,
+                       f"{', '.join(fields)}: expected a value listed in {target}.csv ({', '.join(tfields)}), "
+                       f"found {show(values)}. Correct it, or add that row to data/{target}.csv.")
+    return Problem(display, line, fnum, f"{name + ': ' if name else ''}expected valid data, found {kind}: "
+                                        f"{error.note}. Fix the cell.")
+
+
+def _fk_fields(note: str) -> tuple:
+    match = re.search(r'for "([^"]+)"', note or "")
+    return tuple(s.strip() for s in match.group(1).split(",")) if match else ()
+
+
+def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Problem]]:
+    """Return (descriptor, problems) for the package in ``data_dir``."""
+    desc_path = Path(data_dir) / "datapackage.json"
+    desc_display = f"{display_dir}/datapackage.json"
+    if not desc_path.exists():
+        return None, [Problem(desc_display, None, None, "expected the package descriptor, found no such file. "
+                                                         "Re-run `invoke curate`.")]
+    text = desc_path.read_text(encoding="utf-8-sig")
+    try:
+        descriptor = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [Problem(desc_display, exc.lineno, exc.colno, f"expected valid JSON, found {exc.msg}. "
+                                                                   f"Fix the syntax (a missing comma or quote?).")]
+    problems = descriptor_problems(descriptor, text, desc_display)
+    if problems:
+        return descriptor, problems
+    inline, parsed = [], {}
+    for res in descriptor["resources"]:
+        fields = res["schema"]["fields"]
+        names = [f["name"] for f in fields]
+        display = f"{display_dir}/{res['path']}"
+        path = Path(data_dir) / res["path"]
+        if not path.exists():
+            problems.append(Problem(display, None, None, f'expected the file of resource "{res["name"]}", '
+                                                         f"found no such file. Re-run `invoke curate`."))
+            continue
+        text_csv, found = checks.decode(path.read_bytes(), display, names)
+        records = Records(text_csv) if text_csv is not None else None
+        if records is not None:
+            found = checks.structure(records, display, names)
+        problems += found
+        if not found:
+            parsed[res["name"]] = (res, records, display)
+    broken = {r["name"] for r in descriptor["resources"]} - set(parsed)
+    for res in descriptor["resources"]:
+        if res["name"] not in parsed:
+            continue
+        copy = {k: v for k, v in res.items() if k not in ("path", "bytes", "format", "mediatype", "encoding")}
+        schema = dict(copy["schema"])
+        # A reference into a file that is already broken would only echo its problems.
+        schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
+                                 if fk["reference"]["resource"] not in broken]
+        copy["schema"] = schema
+        copy["data"] = parsed[res["name"]][1].rows
+        inline.append(copy)
+    package = Package({"name": descriptor.get("name", "data"), "resources": inline})
+    for res in inline:
+        original, records, display = parsed[res["name"]]
+        fields = original["schema"]["fields"]
+        names = [f["name"] for f in fields]
+        by_pos = {i + 1: f for i, f in enumerate(fields)}
+        fk_columns = {tuple(fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]):
+                      (fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]],
+                       fk["reference"]["resource"], fk["reference"]["fields"])
+                      for fk in res["schema"].get("foreignKeys", [])}
+        report = package.get_resource(res["name"]).validate(limit_errors=10_000)
+        for task in report.tasks:
+            for error in task.errors:
+                problem = frictionless_problems(error, by_pos, names, records, display, fk_columns)
+                if problem:
+                    problems.append(problem)
+        problems += checks.formulas(records, display, fields)
+        problems += checks.duplicates(records, display, fields, original["schema"])
+        problems += checks.rules(records, display, fields, original)
+    order = {f"{display_dir}/{r['path']}": i for i, r in enumerate(descriptor["resources"])}
+    problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0, p.column or 0, p.message))
+    return descriptor, problems
