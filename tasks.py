@@ -267,13 +267,14 @@ def test(c, k="", x=False):
 @task(help={"only": "Comma-separated gates to run (html, links, a11y, self-contained, reproducible, "
                    "weight, lighthouse, actionlint).",
             "skip": "Comma-separated gates to leave out.",
-            "site": "Check this existing build instead of building the published site fresh."})
-def check(c, only="", skip="", site=""):
+            "site": "Check this existing build instead of building the published site fresh.",
+            "commit": "Build this commit (e.g. HEAD) instead of the working tree."})
+def check(c, only="", skip="", site="", commit=""):
     """Run the quality gates on a fresh build (HTML, links, accessibility, self-containment, ...)."""
     from tests.quality.runner import UsageError, run_check  # test tooling: imported only here
 
     try:
-        status = run_check(only, skip, Path(site) if site else None)
+        status = run_check(only, skip, Path(site) if site else None, commit=commit)
     except UsageError as exc:
         _fail(exc)
     raise SystemExit(status)

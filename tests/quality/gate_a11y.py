@@ -38,11 +38,10 @@ async def _run(site: Site, pages) -> list[tuple[str, str, str]]:
 
         async def one(info, scheme):
             rel = site.rel(info.path)
-            served = rel[: -len("index.html")] if rel.endswith("index.html") else rel
             page = await contexts[scheme].new_page()
             where = f"{rel} [{info.lang} {info.page_type}, {scheme}]"
             try:
-                await visit(page, site.url + served)
+                await visit(page, site.page_url(info.path))
                 results = await axe.run(page)
                 for violation in results.response["violations"]:
                     items.append((where, _describe(violation), violation["id"]))

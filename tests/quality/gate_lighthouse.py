@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 
 from .config import REPO
-from .site import CHROMIUM_ARGS, Finding, Outcome, Site, chromium_path, page_info
+from .gate_weight import heaviest_chart_article
+from .site import CHROMIUM_ARGS, Finding, Outcome, Site, chromium_path
 
 NAME = "lighthouse"
 TITLE = "Lighthouse 12 (mobile)"
@@ -70,12 +71,11 @@ def failing_audits(report: dict, category: str) -> list[str]:
 
 
 def pick_pages(site: Site) -> list[tuple[str, Path]]:
+    """The home page and the same chart article the weight gate budgets."""
     pages = [("home", site.root / "index.html")]
-    for path in site.html_files():
-        info = page_info(site, path)
-        if info.has_chart and info.page_type in ("article", "article-or-page"):
-            pages.append(("chart article", path))
-            break
+    article = heaviest_chart_article(site)
+    if article:
+        pages.append(("chart article", article))
     return [(k, p) for k, p in pages if p.is_file()]
 
 
@@ -83,16 +83,16 @@ def check(site: Site, budgets: dict, pages: list[tuple[str, Path]] | None = None
     if not site.url:
         raise ValueError("Lighthouse needs the site served (Site.url)")
     minimums = budgets["lighthouse_min_scores"]
-    pages = pages or pick_pages(site)
     findings, table = [], []
-    if not any(kind == "chart article" for kind, _ in pages):
-        findings.append(Finding("(site)", "no article with a chart to audit; expected at least one.",
-                                "missing"))
+    if pages is None:
+        pages = pick_pages(site)
+        if not any(kind == "chart article" for kind, _ in pages):
+            findings.append(Finding("(site)", "no article with a chart to audit; expected at least one.",
+                                    "missing"))
     with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
         for kind, path in pages:
             rel = site.rel(path)
-            served = rel[: -len("index.html")] if rel.endswith("index.html") else rel
-            report = run_lighthouse(site.url + served, Path(tmp) / "report.json")
+            report = run_lighthouse(site.page_url(path), Path(tmp) / "report.json")
             row = {"page": f"{kind}: {rel}"}
             for category in CATEGORIES:
                 score = report["categories"][category]["score"]

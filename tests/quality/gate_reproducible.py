@@ -70,7 +70,14 @@ def check(build: Callable[[Path], None], first: Path | None = None) -> Outcome:
             first = tmp / "first"
             build(first)
         second = tmp / "second"
-        build(second)
+        try:
+            build(second)
+        except Exception as exc:  # e.g. tasks.BuildFailed: report it, do not crash the gate
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            return Outcome([Finding("(build)", (
+                f"the second build failed, so there is nothing to compare: {first_line} "
+                "If the first build passed, did files change during the check?"), "build")],
+                notes=[str(exc)[-1500:]])
         findings = compare_trees(first, second)
         count = len(_files(first))
     return Outcome(findings, notes=[f"{count} files compared byte for byte"])

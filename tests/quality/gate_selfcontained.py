@@ -172,12 +172,8 @@ def browser_scan(site: Site) -> list[tuple[str, str, str]]:
     if not site.url:
         raise ValueError("the browser scan needs the site served (Site.url)")
     # 404.html answers 200 when loaded by name; what we check is its own requests.
-    pages = [_served_path(site.rel(p)) for p in site.html_files()]
+    pages = [site.page_url(p)[len(site.url):] for p in site.html_files()]
     return asyncio.run(_browse(site, pages))
-
-
-def _served_path(rel: str) -> str:
-    return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
 
 def check(site: Site, browser: bool = True) -> Outcome:

@@ -83,6 +83,13 @@ def page_weight(site: Site, page: Path) -> dict:
     return row
 
 
+def heaviest_chart_article(site: Site) -> Path | None:
+    """The article with a chart that needs the most bytes to paint: the one a budget must hold for."""
+    articles = [i.path for i in map(lambda p: page_info(site, p), site.html_files())
+                if i.has_chart and i.page_type in ("article", "article-or-page")]
+    return max(articles, key=lambda p: page_weight(site, p)["total"]) if articles else None
+
+
 def runtime_files(site: Site) -> list[Path]:
     files = set()
     for pattern in RUNTIME_GLOBS:
@@ -98,16 +105,13 @@ def check(site: Site, budgets: dict) -> Outcome:
     limits = budgets["first_paint_gz_kib"]
     findings, table = [], []
     home = site.root / "index.html"
-    chart_articles = [i.path for i in map(lambda p: page_info(site, p), site.html_files())
-                      if i.has_chart and i.page_type in ("article", "article-or-page")]
     targets = []
     if home.is_file():
         targets.append(("home", home))
     else:
         findings.append(Finding("index.html", "no home page in the output.", "missing"))
-    if chart_articles:
-        # The heaviest chart article is the one a budget must hold for.
-        heaviest = max(chart_articles, key=lambda p: page_weight(site, p)["total"])
+    heaviest = heaviest_chart_article(site)
+    if heaviest:
         targets.append(("chart_article", heaviest))
     else:
         findings.append(Finding("(site)", "no article with a chart (<figure class=\"chart\">) to "

@@ -53,7 +53,7 @@ def summary_rows(runs: list[GateRun], build_seconds: float | None) -> list[dict]
         rows.append({"gate": "build (publishconf)", "result": "done", "findings": "",
                      "time": f"{build_seconds:.1f}s"})
     for run in runs:
-        count = len(run.outcome.findings) if run.outcome else ("crash" if run.error else "")
+        count = len(run.outcome.findings) if run.outcome else ("error" if run.error else "")
         rows.append({"gate": f"{run.name}: {run.title}", "result": run.result,
                      "findings": count if not run.skipped else "", "time": f"{run.seconds:.1f}s"})
     return rows
@@ -64,7 +64,7 @@ def gate_section(run: GateRun, limit: int | None) -> str:
     if run.skipped:
         return "\n".join(lines + [f"Skipped: {run.skipped}", ""])
     if run.error:
-        lines += ["The gate itself failed to run:", "", "```", run.error.rstrip(), "```", ""]
+        lines += ["It could not run:", "", "```", run.error.rstrip(), "```", ""]
     outcome = run.outcome
     if outcome:
         for note in outcome.notes:

@@ -7,8 +7,11 @@ GitHub project page; the deployed build differs only in that one string.
 
 from __future__ import annotations
 
+import io
 import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import traceback
@@ -31,6 +34,7 @@ class Run:
     budgets: dict
     build: Callable[[Path], None]
     fresh: bool  # site was built by this run (so the reproducible gate can reuse it)
+    source: Path  # the tree that was built (the repository, or an exported commit)
 
 
 GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
@@ -42,7 +46,8 @@ GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
         r.build, first=r.site.root if r.fresh else None)),
     "weight": (gate_weight, lambda r: gate_weight.check(r.site, r.budgets)),
     "lighthouse": (gate_lighthouse, lambda r: gate_lighthouse.check(r.site, r.budgets)),
-    "actionlint": (gate_actionlint, lambda r: gate_actionlint.check()),
+    "actionlint": (gate_actionlint, lambda r: gate_actionlint.check(
+        r.source / ".github" / "workflows")),
 }
 NEEDS_NO_SITE = {"actionlint"}
 
@@ -63,54 +68,88 @@ def select(only: str = "", skip: str = "") -> list[str]:
     return [g for g in GATES if (not chosen or g in chosen) and g not in skipped]
 
 
-def publish_builder(siteurl: str) -> Callable[[Path], None]:
-    """Build with the lead's build_site (tasks.py), publish settings, our SITEURL."""
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
-    from tasks import build_site
+_BUILD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import tasks
+try:
+    tasks.build_site(settings="publishconf.py", output=sys.argv[2], env={"SITEURL": sys.argv[3]},
+                     quiet=True)
+except tasks.BuildFailed as exc:
+    sys.exit(str(exc))
+"""
 
+
+class BuildError(RuntimeError):
+    """The site did not build; the message is the build's own report."""
+
+
+def publish_builder(siteurl: str, source: Path = REPO) -> Callable[[Path], None]:
+    """Build ``source`` with its own tasks.build_site, publish settings and our SITEURL.
+
+    A fresh interpreter per build, so the second build shares no module state
+    (Pelican caches, plugin registries) with the first.
+    """
     def build(out: Path) -> None:
-        build_site(settings="publishconf.py", output=out, env={"SITEURL": siteurl.rstrip("/")},
-                   quiet=True)
+        proc = subprocess.run([sys.executable, "-c", _BUILD, str(source), str(out), siteurl.rstrip("/")],
+                              cwd=source, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise BuildError((proc.stderr or proc.stdout).strip())
 
     return build
 
 
+def export_commit(ref: str, dest: Path) -> Path:
+    """The tree of commit ``ref`` in ``dest`` (git archive): what CI would build."""
+    proc = subprocess.run(["git", "archive", "--format=tar", ref], cwd=REPO, capture_output=True)
+    if proc.returncode != 0:
+        raise UsageError(f"cannot export commit {ref!r}: {proc.stderr.decode().strip()}")
+    dest.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
+        tar.extractall(dest, filter="data")
+    return dest
+
+
 def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
-              report_dir: Path = REPO / "reports", echo=print) -> int:
-    """Run the selected gates; print the report; return 0 when every gate passed."""
+              report_dir: Path = REPO / "reports", echo=print, commit: str = "") -> int:
+    """Run the selected gates; print the report; return 0 when every gate passed.
+
+    By default the working tree is built; with ``commit`` the tree of that commit.
+    """
     names = select(only, skip)
     started = time.monotonic()
-    budgets = load_budgets()
     port = free_port()
     url = f"http://127.0.0.1:{port}{SERVE_PREFIX}"
-    build = publish_builder(url)
-    tmp = Path(tempfile.mkdtemp(prefix="check-"))
     build_seconds = None
     runs: list[GateRun] = []
+    tmp = Path(tempfile.mkdtemp(prefix="check-"))
     try:
+        source = export_commit(commit, tmp / "source") if commit else REPO
+        budgets = load_budgets(source / "pelicanconf.py")
+        build = publish_builder(url, source)
+        what = f"commit {commit}" if commit else "the working tree"
         if site_dir is not None:
             root, fresh = Path(site_dir).resolve(), False
             context = f"Checked the existing build in {root}, served at {url}."
         elif set(names) - NEEDS_NO_SITE:
             root, fresh = tmp / "site", True
-            echo(f"Building the published site for {url} ...", flush=True)
+            context = f"Fresh build of {what} with publishconf.py, SITEURL={url.rstrip('/')}."
+            echo(f"Building {what} for {url} ...", flush=True)
             t0 = time.monotonic()
             try:
                 build(root)
-            except Exception as exc:  # the build report is the check report
-                echo(str(exc), file=sys.stderr)
-                echo("invoke check: the build failed, so no gate ran.", file=sys.stderr)
-                return 1
-            build_seconds = time.monotonic() - t0
-            context = f"Fresh build with publishconf.py, SITEURL={url.rstrip('/')}."
+            except BuildError as exc:  # the build's own report is the check report
+                runs.append(GateRun("build", "Build (publishconf)", time.monotonic() - t0,
+                                    error=f"{exc}\n\nThe site did not build, so no gate ran."))
+                names = []
+            else:
+                build_seconds = time.monotonic() - t0
         else:
-            root, fresh, context = tmp, False, "No build needed."
-        site = Site(root, url=url, site_url=url if fresh else None)
-        run = Run(site, budgets, build, fresh)
-        with Server(root, SERVE_PREFIX, port):
-            for name in names:
-                runs.append(_run_gate(name, run, echo))
+            root, fresh, context = tmp, False, f"No site needed; checked {what}."
+        if names:
+            run = Run(Site(root, url=url, site_url=url if fresh else None), budgets, build, fresh, source)
+            with Server(root, SERVE_PREFIX, port):
+                runs += [_run_gate(name, run, echo) for name in names]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     total = time.monotonic() - started
@@ -144,9 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help=f"comma-separated gates: {', '.join(GATES)}")
     parser.add_argument("--skip", default="", help="comma-separated gates to leave out")
     parser.add_argument("--site", type=Path, help="check this existing build instead of building")
+    parser.add_argument("--commit", default="", help="build this commit (git archive) instead of the working tree")
     args = parser.parse_args(argv)
     try:
-        return run_check(args.only, args.skip, args.site)
+        return run_check(args.only, args.skip, args.site, commit=args.commit)
     except UsageError as exc:
         print(f"invoke check: {exc}", file=sys.stderr)
         return 2
