@@ -294,6 +294,11 @@ def test_runner_passes_a_clean_site(tmp_path):
     assert run_check(only="links,weight", site_dir=CLEAN, report_dir=tmp_path, echo=lambda *a, **k: None) == 0
 
 
+def test_runner_names_a_commit_it_cannot_export(tmp_path):
+    with pytest.raises(UsageError, match="cannot export commit 'no-such-ref'"):
+        run_check(only="actionlint", commit="no-such-ref", report_dir=tmp_path)
+
+
 def test_gate_selection_rejects_unknown_names():
     assert select(only="html,links") == ["html", "links"]
     assert "lighthouse" not in select(skip="lighthouse")
