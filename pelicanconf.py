@@ -43,6 +43,7 @@ PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
     "i18n_catalogs",
     "pelican.plugins.i18n_subsites",
+    "catalog",
     "site_context",
     "shortcodes",
     "pelican.plugins.sitemap",
@@ -114,6 +115,8 @@ NAV_LINKS = [
 ]
 
 SITE_LICENSE = "CC BY 4.0"
+# Datasets (plugins/catalog/README.md): this site's name in each language, for citations.
+CATALOG_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},

@@ -253,6 +253,18 @@ def publish(c):
     print(f"Built the production site for {os.environ['SITEURL']} into output/")
 
 
+@task(help={"out": "Write the curated files here instead of data/ (e.g. to compare)."})
+def curate(c, out=""):
+    """Turn data/raw/ into the curated CSVs and data/datapackage.json (run after changing raw data)."""
+    sys.path.insert(0, str(ROOT / "data"))
+    from curate import run  # data/curate/: curation lives with the data, not in the build
+
+    try:
+        run(out_dir=Path(out) if out else None)
+    except ValueError as exc:  # curation refuses surprising raw data with a message naming the file
+        _fail(exc)
+
+
 @task(help={"k": "Only tests matching this expression.", "x": "Stop at the first failure."})
 def test(c, k="", x=False):
     """Run the whole test suite (pytest)."""

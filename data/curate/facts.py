@@ -65,7 +65,10 @@ def events(raw, log) -> Table:
         "detail": [f"Kiel tracker commitment, package {i}: {item.strip()}"
                    + ("" if u == u else " (number undisclosed)")
                    for i, item, u in zip(kiel["ID"], kiel["Item"], units)],
-        "excerpt": kiel["Explanation"].str.strip(),
+        # Kiel's Explanation cells describe whole packages (a page of text): quote the row's own cells.
+        "excerpt": [f"Item: {item.strip()}; No. of Units: {u.strip()}; No. of Units delivered: {d.strip()}"
+                    for item, u, d in zip(kiel["Item"], kiel["No. of Units"],
+                                          kiel["No. of Units delivered (in-kind military aid)"])],
         "publisher": "Kiel Institute for the World Economy (Ukraine Support Tracker, Release 7)",
         "source_url": kiel["Source of Aid 1"].str.strip(),
         "reference": "Kiel R7 main data, package " + kiel["ID"],
@@ -122,9 +125,9 @@ def events(raw, log) -> Table:
                  "(arrivée ou remise rapportée).", required=True, enum=["announced", "committed", "delivered"]),
             text("detail", "Detail", "Détail", "What happened, in a sentence.", "Ce qui s'est passé, en une "
                  "phrase.", required=True),
-            text("excerpt", "Excerpt", "Extrait", "Words of the source (as stored in the research notes, or "
-                 "Kiel's explanation).", "Mots de la source (tels que conservés dans les notes de recherche, "
-                 "ou l'explication de Kiel).", required=True),
+            text("excerpt", "Excerpt", "Extrait", "Words of the source as stored in the research notes, or the "
+                 "Kiel row's own cells.", "Mots de la source tels que conservés dans les notes de recherche, ou "
+                 "les cellules de la ligne de Kiel.", required=True),
             text("publisher", "Publisher", "Éditeur", "Who published it.", "Qui l'a publié.", required=True),
             source_url_field(),
             text("reference", "Reference", "Référence", "Where the row comes from in data/raw.",

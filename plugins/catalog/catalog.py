@@ -35,6 +35,7 @@ DEFAULTS = {
     "CATALOG_PREVIEW_ROWS": 10,
     "CATALOG_PUBLISH_FILES": True,
     "CATALOG_VALIDATE": True,
+    "CATALOG_SITE_NAMES": {},
 }
 HELP = {
     "CATALOG_DATA_DIR": "folder of datapackage.json and the curated CSVs; relative to the project root",
@@ -42,6 +43,8 @@ HELP = {
     "CATALOG_PREVIEW_ROWS": "rows shown in each dataset page's preview table",
     "CATALOG_PUBLISH_FILES": "copy the CSVs and datapackage.json into the main-language site",
     "CATALOG_VALIDATE": "validate at startup (turn off only to debug a template)",
+    "CATALOG_SITE_NAMES": "this site's name per language for citations, e.g. {'fr': ..., 'en': ...}; "
+                          "default SITENAME",
 }
 
 

@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from frictionless import Package
+from frictionless import Package, Resource, Schema
 
 from . import checks
 from .problems import Problem, Records, show
@@ -202,17 +202,17 @@ def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Proble
     for res in descriptor["resources"]:
         if res["name"] not in parsed:
             continue
-        copy = {k: v for k, v in res.items() if k not in ("path", "bytes", "format", "mediatype", "encoding")}
-        schema = dict(copy["schema"])
+        schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
         # A reference into a file that is already broken would only echo its problems.
-        schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
+        schema["foreignKeys"] = [fk for fk in res["schema"].get("foreignKeys", [])
                                  if fk["reference"]["resource"] not in broken]
-        copy["schema"] = schema
-        copy["data"] = parsed[res["name"]][1].rows
-        inline.append(copy)
-    package = Package({"name": descriptor.get("name", "data"), "resources": inline})
-    for res in inline:
-        original, records, display = parsed[res["name"]]
+        # Built as objects, not a descriptor: Frictionless deep-copies inline data in descriptors.
+        inline.append(Resource(name=res["name"], data=parsed[res["name"]][1].rows,
+                               schema=Schema.from_descriptor(schema)))
+    package = Package(name=descriptor.get("name", "data"), resources=inline)
+    for resource in inline:
+        original, records, display = parsed[resource.name]
+        res = original
         fields = original["schema"]["fields"]
         names = [f["name"] for f in fields]
         by_pos = {i + 1: f for i, f in enumerate(fields)}
@@ -220,7 +220,7 @@ def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Proble
                       (fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]],
                        fk["reference"]["resource"], fk["reference"]["fields"])
                       for fk in res["schema"].get("foreignKeys", [])}
-        report = package.get_resource(res["name"]).validate(limit_errors=10_000)
+        report = package.get_resource(resource.name).validate(limit_errors=10_000)
         for task in report.tasks:
             for error in task.errors:
                 problem = frictionless_problems(error, by_pos, names, records, display, fk_columns)

@@ -1,0 +1,224 @@
+"""The data catalogue page, one page per dataset, and the published files.
+
+Runs once per language site (``DEFAULT_LANG``). Pages are written in
+``generate_output``, after every generator has read its content, so charts and
+articles have had the chance to call ``catalog.record_usage``. The curated
+CSVs and datapackage.json are copied byte for byte into the main-language
+site only; the other language links there.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import posixpath
+import shutil
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from pelican.generators import Generator
+
+from .catalog import _settings_values, get_catalog, localized, usages
+
+LOCALES = {"fr": "fr_FR", "en": "en_US"}
+SITE_SOURCE_KEY = "sources"
+
+
+def _date(value: str | None, lang: str) -> str:
+    if not value:
+        return ""
+    return format_date(dt.date.fromisoformat(value), format="medium", locale=LOCALES.get(lang, lang))
+
+
+def _licence(resource: dict) -> dict:
+    first = (resource.get("licenses") or [{}])[0]
+    return {"title": first.get("title") or first.get("name", ""), "url": first.get("path", "")}
+
+
+def redistributable(resource: dict) -> bool:
+    """``"redistribute": false`` in a resource means its licence forbids republishing the file."""
+    return resource.get("redistribute", True) is not False
+
+
+def _preview(path: Path, limit: int) -> tuple[list[str], list[list[str]], int]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        rows, count = [], 0
+        for row in reader:
+            if not row:
+                continue
+            count += 1
+            if len(rows) < limit:
+                rows.append(row)
+    return header, rows, count
+
+
+def _snippet(resource: dict, csv_url: str) -> str:
+    fields = resource["schema"]["fields"]
+    dates = [f["name"] for f in fields if f.get("type") in ("date", "datetime")]
+    nullable_ints = [f["name"] for f in fields if f.get("type") == "integer"
+                     and not f.get("constraints", {}).get("required")]
+    lines = ["import pandas as pd", "", "df = pd.read_csv(", f'    "{csv_url}",']
+    if dates:
+        lines.append(f"    parse_dates={dates!r},".replace("'", '"'))
+    if nullable_ints:
+        lines.append("    dtype={" + ", ".join(f'"{n}": "Int64"' for n in nullable_ints) + "},")
+    lines.append(")")
+    return "\n".join(lines)
+
+
+def _site_names(settings: dict) -> dict:
+    names = dict(settings.get("CATALOG_SITE_NAMES") or {})
+    for lang in LOCALES:
+        names.setdefault(lang, settings.get("SITENAME", ""))
+    return names
+
+
+def citations(resource: dict, site_names: dict, page_url: str) -> dict:
+    """Original publisher first, then this site, in both languages."""
+    original = resource.get("citation") or f"{resource['publisher']['name']}. {resource.get('release', '')}".strip()
+    original = original.rstrip(".") + "."
+    as_of = resource.get("as_of", "")
+    fr = (f"{original} Données préparées et publiées par {site_names['fr']} : "
+          f"« {localized(resource, 'title', 'fr')} » (données au {_date(as_of, 'fr')}), {page_url}")
+    en = (f"{original} Data prepared and published by {site_names['en']}: "
+          f"\u201c{localized(resource, 'title', 'en')}\u201d (data as of {_date(as_of, 'en')}), {page_url}")
+    return {"fr": fr, "en": en}
+
+
+def jsonld(resource: dict, lang: str, page_url: str, csv_url: str | None, desc_url: str, site_name: str) -> dict:
+    publisher = resource.get("publisher", {})
+    temporal = resource.get("temporal") or {}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "name": localized(resource, "title", lang),
+        "description": localized(resource, "description", lang),
+        "url": page_url,
+        "inLanguage": lang,
+        "isAccessibleForFree": True,
+        "creator": {"@type": "Organization", "name": publisher.get("name", "")},
+        "publisher": {"@type": "Organization", "name": site_name},
+        "license": _licence(resource)["url"] or _licence(resource)["title"],
+        "dateModified": resource.get("as_of", ""),
+        "variableMeasured": [
+            {"@type": "PropertyValue", "name": f["name"], "description": localized(f, "description", lang),
+             **({"unitText": f["unit"]} if f.get("unit") else {})}
+            for f in resource["schema"]["fields"]],
+    }
+    if publisher.get("url"):
+        data["creator"]["url"] = publisher["url"]
+    if temporal.get("start") and temporal.get("end"):
+        data["temporalCoverage"] = f"{temporal['start']}/{temporal['end']}"
+    if resource.get("citation"):
+        data["citation"] = resource["citation"]
+    if csv_url:
+        data["distribution"] = [
+            {"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": csv_url},
+            {"@type": "DataDownload", "encodingFormat": "application/json", "contentUrl": desc_url}]
+    return data
+
+
+def datasets_context(catalog, lang: str) -> dict:
+    """``DATASETS`` for templates: name -> title, description, url, as_of, publisher in this language."""
+    out = {}
+    for name in catalog.names:
+        res = catalog.resource(name)
+        out[name] = {"name": name, "title": localized(res, "title", lang),
+                     "description": localized(res, "description", lang), "url": catalog.dataset_url(name),
+                     "csv": f"{catalog.output_dir}/{res['path']}", "as_of": res.get("as_of", ""),
+                     "publisher": res.get("publisher", {}).get("name", ""), "resource": res}
+    return out
+
+
+class CatalogGenerator(Generator):
+    """Writes ``<CATALOG_OUTPUT_DIR>/index.html`` and ``<CATALOG_OUTPUT_DIR>/<name>/index.html``."""
+
+    def generate_context(self):
+        """Nothing to read: the catalogue was validated at ``initialized``."""
+
+    def _bases(self) -> dict:
+        """How to reach each language site's root from this one (relative in dev, absolute in publish)."""
+        lang = self.settings["DEFAULT_LANG"]
+        main = self.context.get("main_lang") or self.settings.get("MAIN_LANG") or lang
+        sites = self.context.get("lang_siteurls") or {lang: self.settings.get("SITEURL", "")}
+        relative = self.settings.get("RELATIVE_URLS")
+        to_site = self.context.get("relpath_to_site")
+        bases = {}
+        for other, url in sites.items():
+            if other == lang:
+                bases[other] = ""
+            elif relative and to_site:
+                bases[other] = to_site(lang, other) + "/"
+            else:
+                bases[other] = url.rstrip("/") + "/"
+        return {"main": main, "sites": bases}
+
+    def generate_output(self, writer):
+        values = _settings_values(self.settings)
+        catalog = get_catalog(self.settings)
+        lang = self.settings["DEFAULT_LANG"]
+        out_dir = values["CATALOG_OUTPUT_DIR"].strip("/")
+        bases = self._bases()
+        is_main = bases["main"] == lang
+        siteurl = self.settings.get("SITEURL", "")
+        absolute = (siteurl.rstrip("/") + "/") if siteurl.startswith("http") else ""
+        site_names = _site_names(self.settings)
+        relative_urls = self.settings.get("RELATIVE_URLS", False)
+        # File links are written relative to the site root, prefixed in templates by SITEURL.
+        files_rel = bases["sites"].get(bases["main"], "") + out_dir
+        other_langs = {o: b for o, b in bases["sites"].items() if o != lang}
+        entries = []
+        sources_frame = catalog.frame(SITE_SOURCE_KEY) if SITE_SOURCE_KEY in catalog else None
+        for name in catalog.names:
+            res = catalog.resource(name)
+            header, rows, count = _preview(catalog.csv_path(name), values["CATALOG_PREVIEW_ROWS"])
+            page_path = f"{out_dir}/{name}/"
+            csv_rel = f"{files_rel}/{res['path']}" if redistributable(res) else None
+            public_csv = f"{absolute}{csv_rel}" if absolute and csv_rel else csv_rel
+            public_page = f"{absolute}{page_path}" if absolute else page_path
+            used_sources = []
+            if sources_frame is not None and "source_id" in header and name != SITE_SOURCE_KEY:
+                ids = set(catalog.frame(name)["source_id"].dropna())
+                used_sources = sources_frame[sources_frame["source_id"].isin(ids)].to_dict("records")
+            entries.append({
+                "name": name, "resource": res, "lang": lang,
+                "title": localized(res, "title", lang), "description": localized(res, "description", lang),
+                "caveats": res.get(f"caveats_{lang}") or [], "licence": _licence(res),
+                "as_of": _date(res.get("as_of"), lang), "as_of_iso": res.get("as_of", ""),
+                "fields": [{**f, "title_l": localized(f, "title", lang), "description_l": localized(f, "description", lang)}
+                           for f in res["schema"]["fields"]],
+                "header": header, "rows": rows, "count": count, "csv_url": csv_rel,
+                "count_l": format_decimal(count, locale=LOCALES.get(lang, lang)),
+                "size_kb": format_decimal(round(catalog.csv_path(name).stat().st_size / 1024, 1),
+                                          locale=LOCALES.get(lang, lang)),
+                "page_url": page_path, "alternates": {o: f"{b}{page_path}" for o, b in other_langs.items()},
+                "citations": citations(res, site_names, public_page),
+                "snippet": _snippet(res, public_csv) if public_csv else "",
+                "jsonld": jsonld(res, lang, public_page, public_csv,
+                                 f"{absolute}{files_rel}/datapackage.json" if absolute else f"{files_rel}/datapackage.json",
+                                 site_names.get(lang, "")),
+                "used_by": usages(name, lang), "sources": used_sources,
+                "primary_key": res["schema"].get("primaryKey", []),
+                "foreign_keys": res["schema"].get("foreignKeys", []),
+            })
+        common = {"datasets": entries, "descriptor_url": f"{files_rel}/datapackage.json", "catalog_dir": out_dir,
+                  "catalog_alternates": {o: f"{b}{out_dir}/" for o, b in other_langs.items()}}
+        writer.write_file(f"{out_dir}/index.html", self.get_template("datasets"), self.context,
+                          relative_urls=relative_urls, url=f"{out_dir}/", **common)
+        for entry in entries:
+            writer.write_file(f"{out_dir}/{entry['name']}/index.html", self.get_template("dataset"), self.context,
+                              relative_urls=relative_urls, url=entry["page_url"], dataset=entry, **common)
+        if is_main and values["CATALOG_PUBLISH_FILES"]:
+            self._publish(catalog, Path(self.output_path) / out_dir)
+
+    @staticmethod
+    def _publish(catalog, target: Path) -> None:
+        """Exactly the curated bytes: readers download what was validated."""
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(catalog.data_dir / "datapackage.json", target / "datapackage.json")
+        for name in catalog.names:
+            if redistributable(catalog.resource(name)):
+                shutil.copyfile(catalog.csv_path(name), target / posixpath.basename(catalog.resource(name)["path"]))
