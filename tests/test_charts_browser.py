@@ -145,11 +145,14 @@ def test_tooltip_shows_payloads_as_text_in_french(fixture_server, open_page):
     assert_quiet(s)
 
 
-def test_english_figure_formats_in_english(fixture_server, open_page):
-    s = open_page(fixture_server.url)
+def test_english_figure_formats_in_english_and_tooltips_fit_a_phone(fixture_server, open_page):
+    s = open_page(fixture_server.url, viewport=(320, 640))
     cc.scroll_to_and_settle(s.page, "chart-payload-en")
-    tip = cc.hover_tooltip(s.page, "chart-payload-en", "g.mark-rect path", index=0, tries=1)
-    assert tip["cells"] == ["label", PAYLOADS[0], "value", "€1,234.5", "date", "Oct 10, 2022"]
+    for k in range(len(PAYLOADS)):
+        tip = cc.hover_tooltip(s.page, "chart-payload-en", "g.mark-rect path", index=k, tries=1)
+        assert tip["inside"], f"tooltip {k} is partly off-screen at 320 px"
+        if k == 0:
+            assert tip["cells"] == ["label", PAYLOADS[0], "value", "€1,234.5", "date", "Oct 10, 2022"]
     assert_quiet(s)
 
 
@@ -184,6 +187,24 @@ def test_view_is_keyboard_reachable_and_named(fixture_server, open_page):
     node = cc.accessible_node(s, "#chart-payload .chart-view")
     alt = s.page.get_attribute("#chart-payload img", "alt")
     assert node == {"role": "image", "name": TITLES["payload"]["fr"], "description": alt}
+
+    # Arrow keys step through the bars: tooltip, hover highlight and a spoken text.
+    bars = s.page.locator("#chart-payload .chart-view svg g.mark-rect path")
+    tooltip = s.page.locator("#vg-tooltip-element")
+    live = s.page.locator("#chart-payload .chart-live")
+    for k in (0, 1):
+        s.page.keyboard.press("ArrowRight")
+        assert tooltip.is_visible()
+        assert PAYLOADS[k] in tooltip.inner_text()
+        assert PAYLOADS[k] in live.text_content()
+        assert bars.nth(k).get_attribute("opacity") == "1"
+        assert bars.nth(1 - k).get_attribute("opacity") == "0.65"
+    s.page.keyboard.press("End")
+    assert PAYLOADS[2] in live.text_content()
+    s.page.keyboard.press("Escape")
+    assert not tooltip.is_visible()
+    assert bars.nth(2).get_attribute("opacity") == "0.65"
+    assert_quiet(s)
 
 
 def test_dark_mode_uses_the_dark_spec(fixture_server, open_page):

@@ -31,5 +31,19 @@ export function createTooltip(options) {
     sanitize: escapeHTML,
     formatTooltip
   });
+  const show = handler.call;
+  // vega-tooltip falls back to "top-left of the pointer" when no side fits,
+  // which on a phone puts most of the tooltip off-screen: keep it inside.
+  handler.call = function (...args) {
+    show(...args);
+    const el = handler.el;
+    if (!el || !el.classList.contains('visible')) return;
+    const box = el.getBoundingClientRect();
+    const margin = 4;
+    const left = Math.max(margin, Math.min(box.left, window.innerWidth - box.width - margin));
+    const top = Math.max(margin, Math.min(box.top, window.innerHeight - box.height - margin));
+    if (left !== box.left) el.style.left = `${left}px`;
+    if (top !== box.top) el.style.top = `${top}px`;
+  };
   return handler;
 }

@@ -20,6 +20,10 @@
  * next to this script. The Vega JSON is the compiled Vega (not Vega-Lite) spec
  * with data inlined as JSON values (CSV text would need eval under our CSP).
  *
+ * Keyboard: the view is focusable (role="img", named by the chart title,
+ * described by the image's alt text); arrow keys, Home and End step through
+ * the marks that have a tooltip and an aria-live region reads each one out.
+ *
  * What happens: nothing is fetched until a figure comes within ~300px of the
  * viewport. Then the runtime is loaded once, the figure's Vega JSON fetched,
  * and the view rendered (SVG) over the static picture, in exactly the box the
@@ -147,6 +151,68 @@
     return tooltip.call;
   }
 
+  // Keyboard: arrow keys step through the marks that have a tooltip, showing
+  // it (and the hover highlight) as the pointer would, and an aria-live region
+  // reads it out; Escape or leaving the chart hides it.
+  function marksWithTooltips(canvas) {
+    var seen = {};
+    return Array.prototype.filter.call(canvas.querySelectorAll('.role-mark > *'), function (el) {
+      var item = el.__data__;
+      if (!item || item.tooltip == null) return false;
+      var key = JSON.stringify(item.tooltip);
+      if (seen[key]) return false;
+      seen[key] = true;
+      return true;
+    }).map(function (el) {
+      var r = el.getBoundingClientRect();
+      return {el: el, x: r.left + r.width / 2, y: r.top + r.height / 2};
+    }).sort(function (a, b) { return a.x - b.x || a.y - b.y; });
+  }
+
+  function pointer(el, types, x, y) {
+    types.forEach(function (type) {
+      var Ctor = type.indexOf('pointer') === 0 && window.PointerEvent ? PointerEvent : MouseEvent;
+      el.dispatchEvent(new Ctor(type, {bubbles: true, clientX: x, clientY: y}));
+    });
+  }
+
+  function describe(value) {
+    if (value && typeof value === 'object') {
+      return Object.keys(value).map(function (k) { return k + ': ' + value[k]; }).join(', ');
+    }
+    return String(value);
+  }
+
+  function enableKeyboard(holder, canvas, live) {
+    var index = -1;
+    var current = null;
+    function leave() {
+      if (current) pointer(current.el, ['pointerout', 'mouseout'], current.x, current.y);
+      current = null;
+    }
+    holder.addEventListener('keydown', function (event) {
+      var marks = marksWithTooltips(canvas);
+      var keys = {ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1};
+      if (event.key === 'Escape') { leave(); index = -1; return; }
+      if (!marks.length) return;
+      if (event.key in keys) index = index < 0 && keys[event.key] < 0 ? marks.length - 1
+        : Math.min(Math.max(index + keys[event.key], 0), marks.length - 1);
+      else if (event.key === 'Home') index = 0;
+      else if (event.key === 'End') index = marks.length - 1;
+      else return;
+      event.preventDefault();
+      leave();
+      current = marks[index];
+      pointer(current.el, ['pointerover', 'pointermove'], current.x, current.y);
+      live.textContent = describe(current.el.__data__.tooltip);
+    });
+    holder.addEventListener('blur', function () {
+      leave();
+      var el = document.getElementById('vg-tooltip-element');
+      if (el) el.classList.remove('visible');
+    });
+  }
+
   function titleOf(figure, img) {
     var title = figure.querySelector('.chart-title') || figure.querySelector('figcaption');
     var text = title ? title.textContent.replace(/\s+/g, ' ').trim() : '';
@@ -177,7 +243,7 @@
     var specUrl = resolve(figure.getAttribute(dark ? 'data-vega-spec-dark' : 'data-vega-spec'));
     var lang = (figure.getAttribute('data-lang') || document.documentElement.lang || 'en').slice(0, 2);
     var old = figure.__chartView;
-    var holder, view;
+    var holder, view, live;
     figure.setAttribute('data-vega-state', 'loading');
 
     return Promise.all([loadRuntime(runtimeUrl(figure)), fetchSpec(specUrl)])
@@ -195,9 +261,14 @@
         var canvas = document.createElement('div');
         canvas.className = 'chart-view-canvas';
         holder.appendChild(canvas);
+        holder.setAttribute('aria-keyshortcuts', 'ArrowLeft ArrowRight Home End Escape');
+        live = document.createElement('div');
+        live.className = 'chart-live';
+        live.setAttribute('aria-live', 'polite');
         frame.classList.add('has-view');
         place(holder, img, frame);
         frame.appendChild(holder);
+        frame.appendChild(live);
 
         view = new runtime.View(runtime.parse(spec, null, {ast: true}), {
           expr: runtime.expressionInterpreter, // CSP: no eval / new Function
@@ -215,7 +286,8 @@
       })
       .then(function () {
         if (old) dispose(old);
-        figure.__chartView = {view: view, holder: holder, frame: frame};
+        figure.__chartView = {view: view, holder: holder, live: live, frame: frame};
+        enableKeyboard(holder, holder.firstChild, live);
         holder.classList.add('is-ready');
         frame.classList.add('is-interactive');
         figure.setAttribute('data-vega-state', 'interactive');
@@ -223,7 +295,7 @@
       })
       .catch(function (error) {
         if (view) { try { view.finalize(); } catch (e) { /* already failed */ } }
-        if (holder && holder.parentNode) holder.parentNode.removeChild(holder);
+        [holder, live].forEach(function (el) { if (el && el.parentNode) el.parentNode.removeChild(el); });
         if (old) {
           figure.setAttribute('data-vega-state', 'interactive');
         } else {
@@ -236,7 +308,7 @@
 
   function dispose(state) {
     try { state.view.finalize(); } catch (e) { /* nothing left to release */ }
-    if (state.holder.parentNode) state.holder.parentNode.removeChild(state.holder);
+    [state.holder, state.live].forEach(function (el) { if (el.parentNode) el.parentNode.removeChild(el); });
   }
 
   var tracked = [];
