@@ -156,6 +156,15 @@ def test_english_figure_formats_in_english_and_tooltips_fit_a_phone(fixture_serv
     assert_quiet(s)
 
 
+def test_a_locale_in_the_spec_wins_over_the_page_language(fixture_server, open_page):
+    s = open_page(fixture_server.url + "own-locale.html")
+    assert cc.scroll_to_and_settle(s.page, "chart-ownlocale") == "interactive"
+    tip = cc.hover_tooltip(s.page, "chart-ownlocale", "g.mark-rect path", index=0, tries=1)
+    assert tip["cells"][2:4] == ["value", "1.234,5 EUR"]
+    assert tip["cells"][5] == "10 oct. 2022"  # no time locale in the spec: French from data-lang
+    assert_quiet(s)
+
+
 def test_every_mark_and_transform_renders(fixture_server, open_page):
     s = open_page(fixture_server.url)
     assert cc.scroll_to_and_settle(s.page, "chart-coverage") == "interactive"

@@ -51,7 +51,7 @@
   // the site's conventions: narrow no-break space for French thousands,
   // no-break space before units, and euros in both languages:
   // fr "1 234,5 €", "10 oct. 2022"; en "€1,234.5", "Oct 10, 2022").
-  // A spec that carries its own config.locale wins over these.
+  // A spec's own config.locale (number and/or time) wins over these.
   var LOCALES = {
     fr: {
       number: {decimal: ',', thousands: '\u202f', grouping: [3], currency: ['', '\u00a0€'],
@@ -77,6 +77,16 @@
           'Nov', 'Dec']}
     }
   };
+
+  // Ours fill in only what the spec's own config.locale leaves out.
+  function localeFor(spec, lang) {
+    var own = (spec.config && spec.config.locale) || {};
+    var ours = LOCALES[lang] || LOCALES.en;
+    var fill = {}; // no undefined keys: Vega copies them over the spec's
+    if (!own.number) fill.number = ours.number;
+    if (!own.time) fill.time = ours.time;
+    return fill;
+  }
 
   var warned = false;
   function warnOnce(figure, reason) {
@@ -277,7 +287,7 @@
           hover: true,
           tooltip: tooltipHandler(runtime),
           logger: quietLogger(errors),
-          locale: spec.config && spec.config.locale ? undefined : LOCALES[lang] || LOCALES.en
+          locale: localeFor(spec, lang)
         });
         return view.runAsync().then(function () {
           if (errors.length) throw new Error(errors[0]);
