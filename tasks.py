@@ -50,6 +50,22 @@ class _Once(logging.Filter):
         return True
 
 
+class _ReaderErrors(logging.Filter):
+    """Pelican logs a reader's exception as "Could not process <file>" and keeps the
+    exception's text for --debug; that text is what the editor needs (our plugins' errors
+    name the file and line), so it becomes the message."""
+
+    def filter(self, record):
+        exc = sys.exc_info()[1]
+        message = record.getMessage()
+        if exc is not None and message.startswith("Could not process ") and "\n" not in message:
+            source = message[len("Could not process "):]
+            text = str(exc).strip()
+            record.msg, record.args = (text if Path(source).name in text
+                                       else f"{source}: {type(exc).__name__}: {text}"), ()
+        return True
+
+
 class _Problems(logging.Handler):
     """Collects every warning and error so one build reports all of them."""
 
@@ -80,8 +96,10 @@ def _pelican_child(argv: list[str]) -> int:
     console = logging.StreamHandler(sys.stderr)
     console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     console.setLevel(logging.DEBUG if debug else logging.WARNING)
+    console.addFilter(_ReaderErrors())
     console.addFilter(_Once())
     init_logging(level=logging.DEBUG if debug else logging.WARNING, handler=console)
+    problems.addFilter(_ReaderErrors())
     logging.getLogger().addHandler(problems)
     try:
         pelican, _settings = get_instance(args)

@@ -80,6 +80,22 @@ def header_lang(lines: list[str], path: str, default: str) -> str:
     return default
 
 
+META_LINE = re.compile(r"^[ ]{0,3}[A-Za-z0-9_-]+:")
+META_MORE = re.compile(r"^[ ]{4,}")
+
+
+def front_matter_length(lines: list[str]) -> int:
+    """How many leading lines Markdown's meta extension takes as metadata."""
+    index = 1 if lines and re.match(r"^-{3}(\s.*)?$", lines[0]) else 0
+    while index < len(lines) and lines[index].strip():
+        if re.match(r"^(-{3}|\.{3})(\s.*)?$", lines[index]):
+            return index + 1
+        if not (META_LINE.match(lines[index]) or (index and META_MORE.match(lines[index]))):
+            break
+        index += 1
+    return index
+
+
 class ShortcodePreprocessor(Preprocessor):
     def __init__(self, md: Markdown, ext: "ShortcodeExtension"):
         super().__init__(md)
@@ -93,7 +109,13 @@ class ShortcodePreprocessor(Preprocessor):
         out: list[str] = []
         errors: list[str] = []
         in_fence = None
+        # The front matter is left to the meta extension: Pelican converts Summary again
+        # on its own (line_offset -1), and a stashed placeholder would not survive that.
+        header = front_matter_length(lines) if ext.line_offset >= 0 else 0
         for index, line in enumerate(lines):
+            if index < header:
+                out.append(line)
+                continue
             fence = FENCE.match(line)
             if fence:
                 marker = fence.group(1)
@@ -152,8 +174,9 @@ class ShortcodeExtension(Extension):
         self.lang: str | None = None
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
-        # Above "normalize_whitespace" (30) and "meta" (27): lines still match the file.
-        md.preprocessors.register(ShortcodePreprocessor(md, self), "shortcodes", 35)
+        # After "normalize_whitespace" (30), which deletes the stash's placeholder markers,
+        # and before "meta" (27): lines still match the file.
+        md.preprocessors.register(ShortcodePreprocessor(md, self), "shortcodes", 28)
 
 
 class ShortcodeMarkdownReader(MarkdownReader):
