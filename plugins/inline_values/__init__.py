@@ -1,0 +1,1 @@
+from .inline_values import register  # noqa: F401

@@ -1,0 +1,217 @@
+"""Numbers, dates and units written the way each language writes them (Babel, CLDR).
+
+The unit table below is the one place that says how a dataset unit reads in prose:
+``eur_bn`` is ``12,3 Md€`` in French and ``€12.3bn`` in English. Datasets name their
+units in the Table Schema (``"unit": "eur_bn"`` on a field); a site may add its own
+with the ``INLINE_VALUES_UNITS`` setting.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import get_minus_sign_symbol
+from babel.units import format_unit
+
+NBSP = "\u00a0"  # between a number and its unit, as CLDR's French currency pattern does
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How a quantity reads. ``base`` groups units that convert into each other
+    (``eur``, ``eur_m``, ``eur_bn``) and ``factor`` is the size of one unit in the base."""
+
+    base: str
+    factor: float = 1.0
+    fr: str = "{n}"
+    en: str = "{n}"
+    cldr: str = ""  # a CLDR unit (Babel picks the plural: "1 heure", "12 heures")
+    percent: bool = False  # values are fractions 0-1 shown as a percentage
+
+    def template(self, lang: str) -> str:
+        return getattr(self, lang, None) or self.en
+
+
+UNITS: dict[str, Unit] = {
+    # money: the symbol where each language's press puts it
+    "eur": Unit("eur", 1, fr="{n}" + NBSP + "€", en="€{n}"),
+    "eur_m": Unit("eur", 1e6, fr="{n}" + NBSP + "M€", en="€{n}m"),
+    "eur_bn": Unit("eur", 1e9, fr="{n}" + NBSP + "Md€", en="€{n}bn"),
+    "usd": Unit("usd", 1, fr="{n}" + NBSP + "$", en="${n}"),
+    "usd_m": Unit("usd", 1e6, fr="{n}" + NBSP + "M$", en="${n}m"),
+    "usd_bn": Unit("usd", 1e9, fr="{n}" + NBSP + "Md$", en="${n}bn"),
+    # shares: "percent" holds 0-100, "share" holds 0-1; both read as a percentage
+    "percent": Unit("percent", 1, fr="{n}" + NBSP + "%", en="{n}%"),
+    "share": Unit("share", 1, percent=True),
+    # counts: the bare number; the noun belongs to the editor's sentence
+    "count": Unit("count"),
+    "people": Unit("people"),
+    "units": Unit("units"),
+    "missiles": Unit("missiles"),
+    "drones": Unit("drones"),
+    "events": Unit("events"),
+    "ratio": Unit("ratio"),  # "5" as in "five times the damage": the editor writes "times"
+    "hour_of_day": Unit("hour_of_day", fr="{n}" + NBSP + "h", en="{n}:00"),
+    # physical units through CLDR, so plurals and spacing are right in each language
+    "hours": Unit("hours", cldr="duration-hour"),
+    "days": Unit("days", cldr="duration-day"),
+    "MW": Unit("watt", 1e6, cldr="power-megawatt"),
+    "GW": Unit("watt", 1e9, cldr="power-gigawatt"),
+    "km": Unit("km", cldr="length-kilometer"),
+    # no unit at all (also what unit=none asks for)
+    "none": Unit("none"),
+}
+
+# How datasets may spell a unit in their schema (or in a long table's unit column).
+ALIASES = {
+    "€": "eur", "€ million": "eur_m", "€ billion": "eur_bn", "eur billion": "eur_bn",
+    "$": "usd", "$ million": "usd_m", "$ billion": "usd_bn", "usd billion": "usd_bn",
+    "%": "percent", "pct": "percent", "hour": "hours", "hour of day": "hour_of_day",
+    "gw": "GW", "mw": "MW", "person": "people", "unit": "units",
+}
+
+FORMATS = ["integer", "decimal", "decimal:N", "percent", "percent:N", "compact",
+           "date", "date:long", "month", "month:long", "year", "text"]
+DATE_PATTERNS = {"date": "medium", "date:long": "long", "month": "MMM y",
+                 "month:long": "MMMM y", "year": "y"}
+
+
+class FormatError(ValueError):
+    """A format= or unit= the editor wrote does not exist; the message lists the valid ones."""
+
+
+def babel_locale(lang: str, locales: dict[str, str]) -> Locale:
+    return Locale.parse(locales.get(lang, lang))
+
+
+def unit_table(extra: dict | None = None) -> dict[str, Unit]:
+    table = dict(UNITS)
+    for name, spec in (extra or {}).items():
+        table[name] = spec if isinstance(spec, Unit) else Unit(**{"base": name, **spec})
+    return table
+
+
+def lookup(name: str, table: dict[str, Unit]) -> str | None:
+    """The table's name for a unit as a dataset spells it (``€ billion`` -> ``eur_bn``)."""
+    if name in table:
+        return name
+    folded = name.strip().lower()
+    for candidate in (ALIASES.get(name.strip()), ALIASES.get(folded), folded):
+        if candidate in table:
+            return candidate
+    return next((key for key in table if key.lower() == folded), None)
+
+
+def check_format(fmt: str) -> None:
+    name, _, digits = fmt.partition(":")
+    if name in ("decimal", "percent") and (digits == "" or digits.isdigit()):
+        return
+    if fmt in FORMATS:
+        return
+    raise FormatError(
+        f'format={fmt} is not a format; expected one of: {", ".join(FORMATS)} '
+        f"(N is a number of decimals, e.g. decimal:1)."
+    )
+
+
+def _fraction_digits(value: float, fmt: str | None, default_max: int | None = None) -> tuple[int, int]:
+    if fmt == "integer":
+        return 0, 0
+    name, _, digits = (fmt or "").partition(":")
+    if name in ("decimal", "percent") and digits:
+        return int(digits), int(digits)
+    if name == "percent":
+        return 0, 0
+    if default_max is not None:
+        return 0, default_max
+    # As the press writes them: "154 Md€", "12,3 Md€", "0,25 Md€".
+    if abs(value) >= 100 or value == 0:
+        return 0, 0
+    return (0, 1) if abs(value) >= 1 else (0, 2)
+
+
+def _round(value: float, digits: int) -> Decimal:
+    quantum = Decimal(1).scaleb(-digits)
+    return Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def format_number(value: float, locale: Locale, digits: tuple[int, int], percent: bool = False) -> str:
+    pattern = copy.copy(locale.percent_formats[None] if percent else locale.decimal_formats[None])
+    pattern.frac_prec = digits
+    shown = _round(value * 100 if percent else value, digits[1])
+    text = pattern.apply(shown / 100 if percent else shown, locale)
+    return text
+
+
+def format_quantity(value: float, unit: Unit, fmt: str | None, lang: str, locale: Locale,
+                    integer_column: bool = False) -> str:
+    """``1 234,5 €`` / ``€1,234.5``; ``34 %`` / ``34%``; ``12 heures`` / ``12 hours``."""
+    if fmt == "compact":
+        from babel.numbers import format_compact_decimal
+
+        text = format_compact_decimal(value, format_type="long", locale=locale, fraction_digits=1)
+        return unit.template(lang).replace("{n}", text) if not unit.cldr else text
+    if fmt and fmt.startswith("percent") and unit.base not in ("percent", "share", "none"):
+        raise FormatError(
+            f"format={fmt} shows a share as a percentage, but this value is in {unit.base}; "
+            "use it on a share or percent column, or with the share aggregate."
+        )
+    if fmt and fmt.startswith("percent") or unit.percent:
+        digits = _fraction_digits(value, fmt if fmt and fmt.startswith("percent") else "percent")
+        if unit.base == "percent":  # already 0-100
+            value = value / 100
+        return format_number(value, locale, digits, percent=True)
+    default_max = 0 if integer_column and fmt is None else None
+    digits = _fraction_digits(value, fmt, default_max)
+    if unit.cldr:
+        pattern = "#,##0" + ("." + "0" * digits[0] + "#" * (digits[1] - digits[0]) if digits[1] else "")
+        return format_unit(float(_round(value, digits[1])), unit.cldr, length="long" if unit.base in (
+            "hours", "days") else "short", format=pattern, locale=locale)
+    number = format_number(abs(value), locale, digits)
+    text = unit.template(lang).replace("{n}", number)
+    if _round(value, digits[1]) < 0:
+        text = get_minus_sign_symbol(locale) + text  # "-€1.2bn", not "€-1.2bn"
+    return text
+
+
+def convert(value: float, source: Unit, target: Unit, source_name: str, target_name: str) -> float:
+    """Express ``value`` (in ``source``) in ``target``: 1 500 000 000 eur -> 1.5 eur_bn."""
+    if source is target or target.base == "none":
+        return value
+    if source.base != target.base:
+        raise FormatError(
+            f"unit={target_name} cannot show a value measured in {source_name}; "
+            f"units that fit: {', '.join(sorted(_same_base(source)))}, none."
+        )
+    return value * source.factor / target.factor
+
+
+def _same_base(unit: Unit) -> list[str]:
+    return [name for name, other in UNITS.items() if other.base == unit.base]
+
+
+def format_date_value(value, fmt: str | None, locale: Locale) -> str:
+    """``10 oct. 2022`` / ``Oct 10, 2022``; ``oct. 2022`` with format=month."""
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    fmt = fmt or "date"
+    if fmt not in DATE_PATTERNS:
+        raise FormatError(
+            f"format={fmt} does not apply to a date; expected one of: {', '.join(DATE_PATTERNS)}."
+        )
+    return format_date(value, DATE_PATTERNS[fmt], locale=locale)
+
+
+BOOLEANS = {"fr": ("oui", "non"), "en": ("yes", "no")}
+
+
+def format_boolean(value: bool, lang: str) -> str:
+    yes, no = BOOLEANS.get(lang, BOOLEANS["en"])
+    return yes if value else no

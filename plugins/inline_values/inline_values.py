@@ -1,0 +1,270 @@
+"""``{{ value DATASET.COLUMN key=value }}``: a figure from a dataset, written in the prose.
+
+Editors never type a number the data holds: the shortcode picks a cell by key or
+aggregates rows, formats the result for the article's language, and wraps it in a
+link to the dataset page whose title says which rows it came from. Every mistake
+(unknown dataset, column, key, a key matching several rows, ...) is a build error
+with the article's file and line, what is wrong and the valid names.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import sys
+from pathlib import Path
+
+from pelican import signals
+
+from . import formatting as fmt
+from . import query as q
+
+logger = logging.getLogger(__name__)
+
+# Settings as data: name -> (default, help). The README documents each; a test checks it.
+SETTINGS = {
+    "INLINE_VALUES_LINK": (True, "Wrap each value in a link to its dataset page."),
+    "INLINE_VALUES_CLASS": ("dv", "CSS class of the element around each value."),
+    "INLINE_VALUES_LOCALES": ({"fr": "fr_FR", "en": "en_US"},
+                              "Babel locale used for each article language."),
+    "INLINE_VALUES_UNITS": ({}, "Extra units, e.g. {'tonnes': {'fr': '{n} t', 'en': '{n} t'}}."),
+    "INLINE_VALUES_MAX_LISTED": (12, "How many valid names an error message lists."),
+}
+# The dataset link is relative to the page it ends up on (article, home, category, feed),
+# which only the writer knows: values carry this token and each written file resolves it.
+ROOT_TOKEN = "@@inline-values-root@@"
+
+WORDS = {
+    "fr": {"source": "Source\u00a0: ", "line": "ligne", "rows": "lignes", "over": "sur",
+           "where": "où", "sum": "somme", "mean": "moyenne", "min": "minimum", "max": "maximum",
+           "count": "nombre", "share": "part", "first": "première valeur",
+           "last": "dernière valeur", "of": "de", "colon": "\u00a0: "},
+    "en": {"source": "Source: ", "line": "line", "rows": "rows", "over": "over",
+           "where": "where", "sum": "sum", "mean": "mean", "min": "minimum", "max": "maximum",
+           "count": "count", "share": "share", "first": "first value", "last": "last value",
+           "of": "of", "colon": ": "},
+}
+
+# Datasets used by each source file while it is read; recorded with the catalog once the
+# article exists (its title and URL are known only then).
+_USED: dict[str, set[str]] = {}
+
+
+class InlineValuesSettingsError(Exception):
+    """A setting in pelicanconf.py is not one this plugin knows."""
+
+
+def setting(settings: dict, name: str):
+    return settings.get(name, SETTINGS[name][0])
+
+
+def configure(pelican) -> None:
+    unknown = sorted(k for k in pelican.settings if k.startswith("INLINE_VALUES_")
+                     and k not in SETTINGS)
+    if unknown:
+        raise InlineValuesSettingsError(
+            f"pelicanconf.py: {', '.join(unknown)} is not an inline_values setting; the settings "
+            f"are: {', '.join(SETTINGS)} (see plugins/inline_values/README.md).")
+    for name, (default, _help) in SETTINGS.items():
+        pelican.settings.setdefault(name, default)
+    for name, spec in setting(pelican.settings, "INLINE_VALUES_UNITS").items():
+        if not isinstance(spec, dict) or not (spec.get("cldr") or "{n}" in spec.get("en", "")):
+            raise InlineValuesSettingsError(
+                f"pelicanconf.py: INLINE_VALUES_UNITS[{name!r}] needs an 'en' template with "
+                f"{{n}} (and usually 'fr'), e.g. {{'fr': '{{n}} t', 'en': '{{n}} t'}}.")
+
+
+def _catalog(settings: dict):
+    from shortcodes import ShortcodeError
+
+    module = sys.modules.get("catalog")
+    if module is None:
+        try:
+            import catalog as module
+        except ImportError:
+            raise ShortcodeError('values come from datasets through the "catalog" plugin, which '
+                                 'is not loaded; add "catalog" to PLUGINS in pelicanconf.py.')
+    try:
+        return module, module.get_catalog(settings)
+    except getattr(module, "DataValidationError", ()) as exc:
+        logger.debug("catalog failed: %s", exc)
+        raise ShortcodeError("the datasets did not pass validation (their errors are listed "
+                             "with this build); fix the data first.")
+
+
+def _fields(resource: dict) -> dict:
+    return {f["name"]: f for f in resource.get("schema", {}).get("fields", [])}
+
+
+def _resolve(cat, query: q.Query, lang: str, limit: int):
+    """The dataset and columns the query names, each checked with the valid names listed."""
+    names = sorted(cat.names)
+    if query.dataset not in names:
+        raise q.QueryError(f'there is no dataset "{query.dataset}"; the datasets are: '
+                           f"{q.names_list(names, limit)}.{q.did_you_mean(query.dataset, names)}")
+    frame, resource = cat.frame(query.dataset), cat.resource(query.dataset)
+    columns = list(frame.columns)
+    if query.column not in columns and f"{query.column}_{lang}" in columns:
+        query.column = f"{query.column}_{lang}"  # label_fr / label_en: the article's language
+    named = [query.column] + [f.column for f in query.filters]
+    named += [query.options[o] for o in ("by", "of") if o in query.options]
+    for column in named:
+        if column not in columns:
+            raise q.QueryError(f'{query.dataset} has no column "{column}"; its columns are: '
+                               f"{q.names_list(columns, limit)}.{q.did_you_mean(column, columns)}")
+    return frame, resource, _fields(resource)
+
+
+def _localized(value, lang: str, fallback: str) -> str:
+    if isinstance(value, dict):
+        return value.get(lang) or value.get("en") or next(iter(value.values()), fallback)
+    return value or fallback
+
+
+def _title(resource: dict, fields: dict, query: q.Query, answer: q.Answer, lang: str,
+           line_of) -> str:
+    """``Source : Vagues de frappes — strikes_waves.csv, ligne 14``; for an aggregate,
+    ``Source: Strike waves — strikes_waves.csv: sum of Missiles launched over 9 rows where …``."""
+    words = WORDS.get(lang, WORDS["en"])
+    name = resource.get("name", query.dataset)
+    title = _localized(resource.get(f"title_{lang}") or resource.get("title"), lang, name)
+    head = f"{words['source']}{title} — {Path(resource.get('path', name + '.csv')).name}"
+    if len(answer.rows) == 1 and query.aggregate not in ("count", "share", "sum", "mean"):
+        return f"{head}, {words['line']} {line_of(answer.rows[0])}"
+
+    def label(column: str) -> str:
+        spec = fields.get(column, {})
+        return _localized(spec.get(f"title_{lang}") or spec.get("title"), lang, column)
+
+    what = f"{words[query.aggregate]} {words['of']} «\u00a0{label(query.column)}\u00a0»" if lang == "fr" \
+        else f'{words[query.aggregate]} of "{label(query.column)}"'
+    if query.aggregate == "share" and "of" in query.options:
+        what += f" / {label(query.options['of'])}"
+    count = len(answer.rows)
+    rows = f"{count} {words['line'] if count == 1 else words['rows']}"
+    where = ""
+    if query.filters:
+        shown = ", ".join(str(f).replace(">=", " ≥ ").replace("<=", " ≤ ") for f in query.filters)
+        where = f" {words['where']} {shown}"
+    return f"{head}{words['colon']}{what} {words['over']} {rows}{where}"
+
+
+def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset: str,
+           column: str) -> str:
+    """The answer as text in the article's language."""
+    locale = fmt.babel_locale(lang, setting(settings, "INLINE_VALUES_LOCALES"))
+    form = query.options.get("format")
+    if form:
+        fmt.check_format(form)
+    if answer.kind in q.DATES:
+        return fmt.format_date_value(answer.value, form, locale)
+    if answer.kind == "boolean":
+        return fmt.format_boolean(bool(answer.value), lang)
+    if answer.kind not in q.NUMERIC:
+        if form not in (None, "text"):
+            raise fmt.FormatError(f"format={form} applies to numbers or dates, and {dataset}."
+                                  f"{column} holds text; remove format=.")
+        return str(answer.value)
+    if form in fmt.DATE_PATTERNS:
+        raise fmt.FormatError(f"format={form} applies to dates, and this value is a number; "
+                              f"use integer, decimal:N, percent or compact.")
+    table = fmt.unit_table(setting(settings, "INLINE_VALUES_UNITS"))
+    known = fmt.lookup(answer.unit, table) if answer.unit else "none"
+    if known is None:
+        raise fmt.FormatError(
+            f'{dataset}.{column} is measured in "{answer.unit}", a unit this site does not '
+            f"know yet; write unit=none to show the bare number, or ask for the unit to be added "
+            f"to INLINE_VALUES_UNITS (plugins/inline_values/README.md).")
+    source = table[known]
+    wanted = query.options.get("unit")
+    if wanted and fmt.lookup(wanted, table):
+        wanted = fmt.lookup(wanted, table)
+    elif wanted:
+        raise fmt.FormatError(f"unit={wanted} is not a unit; expected one of: "
+                              f"{', '.join(table)}.{q.did_you_mean(wanted, table)}")
+    target = table[wanted] if wanted else source
+    value = fmt.convert(answer.value, source, target, known, wanted or "")
+    integer = answer.integer and (target is source)
+    return fmt.format_quantity(value, target, form, lang, locale, integer_column=integer)
+
+
+def handle(args: str, ctx) -> str:
+    """The ``value`` shortcode handler (see shortcodes.register_handler)."""
+    from shortcodes import ShortcodeError
+
+    settings = ctx.settings
+    limit = setting(settings, "INLINE_VALUES_MAX_LISTED")
+    module, cat = None, None
+    try:
+        query = q.parse(args)
+        module, cat = _catalog(settings)
+        frame, resource, fields = _resolve(cat, query, ctx.lang, limit)
+        positions = {label: i for i, label in enumerate(frame.index)}
+
+        def line_of(label) -> int:
+            return positions[label] + 2  # line 1 of the CSV is its header
+
+        answer = q.answer(frame, fields, query, line_of)
+        text = render(answer, query, ctx.lang, settings, query.dataset, query.column)
+    except (q.QueryError, fmt.FormatError) as exc:
+        raise ShortcodeError(f"{{{{ value {args.strip()} }}}}: {exc}") from None
+    _USED.setdefault(ctx.path, set()).add(query.dataset)
+    title = _title(resource, fields, query, answer, ctx.lang, line_of)
+    css = html.escape(setting(settings, "INLINE_VALUES_CLASS"))
+    body = html.escape(text, quote=False)
+    title = html.escape(title)
+    # In metadata (Summary) the value may be shown on listing pages: no link there.
+    if setting(settings, "INLINE_VALUES_LINK") and ctx.line and hasattr(cat, "dataset_url"):
+        href = html.escape(ROOT_TOKEN + cat.dataset_url(query.dataset))
+        return f'<a class="{css}" href="{href}" title="{title}">{body}</a>'
+    return f'<span class="{css}" title="{title}">{body}</span>'
+
+
+def note_usage(content) -> None:
+    """Tell the catalog which published articles use which datasets (dataset pages list them)."""
+    settings = content.settings
+    root = Path(settings.get("PATH", ".")).resolve().parent
+    try:
+        key = Path(content.source_path).resolve().relative_to(root).as_posix()
+    except (TypeError, ValueError):
+        return
+    used = _USED.pop(key, None)
+    catalog = sys.modules.get("catalog")
+    record = getattr(catalog, "record_usage", None)
+    if not used or record is None:
+        return
+    # Drafts are never published, and each language site records only its own articles
+    # (their URLs are relative to that site).
+    if content.status != "published" or content.lang != settings.get("DEFAULT_LANG"):
+        return
+    kind = type(content).__name__.lower()
+    for dataset in sorted(used):
+        record(dataset, kind, content.title, content.url, content.lang)
+
+
+def _site_root(context: dict, path: str) -> str:
+    if not context.get("RELATIVE_URLS"):
+        return context.get("SITEURL", "").rstrip("/") + "/"
+    root = os.path.relpath(context["OUTPUT_PATH"], os.path.dirname(path))
+    return "" if root == "." else root.replace(os.sep, "/") + "/"
+
+
+def resolve_links(path: str, context: dict, **_kwargs) -> None:
+    """Replace the root token in a written page by the way from that page to its site root."""
+    if not path.endswith((".html", ".xml")) or "OUTPUT_PATH" not in context:
+        return
+    file = Path(path)
+    text = file.read_text(encoding="utf-8")
+    if ROOT_TOKEN in text:
+        file.write_text(text.replace(ROOT_TOKEN, _site_root(context, path)), encoding="utf-8")
+
+
+def register() -> None:
+    import shortcodes
+
+    shortcodes.register_handler("value", handle)
+    signals.initialized.connect(configure)
+    signals.content_object_init.connect(note_usage)
+    signals.content_written.connect(resolve_links)
+    signals.feed_written.connect(resolve_links)
