@@ -45,7 +45,9 @@ PLUGINS = [
     "pelican.plugins.i18n_subsites",
     "catalog",
     "site_context",
+    "editorial",
     "shortcodes",
+    "inline_values",
     "pelican.plugins.sitemap",
     "search",
 ]
