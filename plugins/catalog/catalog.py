@@ -20,6 +20,7 @@ context), ``get_generators`` (the pages, see pages.py).
 from __future__ import annotations
 
 import copy
+import logging
 import os
 from pathlib import Path
 
@@ -46,6 +47,9 @@ HELP = {
     "CATALOG_SITE_NAMES": "this site's name per language for citations, e.g. {'fr': ..., 'en': ...}; "
                           "default SITENAME",
 }
+
+
+logger = logging.getLogger(__name__)
 
 
 class CatalogSettingsError(Exception):
@@ -199,6 +203,35 @@ def usages(dataset_name: str, lang: str) -> list[dict]:
     return sorted(_USAGE.get(lang, {}).get(dataset_name, []), key=lambda e: (e["kind"], e["title"], e["url"]))
 
 
+def on_content_finalized(generator) -> None:
+    """Articles and pages that declare ``Datasets: a, b`` in their metadata are listed under "Used by"."""
+    lang = generator.settings.get("DEFAULT_LANG", "")
+    items = list(getattr(generator, "articles", [])) + list(getattr(generator, "pages", []))
+    known = None
+    for item in items:
+        declared = item.metadata.get("datasets")
+        if not declared or getattr(item, "lang", lang) != lang:
+            continue
+        if known is None:
+            known = get_catalog(generator.settings).names
+        names = declared if isinstance(declared, list) else str(declared).split(",")
+        for name in (n.strip() for n in names if n.strip()):
+            if name not in known:
+                logger.warning("%s: Datasets: expected a dataset name, found \"%s\". Use one of: %s.",
+                               _content_path(generator, item), name, ", ".join(known))
+                continue
+            kind = "article" if item in getattr(generator, "articles", []) else "page"
+            record_usage(name, kind, item.title, item.url, lang)
+
+
+def _content_path(generator, item) -> str:
+    root = Path(generator.settings.get("PATH", ".")).resolve().parent
+    try:
+        return Path(item.source_path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return item.source_path
+
+
 def on_initialized(pelican) -> None:
     settings = pelican.settings
     values = _settings_values(settings)
@@ -225,3 +258,5 @@ def register() -> None:
     signals.initialized.connect(on_initialized)
     signals.generator_init.connect(on_generator_init)
     signals.get_generators.connect(get_generators)
+    signals.article_generator_finalized.connect(on_content_finalized)
+    signals.page_generator_finalized.connect(on_content_finalized)

@@ -151,8 +151,8 @@ def rules(records: Records, display: str, fields: list[dict], resource: dict) ->
     date_fields = [f["name"] for f in fields if f.get("type") == "date"]
     source_fields = [n for n in ("source_url", "source_id") if n in col]
     for _, line, cells in records.data():
-        if not cells:
-            continue
+        if len(cells) != len(names):
+            continue  # blank, short or long rows are reported as such; their values are not where we look
         for rule in resource.get("rules", []):
             kind, name = rule.get("rule"), rule.get("field")
             if kind == "less_or_equal":

@@ -139,46 +139,47 @@ class CatalogGenerator(Generator):
     def generate_context(self):
         """Nothing to read: the catalogue was validated at ``initialized``."""
 
-    def _bases(self) -> dict:
-        """How to reach each language site's root from this one (relative in dev, absolute in publish)."""
+    def _sites(self) -> tuple[str, dict]:
+        """(main language, {lang: {"rel", "abs"}}): how to reach each language site's root from this one.
+
+        ``rel`` is relative to this site's root (templates prefix it with SITEURL); ``abs`` is the
+        absolute address when the build knows it (publish), else empty."""
         lang = self.settings["DEFAULT_LANG"]
         main = self.context.get("main_lang") or self.settings.get("MAIN_LANG") or lang
-        sites = self.context.get("lang_siteurls") or {lang: self.settings.get("SITEURL", "")}
-        relative = self.settings.get("RELATIVE_URLS")
+        urls = dict(self.context.get("lang_siteurls") or {})
+        urls[lang] = self.settings.get("SITEURL", "")
         to_site = self.context.get("relpath_to_site")
-        bases = {}
-        for other, url in sites.items():
-            if other == lang:
-                bases[other] = ""
-            elif relative and to_site:
-                bases[other] = to_site(lang, other) + "/"
-            else:
-                bases[other] = url.rstrip("/") + "/"
-        return {"main": main, "sites": bases}
+        sites = {}
+        for other, url in urls.items():
+            rel = "" if other == lang else (to_site(lang, other) + "/" if to_site else "")
+            sites[other] = {"rel": rel, "abs": url.rstrip("/") + "/" if str(url).startswith("http") else ""}
+        return main, sites
 
     def generate_output(self, writer):
         values = _settings_values(self.settings)
         catalog = get_catalog(self.settings)
         lang = self.settings["DEFAULT_LANG"]
         out_dir = values["CATALOG_OUTPUT_DIR"].strip("/")
-        bases = self._bases()
-        is_main = bases["main"] == lang
-        siteurl = self.settings.get("SITEURL", "")
-        absolute = (siteurl.rstrip("/") + "/") if siteurl.startswith("http") else ""
+        main, sites = self._sites()
         site_names = _site_names(self.settings)
-        relative_urls = self.settings.get("RELATIVE_URLS", False)
-        # File links are written relative to the site root, prefixed in templates by SITEURL.
-        files_rel = bases["sites"].get(bases["main"], "") + out_dir
-        other_langs = {o: b for o, b in bases["sites"].items() if o != lang}
+
+        def link(target: str, path: str) -> dict:
+            base = sites.get(target, sites[lang])
+            return {"rel": base["rel"] + path, "abs": base["abs"] + path if base["abs"] else ""}
+
+        descriptor = link(main, f"{out_dir}/datapackage.json")
+        others = [o for o in sites if o != lang]
         entries = []
         sources_frame = catalog.frame(SITE_SOURCE_KEY) if SITE_SOURCE_KEY in catalog else None
         for name in catalog.names:
             res = catalog.resource(name)
             header, rows, count = _preview(catalog.csv_path(name), values["CATALOG_PREVIEW_ROWS"])
             page_path = f"{out_dir}/{name}/"
-            csv_rel = f"{files_rel}/{res['path']}" if redistributable(res) else None
-            public_csv = f"{absolute}{csv_rel}" if absolute and csv_rel else csv_rel
-            public_page = f"{absolute}{page_path}" if absolute else page_path
+            csv_link = link(main, f"{out_dir}/{posixpath.basename(res['path'])}") if redistributable(res) else None
+            # Citations and snippets need an address that works anywhere: absolute when published;
+            # in a local build, the page path and the bare file name.
+            public_page = link(lang, page_path)["abs"] or page_path
+            public_csv = (csv_link["abs"] or posixpath.basename(res["path"])) if csv_link else None
             used_sources = []
             if sources_frame is not None and "source_id" in header and name != SITE_SOURCE_KEY:
                 ids = set(catalog.frame(name)["source_id"].dropna())
@@ -188,29 +189,32 @@ class CatalogGenerator(Generator):
                 "title": localized(res, "title", lang), "description": localized(res, "description", lang),
                 "caveats": res.get(f"caveats_{lang}") or [], "licence": _licence(res),
                 "as_of": _date(res.get("as_of"), lang), "as_of_iso": res.get("as_of", ""),
-                "fields": [{**f, "title_l": localized(f, "title", lang), "description_l": localized(f, "description", lang)}
+                "fields": [{**f, "title_l": localized(f, "title", lang),
+                            "description_l": localized(f, "description", lang)}
                            for f in res["schema"]["fields"]],
-                "header": header, "rows": rows, "count": count, "csv_url": csv_rel,
+                "header": header, "rows": rows, "count": count, "csv": csv_link,
                 "count_l": format_decimal(count, locale=LOCALES.get(lang, lang)),
                 "size_kb": format_decimal(round(catalog.csv_path(name).stat().st_size / 1024, 1),
                                           locale=LOCALES.get(lang, lang)),
-                "page_url": page_path, "alternates": {o: f"{b}{page_path}" for o, b in other_langs.items()},
+                "page_url": page_path, "alternates": [link(o, page_path) for o in others],
                 "citations": citations(res, site_names, public_page),
                 "snippet": _snippet(res, public_csv) if public_csv else "",
-                "jsonld": jsonld(res, lang, public_page, public_csv,
-                                 f"{absolute}{files_rel}/datapackage.json" if absolute else f"{files_rel}/datapackage.json",
+                # Download addresses in JSON-LD must be absolute: only a published build knows them.
+                "jsonld": jsonld(res, lang, public_page, csv_link and csv_link["abs"], descriptor["abs"],
                                  site_names.get(lang, "")),
                 "used_by": usages(name, lang), "sources": used_sources,
                 "primary_key": res["schema"].get("primaryKey", []),
                 "foreign_keys": res["schema"].get("foreignKeys", []),
             })
-        common = {"datasets": entries, "descriptor_url": f"{files_rel}/datapackage.json", "catalog_dir": out_dir,
-                  "catalog_alternates": {o: f"{b}{out_dir}/" for o, b in other_langs.items()}}
+        common = {"datasets": entries, "descriptor": descriptor, "catalog_dir": out_dir,
+                  "catalog_alternates": [link(o, f"{out_dir}/") for o in others]}
+        relative_urls = self.settings.get("RELATIVE_URLS", False)
         writer.write_file(f"{out_dir}/index.html", self.get_template("datasets"), self.context,
                           relative_urls=relative_urls, url=f"{out_dir}/", **common)
         for entry in entries:
             writer.write_file(f"{out_dir}/{entry['name']}/index.html", self.get_template("dataset"), self.context,
                               relative_urls=relative_urls, url=entry["page_url"], dataset=entry, **common)
+        is_main = main == lang
         if is_main and values["CATALOG_PUBLISH_FILES"]:
             self._publish(catalog, Path(self.output_path) / out_dir)
 

@@ -49,7 +49,7 @@ def show(value, limit: int = 60) -> str:
     text = str(value)
     if text == "":
         return "an empty cell"
-    text = text.replace("\r", "\\r").replace("\n", "\\n")
+    text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f'"{text}"'

@@ -136,7 +136,10 @@ def frictionless_problems(error, field_by_pos: dict, names: list[str], records: 
                        f"Remove it, or put quotes around a cell that contains a comma.")
     if kind == "type-error":
         ftype = field.get("type", "string")
-        return Problem(display, line, fnum, f"{name}: expected {TYPE_EXPECTED.get(ftype, ftype)}, found {show(cell)}. "
+        expected = TYPE_EXPECTED.get(ftype, ftype)
+        if field.get("format") == "uri":
+            expected = "a web address starting with http:// or https://"
+        return Problem(display, line, fnum, f"{name}: expected {expected}, found {show(cell)}. "
                                             f"{_fix(field, cell or '', ftype)}")
     if kind == "constraint-error":
         constraint = re.search(r'constraint "(\w+)"', error.note or "")
