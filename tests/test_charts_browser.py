@@ -114,6 +114,10 @@ def test_upgrade_moves_nothing(fixture_server, open_page):
             assert s.page.locator(f"#{fid} details").is_visible()
         assert s.layout_shifts() == []
         assert_quiet(s)
+    # Turning a phone or resizing the window: the view follows the image's box.
+    s.page.set_viewport_size({"width": 600, "height": 700})
+    s.page.wait_for_timeout(300)
+    assert all(cc.view_covers_image(s.page, fid) for fid in cc.chart_ids(s.page))
 
 
 def test_tooltip_shows_payloads_as_text_in_french(fixture_server, open_page):
