@@ -163,7 +163,7 @@ def build(raw, log) -> list[Table]:
     waves = waves.sort_values(["wave_start", "wave_id"]).reset_index(drop=True)
     log.kept("strikes_waves", len(waves), "one row per reported attack window")
 
-    rows["week_start"] = rows["wave_start"] - pd.to_timedelta(rows["wave_start"].dt.weekday, unit="D")
+    rows["week_start"] = rows["wave_start"] - pd.to_timedelta(rows["wave_start"].dt.day_of_week, unit="D")
     weekly = _aggregate(rows, ["week_start"])
     windows = rows.groupby("week_start")["wave_id"].nunique().rename("attack_windows")
     weekly = weekly.merge(windows, on="week_start")
