@@ -158,6 +158,76 @@ def swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+_TEMPLATES = None  # jinja2 bytecode cache shared by the builds of one livereload process
+
+
+def _MemoryBytecodeCache():
+    import jinja2
+
+    class MemoryBytecodeCache(jinja2.BytecodeCache):
+        def __init__(self):
+            self.store: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket):
+            if bucket.key in self.store:
+                bucket.bytecode_from_string(self.store[bucket.key])
+
+        def dump_bytecode(self, bucket):
+            self.store[bucket.key] = bucket.bytecode_to_string()
+
+    return MemoryBytecodeCache()
+
+
+def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
+                     content: Path | None = None, debug: bool = False,
+                     data: Path | None = None) -> Path:
+    """build_site without a new process, for livereload: plugins, datasets and the chart
+    cache stay loaded between builds. Same problems reported, same atomic swap."""
+    from pelican import Pelican
+    from pelican.log import LimitFilter
+    from pelican.settings import read_settings
+
+    global _TEMPLATES  # noqa: PLW0603
+    _TEMPLATES = _TEMPLATES or _MemoryBytecodeCache()
+
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
+    problems = _Problems()
+    problems.addFilter(_ReaderErrors())
+    logging.getLogger().addHandler(problems)
+    # Pelican mutes a warning it has already logged in this process, and i18n_subsites
+    # keeps a half-finished run's state after a failure: both must start afresh.
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    subsites = sys.modules.get("pelican.plugins.i18n_subsites.i18n_subsites")
+    if subsites is not None:
+        subsites._MAIN_SETTINGS = None
+    try:
+        override = {"PATH": str(content or ROOT / "content"), "OUTPUT_PATH": str(staging)}
+        if data:
+            override["CATALOG_DATA_DIR"] = str(data)
+        conf = read_settings(str(ROOT / settings), override=override)
+        # Compiled templates are kept between builds (keyed by their source, so an edited
+        # template is compiled again): compiling them is a third of a warm build.
+        conf["JINJA_ENVIRONMENT"] = {**conf["JINJA_ENVIRONMENT"], "bytecode_cache": _TEMPLATES}
+        Pelican(conf).run()
+    except Exception as exc:  # a plugin's error already says where and how to fix it
+        if debug:
+            raise
+        problems.messages.append(str(exc))
+    finally:
+        logging.getLogger().removeHandler(problems)
+    try:
+        if problems.messages:
+            raise BuildFailed(f"The build failed; {output.name}/ was left as it was.\n"
+                              + "\n".join(problems.messages))
+        swap_in(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return output
+
+
 def _fail(exc: Exception) -> None:
     print(exc, file=sys.stderr)
     raise SystemExit(1)
@@ -237,24 +307,36 @@ def serve(c, port=8000, prefix="/"):
         pass
 
 
-@task(help={"port": "Port (default 8000)."})
-def livereload(c, port=8000):
-    """Serve the site, rebuild when content/, data/, theme/ or plugins/ change, and reload the browser."""
-    from livereload import Server
+@task(help={"port": "Port (default 8000).", "debug": "Show Python tracebacks (for developers).",
+            "content": "Content folder to preview (default content/; data/ is its sibling)."})
+def livereload(c, port=8000, debug=False, content=""):
+    """Preview the site: rebuild within about a second of each save, and reload the browser."""
+    import logging as _logging
 
-    def rebuild_quietly():
-        try:
-            build_site()
-            print("Rebuilt; reloading the browser.")
-        except BuildFailed as exc:
-            print(exc, file=sys.stderr)
+    from pelican.log import init as init_logging
 
-    rebuild_quietly()
-    server = Server()
-    for path in WATCHED:
-        target = ROOT / path
-        server.watch(str(target / "**" / "*") if target.is_dir() else str(target), rebuild_quietly)
-    server.serve(root=str(OUTPUT), host="127.0.0.1", port=int(port), open_url_delay=None)
+    sys.path.insert(0, str(ROOT / "plugins"))
+    from editorial import live
+
+    content_dir = Path(content).resolve() if content else ROOT / "content"
+    data_dir = content_dir.parent / "data" if content else None  # a copy of the project
+    code = [ROOT / "plugins", ROOT / "pelicanconf.py", ROOT / "tasks.py"]
+    watched = [content_dir, data_dir or ROOT / "data", ROOT / "theme"] + code
+    init_logging(level=_logging.DEBUG if debug else _logging.CRITICAL)
+
+    def changed_code(paths: set) -> bool:
+        return any(p == c or c in p.parents for p in paths for c in code)
+
+    output = OUTPUT if not content else content_dir.parent / "output"
+    try:
+        live.run(lambda: build_in_process(output=output, content=content_dir, debug=debug,
+                                          data=data_dir),
+                 output, watched, port=int(port), restart_on=changed_code)
+    except KeyboardInterrupt:
+        print("\nStopped the preview.")
+        return
+    # Plugin code or settings changed: start again in a fresh process with the new code.
+    os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 @task
@@ -328,6 +410,64 @@ def bundle_js(c, check=False):
     for step in steps:
         if subprocess.call(step, cwd=js) != 0:
             _fail(BuildFailed(f"bundle-js: `{' '.join(step)}` failed in theme/js (see above)."))
+
+def _editorial():
+    """The editor tools live in plugins/editorial (new-article, new-chart, the preview)."""
+    if str(ROOT / "plugins") not in sys.path:
+        sys.path.insert(0, str(ROOT / "plugins"))
+    import editorial.scaffold
+
+    return editorial.scaffold
+
+
+def _site_settings() -> dict:
+    from pelican.settings import read_settings
+
+    return read_settings(str(ROOT / "pelicanconf.py"))
+
+
+@task(help={"title": "The headline, in quotes.", "lang": "fr or en (default fr).",
+            "translation_of": "Slug of the article this one translates.",
+            "section": "Section (Category) of the article; default: the translation's or the "
+                       "most used one.",
+            "slug": "The address, if not derived from the title.",
+            "author": "Byline (default: the newsroom).",
+            "content": "Content folder (default content/)."})
+def new_article(c, title, lang="fr", translation_of="", section="", slug="", author="",
+                content=""):
+    """Create a draft article with its complete front matter, and say how to preview it."""
+    scaffold = _editorial()
+    folder = Path(content).resolve() if content else ROOT / "content"
+    try:
+        created = scaffold.new_article(folder, _site_settings(), title, lang, translation_of,
+                                       section, slug, author)
+    except scaffold.ScaffoldError as exc:
+        _fail(f"new-article: {exc}")
+    print(scaffold.describe(created, folder.parent))
+
+
+@task(help={"dataset": "Name of the dataset to chart (see data/datapackage.json).",
+            "id": "Chart id (file name), default: <dataset>_chart.",
+            "content": "Content folder (default content/)."})
+def new_chart(c, dataset, id="", content=""):  # noqa: A002 (the option is --id)
+    """Create a YAML chart from a dataset's real columns, and print the line to paste."""
+    scaffold = _editorial()
+    folder = Path(content).resolve() if content else ROOT / "content"
+    try:
+        created = scaffold.new_chart(folder, _site_settings(), dataset, id)
+    except scaffold.ScaffoldError as exc:
+        _fail(f"new-chart: {exc}")
+    print(scaffold.describe_chart(created, folder.parent))
+
+
+@task(help={"port": "Port for the preview (default 8799).", "repeats": "Edits per kind (3)."})
+def bench_livereload(c, port=8799, repeats=3):
+    """Measure save-to-browser time of `invoke livereload` (article, CSV, YAML chart)."""
+    _editorial()
+    from editorial import bench
+
+    print(bench.run(ROOT, int(port), int(repeats)))
+
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--pelican"]:
     sys.exit(_pelican_child(sys.argv[2:]))

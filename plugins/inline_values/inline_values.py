@@ -49,6 +49,9 @@ WORDS = {
 # Datasets used by each source file while it is read; recorded with the catalog once the
 # article exists (its title and URL are known only then).
 _USED: dict[str, set[str]] = {}
+# Each file is read once per language site, and livereload rebuilds often: answers and
+# frames are kept while the catalogue object (rebuilt when a data file changes) is the same.
+_MEMO: dict = {"catalog": None, "frames": {}, "answers": {}}
 
 
 class InlineValuesSettingsError(Exception):
@@ -93,6 +96,18 @@ def _catalog(settings: dict):
                              "with this build); fix the data first.")
 
 
+def _remember(cat) -> None:
+    if _MEMO["catalog"] is not cat:
+        _MEMO.update(catalog=cat, frames={}, answers={})
+
+
+def _frame(cat, name: str):
+    _remember(cat)
+    if name not in _MEMO["frames"]:
+        _MEMO["frames"][name] = cat.frame(name)  # a copy; nothing here modifies it
+    return _MEMO["frames"][name]
+
+
 def _fields(resource: dict) -> dict:
     return {f["name"]: f for f in resource.get("schema", {}).get("fields", [])}
 
@@ -103,7 +118,7 @@ def _resolve(cat, query: q.Query, lang: str, limit: int):
     if query.dataset not in names:
         raise q.QueryError(f'there is no dataset "{query.dataset}"; the datasets are: '
                            f"{q.names_list(names, limit)}.{q.did_you_mean(query.dataset, names)}")
-    frame, resource = cat.frame(query.dataset), cat.resource(query.dataset)
+    frame, resource = _frame(cat, query.dataset), cat.resource(query.dataset)
     columns = list(frame.columns)
     if query.column not in columns and f"{query.column}_{lang}" in columns:
         query.column = f"{query.column}_{lang}"  # label_fr / label_en: the article's language
@@ -195,10 +210,15 @@ def handle(args: str, ctx) -> str:
 
     settings = ctx.settings
     limit = setting(settings, "INLINE_VALUES_MAX_LISTED")
-    module, cat = None, None
     try:
         query = q.parse(args)
-        module, cat = _catalog(settings)
+        _module, cat = _catalog(settings)
+        _remember(cat)
+        key = (args, ctx.lang, bool(ctx.line), repr([setting(settings, n) for n in SETTINGS]))
+        if key in _MEMO["answers"]:
+            html_text, dataset = _MEMO["answers"][key]
+            _USED.setdefault(ctx.path, set()).add(dataset)
+            return html_text
         frame, resource, fields = _resolve(cat, query, ctx.lang, limit)
         positions = {label: i for i, label in enumerate(frame.index)}
 
@@ -217,8 +237,11 @@ def handle(args: str, ctx) -> str:
     # In metadata (Summary) the value may be shown on listing pages: no link there.
     if setting(settings, "INLINE_VALUES_LINK") and ctx.line and hasattr(cat, "dataset_url"):
         href = html.escape(ROOT_TOKEN + cat.dataset_url(query.dataset))
-        return f'<a class="{css}" href="{href}" title="{title}">{body}</a>'
-    return f'<span class="{css}" title="{title}">{body}</span>'
+        result = f'<a class="{css}" href="{href}" title="{title}">{body}</a>'
+    else:
+        result = f'<span class="{css}" title="{title}">{body}</span>'
+    _MEMO["answers"][key] = (result, query.dataset)
+    return result
 
 
 def note_usage(content) -> None:
