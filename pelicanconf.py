@@ -118,6 +118,7 @@ NAV_LINKS = [
 
 SITE_LICENSE = "CC BY 4.0"
 # Datasets (plugins/catalog/README.md): this site's name in each language, for citations.
+CATALOG_DATA_DIR = str(ROOT / "data")
 CATALOG_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}
 MARKDOWN = {
     "extension_configs": {

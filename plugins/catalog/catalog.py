@@ -39,7 +39,7 @@ DEFAULTS = {
     "CATALOG_SITE_NAMES": {},
 }
 HELP = {
-    "CATALOG_DATA_DIR": "folder of datapackage.json and the curated CSVs; relative to the project root",
+    "CATALOG_DATA_DIR": "folder of datapackage.json and the curated CSVs; relative to the working directory",
     "CATALOG_OUTPUT_DIR": "where pages and published files go in the output (and in URLs)",
     "CATALOG_PREVIEW_ROWS": "rows shown in each dataset page's preview table",
     "CATALOG_PUBLISH_FILES": "copy the CSVs and datapackage.json into the main-language site",
@@ -134,14 +134,10 @@ def _settings_values(settings: dict) -> dict:
     return values
 
 
-def _project_root(settings: dict) -> Path:
-    # PATH is the content folder; the project root is its parent (content/ and data/ are siblings).
-    return Path(settings.get("PATH", "content")).resolve().parent
-
-
 def data_dir_of(settings: dict) -> Path:
-    path = Path(_settings_values(settings)["CATALOG_DATA_DIR"])
-    return path if path.is_absolute() else _project_root(settings) / path
+    """CATALOG_DATA_DIR; a relative path is taken from the working directory (the project root
+    when Pelican runs through invoke), so pelicanconf.py sets it absolute like THEME."""
+    return Path(_settings_values(settings)["CATALOG_DATA_DIR"]).resolve()
 
 
 def _display_dir(data_dir: Path, root: Path | None) -> str:
@@ -166,10 +162,8 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
     """The validated catalogue (cached); raises DataValidationError listing every problem."""
     if isinstance(settings_or_data_dir, (str, os.PathLike)):
         data_dir, out = Path(settings_or_data_dir), output_dir or DEFAULTS["CATALOG_OUTPUT_DIR"]
-        root = None
     else:
         data_dir = data_dir_of(settings_or_data_dir)
-        root = _project_root(settings_or_data_dir)
         out = output_dir or _settings_values(settings_or_data_dir)["CATALOG_OUTPUT_DIR"]
     key = (_fingerprint(data_dir), out) if data_dir.is_dir() else None
     if key in _CACHE:
@@ -177,7 +171,7 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
         if isinstance(cached, DataValidationError):
             raise cached
         return cached
-    display = _display_dir(data_dir, root)
+    display = _display_dir(data_dir, None)
     if not data_dir.is_dir():
         raise DataValidationError([Problem(display, None, None, "expected the data folder, found no such "
                                                                 "folder. Set CATALOG_DATA_DIR or run `invoke curate`.")])
