@@ -168,6 +168,18 @@ def test_unknown_setting_is_named():
         catalog.get_catalog({"PATH": str(ROOT / "content"), "CATALOG_PREVIEW_ROW": 5})
 
 
+def test_templates_get_datasets_in_their_language():
+    class Generator:  # what Pelican hands to generator_init handlers
+        settings = {"CATALOG_DATA_DIR": str(FIXTURE / "data"), "DEFAULT_LANG": "fr"}
+        context: dict = {}
+
+    catalog.catalog.on_generator_init(Generator)
+    datasets = Generator.context["DATASETS"]
+    assert list(datasets) == ["deliveries", "sources", "restricted"]
+    assert datasets["deliveries"]["title"] == "Livraisons de test"
+    assert datasets["deliveries"]["url"] == "data/deliveries/"
+
+
 def test_every_setting_is_documented():
     readme = (ROOT / "plugins" / "catalog" / "README.md").read_text(encoding="utf-8")
     for name in catalog.catalog.DEFAULTS:
