@@ -143,4 +143,4 @@ def test_every_raw_folder_has_provenance_and_is_used():
             assert data_file.name in code, f"{data_file} is not used by curation: remove it"
     assert not list(RAW.rglob("*.xlsx"))
     committed = [p for p in ROOT.joinpath("data").rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    assert not [p for p in committed if "../shared" in p.read_text(encoding="utf-8", errors="ignore")]
+    assert not [p for p in committed if "../" + "shared" in p.read_text(encoding="utf-8", errors="ignore")]
