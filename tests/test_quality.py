@@ -104,9 +104,10 @@ def test_links_gate_flags_dead_links_and_anchors_under_the_sub_path(tmp_path):
     assert "'/article/' resolves to '/article/', outside the site's sub-path" in report
     assert "'https://exa mple.org/'" in report
     assert "dead img src 'missing.png'" in report
+    assert "dead figure data-vega-spec 'missing.vg.json'" in report  # fetched by charts.js
     # What is fine stays quiet: an existing anchor and a well-formed external URL.
     assert "#methode" not in report and "example.org/ok" not in report
-    assert len(outcome.findings) == 5
+    assert len(outcome.findings) == 6
 
 
 def test_links_gate_passes_the_clean_site():
@@ -154,12 +155,13 @@ def test_self_contained_gate_flags_other_hosts_statically_and_in_the_browser(tmp
     browser = "\n".join(str(f) for f in outcome.findings if f.rule == "browser")
     assert "bad/index.html:12: script src loads 'https://cdn.example.com/lib.js'" in static
     assert "fonts.example.net" in static
+    assert "vega data url loads 'https://data.example.org/waves.csv'" in static
     # Built by the chart loader at run time: only the browser can see it, and only
     # because the gate scrolled the chart into view.
     assert "tiles.example.org" not in static
     for host in ("cdn.example.com", "fonts.example.net", "tiles.example.org"):
         assert f"from {host}" in browser
-    assert pages_named(outcome) == {"bad/index.html", "bad/"}
+    assert pages_named(outcome) == {"bad/index.html", "bad/chart.vg.json", "bad/"}
 
 
 def test_self_contained_gate_passes_the_clean_site():

@@ -76,7 +76,7 @@ def static_scan(site: Site) -> list[tuple[str, str, str]]:
         for ref in refs:
             host = _foreign(ref.url, base + rel, site, base)
             if host:
-                report(f"{rel}:{ref.line}", ref.url, ref.what, host)
+                report(f"{rel}:{ref.line}" if ref.line else rel, ref.url, ref.what, host)
     return items
 
 

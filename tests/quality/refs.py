@@ -27,6 +27,8 @@ _SRC_ATTRS = {
 _LINK_ATTRS = {"a": ("href", "{http://www.w3.org/1999/xlink}href"), "area": ("href",),
                "form": ("action",), "blockquote": ("cite",), "q": ("cite",)}
 _META_URLS = {"og:image", "og:url", "twitter:image", "og:image:url"}
+# URLs our own scripts fetch (theme/js/charts.js reads these from chart figures).
+_DATA_URL_ATTRS = ("data-vega-spec", "data-vega-spec-dark")
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,10 @@ def html_refs(doc) -> list[Ref]:
             value = el.get(attr)
             if value is not None:
                 refs.append(Ref(value.strip(), line, "link", f"{tag} {_local(attr)}"))
+        for attr in _DATA_URL_ATTRS:
+            value = el.get(attr)
+            if value:
+                refs.append(Ref(value.strip(), line, "resource", f"{tag} {attr}"))
         style = el.get("style")
         if style:
             refs += [Ref(r.url, line, r.kind, "style attribute " + r.what) for r in css_refs(style)]
