@@ -14,7 +14,11 @@
       resetStyles: false
     });
     var input = box.querySelector("input");
-    if (input) input.focus();
+    if (input) {
+      // Pagefind's input has only a placeholder; give it a real accessible name.
+      input.setAttribute("aria-label", box.getAttribute("data-label"));
+      input.focus();
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
