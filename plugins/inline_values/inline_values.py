@@ -9,6 +9,7 @@ with the article's file and line, what is wrong and the valid names.
 
 from __future__ import annotations
 
+import csv
 import html
 import logging
 import os
@@ -51,7 +52,7 @@ WORDS = {
 _USED: dict[str, set[str]] = {}
 # Each file is read once per language site, and livereload rebuilds often: answers and
 # frames are kept while the catalogue object (rebuilt when a data file changes) is the same.
-_MEMO: dict = {"catalog": None, "frames": {}, "answers": {}}
+_MEMO: dict = {"catalog": None, "frames": {}, "answers": {}, "lines": {}}
 
 
 class InlineValuesSettingsError(Exception):
@@ -98,7 +99,7 @@ def _catalog(settings: dict):
 
 def _remember(cat) -> None:
     if _MEMO["catalog"] is not cat:
-        _MEMO.update(catalog=cat, frames={}, answers={})
+        _MEMO.update(catalog=cat, frames={}, answers={}, lines={})
 
 
 def _frame(cat, name: str):
@@ -106,6 +107,24 @@ def _frame(cat, name: str):
     if name not in _MEMO["frames"]:
         _MEMO["frames"][name] = cat.frame(name)  # a copy; nothing here modifies it
     return _MEMO["frames"][name]
+
+
+def _csv_lines(cat, name: str, rows: int) -> list[int] | None:
+    """The line each data row starts on in its CSV (a quoted cell may span lines), so a
+    reader opening the file finds the row the title names."""
+    path = getattr(cat, "csv_path", lambda _name: None)(name)
+    if path is None or not Path(path).is_file():
+        return None
+    starts = []
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)
+        last = reader.line_num
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                starts.append(last + 1)
+            last = reader.line_num
+    return starts if len(starts) == rows else None
 
 
 def _fields(resource: dict) -> dict:
@@ -197,7 +216,7 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
         wanted = fmt.lookup(wanted, table)
     elif wanted:
         raise fmt.FormatError(f"unit={wanted} is not a unit; expected one of: "
-                              f"{', '.join(table)}.{q.did_you_mean(wanted, table)}")
+                              f"{', '.join(table)}.{q.did_you_mean(wanted, table, 0.75)}")
     target = table[wanted] if wanted else source
     value = fmt.convert(answer.value, source, target, known, wanted or "")
     integer = answer.integer and (target is source)
@@ -221,9 +240,12 @@ def handle(args: str, ctx) -> str:
             return html_text
         frame, resource, fields = _resolve(cat, query, ctx.lang, limit)
         positions = {label: i for i, label in enumerate(frame.index)}
+        if query.dataset not in _MEMO["lines"]:
+            _MEMO["lines"][query.dataset] = _csv_lines(cat, query.dataset, len(frame))
+        starts = _MEMO["lines"][query.dataset]
 
         def line_of(label) -> int:
-            return positions[label] + 2  # line 1 of the CSV is its header
+            return starts[positions[label]] if starts else positions[label] + 2
 
         answer = q.answer(frame, fields, query, line_of)
         text = render(answer, query, ctx.lang, settings, query.dataset, query.column)

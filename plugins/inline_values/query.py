@@ -53,8 +53,8 @@ def names_list(names, limit: int = 12) -> str:
     return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
 
 
-def did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+def did_you_mean(word: str, choices, cutoff: float = 0.6) -> str:
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=cutoff)
     return f' Did you mean "{close[0]}"?' if close else ""
 
 
@@ -70,7 +70,8 @@ def parse(args: str) -> Query:
     if not tokens:
         raise QueryError(f"the value has nothing to show; {usage}.")
     aggregate = None
-    if "." not in tokens[0] and "=" not in tokens[0]:
+    if "." not in tokens[0] and "=" not in tokens[0] and (
+            tokens[0].lower() in AGGREGATES or (len(tokens) > 1 and "." in tokens[1])):
         word = tokens.pop(0).lower()
         if word not in AGGREGATES:
             raise QueryError(f'"{word}" is not an aggregate; expected one of: '
@@ -88,6 +89,7 @@ def parse(args: str) -> Query:
             raise QueryError(f'"{token}" is not a filter or an option; write column=value '
                              f'(quotes around values with spaces: key="two words").')
         key, op, value = match.group("key", "op", "value")
+        value = value.strip()  # « United Kingdom » comes with spaces inside
         if key in OPTIONS:
             if op != "=":
                 raise QueryError(f"write {key}=…, not {key}{op}….")
