@@ -47,6 +47,7 @@ PLUGINS = [
     "site_context",
     "editorial",
     "shortcodes",
+    "charts",
     "inline_values",
     "pelican.plugins.sitemap",
     "search",

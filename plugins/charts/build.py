@@ -1,0 +1,224 @@
+"""From a chart definition to everything the renderer needs, for one language.
+
+``build_chart`` selects the declared rows, calls the pure ``chart(df, t)`` once per
+picture size, applies the house theme and the source footer, validates the spec, and
+returns a ``Built``: the Vega-Lite specs to render, the CSV extract, the texts and the
+cache key. Every problem is a ``ChartError`` that names the chart and the fix.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import re
+import textwrap
+from dataclasses import dataclass, field
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+
+from . import theme
+from .definitions import Definition, error_line, select_rows
+from .errors import ChartError
+from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
+
+RENDER_VERSION = 3  # bump when the artefacts change for the same inputs (cache key)
+AUTO_NAME = re.compile(r'"((?:param|view)_)(\d+)"')
+
+
+def versions(vl_version: str) -> dict:
+    return {"altair": alt.__version__, "vl-convert": vlc.__version__ if hasattr(vlc, "__version__") else "",
+            "vega-lite": vl_version, "vega": vlc.get_vega_version(), "render": RENDER_VERSION}
+
+
+@dataclass
+class Built:
+    defn: Definition
+    lang: str
+    specs: dict  # name -> Vega-Lite dict: wide, wide_dark, narrow, narrow_dark, png, vega, vega_dark
+    csv: dict  # file name -> bytes (the rows charted, per dataset)
+    frames: dict  # dataset -> DataFrame (the rows charted)
+    texts: dict  # title, subtitle, notes, source, alt?, description? (this language)
+    t: T
+    key: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return self.defn.id
+
+
+def canonical_names(spec: dict) -> dict:
+    """Altair numbers unnamed params and views per process (param_7, view_3); renumber them
+    by first appearance so the same chart always gives the same spec (and cache key)."""
+    text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
+    seen: dict[str, str] = {}
+
+    def rename(match):
+        old = match.group(0)
+        if old not in seen:
+            count = sum(1 for k in seen if k.startswith(f'"{match.group(1)}'))
+            seen[old] = f'"{match.group(1)}{count + 1}"'
+        return seen[old]
+
+    return json.loads(AUTO_NAME.sub(rename, text))
+
+
+def is_unit_or_layer(spec: dict) -> bool:
+    return not any(k in spec for k in ("vconcat", "hconcat", "concat", "facet", "repeat"))
+
+
+def source_lines(text: str, width: int) -> list[str]:
+    # Vega titles do not wrap; ~6.2 px per character at 11 px.
+    return textwrap.wrap(text, max(30, int(width / 6.2))) or [text]
+
+
+def footer(source: str, lang: str, width: int) -> alt.TitleParams:
+    return alt.TitleParams(source_lines(SOURCE_PREFIX[lang] + source, width), orient="bottom",
+                           anchor="start", fontSize=11, fontWeight="normal", color=theme.SITE["light"]["muted"],
+                           offset=14)
+
+
+def field_meta(defn: Definition, catalog) -> tuple[dict, dict]:
+    """Units and {fr, en} titles of the columns of the datasets the chart uses."""
+    units, titles = {}, {}
+    for use in defn.uses:
+        if use.name not in catalog.names:
+            continue
+        for fld in catalog.resource(use.name)["schema"]["fields"]:
+            if fld.get("unit") and fld["unit"] != "see column unit":
+                units.setdefault(fld["name"], fld["unit"])
+            if fld.get("title_fr") or fld.get("title_en"):
+                titles.setdefault(fld["name"], {"fr": fld.get("title_fr"), "en": fld.get("title_en")})
+    return units, titles
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    out = df.copy()
+    for column in out.columns:
+        if pd.api.types.is_bool_dtype(out[column]):
+            out[column] = out[column].map({True: "true", False: "false"})
+    return out.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
+
+
+def _call_chart(defn: Definition, frames: dict, t: T):
+    arg = frames[defn.primary] if len(frames) == 1 else {k: v.copy() for k, v in frames.items()}
+    if isinstance(arg, pd.DataFrame):
+        arg = arg.copy()
+    try:
+        chart = defn.chart(arg, t)
+    except TextError as exc:
+        raise defn.error(f"missing translation: {exc}", "Add the text in both languages (fr and en).",
+                         line=error_line(exc, defn.path) or defn.lines.get("LABELS")) from None
+    except Exception as exc:
+        raise defn.error(f"chart() raised {type(exc).__name__}: {exc}",
+                         "Fix the chart function at the line named (run `invoke build --debug` for the traceback).",
+                         line=error_line(exc, defn.path) or defn.lines.get("chart")) from None
+    if not isinstance(chart, alt.TopLevelMixin):
+        raise defn.error(f"chart() returned {type(chart).__name__}, not an Altair chart",
+                         "Return the alt.Chart (or layer) you built.", key="chart")
+    if getattr(chart, "title", alt.Undefined) is not alt.Undefined:
+        raise defn.error("chart() sets a title", 'Put the title in TEXT["title"]; the page and the '
+                         "images show it (and the source) for you.", key="chart")
+    return chart
+
+
+def _to_dict(defn: Definition, chart, settings: dict, validate: bool, mode: str = "light") -> dict:
+    limit = defn.max_rows or settings["CHARTS_MAX_ROWS"]
+    try:
+        with alt.data_transformers.enable("default", max_rows=limit), alt.theme.enable(theme.THEMES[mode]):
+            spec = chart.to_dict(validate=validate)
+    except alt.MaxRowsError:
+        raise defn.error(f"the chart passes more than {limit} rows to Vega-Lite",
+                         "Aggregate in chart() or in `invoke curate` (fewer rows load faster on phones); "
+                         "if every row must be drawn, set MAX_ROWS = <n> and MAX_ROWS_REASON = \"why\" "
+                         "in the definition.", key="chart") from None
+    except Exception as exc:  # altair's SchemaValidationError and friends
+        first = str(exc).strip().splitlines()
+        detail = " ".join(line.strip() for line in first[:4] if line.strip())
+        raise defn.error(f"the Vega-Lite spec is invalid: {detail}",
+                         "Fix the encoding or mark option it names (see https://altair-viz.github.io/).",
+                         key="chart") from None
+    return canonical_names(spec)
+
+
+def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
+    """Everything for one chart in one language, validated (raises ChartError)."""
+    if defn.max_rows is not None and not (isinstance(defn.max_rows, int) and defn.max_rows > 0
+                                          and isinstance(defn.max_rows_reason, str) and defn.max_rows_reason.strip()):
+        raise defn.error("MAX_ROWS is set without a positive integer and a MAX_ROWS_REASON",
+                         'Write MAX_ROWS = 8000 and MAX_ROWS_REASON = "every day of every group is drawn".',
+                         key="MAX_ROWS")
+    try:
+        texts = {k: pick(v, lang, f"TEXT {k}") for k, v in defn.text.items() if v is not None}
+    except TextError as exc:
+        raise defn.error(f"missing translation: {exc}", "Give every text in fr and en.", key="TEXT") from None
+    for key in ("title", "source"):
+        if not texts.get(key):
+            raise defn.error(f"it has no {key}", f'Add TEXT["{key}"] = {{"fr": ..., "en": ...}}.', key="TEXT")
+    frames = select_rows(defn, catalog)
+    total = sum(len(df) for df in frames.values())
+    limit = defn.max_rows or settings["CHARTS_MAX_ROWS"]
+    if total > limit:
+        raise defn.error(f"it selects {total} rows; the limit is {limit}",
+                         "Filter or aggregate the rows (FILTER, select(), or `invoke curate`), or set "
+                         'MAX_ROWS = <n> with MAX_ROWS_REASON = "why".', key="FILTER")
+    units, titles = field_meta(defn, catalog)
+    width, narrow_width = settings["CHARTS_WIDTH"], settings["CHARTS_NARROW_WIDTH"]
+    specs = {}
+    for name, w, narrow in (("wide", width, False), ("narrow", narrow_width, True)):
+        t = T(lang, defn.labels, defn.units, width=w, narrow=narrow, field_units=units,
+              field_titles=titles, source=texts["source"])
+        chart = _call_chart(defn, frames, t)
+        # fit-x: the picture is exactly w px wide, axes and legend included.
+        sized = (chart.properties(width=w, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+                 if isinstance(chart, (alt.Chart, alt.LayerChart)) else chart)
+        static = sized.properties(title=footer(texts["source"], lang, w))
+        specs[name] = _to_dict(defn, static, settings, validate=(name == "wide"))
+        if name == "wide":
+            specs["vega"] = _interactive(specs["wide"], lang)
+            heading = alt.TitleParams(texts["title"], subtitle=texts.get("subtitle", alt.Undefined),
+                                      anchor="start", orient="top")
+            # The PNG stands alone (downloads, social cards): title on top, source below.
+            inner = chart.properties(width=w) if isinstance(chart, (alt.Chart, alt.LayerChart)) else chart
+            png = alt.vconcat(inner.properties(title=footer(texts["source"], lang, w))).properties(title=heading)
+            specs["png"] = _to_dict(defn, png, settings, validate=False)
+            specs["png"]["background"] = theme.SITE["light"]["bg"]
+            t_wide = t
+    for name in ("wide", "narrow", "vega"):
+        specs[f"{name}_dark"] = theme.to_dark(specs[name])
+    built = Built(defn=defn, lang=lang, specs=specs, frames=frames, texts=texts, t=t_wide,
+                  csv={csv_name(defn, use.name): csv_bytes(frames[use.name]) for use in defn.uses})
+    built.key = cache_key(built, settings)
+    return built
+
+
+def csv_name(defn: Definition, dataset: str) -> str:
+    return f"{defn.id}.csv" if dataset == defn.primary else f"{defn.id}.{dataset}.csv"
+
+
+def _interactive(spec: dict, lang: str) -> dict:
+    """The browser's spec: fills the box the static picture reserved (charts.js puts the
+    view exactly over it), and carries the language's number and date locale."""
+    spec = copy.deepcopy(spec)
+    if is_unit_or_layer(spec):
+        spec["width"] = "container"
+        spec["height"] = "container"
+        spec["autosize"] = {"type": "fit", "contains": "padding"}
+    spec.setdefault("config", {})["locale"] = {"number": NUMBER_LOCALE[lang], "time": TIME_LOCALE[lang]}
+    return spec
+
+
+def cache_key(built: Built, settings: dict) -> str:
+    payload = {
+        "specs": built.specs,
+        "csv": {name: hashlib.sha256(data).hexdigest() for name, data in built.csv.items()},
+        "lang": built.lang,
+        "locale": [NUMBER_LOCALE[built.lang], TIME_LOCALE[built.lang]],
+        "versions": versions(settings["CHARTS_VL_VERSION"]),
+        "png_scale": settings["CHARTS_PNG_SCALE"],
+    }
+    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,218 @@
+"""charts: Altair charts rendered at build time, placed in articles with ``{{ chart ID }}``.
+
+Signals: ``initialized`` (check CHARTS_* settings), ``content_object_init`` (make chart
+URLs relative to each page), ``get_generators`` (ChartsGenerator: renders what the cache
+lacks, records dataset usage, writes artefacts and embed pages). The shortcode handler
+``chart`` is registered with the ``shortcodes`` plugin. See README.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+import shutil
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+from pelican.utils import get_relative_path, path_to_url
+
+from . import definitions, figure, render, settings as conf_mod
+from .build import build_chart
+from .describe import describe
+from .errors import ChartError
+from .lint import lint
+
+logger = logging.getLogger(__name__)
+_SITES: dict = {}
+
+
+class SiteCharts:
+    """Every chart of the project in one language: built, linted, rendered (or its error)."""
+
+    def __init__(self, settings: dict, lang: str):
+        import catalog as catalog_mod  # a sibling plugin (PLUGIN_PATHS)
+
+        self.settings = settings
+        self.lang = lang
+        self.conf = conf_mod.values(settings)
+        self.catalog = catalog_mod.get_catalog(settings)
+        self.dir = conf_mod.charts_dir(settings, self.conf)
+        self.cache = render.Cache(conf_mod.cache_dir(settings, self.conf))
+        self.builds: dict = {}
+        self.metas: dict = {}
+        self.errors: dict[str, ChartError] = {}
+        self.reported: set[str] = set()
+        self._prepare()
+
+    def display(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(conf_mod.project_root(self.settings)).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _prepare(self) -> None:
+        for chart_id, path in definitions.find(self.dir).items():
+            try:
+                defn = definitions.load(chart_id, path, self.display(path))
+                built = build_chart(defn, self.catalog, self.lang, self.conf)
+                problems = lint(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
+                if problems:
+                    raise defn.error("the chart lint failed: " + "; ".join(problems),
+                                     "(plugins/charts/README.md, \"Lint\")")
+                alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
+                built.extra["alt"] = built.texts.get("alt") or alt_text
+                built.extra["description"] = built.texts.get("description") or description
+                self.builds[chart_id] = built
+            except ChartError as exc:
+                self.errors[chart_id] = exc
+        builds = list(self.builds.values())
+        metas = render.ensure_rendered(builds, self.cache, self.conf)
+        self.metas = {b.id: metas[b.key] for b in builds}
+        _write_stats(self.cache.path)
+
+    def known(self) -> list[str]:
+        return sorted(set(self.builds) | set(self.errors))
+
+    def figure(self, chart_id: str, heading: str = "h3") -> str:
+        if chart_id in self.errors:
+            self.reported.add(chart_id)
+            raise self.errors[chart_id]
+        if chart_id not in self.builds:
+            known = ", ".join(self.known()) or "none yet"
+            raise ChartError(chart_id, "there is no chart with this id",
+                             f"Check the spelling (charts: {known}), or add "
+                             f"{self.display(self.dir)}/{chart_id}.py or .yaml.")
+        built = self.builds[chart_id]
+        return figure.render_figure(built, self.metas[chart_id], self.catalog, self.settings, self.conf, heading)
+
+
+def _fingerprint(settings: dict, lang: str) -> tuple:
+    conf = conf_mod.values(settings)
+    folder = conf_mod.charts_dir(settings, conf)
+    files = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                  for p in sorted(folder.glob("*")) if p.is_file()) if folder.is_dir() else ()
+    import catalog as catalog_mod
+    return (lang, str(folder), files, id(catalog_mod.get_catalog(settings)), str(settings.get("THEME")),
+            json.dumps(conf, sort_keys=True, default=str))
+
+
+def site_charts(settings: dict, lang: str) -> SiteCharts:
+    """The charts in ``lang``, prepared once per state of the definitions and the data."""
+    key = _fingerprint(settings, lang)
+    if key not in _SITES:
+        for old in [k for k in _SITES if k[0] == lang]:
+            del _SITES[old]
+        _SITES[key] = SiteCharts(settings, lang)
+    return _SITES[key]
+
+
+def _write_stats(cache_path: Path) -> None:
+    # For `invoke bench` and tests that build in a subprocess.
+    cache_path.mkdir(parents=True, exist_ok=True)
+    (cache_path / "last-run.json").write_text(json.dumps(render.stats(), sort_keys=True), encoding="utf-8")
+
+
+def chart_shortcode(args: str, ctx) -> str:
+    """``{{ chart ID }}``: the chart's figure (handler for the shortcodes plugin)."""
+    from shortcodes import ShortcodeError
+
+    words = args.split()
+    if len(words) != 1:
+        raise ShortcodeError(f'expected one chart id, like {{{{ chart aid_inkind_gap }}}}, found "{args}". '
+                             "Write the id alone (see plugins/charts/README.md).")
+    if not ctx.block:
+        raise ShortcodeError(f'the chart "{words[0]}" must stand alone on its line. '
+                             "Put {{ chart " + words[0] + " }} on a line of its own, with blank lines around it.")
+    try:
+        return site_charts(ctx.settings, ctx.lang).figure(words[0])
+    except ChartError as exc:
+        raise ShortcodeError(exc.for_article()) from None
+
+
+def site_root(siteurl: str) -> str:
+    """What ``{chartsroot}`` becomes on a page whose way back to the site root is ``siteurl``."""
+    return siteurl.rstrip("/") if siteurl else "."
+
+
+def on_content_init(instance) -> None:
+    """Chart URLs in this page's HTML point back to its language site's root, as Pelican's own
+    intrasite links do (relative in development, SITEURL when publishing), on every page the
+    content appears on (article, index summaries, feeds)."""
+    if figure.ROOT not in (getattr(instance, "_content", None) or ""):
+        return
+    original = instance._update_content
+
+    def update(content: str, siteurl: str) -> str:
+        return original(content.replace(figure.ROOT, site_root(siteurl)), siteurl)
+
+    instance._update_content = update
+
+
+class ChartsGenerator(Generator):
+    """Per language site: every chart's artefacts and embed page under charts/<id>/."""
+
+    def generate_context(self):
+        lang = self.settings["DEFAULT_LANG"]
+        self.site = site_charts(self.settings, lang)
+        for chart_id, exc in sorted(self.site.errors.items()):
+            if chart_id not in self.site.reported:  # articles naming it have reported it already
+                logger.error("%s", exc.standalone())
+        self._record_usage()
+
+    def _record_usage(self) -> None:
+        try:
+            from catalog import record_usage
+        except ImportError:
+            return
+        out = self.site.conf["CHARTS_OUTPUT_DIR"].strip("/")
+        for chart_id, built in sorted(self.site.builds.items()):
+            for use in built.defn.uses:
+                record_usage(use.name, "chart", built.texts["title"], f"{out}/{chart_id}/", self.site.lang)
+
+    def generate_output(self, writer):
+        site, lang = self.site, self.site.lang
+        out = site.conf["CHARTS_OUTPUT_DIR"].strip("/")
+        for chart_id, built in sorted(site.builds.items()):
+            folder = Path(self.output_path) / out / chart_id
+            folder.mkdir(parents=True, exist_ok=True)
+            for name in site.metas[chart_id]["files"].values():
+                shutil.copyfile(site.cache.file(built.key, name), folder / name)
+            if site.conf["CHARTS_EMBED_PAGES"]:
+                self._embed_page(writer, chart_id, built, f"{out}/{chart_id}/index.html")
+        logger.debug("charts: wrote %d charts (%s)", len(site.builds), lang)
+
+    def _embed_page(self, writer, chart_id, built, save_as: str) -> None:
+        relative = self.settings.get("RELATIVE_URLS")
+        root = path_to_url(get_relative_path(save_as)) if relative else self.settings.get("SITEURL", "")
+        html = self.site.figure(chart_id, heading="h1").replace(figure.ROOT, site_root(root))
+        siteurl = self.settings.get("SITEURL", "")
+        page_url = posixpath.dirname(save_as) + "/"
+        embed_src = f"{siteurl.rstrip('/')}/{page_url}" if siteurl.startswith(("http://", "https://")) else page_url
+        writer.write_file(
+            save_as, self.get_template("chart_embed"), self.context, relative_urls=relative,
+            chart_id=chart_id, chart_title=built.texts["title"], chart_figure=html,
+            chart_embed_src=embed_src, chart_height=self.site.metas[chart_id]["svg"][1] + 420,
+            page_name=posixpath.dirname(save_as),
+        )
+
+
+def get_generators(pelican):
+    return ChartsGenerator
+
+
+def on_initialized(pelican) -> None:
+    conf_mod.values(pelican.settings)  # unknown or mistyped CHARTS_* settings stop the build here
+
+
+def register() -> None:
+    try:
+        import shortcodes
+    except ImportError:  # the charts still render (embed pages); articles cannot place them
+        logger.warning("charts: the shortcodes plugin is not loaded; {{ chart ID }} will not work")
+    else:
+        shortcodes.register_handler("chart", chart_shortcode)
+    signals.initialized.connect(on_initialized)
+    signals.content_object_init.connect(on_content_init)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,128 @@
+"""The <figure> an article gets for ``{{ chart ID }}`` (markup contract: theme/js/README.md).
+
+Rendered from ``theme/templates/partials/chart_figure.html`` with the theme's gettext
+catalogue. URLs start with ``ROOT`` (``{chartsroot}``), replaced per page with the path
+back to the language site's root (``..`` in development, SITEURL in production), so the
+site works under a sub-path and nothing starts with ``/``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import math
+import re
+from pathlib import Path
+
+import pandas as pd
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from .build import Built, csv_name
+from .text import T
+
+ROOT = "{chartsroot}"
+URL = re.compile(r"^https?://\S+$")
+_ENVS: dict = {}
+_TRANSLATIONS: dict = {}
+
+
+def translations(theme_dir: Path, lang: str):
+    """The theme's catalogue for ``lang`` read straight from the .po (no compile step needed)."""
+    po = theme_dir / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    if not po.is_file():
+        return gettext.NullTranslations()
+    key = (str(po), po.stat().st_mtime_ns)
+    if key not in _TRANSLATIONS:
+        with po.open("rb") as handle:
+            catalog = read_po(handle, locale=lang)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        _TRANSLATIONS[key] = gettext.GNUTranslations(buffer)
+    return _TRANSLATIONS[key]
+
+
+def environment(theme_dir: Path, lang: str) -> Environment:
+    templates = theme_dir / "templates"
+    key = (str(templates), lang)
+    if key not in _ENVS:
+        env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]),
+                          extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+        _ENVS[key] = env
+    env = _ENVS[key]
+    env.install_gettext_translations(translations(theme_dir, lang), newstyle=True)
+    return env
+
+
+def human_size(n: int, lang: str) -> str:
+    if n < 1024:
+        text = f"{n} o" if lang == "fr" else f"{n} B"
+        return text
+    kb = n / 1024
+    value = f"{kb:.0f}" if kb >= 10 else f"{kb:.1f}"
+    if lang == "fr":
+        return value.replace(".", ",") + "\u00a0Ko"
+    return value + "\u00a0KB"
+
+
+def _cell(value, t: T) -> tuple[str, bool, str | None]:
+    """(text, is_number, link)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "", False, None
+    if isinstance(value, pd.Timestamp):
+        return t.date(value), False, None
+    if isinstance(value, bool):
+        return ("oui" if value else "non") if t.lang == "fr" else ("yes" if value else "no"), False, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return "", False, None
+        return t.number(value, 0 if float(value).is_integer() else None), True, None
+    text = str(value)
+    return text, False, text if URL.match(text) else None
+
+
+def table(built: Built, limit: int) -> dict:
+    """Header and rows of the data-table alternative (escaped by the template)."""
+    defn, t = built.defn, built.t
+    frame = built.frames[defn.primary]
+    if defn.table is not None:
+        frame = defn.table(frame.copy(), t)
+    headers = [t.label(c) for c in frame.columns]
+    rows = []
+    for record in frame.head(limit).itertuples(index=False):
+        rows.append([_cell(v, t) for v in record])
+    numeric = [bool(rows) and all(r[i][1] or not r[i][0] for r in rows) for i in range(len(headers))]
+    return {"headers": headers, "rows": rows, "numeric": numeric, "shown": min(limit, len(frame)),
+            "total": len(frame)}
+
+
+def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, heading: str = "h3") -> dict:
+    defn, lang = built.defn, built.lang
+    folder = f"{ROOT}/{conf['CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/"
+    files = meta["files"]
+    datasets = [{"title": catalog.text(use.name, "title", lang), "url": f"{ROOT}/{catalog.dataset_url(use.name)}",
+                 "publisher": (catalog.resource(use.name).get("publisher") or {}).get("name", "")}
+                for use in defn.uses]
+    csvs = [{"url": folder + csv_name(defn, use.name), "dataset": use.name,
+             "size": human_size(meta["bytes"][csv_name(defn, use.name)], lang)} for use in defn.uses]
+    return {
+        "id": defn.id, "lang": lang, "texts": built.texts, "alt": built.extra["alt"],
+        "description": built.extra["description"], "folder": folder,
+        "url": {k: folder + v for k, v in files.items() if not k.startswith("csv:")},
+        "size": {k: tuple(meta[k]) for k in ("svg", "svg_narrow")},
+        "bytes": {k: human_size(meta["bytes"][v], lang) for k, v in files.items() if not k.startswith("csv:")},
+        "narrow_media": conf["CHARTS_NARROW_MEDIA"], "datasets": datasets, "csvs": csvs,
+        "table": table(built, conf["CHARTS_TABLE_MAX_ROWS"]),
+        "embed_url": folder, "heading": heading if heading in ("h1", "h2", "h3", "h4") else "h3",
+    }
+
+
+def render_figure(built: Built, meta: dict, catalog, settings: dict, conf: dict, heading: str = "h3") -> str:
+    env = environment(Path(settings["THEME"]), built.lang)
+    html = env.get_template("partials/chart_figure.html").render(
+        chart=context(built, meta, catalog, settings, conf, heading))
+    # One block of HTML with no blank line, whatever Markdown does around it.
+    return Markup("\n".join(line for line in html.splitlines() if line.strip()))

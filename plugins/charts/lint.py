@@ -1,0 +1,143 @@
+"""The chart lint: what fails the build before a reader ever sees the chart.
+
+- a title and a source, in both languages; every text and label translated;
+- every visible quantitative axis states its unit in its title;
+- every pair of colours a chart uses stays apart (CIEDE2000 >= CHARTS_MIN_DELTA_E) in
+  normal vision and simulated protanopia, deuteranopia and tritanopia (Machado 2009), in
+  the light and the dark picture; sequential colour ramps get lighter or darker steadily.
+"""
+
+from __future__ import annotations
+
+from . import colour, theme
+from .definitions import TEXT_KEYS, Definition
+from .text import LANGS, T, TextError, pick
+from .walk import channel_title, views
+
+COLOUR_CHANNELS = ("color", "fill", "stroke")
+SAFE_SCHEMES = {"viridis", "cividis", "magma", "inferno", "plasma", "blues", "greens", "greys",
+                "oranges", "purples", "reds", "lightgreyteal", "lightgreyred"}
+
+
+def check_texts(defn: Definition) -> list[str]:
+    problems = []
+    for key in ("title", "source"):
+        if not defn.text.get(key):
+            problems.append(f'it has no {key}; add TEXT["{key}"] = {{"fr": ..., "en": ...}}')
+    for key in TEXT_KEYS:
+        if defn.text.get(key) is None:
+            continue
+        for lang in LANGS:
+            try:
+                pick(defn.text[key], lang, f"{key}")
+            except TextError as exc:
+                problems.append(f"missing translation: {exc}")
+    for group, entries in (("LABELS", defn.labels), ("UNITS", defn.units)):
+        for name, value in entries.items():
+            for lang in LANGS:
+                try:
+                    pick(value, lang, f'{group} "{name}"')
+                except TextError as exc:
+                    problems.append(f"missing translation: {exc}")
+    return problems
+
+
+def check_units(spec: dict, t: T) -> list[str]:
+    problems = []
+    for view in views(spec):
+        for name in ("x", "y"):
+            channel = view.encoding.get(name)
+            if not isinstance(channel, dict) or channel.get("type") != "quantitative":
+                continue
+            if channel.get("axis", {}) is None:
+                continue  # no axis drawn: values are labelled some other way
+            field = channel.get("field") or channel.get("aggregate") or "?"
+            title = channel_title(channel)
+            try:
+                unit = t.unit(field)
+            except TextError as exc:
+                problems.append(f'the {name} axis ("{field}") is quantitative but {exc}')
+                continue
+            if not title or unit not in str(title):
+                problems.append(f'the {name} axis title "{title or ""}" does not give the unit "{unit}" of '
+                                f'"{field}"; title it with t.axis_title("{field}") or write the unit in it')
+    return sorted(set(problems))
+
+
+def _used_colours(spec: dict, mode: str) -> tuple[list[str], list[list[str]]]:
+    """(categorical colours, sequential ramps) a spec draws with."""
+    cfg = spec.get("config", {})
+    category = cfg.get("range", {}).get("category", theme.palette(mode))
+    ramp = cfg.get("range", {}).get("ramp", theme.RAMP[mode])
+    found, ramps = [], []
+    for view in views(spec):
+        for key in COLOUR_CHANNELS:
+            if isinstance(view.mark.get(key), str):
+                found.append(view.mark[key])
+            channel = view.encoding.get(key)
+            if not isinstance(channel, dict):
+                continue
+            if isinstance(channel.get("value"), str):
+                found.append(channel["value"])
+            for cond in _as_list(channel.get("condition")):
+                if isinstance(cond, dict) and isinstance(cond.get("value"), str):
+                    found.append(cond["value"])
+            if "field" not in channel:
+                continue
+            scale = channel.get("scale") or {}
+            if channel.get("type") == "quantitative":
+                if isinstance(scale.get("range"), list):
+                    ramps.append(scale["range"])
+                elif scale.get("scheme"):
+                    name = scale["scheme"] if isinstance(scale["scheme"], str) else scale["scheme"].get("name")
+                    ramps.append(["scheme:" + str(name)])
+                else:
+                    ramps.append(ramp)
+                continue
+            if isinstance(scale.get("range"), list):
+                found.extend(scale["range"])
+                continue
+            count = len(scale["domain"]) if isinstance(scale.get("domain"), list) else (
+                view.data[channel["field"]].nunique() if view.data is not None and channel["field"] in view.data
+                else len(category))
+            found.extend(category[:count])
+    return [c for c in dict.fromkeys(found) if colour.parse(c)], ramps
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value] if value is not None else []
+
+
+def check_colours(spec: dict, mode: str, minimum: float) -> list[str]:
+    problems = []
+    used, ramps = _used_colours(spec, mode)
+    for c1, c2, vision, d in colour.closest_pairs(used, minimum)[:1]:
+        seen = "in normal vision" if vision == "normal" else f"with {vision}"
+        problems.append(f"in the {mode} picture, colours {c1} and {c2} look alike {seen} "
+                        f"(CIEDE2000 {d:.1f} < {minimum:g}); pick house colours further apart "
+                        f'(t.color("blue"), "orange", "green", "vermillion", "purple") or show fewer categories')
+    for ramp in ramps:
+        if ramp and ramp[0].startswith("scheme:"):
+            name = ramp[0][7:]
+            if name.lower() not in SAFE_SCHEMES:
+                problems.append(f'colour scheme "{name}" is not known to be colour-blind safe; use the house '
+                                f"ramp (no scheme) or one of {', '.join(sorted(SAFE_SCHEMES))}")
+            continue
+        solid = [c for c in ramp if colour.parse(c)]
+        for vision in colour.VISIONS:
+            steps = [colour.lightness(c, vision) for c in solid]
+            diffs = [b - a for a, b in zip(steps, steps[1:])]
+            if diffs and not (all(d > 1 for d in diffs) or all(d < -1 for d in diffs)):
+                problems.append(f"in the {mode} picture, the colour ramp {solid} does not get steadily lighter "
+                                f"or darker with {vision}; use the house ramp")
+                break
+    return problems
+
+
+def lint(defn: Definition, specs: dict, t: T, minimum: float) -> list[str]:
+    """Every problem, as 'what is wrong; how to fix it' (empty when the chart may ship)."""
+    problems = check_texts(defn)
+    problems += check_units(specs["wide"], t)
+    problems += check_colours(specs["wide"], "light", minimum)
+    problems += check_colours(specs["wide_dark"], "dark", minimum)
+    return problems

@@ -1,0 +1,150 @@
+"""Rendering with vl-convert, behind a content-addressed cache.
+
+Each chart and language is one job: light and dark SVG at the wide and the narrow size,
+a PNG at 2x (titled, for downloads and social cards), the compiled Vega JSON (light and
+dark) and the CSV extract. The job's files live in ``<cache>/<key[:2]>/<key>/`` where the
+key hashes the specs (data included), the locale and the library versions: a rebuild
+where nothing changed renders nothing. Jobs that miss run in a thread pool; vl-convert
+renders outside the GIL, so two threads use both cores.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import vl_convert as vlc
+
+from .build import Built
+from .text import NUMBER_LOCALE, TIME_LOCALE
+
+logger = logging.getLogger(__name__)
+SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
+_LOCK = threading.Lock()
+STATS = {"renders": 0, "hits": 0, "seconds": 0.0}
+
+
+def file_names(chart_id: str, lang: str, datasets_csv: list[str]) -> dict:
+    base = f"{chart_id}.{lang}"
+    names = {
+        "svg": f"{base}.light.svg", "svg_dark": f"{base}.dark.svg",
+        "svg_narrow": f"{base}.narrow.light.svg", "svg_narrow_dark": f"{base}.narrow.dark.svg",
+        "png": f"{base}.png", "vega": f"{base}.vg.json", "vega_dark": f"{base}.dark.vg.json",
+    }
+    names.update({f"csv:{name}": name for name in datasets_csv})
+    return names
+
+
+def _json(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _size(svg: str) -> list[int]:
+    match = SVG_SIZE.search(svg)
+    return [round(float(match.group(1))), round(float(match.group(2)))] if match else [0, 0]
+
+
+def render(built: Built, settings: dict) -> tuple[dict, dict]:
+    """(file name -> bytes, meta) for one chart and language."""
+    lang, vl = built.lang, settings["CHARTS_VL_VERSION"]
+    locale = {"format_locale": NUMBER_LOCALE[lang], "time_format_locale": TIME_LOCALE[lang]}
+    names = file_names(built.id, lang, list(built.csv))
+    files, meta = {}, {}
+    for key, spec in (("svg", "wide"), ("svg_dark", "wide_dark"), ("svg_narrow", "narrow"),
+                      ("svg_narrow_dark", "narrow_dark")):
+        svg = vlc.vegalite_to_svg(built.specs[spec], vl_version=vl, **locale)
+        files[names[key]] = svg.encode("utf-8")
+        meta[key] = _size(svg)
+    files[names["png"]] = vlc.vegalite_to_png(built.specs["png"], vl_version=vl,
+                                              scale=settings["CHARTS_PNG_SCALE"], **locale)
+    for key, spec in (("vega", "vega"), ("vega_dark", "vega_dark")):
+        # Data stays inline as JSON values: Vega parses inline CSV with eval (blocked by the CSP).
+        files[names[key]] = _json(vlc.vegalite_to_vega(built.specs[spec], vl_version=vl))
+    for name, data in built.csv.items():
+        files[name] = data
+    meta["files"] = names
+    meta["bytes"] = {name: len(data) for name, data in files.items()}
+    return files, meta
+
+
+class Cache:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def _dir(self, key: str) -> Path:
+        return self.path / key[:2] / key
+
+    def get(self, key: str) -> dict | None:
+        meta = self._dir(key) / "meta.json"
+        if not meta.is_file():
+            return None
+        try:
+            return json.loads(meta.read_text(encoding="utf-8"))
+        except ValueError:
+            return None  # a torn write from a killed build: render again
+
+    def file(self, key: str, name: str) -> Path:
+        return self._dir(key) / name
+
+    def put(self, key: str, files: dict, meta: dict) -> None:
+        final = self._dir(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=final.parent))
+        for name, data in files.items():
+            (staging / name).write_bytes(data)
+        (staging / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+        try:
+            os.rename(staging, final)  # atomic: readers see all files or none
+        except OSError:  # another build put the same key first
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> dict:
+    """Render every build missing from the cache (in parallel); returns {key: meta}."""
+    metas, missing = {}, []
+    for built in builds:
+        meta = cache.get(built.key)
+        if meta is None:
+            missing.append(built)
+        else:
+            metas[built.key] = meta
+    unique = list({b.key: b for b in missing}.values())
+    start = time.perf_counter()
+
+    def job(built: Built):
+        t0 = time.perf_counter()
+        files, meta = render(built, settings)
+        cache.put(built.key, files, meta)
+        logger.info("charts: rendered %s (%s) in %.2fs", built.id, built.lang, time.perf_counter() - t0)
+        return built.key, meta
+
+    workers = settings["CHARTS_WORKERS"] or os.cpu_count() or 1
+    if len(unique) > 1 and workers > 1:
+        with ThreadPoolExecutor(max_workers=min(workers, len(unique))) as pool:
+            results = list(pool.map(job, unique))
+    else:
+        results = [job(b) for b in unique]
+    metas.update(dict(results))
+    elapsed = time.perf_counter() - start
+    with _LOCK:
+        STATS["renders"] += len(unique)
+        STATS["hits"] += len(builds) - len(missing)
+        STATS["seconds"] += elapsed
+    if unique:
+        logger.info("charts: %d rendered, %d from the cache, in %.1fs", len(unique),
+                    len(builds) - len(missing), elapsed)
+    return metas
+
+
+def stats() -> dict:
+    """Renders and cache hits since the process started (tests and `invoke bench` read it)."""
+    with _LOCK:
+        return dict(STATS)

@@ -1,0 +1,199 @@
+"""What a chart definition gets as ``t``: its language, its labels and formatting helpers.
+
+``t`` is the only way a chart function learns about language and house conventions;
+it does no I/O. Numbers and dates follow the site's conventions, the same ones the
+browser runtime uses (theme/static/js/charts.js): fr ``1 234,5 €`` (U+202F between
+thousands), ``10 oct. 2022``; en ``€1,234.5``, ``Oct 10, 2022``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import altair as alt
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from . import theme
+
+LANGS = ("fr", "en")
+
+# d3-format / d3-time-format definitions, identical to charts.js LOCALES.
+NUMBER_LOCALE = {
+    "fr": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"],
+           "percent": "\u202f%"},
+    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]},
+}
+TIME_LOCALE = {
+    "fr": {"dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+           "periods": ["AM", "PM"],
+           "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
+           "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
+           "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+                      "septembre", "octobre", "novembre", "décembre"],
+           "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août",
+                           "sept.", "oct.", "nov.", "déc."]},
+    "en": {"dateTime": "%x, %X", "date": "%-m/%-d/%Y", "time": "%-I:%M:%S %p",
+           "periods": ["AM", "PM"],
+           "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+           "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+           "months": ["January", "February", "March", "April", "May", "June", "July", "August",
+                      "September", "October", "November", "December"],
+           "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                           "Nov", "Dec"]},
+}
+# d3 time formats for axes and tooltips.
+DATE_FORMAT = {"fr": "%-d %b %Y", "en": "%b %-d, %Y"}
+DAY_MONTH_FORMAT = {"fr": "%-d %b", "en": "%b %-d"}
+MONTH_FORMAT = {"fr": "%b %Y", "en": "%b %Y"}
+BABEL_DATE = {"fr": "d MMM y", "en": "MMM d, y"}
+BABEL_MONTH = {"fr": "MMM y", "en": "MMM y"}
+BABEL_LOCALE = {"fr": "fr_FR", "en": "en_US"}
+
+# Units as datapackage.json writes them (English), in each site language.
+UNIT_NAMES = {
+    "€ billion": {"fr": "Mrd €", "en": "€ bn"},
+    "€": {"fr": "€", "en": "€"},
+    "usd_bn": {"fr": "Mrd $", "en": "$ bn"},
+    "units": {"fr": "unités", "en": "units"},
+    "count": {"fr": "nombre", "en": "number"},
+    "hours": {"fr": "heures", "en": "hours"},
+    "%": {"fr": "%", "en": "%"},
+    "percent": {"fr": "%", "en": "%"},
+}
+
+# Donor names as the Kiel tracker writes them that are not CLDR's English territory names.
+DONOR_ALIASES = {"czech republic": "CZ", "turkey": "TR", "czechia": "CZ"}
+DONOR_NAMES = {
+    "EU (Commission and Council)": {"fr": "UE (Commission et Conseil)", "en": "EU (Commission and Council)"},
+    "European Peace Facility": {"fr": "Facilité européenne pour la paix", "en": "European Peace Facility"},
+    "European Investment Bank": {"fr": "Banque européenne d'investissement", "en": "European Investment Bank"},
+}
+_TERRITORIES = {}
+
+
+def country_name(name: str, lang: str) -> str:
+    """A donor's name in ``lang`` (CLDR territory names via Babel); unknown names unchanged."""
+    if name in DONOR_NAMES:
+        return DONOR_NAMES[name][lang]
+    if not _TERRITORIES:
+        english = Locale("en").territories
+        _TERRITORIES["code"] = {v.lower(): k for k, v in english.items() if len(k) == 2}
+        _TERRITORIES["fr"] = Locale("fr").territories
+        _TERRITORIES["en"] = english
+    key = name.strip().lower()
+    code = DONOR_ALIASES.get(key) or _TERRITORIES["code"].get(key)
+    if code is None:
+        return name
+    return name if lang == "en" and key not in DONOR_ALIASES else _TERRITORIES[lang].get(code, name)
+
+
+SOURCE_PREFIX = {"fr": "Source : ", "en": "Source: "}
+SOURCES_PREFIX = {"fr": "Sources : ", "en": "Sources: "}
+
+
+class TextError(Exception):
+    """A label or unit a chart asks for is missing (or missing in one language)."""
+
+
+def pick(value, lang: str, what: str):
+    """``{"fr": ..., "en": ...}`` -> the ``lang`` text; anything else is a missing translation."""
+    if isinstance(value, dict):
+        text = value.get(lang)
+        if isinstance(text, str) and text.strip():
+            return text
+        raise TextError(f"{what} has no {lang} text")
+    raise TextError(f'{what} is "{value}"; expected one text per language, {{fr: ..., en: ...}}')
+
+
+class T:
+    """Language, labels and house helpers for one rendering of one chart.
+
+    ``t("key")`` -> label from LABELS; ``t.unit(field)``; ``t.axis_title(key, field)``;
+    ``t.number(x)``, ``t.date(d)`` (Python text, e.g. for annotations); d3 formats
+    ``t.date_format``, ``t.month_format``, ``t.day_month_format``; ``t.color(name)``;
+    ``t.width`` / ``t.narrow`` (the picture being drawn); ``t.source`` (source line).
+    """
+
+    def __init__(self, lang: str, labels: dict, units: dict, *, width: int = 640,
+                 narrow: bool = False, field_units: dict | None = None,
+                 field_titles: dict | None = None, source: str = ""):
+        if lang not in LANGS:
+            raise TextError(f'language "{lang}" is not one of {", ".join(LANGS)}')
+        self.lang = lang
+        self.width = width
+        self.narrow = narrow
+        self._labels = labels or {}
+        self._units = units or {}
+        self._field_units = field_units or {}
+        self._field_titles = field_titles or {}  # the datasets' own column titles, {fr, en}
+        self.source = source
+        self.date_format = DATE_FORMAT[lang]
+        self.day_month_format = DAY_MONTH_FORMAT[lang]
+        self.month_format = MONTH_FORMAT[lang]
+        self.palette = theme.palette("light")
+
+    def __call__(self, key: str) -> str:
+        if key not in self._labels and key in self._field_titles:
+            return pick(self._field_titles[key], self.lang, f'column title "{key}"')
+        if key not in self._labels:
+            known = ", ".join(sorted(self._labels)) or "none"
+            raise TextError(f'label "{key}" is not in LABELS (known: {known})')
+        return pick(self._labels[key], self.lang, f'label "{key}"')
+
+    def has(self, key: str) -> bool:
+        return key in self._labels or key in self._field_titles
+
+    def label(self, key: str, default: str | None = None) -> str:
+        """A label, or ``default`` (else the key itself) when LABELS has none: for category values."""
+        if self.has(key):
+            return self(key)
+        return key if default is None else default
+
+    def unit(self, field: str) -> str:
+        """The unit of ``field`` in this language: UNITS first, then the dataset's schema."""
+        if field in self._units:
+            return pick(self._units[field], self.lang, f'unit of "{field}"')
+        raw = self._field_units.get(field)
+        if raw is None:
+            raise TextError(f'no unit for "{field}": add it to UNITS, {{"{field}": {{"fr": ..., "en": ...}}}}')
+        if raw in UNIT_NAMES:
+            return UNIT_NAMES[raw][self.lang]
+        raise TextError(f'unit "{raw}" of "{field}" has no translation: add UNITS '
+                        f'{{"{field}": {{"fr": ..., "en": ...}}}}')
+
+    def axis_title(self, key: str, field: str | None = None) -> str:
+        """``"Label (unit)"``: the form the lint expects on a quantitative axis."""
+        unit = self.unit(field or key)
+        label = self(key)
+        return label if f"({unit})" in label else f"{label} ({unit})"
+
+    def number(self, value, decimals: int | None = None) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        fmt = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_decimal(value, format=fmt, locale=BABEL_LOCALE[self.lang])
+
+    def date(self, value, month: bool = False) -> str:
+        if hasattr(value, "to_pydatetime"):
+            value = value.to_pydatetime()
+        if isinstance(value, str):
+            value = dt.date.fromisoformat(value[:10])
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        pattern = BABEL_MONTH[self.lang] if month else BABEL_DATE[self.lang]
+        return format_date(value, pattern, locale=BABEL_LOCALE[self.lang])
+
+    def country(self, name: str) -> str:
+        """A donor country's name in this language (\"United States\" -> \"États-Unis\")."""
+        return country_name(name, self.lang)
+
+    def color(self, name: str) -> str:
+        """A house colour by name (blue, orange, green, vermillion, purple, sky, grey,
+        pale_blue, pale_orange, ink, muted); the dark picture gets its twin."""
+        return theme.colour(name, "light")
+
+    def tooltip_date(self, field: str, title: str) -> alt.Tooltip:
+        return alt.Tooltip(f"{field}:T", title=title, format=self.date_format)

@@ -1,0 +1,190 @@
+"""Charts an editor writes in YAML, no Python: one mark, x, y, optional colour.
+
+    dataset: kiel_allocations_monthly
+    fold: {columns: [military_eur_bn, financial_eur_bn], as: [type, value_eur_bn]}
+    mark: bar
+    x: {field: month, type: temporal, timeUnit: yearmonth, format: month}
+    y: {field: value_eur_bn, type: quantitative}
+    color: {field: type, type: nominal}
+    tooltip: [month, type, value_eur_bn]
+    labels: {...}   units: {...}   title/subtitle/notes/source/alt/description: {fr, en}
+
+See plugins/charts/README.md for every key.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import yaml
+
+from .definitions import TEXT_KEYS, DataUse, Definition, _filters
+from .errors import ChartError
+
+TOP_KEYS = {"dataset", "columns", "filter", "fold", "mark", "x", "y", "color", "tooltip",
+            "labels", "units", "height", "narrow_height", "sort", *TEXT_KEYS}
+CHANNEL_KEYS = {"field", "type", "aggregate", "timeUnit", "title", "format", "sort", "stack",
+                "colors", "axis", "scale", "legend", "bin"}
+TYPES = {"n": "nominal", "o": "ordinal", "q": "quantitative", "t": "temporal",
+         "nominal": "nominal", "ordinal": "ordinal", "quantitative": "quantitative",
+         "temporal": "temporal"}
+MARKS = {"bar", "line", "point", "area", "rect", "tick", "circle", "square"}
+FORMATS = {"date": "date_format", "month": "month_format", "day_month": "day_month_format"}
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Remembers the line of every top-level key, so messages can point at it."""
+
+
+def _mapping(loader, node):
+    loader.flatten_mapping(node)
+    data = {}
+    lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        data[key] = loader.construct_object(value_node, deep=True)
+        lines[key] = key_node.start_mark.line + 1
+    data["__lines__"] = lines
+    return data
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def _strip(value):
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k != "__lines__"}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def load_yaml(chart_id: str, path: Path, display: str) -> Definition:
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (safe subclass)
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ChartError(chart_id, f"the YAML cannot be read ({getattr(exc, 'problem', exc)})",
+                         "Check the indentation and quoting on that line.",
+                         f"{display}:{line + 1}" if line is not None else display) from None
+    if not isinstance(raw, dict):
+        raise ChartError(chart_id, "the file is not a YAML mapping", "Start with `dataset: <name>`.", display)
+    lines = raw.get("__lines__", {})
+    where = lambda key: f"{display}:{lines[key]}" if key in lines else display  # noqa: E731
+    spec = _strip(raw)
+    unknown = [k for k in spec if k not in TOP_KEYS]
+    if unknown:
+        raise ChartError(chart_id, f'unknown key "{unknown[0]}"',
+                         f"Use only: {', '.join(sorted(TOP_KEYS))} (plugins/charts/README.md).", where(unknown[0]))
+    for key in ("dataset", "mark", "x", "y"):
+        if key not in spec:
+            raise ChartError(chart_id, f'"{key}" is missing', f"Add `{key}:` (plugins/charts/README.md).", display)
+    mark = spec["mark"] if isinstance(spec["mark"], str) else (spec["mark"] or {}).get("type")
+    if mark not in MARKS:
+        raise ChartError(chart_id, f'mark "{mark}" is not supported', f"Use one of: {', '.join(sorted(MARKS))}.",
+                         where("mark"))
+    channels = {}
+    for name in ("x", "y", "color"):
+        if name in spec:
+            channels[name] = _channel(chart_id, name, spec[name], where(name))
+    columns = spec.get("columns")
+    if columns is None:  # the dataset columns the encodings and the fold name
+        folded = (spec.get("fold") or {}).get("columns", [])
+        out = (spec.get("fold") or {}).get("as", [])
+        named = [c["field"] for c in channels.values()] + list(_tooltip_fields(spec.get("tooltip")))
+        columns = list(dict.fromkeys([c for c in named if c not in out] + list(folded)))
+    fold = spec.get("fold")
+    if fold is not None and (not isinstance(fold.get("columns"), list) or len(fold.get("as", [])) != 2):
+        raise ChartError(chart_id, "fold needs `columns: [...]` and `as: [key, value]`",
+                         "Write fold: {columns: [a, b], as: [type, value]}.", where("fold"))
+    lines_out = {k: lines.get(k) for k in lines}
+    lines_out.update({"DATASET": lines.get("dataset"), "COLUMNS": lines.get("columns")})
+    return Definition(
+        id=chart_id, path=path, display=display, kind="yaml",
+        uses=[DataUse(spec["dataset"], list(columns), _filters(chart_id, spec.get("filter"), where("filter")))],
+        text={k: spec[k] for k in TEXT_KEYS if k in spec},
+        labels=spec.get("labels") or {}, units=spec.get("units") or {},
+        chart=_chart_function(spec, channels, mark), lines=lines_out,
+    )
+
+
+def _channel(chart_id, name, value, where) -> dict:
+    if isinstance(value, str):  # shorthand "field:Q"
+        field, _, kind = value.partition(":")
+        value = {"field": field, "type": kind or "nominal"}
+    if not isinstance(value, dict) or "field" not in value:
+        raise ChartError(chart_id, f"{name} has no field", f"Write {name}: {{field: <column>, type: ...}}.", where)
+    unknown = [k for k in value if k not in CHANNEL_KEYS]
+    if unknown:
+        raise ChartError(chart_id, f'{name} has an unknown key "{unknown[0]}"',
+                         f"Use only: {', '.join(sorted(CHANNEL_KEYS))}.", where)
+    kind = TYPES.get(str(value.get("type", "nominal")).lower())
+    if kind is None:
+        raise ChartError(chart_id, f'{name} type "{value.get("type")}" is unknown',
+                         "Use nominal, ordinal, quantitative or temporal.", where)
+    return {**value, "type": kind}
+
+
+def _tooltip_fields(tooltip):
+    for item in tooltip or []:
+        yield item if isinstance(item, str) else item.get("field")
+
+
+def _title(channel: dict, t, df_columns) -> str | None:
+    title = channel.get("title")
+    if isinstance(title, dict):
+        return title[t.lang]
+    if title is not None:
+        return title
+    field = channel["field"]
+    if channel["type"] == "quantitative":
+        return t.axis_title(field)
+    return t.label(field)
+
+
+def _encode(channel: dict, t, df, channel_name: str):
+    kwargs = {"type": channel["type"], "title": _title(channel, t, df.columns)}
+    for key in ("aggregate", "timeUnit", "sort", "stack", "bin"):
+        if key in channel:
+            kwargs[key] = channel[key]
+    fmt = channel.get("format")
+    if fmt:
+        kwargs["axis" if channel_name in ("x", "y") else "legend"] = {"format": getattr(t, FORMATS[fmt], fmt)}
+    for key in ("axis", "scale", "legend"):
+        if isinstance(channel.get(key), dict):
+            kwargs[key] = {**kwargs.get(key, {}), **channel[key]}
+    if channel.get("colors"):
+        kwargs["scale"] = {**kwargs.get("scale", {}), "range": [t.color(c) for c in channel["colors"]]}
+    cls = {"x": alt.X, "y": alt.Y, "color": alt.Color}[channel_name]
+    return cls(channel["field"], **kwargs)
+
+
+def _chart_function(spec: dict, channels: dict, mark: str):
+    fold = spec.get("fold")
+
+    def chart(df: pd.DataFrame, t):
+        if fold:
+            key, value = fold["as"]
+            keep = [c for c in df.columns if c not in fold["columns"]]
+            df = df.melt(id_vars=keep, value_vars=fold["columns"], var_name=key, value_name=value)
+        for name, channel in channels.items():  # category values shown in the reader's language
+            if channel["type"] in ("nominal", "ordinal") and not pd.api.types.is_numeric_dtype(df[channel["field"]]):
+                df[channel["field"]] = df[channel["field"]].map(lambda v: t.label(v) if isinstance(v, str) else v)
+        mark_opts = spec["mark"] if isinstance(spec["mark"], dict) else {"type": mark}
+        enc = {name: _encode(ch, t, df, name) for name, ch in channels.items()}
+        tips = []
+        for item in spec.get("tooltip") or []:
+            field = item if isinstance(item, str) else item["field"]
+            ch = next((c for c in channels.values() if c["field"] == field), None)
+            kind = ch["type"] if ch else ("temporal" if pd.api.types.is_datetime64_any_dtype(df[field])
+                                          else "quantitative" if pd.api.types.is_numeric_dtype(df[field])
+                                          else "nominal")
+            extra = {"format": t.date_format} if kind == "temporal" else {}
+            tips.append(alt.Tooltip(field, type=kind, title=t.label(field), **extra))
+        height = spec.get("narrow_height" if t.narrow else "height") or spec.get("height") or 320
+        return (alt.Chart(df, mark=alt.MarkDef(**mark_opts))
+                .encode(**enc, tooltip=tips).properties(height=height))
+
+    return chart
