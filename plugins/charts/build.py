@@ -21,11 +21,10 @@ import vl_convert as vlc
 
 from . import theme
 from .definitions import Definition, error_line, select_rows
-from .errors import ChartError
 from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
 
 RENDER_VERSION = 3  # bump when the artefacts change for the same inputs (cache key)
-AUTO_NAME = re.compile(r'"((?:param|view)_)(\d+)"')
+AUTO_NAME = re.compile(r"\b((?:param|view)_)([0-9a-f]{16}|\d+)\b")
 
 
 def versions(vl_version: str) -> dict:
@@ -51,16 +50,17 @@ class Built:
 
 
 def canonical_names(spec: dict) -> dict:
-    """Altair numbers unnamed params and views per process (param_7, view_3); renumber them
-    by first appearance so the same chart always gives the same spec (and cache key)."""
+    """Altair names unnamed params and views with a random or per-process id
+    (param_7e6bf4cbc7914316, view_3); renumber them by first appearance, so the same
+    chart always gives the same spec (and cache key)."""
     text = json.dumps(spec, sort_keys=True, ensure_ascii=False)
     seen: dict[str, str] = {}
 
     def rename(match):
         old = match.group(0)
         if old not in seen:
-            count = sum(1 for k in seen if k.startswith(f'"{match.group(1)}'))
-            seen[old] = f'"{match.group(1)}{count + 1}"'
+            count = sum(1 for k in seen if k.startswith(match.group(1)))
+            seen[old] = f"{match.group(1)}{count + 1}"
         return seen[old]
 
     return json.loads(AUTO_NAME.sub(rename, text))

@@ -22,7 +22,7 @@ from . import definitions, figure, render, settings as conf_mod
 from .build import build_chart
 from .describe import describe
 from .errors import ChartError
-from .lint import lint
+from .lint import lint_with_keys
 
 logger = logging.getLogger(__name__)
 _SITES: dict = {}
@@ -57,19 +57,32 @@ class SiteCharts:
             try:
                 defn = definitions.load(chart_id, path, self.display(path))
                 built = build_chart(defn, self.catalog, self.lang, self.conf)
-                problems = lint(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
+                problems = lint_with_keys(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
                 if problems:
-                    raise defn.error("the chart lint failed: " + "; ".join(problems),
-                                     "(plugins/charts/README.md, \"Lint\")")
-                alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
+                    raise defn.error("the chart lint failed: " + "; ".join(p for _k, p in problems),
+                                     'See plugins/charts/README.md ("Lint").', key=problems[0][0])
+                try:
+                    alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
+                except Exception as exc:  # a shape describe() does not know: the title still says it
+                    logger.info("charts: no generated description for %s (%s): %s", chart_id, self.lang, exc)
+                    alt_text = description = built.texts["title"]
                 built.extra["alt"] = built.texts.get("alt") or alt_text
                 built.extra["description"] = built.texts.get("description") or description
                 self.builds[chart_id] = built
             except ChartError as exc:
                 self.errors[chart_id] = exc
         builds = list(self.builds.values())
-        metas = render.ensure_rendered(builds, self.cache, self.conf)
-        self.metas = {b.id: metas[b.key] for b in builds}
+        metas, failures = render.ensure_rendered(builds, self.cache, self.conf)
+        for built in builds:
+            if built.key in failures:
+                exc = failures[built.key]
+                self.errors[built.id] = built.defn.error(
+                    f"vl-convert could not draw it: {str(exc).strip().splitlines()[0][:300]}",
+                    "Check the marks and encodings the message names; run `invoke build --debug` for details.",
+                    key="chart")
+                del self.builds[built.id]
+            else:
+                self.metas[built.id] = metas[built.key]
         _write_stats(self.cache.path)
 
     def known(self) -> list[str]:

@@ -68,7 +68,7 @@ def human_size(n: int, lang: str) -> str:
     return value + "\u00a0KB"
 
 
-def _cell(value, t: T) -> tuple[str, bool, str | None]:
+def _cell(column: str, value, t: T) -> tuple[str, bool, str | None]:
     """(text, is_number, link)."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "", False, None
@@ -80,7 +80,7 @@ def _cell(value, t: T) -> tuple[str, bool, str | None]:
         if isinstance(value, float) and not math.isfinite(value):
             return "", False, None
         return t.number(value, 0 if float(value).is_integer() else None), True, None
-    text = str(value)
+    text = str(t.value(column, value))
     return text, False, text if URL.match(text) else None
 
 
@@ -93,7 +93,7 @@ def table(built: Built, limit: int) -> dict:
     headers = [t.label(c) for c in frame.columns]
     rows = []
     for record in frame.head(limit).itertuples(index=False):
-        rows.append([_cell(v, t) for v in record])
+        rows.append([_cell(c, v, t) for c, v in zip(frame.columns, record)])
     numeric = [bool(rows) and all(r[i][1] or not r[i][0] for r in rows) for i in range(len(headers))]
     return {"headers": headers, "rows": rows, "numeric": numeric, "shown": min(limit, len(frame)),
             "total": len(frame)}

@@ -19,26 +19,27 @@ SAFE_SCHEMES = {"viridis", "cividis", "magma", "inferno", "plasma", "blues", "gr
                 "oranges", "purples", "reds", "lightgreyteal", "lightgreyred"}
 
 
-def check_texts(defn: Definition) -> list[str]:
+def check_texts(defn: Definition) -> list[tuple[str, str]]:
+    """(definition key, problem) for missing texts and translations."""
     problems = []
     for key in ("title", "source"):
         if not defn.text.get(key):
-            problems.append(f'it has no {key}; add TEXT["{key}"] = {{"fr": ..., "en": ...}}')
+            problems.append(("TEXT", f'it has no {key}; add TEXT["{key}"] = {{"fr": ..., "en": ...}}'))
     for key in TEXT_KEYS:
         if defn.text.get(key) is None:
             continue
         for lang in LANGS:
             try:
-                pick(defn.text[key], lang, f"{key}")
+                pick(defn.text[key], lang, f'TEXT "{key}"')
             except TextError as exc:
-                problems.append(f"missing translation: {exc}")
+                problems.append(("TEXT", f"missing translation: {exc}"))
     for group, entries in (("LABELS", defn.labels), ("UNITS", defn.units)):
         for name, value in entries.items():
             for lang in LANGS:
                 try:
                     pick(value, lang, f'{group} "{name}"')
                 except TextError as exc:
-                    problems.append(f"missing translation: {exc}")
+                    problems.append((group, f"missing translation: {exc}"))
     return problems
 
 
@@ -134,10 +135,15 @@ def check_colours(spec: dict, mode: str, minimum: float) -> list[str]:
     return problems
 
 
+def lint_with_keys(defn: Definition, specs: dict, t: T, minimum: float) -> list[tuple[str, str]]:
+    """(definition key the problem is about, 'what is wrong; how to fix it')."""
+    problems = check_texts(defn)
+    problems += [("chart", p) for p in check_units(specs["wide"], t)]
+    problems += [("chart", p) for p in check_colours(specs["wide"], "light", minimum)]
+    problems += [("chart", p) for p in check_colours(specs["wide_dark"], "dark", minimum)]
+    return problems
+
+
 def lint(defn: Definition, specs: dict, t: T, minimum: float) -> list[str]:
     """Every problem, as 'what is wrong; how to fix it' (empty when the chart may ship)."""
-    problems = check_texts(defn)
-    problems += check_units(specs["wide"], t)
-    problems += check_colours(specs["wide"], "light", minimum)
-    problems += check_colours(specs["wide_dark"], "dark", minimum)
-    return problems
+    return [problem for _key, problem in lint_with_keys(defn, specs, t, minimum)]

@@ -107,8 +107,12 @@ class Cache:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> dict:
-    """Render every build missing from the cache (in parallel); returns {key: meta}."""
+def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> tuple[dict, dict]:
+    """Render every build missing from the cache (in parallel).
+
+    Returns ({key: meta}, {key: exception}) so one chart vl-convert cannot draw fails
+    alone, with its own message.
+    """
     metas, missing = {}, []
     for built in builds:
         meta = cache.get(built.key)
@@ -121,10 +125,13 @@ def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> dict:
 
     def job(built: Built):
         t0 = time.perf_counter()
-        files, meta = render(built, settings)
+        try:
+            files, meta = render(built, settings)
+        except Exception as exc:  # vl-convert raises ValueError with Vega's message
+            return built.key, None, exc
         cache.put(built.key, files, meta)
         logger.info("charts: rendered %s (%s) in %.2fs", built.id, built.lang, time.perf_counter() - t0)
-        return built.key, meta
+        return built.key, meta, None
 
     workers = settings["CHARTS_WORKERS"] or os.cpu_count() or 1
     if len(unique) > 1 and workers > 1:
@@ -132,16 +139,17 @@ def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> dict:
             results = list(pool.map(job, unique))
     else:
         results = [job(b) for b in unique]
-    metas.update(dict(results))
+    failures = {key: exc for key, _, exc in results if exc is not None}
+    metas.update({key: meta for key, meta, exc in results if exc is None})
     elapsed = time.perf_counter() - start
     with _LOCK:
-        STATS["renders"] += len(unique)
+        STATS["renders"] += len(unique) - len(failures)
         STATS["hits"] += len(builds) - len(missing)
         STATS["seconds"] += elapsed
     if unique:
         logger.info("charts: %d rendered, %d from the cache, in %.1fs", len(unique),
                     len(builds) - len(missing), elapsed)
-    return metas
+    return metas, failures
 
 
 def stats() -> dict:

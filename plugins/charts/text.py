@@ -72,6 +72,7 @@ DONOR_NAMES = {
     "European Investment Bank": {"fr": "Banque européenne d'investissement", "en": "European Investment Bank"},
 }
 _TERRITORIES = {}
+COUNTRY_COLUMNS = {"donor", "country"}
 
 
 def country_name(name: str, lang: str) -> str:
@@ -189,6 +190,16 @@ class T:
     def country(self, name: str) -> str:
         """A donor country's name in this language (\"United States\" -> \"États-Unis\")."""
         return country_name(name, self.lang)
+
+    def value(self, column: str, value):
+        """A data value as the reader should see it: LABELS translate category values, and
+        donor and country names are given in this language."""
+        if isinstance(value, str):
+            if value in self._labels:
+                return self(value)
+            if column in COUNTRY_COLUMNS:
+                return self.country(value)
+        return value
 
     def color(self, name: str) -> str:
         """A house colour by name (blue, orange, green, vermillion, purple, sky, grey,

@@ -1,0 +1,416 @@
+"""Charts: every real chart validates in both languages; the figure, its downloads and the
+embed page in a real build; the render cache; each editor mistake's message; alt text;
+the lint (units, translations, colours a colour-blind reader cannot tell apart)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import textwrap
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+import catalog
+import tasks
+from charts import build, colour, definitions, lint, settings as chart_settings, theme
+from charts import charts as plugin
+from charts.errors import ChartsSettingsError
+from charts.text import T
+from conftest import ROOT
+from shortcodes import ShortcodeContext, ShortcodeError
+
+FIXTURE = ROOT / "tests" / "fixtures" / "charts"
+REAL_CHARTS = sorted(definitions.find(ROOT / "content" / "charts"))
+LANGS = ("fr", "en")
+CONF = chart_settings.values({})
+
+
+def real_catalog():
+    return catalog.get_catalog(ROOT / "data")
+
+
+def fixture_catalog():
+    return catalog.get_catalog(FIXTURE / "data")
+
+
+# --- every chart of the site ------------------------------------------------------------
+
+def test_the_eight_stories_have_their_charts():
+    expected = {"aid_inkind_gap", "air_defence_timeline", "heavy_weapons_by_donor", "heavy_weapons_cumulative",
+                "aid_monthly_by_type", "strike_waves_autumn_2022", "strikes_weekly", "energy_damage_indicators",
+                "chernivtsi_outages_heatmap"}
+    assert expected <= set(REAL_CHARTS)
+    kinds = {definitions.find(ROOT / "content" / "charts")[c].suffix for c in REAL_CHARTS}
+    assert ".yaml" in kinds, "at least one chart is written the editor's way, in YAML"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("chart_id", REAL_CHARTS)
+def test_every_chart_validates_and_passes_the_lint(chart_id, lang):
+    path = definitions.find(ROOT / "content" / "charts")[chart_id]
+    defn = definitions.load(chart_id, path, f"content/charts/{path.name}")
+    cat = real_catalog()
+    frames = definitions.select_rows(defn, cat)
+    units, titles = build.field_meta(defn, cat)
+    t = T(lang, defn.labels, defn.units, field_units=units, field_titles=titles)
+    arg = frames[defn.primary] if len(frames) == 1 else frames
+    spec = defn.chart(arg, t).to_dict(validate=True)  # raises if Vega-Lite would reject it
+    assert spec["$schema"].endswith("v6.json") or "v6" in spec["$schema"]
+    built = build.build_chart(defn, cat, lang, CONF)
+    assert lint.lint(defn, built.specs, built.t, CONF["CHARTS_MIN_DELTA_E"]) == []
+    assert built.texts["title"] and built.texts["source"]
+    # the data travels as JSON values, never as inline CSV text (Vega would need eval)
+    text = json.dumps(built.specs["vega"])
+    assert '"csv"' not in text and built.specs["vega"]["datasets"]
+    assert built.specs["vega"]["config"]["locale"]["number"]["decimal"] == ("," if lang == "fr" else ".")
+
+
+def test_the_csv_extract_is_exactly_the_rows_charted():
+    cat = real_catalog()
+    path = ROOT / "content" / "charts" / "aid_inkind_gap.py"
+    built = build.build_chart(definitions.load("aid_inkind_gap", path, "content/charts/aid_inkind_gap.py"),
+                              cat, "fr", CONF)
+    extract = pd.read_csv(pd.io.common.BytesIO(built.csv["aid_inkind_gap.csv"]))
+    source = cat.frame("kiel_r7_inkind_aid")
+    expected = source[source["committed_eur_bn"] >= 0.1]
+    assert list(extract.columns) == ["donor", "committed_eur_bn", "delivered_eur_bn", "share_delivered_pct"]
+    assert extract["donor"].tolist() == expected["donor"].tolist()
+    assert len(extract) < len(source)  # the filter is in the file, not only in the picture
+
+
+# --- a real build of the fixture project -------------------------------------------------
+
+def copy_project(tmp: Path) -> Path:
+    project = tmp / "project"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
+    (project / "chartsconf.py").write_text(
+        (FIXTURE / "chartsconf.py").read_text(encoding="utf-8"), encoding="utf-8")
+    return project
+
+
+def build_project(project: Path, out: Path) -> dict:
+    tasks.build_site(settings=str(project / "chartsconf.py"), output=out, content=project / "content",
+                     quiet=True)
+    return json.loads((project / ".cache" / "charts" / "last-run.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("charts"))
+    out = project / "output"
+    cold = build_project(project, out)
+    return project, out, cold
+
+
+def page(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")  # lxml nests <img> in <source>
+
+
+def resolve(page_path: Path, url: str) -> Path:
+    assert not url.startswith("/"), f"{url} starts with / (breaks sites under a sub-path)"
+    target = (page_path.parent / url.split("#")[0]).resolve()
+    return target / "index.html" if url.endswith("/") else target
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_article_shows_each_chart_as_a_complete_figure(fixture_build, lang):
+    _, out, _ = fixture_build
+    article = out / ("story" if lang == "fr" else "en/story") / "index.html"
+    doc = page(article)
+    figures = doc.select("figure.chart")
+    assert [f["id"] for f in figures] == ["chart-gap", "chart-weekly"]
+    gap = figures[0]
+    assert gap["data-chart-id"] == "gap" and gap["data-lang"] == lang
+    title = gap.select_one("figcaption .chart-title").get_text()
+    assert title == ("Promis <et> livré" if lang == "fr" else "Committed <and> delivered")  # escaped, shown as text
+    assert gap.select_one(".chart-subtitle")
+    frame = gap.select_one(".chart-frame")
+    img = frame.select_one("picture > img")
+    width, height = int(img["width"]), int(img["height"])
+    assert frame["style"].startswith(f"aspect-ratio: {width} / {height}")  # space reserved before the image loads
+    assert width == CONF["CHARTS_WIDTH"]
+    sources = frame.select("picture > source")
+    assert any("prefers-color-scheme: dark" in s["media"] and s["srcset"].endswith(".dark.svg") for s in sources)
+    assert img["loading"] == "lazy" and img["alt"].strip()
+    for url in [img["src"]] + [s["srcset"] for s in sources] + [gap["data-vega-spec"], gap["data-vega-spec-dark"]]:
+        assert resolve(article, url).is_file(), url
+    assert doc.select_one(f"#{img['aria-describedby']}").get_text().startswith(img["alt"])
+    data_link = gap.select_one(".chart-source a")
+    assert data_link["href"].endswith("data/aid/") and resolve(article, data_link["href"]).is_file()
+    assert gap.select_one(".chart-notes")
+    downloads = {a.get_text(): a["href"] for a in gap.select(".chart-downloads a")}
+    files = [u for u in downloads.values() if not u.startswith("#") and not u.endswith("/")]
+    assert {Path(u).suffix for u in files} == {".csv", ".png", ".svg"}
+    for url in downloads.values():
+        if not url.startswith("#"):
+            assert resolve(article, url).exists(), url
+    assert "#chart-gap" in downloads.values()
+    table = gap.select_one("details.chart-table table")
+    cells = [td.get_text() for td in table.select("tbody td")]
+    assert "Most aid <script>alert(1)</script>, delivered slowly" in cells  # text, not markup
+    assert not table.select("script")
+    assert ("États-Unis" if lang == "fr" else "United States") in cells
+    assert ("15,2" if lang == "fr" else "15.2") in cells
+    assert len(table.select("tbody tr")) == 5  # Malta (0.01 bn) is filtered out, as in the chart
+    assert doc.select_one('script[src$="theme/js/charts.js"]')
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_chart_has_an_embed_page_with_a_copyable_iframe(fixture_build, lang):
+    _, out, _ = fixture_build
+    embed = out / ("" if lang == "fr" else "en") / "charts" / "gap" / "index.html"
+    doc = page(embed)
+    assert doc.html["lang"] == lang
+    assert doc.select_one("h1.chart-title")
+    assert not doc.select(".site-header, nav")  # minimal chrome
+    snippet = doc.select_one("textarea.chart-embed-snippet").get_text()
+    assert snippet.startswith("<iframe src=") and "charts/gap/" in snippet
+    img = doc.select_one("figure.chart picture img")
+    assert resolve(embed, img["src"]).is_file()
+
+
+def test_downloads_are_the_chart_in_every_form(fixture_build):
+    _, out, _ = fixture_build
+    folder = out / "charts" / "gap"
+    assert (folder / "gap.fr.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (folder / "gap.fr.light.svg").read_text()
+    assert svg.startswith("<svg") and "Institut de test" in svg  # the source is credited on the image
+    assert "Fixture Institute" in (out / "en" / "charts" / "gap" / "gap.en.dark.svg").read_text()
+    vega = json.loads((folder / "gap.fr.vg.json").read_text())
+    assert vega["$schema"].endswith("vega/v6.json")
+    assert all("values" in d or "source" in d or "name" in d for d in vega["data"])
+    assert '"csv"' not in (folder / "gap.fr.vg.json").read_text()
+    dark = json.loads((folder / "gap.fr.dark.vg.json").read_text())
+    assert dark != vega and theme.colour("blue", "dark").lower() in json.dumps(dark).lower()
+    extract = pd.read_csv(folder / "gap.csv")
+    assert extract["donor"].tolist() == ["United States", "Poland", "United Kingdom", "Germany", "Canada"]
+
+
+def test_dataset_pages_list_the_charts_that_use_them(fixture_build):
+    _, out, _ = fixture_build
+    assert "Promis &lt;et&gt; livré" in (out / "data" / "aid" / "index.html").read_text()
+    assert "Committed &lt;and&gt; delivered" in (out / "en" / "data" / "aid" / "index.html").read_text()
+
+
+def test_a_rebuild_renders_nothing_and_one_changed_row_renders_only_its_chart(fixture_build, tmp_path):
+    project, out, cold = fixture_build
+    assert cold["renders"] == 4  # 2 charts x 2 languages, cold
+    warm_out = tmp_path / "warm"
+    warm = build_project(project, warm_out)
+    assert warm["renders"] == 0 and warm["hits"] == 4
+    for path in (out / "charts").rglob("*"):  # byte-identical artefacts
+        if path.is_file():
+            assert path.read_bytes() == (warm_out / path.relative_to(out)).read_bytes(), path
+    weekly = project / "data" / "weekly.csv"
+    weekly.write_text(weekly.read_text().replace("2022-11-28,2,5", "2022-11-28,3,5"))
+    changed = build_project(project, tmp_path / "changed")
+    assert changed["renders"] == 2 and changed["hits"] == 2  # weekly in fr and en; gap from the cache
+    assert "2022-11-28,3,5" in (tmp_path / "changed" / "charts" / "weekly" / "weekly.csv").read_text()
+
+
+def test_a_broken_chart_fails_the_build_at_the_article_line_and_keeps_output(tmp_path):
+    project = copy_project(tmp_path)
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "keep.txt").write_text("previous build")
+    (project / "content" / "charts" / "gap.py").write_text(
+        (FIXTURE / "content" / "charts" / "gap.py").read_text().replace('"delivered_eur_bn", "note"',
+                                                                        '"delivered", "note"'))
+    with pytest.raises(tasks.BuildFailed) as failure:
+        build_project(project, out)
+    report = str(failure.value)
+    assert ('content/articles/story.fr.md:10: chart "gap" (content/charts/gap.py:7): dataset "aid" has no '
+            'column "delivered". Use one of: donor, committed_eur_bn, delivered_eur_bn, note.') in report
+    assert "Traceback" not in report
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+# --- what editors get wrong, and what they are told --------------------------------------
+
+def write_chart(tmp_path: Path, name: str, text: str) -> dict:
+    charts_dir = tmp_path / "content" / "charts"
+    charts_dir.mkdir(parents=True, exist_ok=True)
+    (charts_dir / name).write_text(textwrap.dedent(text), encoding="utf-8")
+    return {"PATH": str(tmp_path / "content"), "CATALOG_DATA_DIR": str(FIXTURE / "data"),
+            "THEME": str(ROOT / "theme"), "DEFAULT_LANG": "fr"}
+
+
+GOOD = '''
+    import altair as alt
+    DATASET = "aid"
+    COLUMNS = ["donor", "committed_eur_bn"]
+    TEXT = {"title": {"fr": "Titre", "en": "Title"}, "source": {"fr": "Source", "en": "Source"}}
+    LABELS = {"amount": {"fr": "Promis", "en": "Committed"}}
+    def chart(df, t):
+        return alt.Chart(df).mark_bar().encode(
+            y="donor:N", x=alt.X("committed_eur_bn:Q", title=t.axis_title("amount", "committed_eur_bn")))
+'''
+
+
+def shortcode_error(settings: dict, args: str) -> str:
+    ctx = ShortcodeContext(path="content/articles/x.fr.md", line=12, lang="fr", settings=settings, block=True)
+    with pytest.raises(ShortcodeError) as failure:
+        plugin.chart_shortcode(args, ctx)
+    return str(failure.value)
+
+
+def test_a_good_chart_gives_its_figure(tmp_path):
+    settings = write_chart(tmp_path, "ok.py", GOOD)
+    ctx = ShortcodeContext(path="content/articles/x.fr.md", line=3, lang="fr", settings=settings, block=True)
+    html = plugin.chart_shortcode("ok", ctx)
+    assert '<figure class="chart" id="chart-ok"' in html and "\n\n" not in html
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("ok.py", GOOD.replace('DATASET = "aid"', 'DATASET = "aide"'),
+     'chart "ok" (content/charts/ok.py:3): dataset "aide" does not exist. Use one of: aid, weekly'),
+    ("ok.py", GOOD.replace('"committed_eur_bn"]', '"commited_eur_bn"]'),
+     'chart "ok" (content/charts/ok.py:4): dataset "aid" has no column "commited_eur_bn". Use one of: donor, '
+     'committed_eur_bn, delivered_eur_bn, note.'),
+    ("ok.py", GOOD.replace("return alt.Chart(df)", "df = df.iloc[99]\n        return alt.Chart(df)"),
+     'chart "ok" (content/charts/ok.py:8): chart() raised IndexError: single positional indexer is '
+     "out-of-bounds. Fix the chart function at the line named"),
+    ("ok.py", GOOD.replace('y="donor:N"', 'y=alt.Y("donor:N", sort="sideways")'),
+     'chart "ok" (content/charts/ok.py:7): the Vega-Lite spec is invalid:'),
+    ("ok.py", GOOD.replace("return alt.Chart(df)", "df = pd.concat([df] * 1500)\n        return alt.Chart(df)")
+     .replace("import altair as alt", "import altair as alt\n    import pandas as pd"),
+     'chart "ok" (content/charts/ok.py:8): the chart passes more than 5000 rows to Vega-Lite. Aggregate in '
+     "chart() or in `invoke curate`"),
+    ("ok.py", GOOD.replace('"en": "Title"', '"de": "Titel"'),
+     'chart "ok" (content/charts/ok.py:5): the chart lint failed: missing translation: TEXT "title" has no en '
+     'text. See plugins/charts/README.md ("Lint").'),
+    ("ok.py", GOOD.replace('"source": {"fr": "Source", "en": "Source"}', '"notes": {"fr": "n", "en": "n"}'),
+     'chart "ok" (content/charts/ok.py:5): it has no source. Add TEXT["source"]'),
+    ("ok.yaml", "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\ncolour: donor:N\n",
+     'chart "ok" (content/charts/ok.yaml:5): unknown key "colour". Use only:'),
+])
+def test_each_mistake_says_what_is_wrong_where_and_how_to_fix_it(tmp_path, name, text, message):
+    settings = write_chart(tmp_path, name, text)
+    assert shortcode_error(settings, "ok").startswith(message)
+
+
+def test_too_many_selected_rows_names_the_limit_and_the_way_out(tmp_path):
+    settings = write_chart(tmp_path, "ok.py", GOOD)
+    settings["CHARTS_MAX_ROWS"] = 3
+    message = shortcode_error(settings, "ok")
+    assert message.startswith('chart "ok" (content/charts/ok.py): it selects 6 rows; the limit is 3.')
+    assert "MAX_ROWS_REASON" in message
+
+
+def test_a_chart_may_raise_the_row_limit_with_a_reason(tmp_path):
+    text = GOOD.replace('DATASET = "aid"', 'DATASET = "aid"\n    MAX_ROWS = 10\n    MAX_ROWS_REASON = "all donors"')
+    settings = write_chart(tmp_path, "ok.py", text)
+    settings["CHARTS_MAX_ROWS"] = 3
+    ctx = ShortcodeContext(path="x.fr.md", line=1, lang="fr", settings=settings, block=True)
+    assert 'id="chart-ok"' in plugin.chart_shortcode("ok", ctx)
+    no_reason = GOOD.replace('DATASET = "aid"', 'DATASET = "aid"\n    MAX_ROWS = 10')
+    assert "MAX_ROWS is set without" in shortcode_error(write_chart(tmp_path / "b", "ok.py", no_reason), "ok")
+
+
+def test_an_unknown_chart_id_lists_the_charts_there_are(tmp_path):
+    settings = write_chart(tmp_path, "ok.py", GOOD)
+    assert shortcode_error(settings, "okk") == (
+        'chart "okk": there is no chart with this id. Check the spelling (charts: ok), or add '
+        "content/charts/okk.py or .yaml.")
+
+
+def test_a_chart_must_stand_alone_on_its_line(tmp_path):
+    settings = write_chart(tmp_path, "ok.py", GOOD)
+    ctx = ShortcodeContext(path="x.fr.md", line=1, lang="fr", settings=settings, block=False)
+    with pytest.raises(ShortcodeError, match="must stand alone on its line"):
+        plugin.chart_shortcode("ok", ctx)
+
+
+def test_unknown_settings_are_refused():
+    with pytest.raises(ChartsSettingsError, match="unknown setting CHARTS_WIDHT; expected one of CHARTS_DIR"):
+        chart_settings.values({"CHARTS_WIDHT": 600})
+    with pytest.raises(ChartsSettingsError, match="CHARTS_WORKERS = 'two'; expected a int"):
+        chart_settings.values({"CHARTS_WORKERS": "two"})
+
+
+def test_every_setting_is_documented():
+    readme = (ROOT / "plugins" / "charts" / "README.md").read_text(encoding="utf-8")
+    for name in chart_settings.SETTINGS:
+        assert f"`{name}`" in readme, name
+
+
+# --- alt text and the lint --------------------------------------------------------------
+
+def built(tmp_path, text: str, lang: str, name: str = "c.py"):
+    settings = write_chart(tmp_path, name, text)
+    defn = definitions.load("c", Path(settings["PATH"]) / "charts" / name, f"content/charts/{name}")
+    return defn, build.build_chart(defn, fixture_catalog(), lang, CONF)
+
+
+def test_alt_text_and_description_say_what_is_measured_and_where_the_extremes_are(tmp_path):
+    settings = {"PATH": str(FIXTURE / "content"), "CATALOG_DATA_DIR": str(FIXTURE / "data"),
+                "THEME": str(ROOT / "theme"), "CHARTS_CACHE_PATH": str(tmp_path / "cache")}
+    site = {lang: plugin.SiteCharts(settings, lang) for lang in LANGS}
+    fr, en = site["fr"].builds["gap"].extra, site["en"].builds["gap"].extra
+    assert fr["alt"] == "Diagramme en barres : Promis <et> livré"
+    assert en["alt"] == "Bar chart: Committed <and> delivered"
+    assert "de 0,74\u00a0Mrd € (Allemagne) à 15,2\u00a0Mrd € (États-Unis)" in fr["description"]
+    assert "from 0.74\u00a0€ bn (Germany) to 15.2\u00a0€ bn (United States)" in en["description"]
+    weekly = site["en"].builds["weekly"].extra["description"]
+    assert weekly.startswith("Line chart: Strikes per week.")
+    assert "to 128\u00a0per week (Oct 17, 2022, Drones)" in weekly
+    assert "latest value, Nov 28, 2022: Missiles 2\u00a0per week, Drones 5\u00a0per week" in weekly
+
+
+def test_an_editor_can_write_the_alt_text_and_description(tmp_path):
+    text = GOOD.replace('"source":', '"alt": {"fr": "Barres par donateur", "en": "Bars by donor"}, "source":')
+    settings = write_chart(tmp_path, "ok.py", text)
+    site = plugin.SiteCharts(settings, "en")
+    assert site.builds["ok"].extra["alt"] == "Bars by donor"
+    assert 'alt="Bars by donor"' in site.figure("ok")
+
+
+def test_a_quantitative_axis_without_its_unit_fails_the_lint(tmp_path):
+    defn, b = built(tmp_path, GOOD.replace('title=t.axis_title("amount", "committed_eur_bn")', 'title="Promis"'), "fr")
+    problems = lint.lint(defn, b.specs, b.t, 10)
+    assert problems == ['the x axis title "Promis" does not give the unit "Mrd €" of "committed_eur_bn"; title it '
+                        'with t.axis_title("committed_eur_bn") or write the unit in it']
+
+
+def test_a_label_missing_in_one_language_fails_the_lint(tmp_path):
+    defn, b = built(tmp_path, GOOD.replace('LABELS = {', 'LABELS = {"other": {"fr": "Autre"}, '), "fr")
+    assert lint.lint(defn, b.specs, b.t, 10) == ['missing translation: LABELS "other" has no en text']
+
+
+BAD_PALETTE = GOOD.replace('y="donor:N"', 'y="donor:N", color=alt.Color("donor:N", scale=alt.Scale(range=["#d62728", '
+                                          '"#2ca02c"]))')
+
+
+def test_a_palette_colour_blind_readers_cannot_tell_apart_fails_the_lint(tmp_path):
+    defn, b = built(tmp_path, BAD_PALETTE, "fr")
+    problems = lint.lint(defn, b.specs, b.t, 10)
+    assert any("#d62728 and #2ca02c look alike with deuteranopia" in p for p in problems), problems
+    settings = write_chart(tmp_path / "site", "ok.py", BAD_PALETTE)
+    assert "the chart lint failed: in the light picture, colours" in shortcode_error(settings, "ok")
+
+
+def test_the_house_palette_passes_for_every_vision_in_both_pictures():
+    for mode in theme.MODES:
+        assert colour.closest_pairs(theme.palette(mode)[:5], CONF["CHARTS_MIN_DELTA_E"]) == []
+
+
+def test_colour_simulation_keeps_greys_and_merges_red_and_green_for_deuteranopes():
+    for vision in colour.VISIONS:  # Machado 2009 rows sum to 1: white stays white
+        assert all(abs(c - 1) < 0.01 for c in colour.simulate((1, 1, 1), vision))
+    assert colour.distance("#d62728", "#2ca02c") > 50
+    assert colour.distance("#d62728", "#2ca02c", "deuteranopia") < 10
+    assert round(colour.delta_e2000((50, 2.6772, -79.7751), (50, 0, -82.7485)), 4) == 2.0425  # Sharma 2005
+
+
+def test_specs_do_not_depend_on_how_many_charts_were_built_before(tmp_path):
+    text = GOOD.replace(".encode(", ".add_params(alt.selection_point(on='pointerover')).encode(")
+    _, first = built(tmp_path, text, "fr")
+    alt.selection_point()  # bumps Altair's global counter of unnamed params
+    _, second = built(tmp_path, text, "fr")
+    assert first.key == second.key
+    assert re.search(r'"param_1"', json.dumps(first.specs["wide"]))
