@@ -1,0 +1,1 @@
+from .corrections import CorrectionsError, load_corrections, register  # noqa: F401

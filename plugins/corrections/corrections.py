@@ -1,0 +1,161 @@
+"""The corrections log: ``content/corrections.yaml`` rendered on the corrections page,
+with a notice on every article an entry concerns.
+
+The log is data an editor writes, so every problem is reported with the file and line
+of the entry, all at once, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pelican import signals
+
+DEFAULTS = {"CORRECTIONS_FILE": "corrections.yaml"}
+KINDS = ("correction", "clarification", "update", "note")
+NOTICE_KINDS = ("correction", "clarification", "update")
+FIELDS = ("id", "date", "article", "kind", "fr", "en")
+ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
+
+
+class CorrectionsError(Exception):
+    """The corrections log cannot be read; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    id: str
+    date: dt.date
+    article: str
+    kind: str
+    text: dict
+    line: int
+
+    @property
+    def shows_notice(self) -> bool:
+        return self.kind in NOTICE_KINDS and bool(self.article)
+
+
+def _config(settings: dict) -> dict:
+    unknown = sorted(k for k in settings if k.startswith("CORRECTIONS_") and k not in DEFAULTS)
+    if unknown:
+        raise CorrectionsError(
+            f"pelicanconf.py: unknown setting {unknown[0]}; the corrections plugin knows "
+            f"{', '.join(DEFAULTS)} (see plugins/corrections/README.md)."
+        )
+    return {k: settings.get(k, v) for k, v in DEFAULTS.items()}
+
+
+def load_corrections(path: Path, shown_as: str) -> list[Correction]:
+    """Read and check the log; raise CorrectionsError listing every problem."""
+    if not path.exists():
+        return []
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{shown_as}:{mark.line + 1}" if mark else shown_as
+        raise CorrectionsError(
+            f"{where}: this is not valid YAML ({getattr(exc, 'problem', exc)}). "
+            "Check the indentation and put quotes around text that contains a colon."
+        ) from None
+    if root is None:
+        return []
+    if not isinstance(root, yaml.SequenceNode):
+        raise CorrectionsError(
+            f"{shown_as}:{root.start_mark.line + 1}: expected a list of entries, each starting "
+            "with '- id:'. See the example at the top of the file."
+        )
+    problems, entries, seen = [], [], {}
+    for node in root.value:
+        line = node.start_mark.line + 1
+        where = f"{shown_as}:{line}"
+        raw = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.MappingNode) else None
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: expected an entry with the fields {', '.join(FIELDS)}.")
+            continue
+        missing = [f for f in FIELDS if f not in raw]
+        extra = sorted(set(raw) - set(FIELDS))
+        if missing:
+            problems.append(f"{where}: the entry lacks {', '.join(missing)}; every entry has "
+                            f"{', '.join(FIELDS)} (article may be \"\" for the whole site).")
+            continue
+        if extra:
+            problems.append(f"{where}: unknown field {extra[0]}; expected only {', '.join(FIELDS)}.")
+        entry_id = str(raw["id"])
+        if not ID_PATTERN.match(entry_id):
+            problems.append(f"{where}: id is {entry_id!r}; expected YYYY-MM-DD-short-name in "
+                            "lower case, e.g. 2026-12-01-front-energetique-vagues.")
+        elif entry_id in seen:
+            problems.append(f"{where}: id {entry_id} is already used at line {seen[entry_id]}; "
+                            "give each entry its own id.")
+        seen.setdefault(entry_id, line)
+        date = raw["date"]
+        if not isinstance(date, dt.date):
+            problems.append(f"{where}: date is {date!r}; expected YYYY-MM-DD, e.g. 2026-12-01.")
+        kind = raw["kind"]
+        if kind not in KINDS:
+            problems.append(f"{where}: kind is {kind!r}; expected one of {', '.join(KINDS)}.")
+        for lang in ("fr", "en"):
+            if not str(raw[lang] or "").strip():
+                problems.append(f"{where}: the {lang} text is empty; write what changed in both "
+                                "languages.")
+        entries.append(Correction(entry_id, date, str(raw["article"] or ""), kind,
+                                  {"fr": str(raw["fr"]), "en": str(raw["en"])}, line))
+    if problems:
+        raise CorrectionsError("\n".join(problems))
+    return sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
+
+
+def attach(generator) -> None:
+    """Give each article its entries, check every entry names a real article, expose the log."""
+    settings = generator.settings
+    config = _config(settings)
+    content = Path(settings["PATH"])
+    path = content / config["CORRECTIONS_FILE"]
+    shown_as = f"{content.name}/{config['CORRECTIONS_FILE']}"
+    entries = load_corrections(path, shown_as)
+    articles = list(generator.articles) + list(getattr(generator, "drafts", []))
+    for article in articles + [t for a in articles for t in a.translations]:
+        mine = [e for e in entries if e.article == article.slug]
+        article.corrections = mine
+        noticed = [e for e in mine if e.shows_notice]
+        article.corrected_on = max((e.date for e in noticed), default=None)
+        article.updated_on = _updated_on(article)
+    known = {a.slug for a in articles} | set(_all_slugs(content))
+    unknown = [e for e in entries if e.article and e.article not in known]
+    if unknown:
+        raise CorrectionsError("\n".join(
+            f"{shown_as}:{e.line}: article {e.article!r} matches no article's Slug; expected one "
+            f"of {', '.join(sorted(known))}, or \"\" for the whole site." for e in unknown))
+    generator.context["CORRECTIONS"] = entries
+
+
+def _updated_on(article) -> dt.date | None:
+    """The "updated" date a reader sees: the later of Modified and the last correction."""
+    candidates = [article.corrected_on]
+    modified = getattr(article, "modified", None)
+    if modified:
+        candidates.append(modified.date() if isinstance(modified, dt.datetime) else modified)
+    latest = max((d for d in candidates if d), default=None)
+    published = article.date.date() if isinstance(article.date, dt.datetime) else article.date
+    return latest if latest and latest > published else None
+
+
+def _all_slugs(content: Path):
+    """Slugs of every article file, whatever its language (the subsite sees only its own)."""
+    for md in content.rglob("*.md"):
+        for line in md.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                break
+            if line.lower().startswith("slug:"):
+                yield line.split(":", 1)[1].strip()
+
+
+def register() -> None:
+    signals.article_generator_finalized.connect(attach)
