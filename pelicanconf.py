@@ -44,6 +44,7 @@ PLUGINS = [
     "i18n_catalogs",
     "pelican.plugins.i18n_subsites",
     "catalog",
+    "corrections",
     "site_context",
     "editorial",
     "shortcodes",
