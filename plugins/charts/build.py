@@ -178,7 +178,10 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
         static = sized.properties(title=footer(texts["source"], lang, w))
         specs[name] = _to_dict(defn, static, settings, validate=(name == "wide"))
         if name == "wide":
-            specs["vega"] = _interactive(specs["wide"], lang)
+            # No footer in the browser's view: it fills whatever box the page gives it, a
+            # footer wrapped for 680 px would squeeze the plot on a phone, and the figure's
+            # source line sits right below it.
+            specs["vega"] = _interactive(_to_dict(defn, sized, settings, validate=False), lang)
             heading = alt.TitleParams(texts["title"], subtitle=texts.get("subtitle", alt.Undefined),
                                       anchor="start", orient="top")
             # The PNG stands alone (downloads, social cards): title on top, source below.
