@@ -469,5 +469,15 @@ def bench_livereload(c, port=8799, repeats=3):
     print(bench.run(ROOT, int(port), int(repeats)))
 
 
+@task
+def bench_charts(c):
+    """Time the chart renders: a cold build (empty chart cache) and a warm one (0 renders)."""
+    if str(ROOT / "plugins") not in sys.path:
+        sys.path.insert(0, str(ROOT / "plugins"))
+    from charts import bench
+
+    print(bench.run(ROOT))
+
+
 if __name__ == "__main__" and sys.argv[1:2] == ["--pelican"]:
     sys.exit(_pelican_child(sys.argv[2:]))

@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup
 
 import catalog
 import tasks
-from charts import build, colour, definitions, lint, settings as chart_settings, theme
+from charts import build, colour, definitions, lint, render, settings as chart_settings, theme
 from charts import charts as plugin
 from charts.errors import ChartsSettingsError
 from charts.text import T
@@ -405,6 +405,11 @@ def test_colour_simulation_keeps_greys_and_merges_red_and_green_for_deuteranopes
     assert colour.distance("#d62728", "#2ca02c") > 50
     assert colour.distance("#d62728", "#2ca02c", "deuteranopia") < 10
     assert round(colour.delta_e2000((50, 2.6772, -79.7751), (50, 0, -82.7485)), 4) == 2.0425  # Sharma 2005
+
+
+def test_rendering_the_same_chart_twice_gives_the_same_bytes(tmp_path):
+    _, first = built(tmp_path, GOOD, "en")
+    assert render.render(first, CONF)[0] == render.render(first, CONF)[0]
 
 
 def test_specs_do_not_depend_on_how_many_charts_were_built_before(tmp_path):
