@@ -32,6 +32,7 @@ from tests.quality import (  # noqa: E402
     gate_a11y, gate_actionlint, gate_html, gate_lighthouse, gate_links, gate_reproducible,
     gate_selfcontained, gate_weight,
 )
+from tests.quality.build import export_worktree  # noqa: E402
 from tests.quality.config import ConfigError, merge_budgets  # noqa: E402
 from tests.quality.runner import UsageError, run_check, select  # noqa: E402
 from tests.quality.site import Server, Site  # noqa: E402
@@ -294,6 +295,14 @@ def test_runner_checks_a_site_and_writes_markdown_and_json_reports(tmp_path, cap
 
 def test_runner_passes_a_clean_site(tmp_path):
     assert run_check(only="links,weight", site_dir=CLEAN, report_dir=tmp_path, echo=lambda *a, **k: None) == 0
+
+
+def test_check_builds_a_copy_of_what_a_fresh_clone_would_hold(tmp_path):
+    copy = export_worktree(tmp_path / "src")
+    assert (copy / "tasks.py").read_bytes() == (ROOT / "tasks.py").read_bytes()
+    assert (copy / "tests" / "quality" / "build.py").is_file()
+    for ignored in (".venv", "node_modules", "output", ".cache"):
+        assert not (copy / ignored).exists()
 
 
 def test_runner_names_a_commit_it_cannot_export(tmp_path):

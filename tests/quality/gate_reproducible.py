@@ -59,10 +59,13 @@ def compare_trees(a: Path, b: Path) -> list[Finding]:
     return findings
 
 
-def check(build: Callable[[Path], None], first: Path | None = None) -> Outcome:
+def check(build: Callable[[Path], None], first: Path | None = None,
+          build_again: Callable[[Path], None] | None = None) -> Outcome:
     """Build (once more, if ``first`` is an existing build) and compare.
 
-    ``build(out_dir)`` must build the site into ``out_dir`` and raise on failure.
+    ``build(out_dir)`` must build the site into ``out_dir`` and raise on failure;
+    ``build_again``, if given, makes the second build (from a second copy of the
+    sources, so no cache is shared).
     """
     with tempfile.TemporaryDirectory(prefix="repro-") as tmp:
         tmp = Path(tmp)
@@ -71,7 +74,7 @@ def check(build: Callable[[Path], None], first: Path | None = None) -> Outcome:
             build(first)
         second = tmp / "second"
         try:
-            build(second)
+            (build_again or build)(second)
         except Exception as exc:  # e.g. tasks.BuildFailed: report it, do not crash the gate
             first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             return Outcome([Finding("(build)", (

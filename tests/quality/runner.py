@@ -3,15 +3,13 @@
 The site is built with publishconf.py and SITEURL set to the local server's
 address under /energy-front/, so absolute URLs are exercised exactly as on a
 GitHub project page; the deployed build differs only in that one string.
+It builds a clean copy of the sources, never the working tree itself (build.py).
 """
 
 from __future__ import annotations
 
-import io
 import shutil
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import traceback
@@ -21,6 +19,7 @@ from pathlib import Path
 
 from . import (gate_a11y, gate_actionlint, gate_html, gate_lighthouse, gate_links,
                gate_reproducible, gate_selfcontained, gate_weight)
+from .build import BuildError, UsageError, publish_builder, two_sources
 from .config import REPO, SERVE_PREFIX, load_budgets
 from .report import CONSOLE_FINDINGS, GateRun, render, write
 from .site import Server, Site, free_port
@@ -32,9 +31,10 @@ class Run:
 
     site: Site
     budgets: dict
-    build: Callable[[Path], None]
+    build: Callable[[Path], None]        # builds the first copy of the sources
+    build_again: Callable[[Path], None]  # builds the second, pristine copy
     fresh: bool  # site was built by this run (so the reproducible gate can reuse it)
-    source: Path  # the tree that was built (the repository, or an exported commit)
+    source: Path  # the copy of the sources that was built
 
 
 GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
@@ -43,17 +43,13 @@ GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
     "a11y": (gate_a11y, lambda r: gate_a11y.check(r.site)),
     "self-contained": (gate_selfcontained, lambda r: gate_selfcontained.check(r.site)),
     "reproducible": (gate_reproducible, lambda r: gate_reproducible.check(
-        r.build, first=r.site.root if r.fresh else None)),
+        r.build, first=r.site.root if r.fresh else None, build_again=r.build_again)),
     "weight": (gate_weight, lambda r: gate_weight.check(r.site, r.budgets)),
     "lighthouse": (gate_lighthouse, lambda r: gate_lighthouse.check(r.site, r.budgets)),
     "actionlint": (gate_actionlint, lambda r: gate_actionlint.check(
         r.source / ".github" / "workflows")),
 }
 NEEDS_NO_SITE = {"actionlint"}
-
-
-class UsageError(ValueError):
-    pass
 
 
 def select(only: str = "", skip: str = "") -> list[str]:
@@ -66,48 +62,6 @@ def select(only: str = "", skip: str = "") -> list[str]:
 
     chosen, skipped = parse(only), parse(skip)
     return [g for g in GATES if (not chosen or g in chosen) and g not in skipped]
-
-
-_BUILD = """
-import sys
-sys.path.insert(0, sys.argv[1])
-import tasks
-try:
-    tasks.build_site(settings="publishconf.py", output=sys.argv[2], env={"SITEURL": sys.argv[3]},
-                     quiet=True)
-except tasks.BuildFailed as exc:
-    sys.exit(str(exc))
-"""
-
-
-class BuildError(RuntimeError):
-    """The site did not build; the message is the build's own report."""
-
-
-def publish_builder(siteurl: str, source: Path = REPO) -> Callable[[Path], None]:
-    """Build ``source`` with its own tasks.build_site, publish settings and our SITEURL.
-
-    A fresh interpreter per build, so the second build shares no module state
-    (Pelican caches, plugin registries) with the first.
-    """
-    def build(out: Path) -> None:
-        proc = subprocess.run([sys.executable, "-c", _BUILD, str(source), str(out), siteurl.rstrip("/")],
-                              cwd=source, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise BuildError((proc.stderr or proc.stdout).strip())
-
-    return build
-
-
-def export_commit(ref: str, dest: Path) -> Path:
-    """The tree of commit ``ref`` in ``dest`` (git archive): what CI would build."""
-    proc = subprocess.run(["git", "archive", "--format=tar", ref], cwd=REPO, capture_output=True)
-    if proc.returncode != 0:
-        raise UsageError(f"cannot export commit {ref!r}: {proc.stderr.decode().strip()}")
-    dest.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(proc.stdout)) as tar:
-        tar.extractall(dest, filter="data")
-    return dest
 
 
 def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
@@ -124,9 +78,9 @@ def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
     runs: list[GateRun] = []
     tmp = Path(tempfile.mkdtemp(prefix="check-"))
     try:
-        source = export_commit(commit, tmp / "source") if commit else REPO
+        source, copy = two_sources(tmp, commit)
         budgets = load_budgets(source / "pelicanconf.py")
-        build = publish_builder(url, source)
+        build, build_again = publish_builder(url, source), publish_builder(url, copy)
         what = f"commit {commit}" if commit else "the working tree"
         if site_dir is not None:
             root, fresh = Path(site_dir).resolve(), False
@@ -147,7 +101,8 @@ def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
         else:
             root, fresh, context = tmp, False, f"No site needed; checked {what}."
         if names:
-            run = Run(Site(root, url=url, site_url=url if fresh else None), budgets, build, fresh, source)
+            run = Run(Site(root, url=url, site_url=url if fresh else None), budgets, build,
+                      build_again, fresh, source)
             with Server(root, SERVE_PREFIX, port):
                 runs += [_run_gate(name, run, echo) for name in names]
     finally:
