@@ -224,7 +224,7 @@ def test_weight_gate_fails_an_oversized_home_and_ignores_lazy_images(tmp_path):
     (root / "img" / "later.jpg").write_bytes(rng.randbytes(500_000))
     outcome = gate_weight.check(Site(root), BUDGETS)
     assert [f.where for f in outcome.findings] == ["index.html"]
-    assert "the home budget is 60 KiB" in outcome.findings[0].message
+    assert "the home budget is 30 KiB" in outcome.findings[0].message
     home = outcome.table[0]
     assert home["result"] == "OVER"
     assert 117 <= float(home["images"]) < 120  # hero.jpg only; the lazy one is not first paint
