@@ -114,9 +114,10 @@ def _vega_data_urls(path):
     return found
 
 
-async def _browse(site: Site, pages: list[str]) -> list[tuple[str, str, str]]:
+async def _browse(site: Site, pages: list[str]) -> tuple[list[tuple[str, str, str]], set[str]]:
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(site.url))
     items: list[tuple[str, str, str]] = []
+    upgraded: set[str] = set()  # pages that fetched a Vega spec: proof the scroll did its job
 
     async with chromium() as browser:
         context = await browser.new_context(service_workers="block")
@@ -135,6 +136,8 @@ async def _browse(site: Site, pages: list[str]) -> list[tuple[str, str, str]]:
             where = rel
 
             def on_request(request):
+                if urlsplit(request.url).path.endswith(".vg.json"):
+                    upgraded.add(where)
                 if not is_local(request.url, origin):
                     items.append((where, f"requested {request.url} ({request.resource_type}) from "
                                          f"{urlsplit(request.url).netloc}; serve it from our own host.",
@@ -165,10 +168,11 @@ async def _browse(site: Site, pages: list[str]) -> list[tuple[str, str, str]]:
 
         await gather_limited(BROWSER_TABS, [one(rel) for rel in pages])
         await context.close()
-    return items
+    return items, upgraded
 
 
-def browser_scan(site: Site) -> list[tuple[str, str, str]]:
+def browser_scan(site: Site) -> tuple[list[tuple[str, str, str]], set[str]]:
+    """Findings, and the pages whose charts upgraded (fetched their Vega spec)."""
     if not site.url:
         raise ValueError("the browser scan needs the site served (Site.url)")
     # 404.html answers 200 when loaded by name; what we check is its own requests.
@@ -180,6 +184,8 @@ def check(site: Site, browser: bool = True) -> Outcome:
     items = static_scan(site)
     notes = ["static scan of HTML, CSS, JS, SVG and Vega specs"]
     if browser:
-        items += browser_scan(site)
-        notes.append(f"{len(site.html_files())} pages loaded and scrolled in Chromium")
+        found, upgraded = browser_scan(site)
+        items += found
+        notes.append(f"{len(site.html_files())} pages loaded and scrolled in Chromium; "
+                     f"charts upgraded to interactive on {len(upgraded)} of them")
     return Outcome(group_findings(items), notes=notes)
