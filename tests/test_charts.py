@@ -126,6 +126,8 @@ def test_an_article_shows_each_chart_as_a_complete_figure(fixture_build, lang):
     assert [f["id"] for f in figures] == ["chart-gap", "chart-weekly"]
     gap = figures[0]
     assert gap["data-chart-id"] == "gap" and gap["data-lang"] == lang
+    # heading levels follow the article: h2 before any section, h3 inside a "##" section
+    assert [f.select_one(".chart-title").name for f in figures] == ["h2", "h3"]
     title = gap.select_one("figcaption .chart-title").get_text()
     assert title == ("Promis <et> livré" if lang == "fr" else "Committed <and> delivered")  # escaped, shown as text
     assert gap.select_one(".chart-subtitle")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
+import re
 import shutil
 from pathlib import Path
 
@@ -127,6 +128,27 @@ def _write_stats(cache_path: Path) -> None:
     (cache_path / "last-run.json").write_text(json.dumps(render.stats(), sort_keys=True), encoding="utf-8")
 
 
+ATX_HEADING = re.compile(r"^(#{1,6})\s+\S")
+FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def heading_for(ctx) -> str:
+    """The chart title's heading level: one below the last heading above the chart in the
+    Markdown (h2 when there is none: the page title is the h1), so no level is skipped."""
+    path = conf_mod.project_root(ctx.settings) / ctx.path
+    level, fenced = 1, False
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()[: max(ctx.line - 1, 0)]
+    except OSError:
+        return "h3"
+    for line in lines:
+        if FENCE.match(line):
+            fenced = not fenced
+        elif not fenced and ATX_HEADING.match(line):
+            level = len(ATX_HEADING.match(line).group(1))
+    return f"h{min(level + 1, 6)}"
+
+
 def chart_shortcode(args: str, ctx) -> str:
     """``{{ chart ID }}``: the chart's figure (handler for the shortcodes plugin)."""
     from shortcodes import ShortcodeError
@@ -139,7 +161,7 @@ def chart_shortcode(args: str, ctx) -> str:
         raise ShortcodeError(f'the chart "{words[0]}" must stand alone on its line. '
                              "Put {{ chart " + words[0] + " }} on a line of its own, with blank lines around it.")
     try:
-        return site_charts(ctx.settings, ctx.lang).figure(words[0])
+        return site_charts(ctx.settings, ctx.lang).figure(words[0], heading=heading_for(ctx))
     except ChartError as exc:
         raise ShortcodeError(exc.for_article()) from None
 
