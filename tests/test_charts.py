@@ -215,6 +215,23 @@ def test_a_rebuild_renders_nothing_and_one_changed_row_renders_only_its_chart(fi
     assert "2022-11-28,3,5" in (tmp_path / "changed" / "charts" / "weekly" / "weekly.csv").read_text()
 
 
+def test_published_figures_use_the_site_address_everywhere(tmp_path):
+    project = copy_project(tmp_path)
+    settings = project / "chartspublish.py"
+    settings.write_text(f"import sys\nsys.path.insert(0, {str(project)!r})\nfrom chartsconf import *\n"
+                        f"from publishconf import *\nCATALOG_DATA_DIR = {str(project / 'data')!r}\n")
+    out = tasks.build_site(settings=str(settings), output=tmp_path / "output", content=project / "content",
+                           quiet=True, env={"SITEURL": "https://example.org/site"})
+    english = (out / "en" / "story" / "index.html").read_text(encoding="utf-8")
+    assert 'src="https://example.org/site/en/charts/gap/gap.en.light.svg"' in english
+    assert 'data-vega-spec="https://example.org/site/en/charts/gap/gap.en.vg.json"' in english
+    embed = (out / "charts" / "gap" / "index.html").read_text(encoding="utf-8")
+    assert "&lt;iframe src=&#34;https://example.org/site/charts/gap/&#34;" in embed or \
+        '&lt;iframe src="https://example.org/site/charts/gap/"' in embed
+    leaked = [p for p in out.rglob("*") if p.suffix in (".html", ".xml") and "{chartsroot}" in p.read_text()]
+    assert not leaked, leaked
+
+
 def test_a_broken_chart_fails_the_build_at_the_article_line_and_keeps_output(tmp_path):
     project = copy_project(tmp_path)
     out = tmp_path / "output"

@@ -108,7 +108,12 @@ def _fingerprint(settings: dict, lang: str) -> tuple:
     files = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
                   for p in sorted(folder.glob("*")) if p.is_file()) if folder.is_dir() else ()
     import catalog as catalog_mod
-    return (lang, str(folder), files, id(catalog_mod.get_catalog(settings)), str(settings.get("THEME")),
+
+    # The data files themselves, not the catalogue object: a freed object's id can come back.
+    data_dir = catalog_mod.catalog.data_dir_of(settings)
+    data = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                 for p in sorted(data_dir.glob("*")) if p.is_file()) if data_dir.is_dir() else ()
+    return (lang, str(folder), files, str(data_dir), data, str(settings.get("THEME")),
             json.dumps(conf, sort_keys=True, default=str))
 
 
