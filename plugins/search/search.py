@@ -8,6 +8,7 @@ dataset pages), so navigation, listings and drafts stay out of the index.
 
 from __future__ import annotations
 
+import json
 import logging
 import subprocess
 import sys
@@ -57,7 +58,18 @@ def on_finalized(pelican) -> None:
     # of the main site, when every language is on disk.
     if not config["SEARCH_INDEX_ENABLED"] or settings.get("DEFAULT_LANG") != settings.get("MAIN_LANG", "fr"):
         return
+    bundle = Path(pelican.output_path) / config["SEARCH_INDEX_DIR"]
     build_index(Path(pelican.output_path), config["SEARCH_INDEX_DIR"])
+    sort_entry(bundle / "pagefind-entry.json")
+
+
+def sort_entry(entry: Path) -> None:
+    """Pagefind lists the languages in whatever order its threads finish; sort them so two
+    builds of one commit are identical."""
+    if entry.exists():
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["languages"] = dict(sorted(data.get("languages", {}).items()))
+        entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def fill_defaults(pelican) -> None:
