@@ -24,9 +24,9 @@ LABELS = {
     "units": {"fr": "Unités", "en": "Units"},
     "weapons_list": {"fr": "Matériels", "en": "Items"},
     "Tanks": {"fr": "Chars", "en": "Tanks"},
-    "IFV": {"fr": "Véhicules de combat d'infanterie", "en": "Infantry fighting vehicles"},
+    "IFV": {"fr": "Véhicules de combat", "en": "Fighting vehicles"},
     "Howitzers": {"fr": "Obusiers", "en": "Howitzers"},
-    "MLRS": {"fr": "Lance-roquettes multiples", "en": "Multiple rocket launchers"},
+    "MLRS": {"fr": "Lance-roquettes", "en": "Rocket launchers"},
     "Air Defense": {"fr": "Défense aérienne", "en": "Air defence"},
 }
 CATEGORIES = ["Tanks", "IFV", "Howitzers", "MLRS", "Air Defense"]

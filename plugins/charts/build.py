@@ -177,11 +177,14 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
                  if isinstance(chart, (alt.Chart, alt.LayerChart)) else chart)
         static = sized.properties(title=footer(texts["source"], lang, w))
         specs[name] = _to_dict(defn, static, settings, validate=(name == "wide"))
+        # Symbol legends wrap instead of running off the picture (a chart may set its own).
+        specs[name]["config"].setdefault("legend", {}).setdefault("columns", 2 if narrow else 3)
         if name == "wide":
             # No footer in the browser's view: it fills whatever box the page gives it, a
             # footer wrapped for 680 px would squeeze the plot on a phone, and the figure's
             # source line sits right below it.
             specs["vega"] = _interactive(_to_dict(defn, sized, settings, validate=False), lang)
+            specs["vega"]["config"].setdefault("legend", {}).setdefault("columns", 3)
             heading = alt.TitleParams(texts["title"], subtitle=texts.get("subtitle", alt.Undefined),
                                       anchor="start", orient="top")
             # The PNG stands alone (downloads, social cards): title on top, source below.

@@ -156,7 +156,12 @@ def _encode(channel: dict, t, df, channel_name: str):
         if isinstance(channel.get(key), dict):
             kwargs[key] = {**kwargs.get(key, {}), **channel[key]}
     if channel.get("colors"):
-        kwargs["scale"] = {**kwargs.get("scale", {}), "range": [t.color(c) for c in channel["colors"]]}
+        # Colours go to the categories in the order they come (a fold's column order),
+        # not alphabetically: the editor's first colour is the first column.
+        domain = list(dict.fromkeys(v for v in df[channel["field"]] if v is not None))
+        kwargs["scale"] = {**kwargs.get("scale", {}), "domain": domain,
+                           "range": [t.color(c) for c in channel["colors"]]}
+        kwargs.setdefault("sort", domain)
     cls = {"x": alt.X, "y": alt.Y, "color": alt.Color}[channel_name]
     return cls(channel["field"], **kwargs)
 
