@@ -112,14 +112,21 @@ def load_corrections(path: Path, shown_as: str) -> list[Correction]:
     return sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
 
 
-def attach(generator) -> None:
-    """Give each article its entries, check every entry names a real article, expose the log."""
-    settings = generator.settings
+def _log_of(settings: dict) -> tuple[list[Correction], str, Path]:
     config = _config(settings)
     content = Path(settings["PATH"])
-    path = content / config["CORRECTIONS_FILE"]
     shown_as = f"{content.name}/{config['CORRECTIONS_FILE']}"
-    entries = load_corrections(path, shown_as)
+    return load_corrections(content / config["CORRECTIONS_FILE"], shown_as), shown_as, content
+
+
+def check_early(pelican) -> None:
+    """Fail before any article is read (and any chart rendered) when the log is malformed."""
+    _log_of(pelican.settings)
+
+
+def attach(generator) -> None:
+    """Give each article its entries, check every entry names a real article, expose the log."""
+    entries, shown_as, content = _log_of(generator.settings)
     articles = list(generator.articles) + list(getattr(generator, "drafts", []))
     for article in articles + [t for a in articles for t in a.translations]:
         mine = [e for e in entries if e.article == article.slug]
@@ -158,4 +165,5 @@ def _all_slugs(content: Path):
 
 
 def register() -> None:
+    signals.initialized.connect(check_early)
     signals.article_generator_finalized.connect(attach)
