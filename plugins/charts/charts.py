@@ -206,6 +206,8 @@ class ChartsGenerator(Generator):
             from catalog import record_usage
         except ImportError:
             return
+        if not self.site.conf["CHARTS_EMBED_PAGES"]:
+            return  # the usage links to the chart's own page; without one there is nothing to link
         out = self.site.conf["CHARTS_OUTPUT_DIR"].strip("/")
         for chart_id, built in sorted(self.site.builds.items()):
             for use in built.defn.uses:

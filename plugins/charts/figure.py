@@ -116,7 +116,7 @@ def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, headi
         "bytes": {k: human_size(meta["bytes"][v], lang) for k, v in files.items() if not k.startswith("csv:")},
         "narrow_media": conf["CHARTS_NARROW_MEDIA"], "datasets": datasets, "csvs": csvs,
         "table": table(built, conf["CHARTS_TABLE_MAX_ROWS"]),
-        "embed_url": folder, "heading": heading if heading in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3",
+        "embed_url": folder if conf["CHARTS_EMBED_PAGES"] else None, "heading": heading if heading in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3",
     }
 
 
