@@ -322,7 +322,10 @@ def livereload(c, port=8000, debug=False, content=""):
     data_dir = content_dir.parent / "data" if content else None  # a copy of the project
     code = [ROOT / "plugins", ROOT / "pelicanconf.py", ROOT / "tasks.py"]
     watched = [content_dir, data_dir or ROOT / "data", ROOT / "theme"] + code
-    init_logging(level=_logging.DEBUG if debug else _logging.CRITICAL)
+    # Problems are collected per build (and shown in the terminal and on the page), so
+    # Pelican's own console output stays quiet; the level must still let warnings through.
+    init_logging(level=_logging.DEBUG if debug else _logging.WARNING,
+                 handler=None if debug else _logging.NullHandler())
 
     def changed_code(paths: set) -> bool:
         return any(p == c or c in p.parents for p in paths for c in code)

@@ -16,6 +16,9 @@ from pathlib import Path
 
 META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 META_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
+# "Catégorie: …": Markdown ends the front matter at a key with an accent, and the rest
+# of the header becomes text; such a line is still worth naming.
+LOOSE = re.compile(r"^[ ]{0,3}(?P<key>[^\s:]+):\s*(?P<value>.*)")
 BEGIN = re.compile(r"^-{3}(\s.*)?")
 END = re.compile(r"^(-{3}|\.{3})(\s.*)?")
 
@@ -52,6 +55,7 @@ class FrontMatter:
     source: Source
     fields: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # key -> (value, line, as typed)
     text: str = ""
+    stray: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # after the front matter
 
     def value(self, key: str) -> str | None:
         return self.fields[key][0] if key in self.fields else None
@@ -94,6 +98,12 @@ def read(source: Source) -> tuple[FrontMatter | None, Problem | None]:
             value, first, typed = matter.fields[key]
             matter.fields[key] = (f"{value} {more.group('value').strip()}".strip(), first, typed)
             continue
+        for later, rest in enumerate(lines[number - 1:], start=number):
+            loose = LOOSE.match(rest)
+            if not rest.strip() or not loose:
+                break
+            matter.stray[loose.group("key").lower()] = (loose.group("value").strip(), later,
+                                                        loose.group("key"))
         break
     return matter, None
 
@@ -137,8 +147,8 @@ def check_date(matter: FrontMatter, key: str) -> Problem | None:
 
 def unknown_fields(matter: FrontMatter) -> list[Problem]:
     problems = []
-    for key, (_value, line, typed) in matter.fields.items():
-        if key in FIELDS:
+    for key, (_value, line, typed) in {**matter.fields, **matter.stray}.items():
+        if key in FIELDS:  # a field after a stray line is fine once that line is renamed
             continue
         meant = ALIASES.get(key) or next(iter(difflib.get_close_matches(key, FIELDS, 1, 0.8)), None)
         if meant:
