@@ -451,13 +451,16 @@ def new_article(c, title, lang="fr", translation_of="", section="", slug="", aut
 
 @task(help={"dataset": "Name of the dataset to chart (see data/datapackage.json).",
             "id": "Chart id (file name), default: <dataset>_chart.",
-            "content": "Content folder (default content/)."})
+            "content": "Content folder (default content/; its data/ beside it)."})
 def new_chart(c, dataset, id="", content=""):  # noqa: A002 (the option is --id)
     """Create a YAML chart from a dataset's real columns, and print the line to paste."""
     scaffold = _editorial()
     folder = Path(content).resolve() if content else ROOT / "content"
+    settings = _site_settings()
+    if content:  # a copy of the project: its data/ sits beside its content/
+        settings["CATALOG_DATA_DIR"] = str(folder.parent / "data")
     try:
-        created = scaffold.new_chart(folder, _site_settings(), dataset, id)
+        created = scaffold.new_chart(folder, settings, dataset, id)
     except scaffold.ScaffoldError as exc:
         _fail(f"new-chart: {exc}")
     print(scaffold.describe_chart(created, folder.parent))

@@ -163,6 +163,12 @@ MISTAKES = {
         ["content/articles/titre-valeur.fr.md:1: Title contains a shortcode; expected plain "
          "words (shortcodes such as {{ value … }} work in the text and in Summary only). "
          "Write it out."]),
+    "graphique.fr.md": (
+        ARTICLE.format(title="Graphique", slug="graphique").replace(
+            "Texte.", "Texte.\n\n{{ chart vagues_test }}"),
+        ['content/articles/graphique.fr.md:9: the chart "vagues_test" still contains '
+         '"[À COMPLÉTER …]" (content/charts/vagues_test.yaml:6); write its text before '
+         "publishing (or keep Status: draft)."]),
     "vide.fr.md": (
         "\nUn texte sans en-tête.\n",
         ["content/articles/vide.fr.md:1: no front matter found; expected the file to start "
@@ -180,6 +186,11 @@ def mistakes_report(tmp_path_factory) -> str:
     later = time.time() + 60  # the new files are newer than the fixture's own article
     for name, (text, _messages) in MISTAKES.items():
         write(articles / name, text, later)
+    write(project / "content" / "charts" / "vagues_test.yaml",
+          "dataset: waves\nmark: bar\nx: {field: wave_start, type: temporal, format: date}\n"
+          "y: {field: missiles_launched, type: quantitative}\ntitle:\n"
+          '  fr: "[À COMPLÉTER : le titre.]"\n  en: "[TO WRITE: the title.]"\n'
+          "source: {fr: Test, en: Test}\n")
     (articles / "latin1.fr.md").write_bytes(ARTICLE.format(title="Été", slug="latin")
                                             .encode("latin-1"))
     return failed_build(project)

@@ -108,12 +108,15 @@ def problems_for(generator) -> dict[str, list]:
     langs = languages(settings)
     placeholders = sorted(setting(settings, "EDITORIAL_PLACEHOLDERS").values())
     reserved = reserved_slugs(settings)
+    charts = Path(settings["PATH"]) / settings.get("CHARTS_DIR", "charts")
+    watched = found + [Source(p, p.name, "chart") for p in sorted(charts.glob("*.yaml"))]
     stats = tuple((s.display, s.kind, s.path.stat().st_mtime_ns, s.path.stat().st_size)
-                  for s in found)
+                  for s in watched)
     key = (stats, tuple(langs), tuple(placeholders), tuple(reserved))
     if key not in _CACHE:
         _CACHE.clear()
-        _CACHE[key] = check_all(found, langs, placeholders, reserved)
+        _CACHE[key] = check_all(found, langs, placeholders, reserved,
+                                charts if charts.is_dir() else None)
     return _CACHE[key]
 
 

@@ -244,7 +244,7 @@ def check_one(matter: FrontMatter, langs: list[str], placeholders: list[str],
                                 f'Translation is "{matter.value("translation")}"; expected true or '
                                 f"false. A translation shares its original's Slug: write "
                                 f"Translation: true and the original's Slug."))
-    found = [p for p in placeholders if p and p in matter.text]
+    found = sorted((p for p in placeholders if p and p in matter.text), key=matter.text.index)
     if found and status != "draft":
         line = matter.text[: matter.text.index(found[0])].count("\n") + 1
         problems.append(Problem(display, line,
@@ -271,8 +271,31 @@ def _slug_from_name(path: Path) -> str:
     return _slugify(name)
 
 
+CHART_LINE = re.compile(r"\{\{\s*chart\s+([a-z][a-z0-9_]*)\s*\}\}")
+
+
+def unfinished_charts(matter: FrontMatter, charts_dir: Path | None, placeholders) -> list[Problem]:
+    """A published article may not show a chart new-chart left half written."""
+    if charts_dir is None or (matter.value("status") or "published").lower() == "draft":
+        return []
+    problems = []
+    for number, line in enumerate(matter.text.splitlines(), start=1):
+        for chart_id in CHART_LINE.findall(line):
+            path = charts_dir / f"{chart_id}.yaml"
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+            found = sorted((p for p in placeholders if p and p in text), key=text.index)
+            if found:
+                at = text[: text.index(found[0])].count("\n") + 1
+                shown = f"{charts_dir.parent.name}/{charts_dir.name}/{path.name}:{at}"
+                problems.append(Problem(matter.source.display, number,
+                                        f'the chart "{chart_id}" still contains "{found[0]} …]" '
+                                        f"({shown}); write its text before publishing (or keep "
+                                        f"Status: draft)."))
+    return problems
+
+
 def check_all(sources: list[Source], langs: list[str], placeholders: list[str] = (),
-              reserved: list[str] = ()) -> dict[str, list[Problem]]:
+              reserved: list[str] = (), charts_dir: Path | None = None) -> dict[str, list[Problem]]:
     """Every problem of every file, by display path. Cross-file rules: a slug is used once
     per language (articles and pages share the address space), a translation's original
     exists, and no slug takes an address the site uses for its own pages."""
@@ -288,6 +311,7 @@ def check_all(sources: list[Source], langs: list[str], placeholders: list[str] =
             categories.setdefault(m.value("lang") or "", set()).add(m.value("category"))
     for m in matters:
         problems[m.source.display] += check_one(m, langs, list(placeholders), categories)
+        problems[m.source.display] += unfinished_charts(m, charts_dir, placeholders)
     by_slug: dict[str, list[FrontMatter]] = {}
     # The older file keeps the slug: the one just created or renamed is the one to change.
     for m in sorted(matters, key=lambda m: (m.source.path.stat().st_mtime_ns, m.source.display)):

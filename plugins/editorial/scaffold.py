@@ -188,7 +188,7 @@ dataset: {dataset}
 x: {{field: {x}, type: {x_type}{x_format}}}
 y: {{field: {y}, type: quantitative}}
 {color}tooltip: [{tooltip}]
-title:
+{units}title:
   fr: "{fr_mark} : le titre, une phrase qui dit ce que montre le graphique.]"
   en: "{en_mark}: the title, a sentence that says what the chart shows.]"
 subtitle:
@@ -254,6 +254,25 @@ def new_chart(content: Path, settings: dict, dataset: str, chart_id: str = "") -
     start = frame[x["name"]].min() if dates else None
     filter_line = (f'# filter: ["{x["name"]} >= {start:%Y-%m-%d}"]  # keep only some rows\n'
                    if dates and not pd_isna(start) else "")
+    limit = int(settings.get("CHARTS_MAX_ROWS", 5000))
+    if len(frame) > limit and dates:  # a chart may draw so many rows: start with the first ones
+        last = frame[x["name"]].sort_values().iloc[limit - 1]
+        keep = frame[x["name"]] < last if (frame[x["name"]] <= last).sum() > limit else None
+        end = frame[x["name"]][keep].max() if keep is not None else last
+        filter_line = (f"# The whole table has {len(frame)} rows, more than a chart draws "
+                       f"({limit}): this filter keeps the first ones.\n"
+                       f'filter: ["{x["name"]} <= {end:%Y-%m-%d}"]\n')
+    units_line = ""
+    try:
+        from charts.text import UNIT_NAMES  # the units chart axes know how to write
+    except ImportError:
+        UNIT_NAMES = {}
+    if y.get("unit") not in UNIT_NAMES:
+        fr_mark = settings.get("EDITORIAL_PLACEHOLDERS", {}).get("fr", "[À COMPLÉTER")
+        en_mark = settings.get("EDITORIAL_PLACEHOLDERS", {}).get("en", "[TO WRITE")
+        units_line = (f"# The axis needs the unit of {y['name']} in both languages:\n"
+                      f'units: {{{y["name"]}: {{fr: "{fr_mark} : unité]", '
+                      f'en: "{en_mark}: unit]"}}}}\n')
     mark = "line" if dates else "bar"
     text = CHART.format(
         dataset=dataset, chart_id=chart_id, columns=columns, filter=filter_line, mark=mark,
@@ -262,7 +281,7 @@ def new_chart(content: Path, settings: dict, dataset: str, chart_id: str = "") -
         y=y["name"],
         color=(f"# color: {{field: {few[0]['name']}, type: nominal}}  # one colour per "
                f"{few[0]['name']}\n") if few else "",
-        tooltip=", ".join(dict.fromkeys([x["name"], y["name"]])),
+        tooltip=", ".join(dict.fromkeys([x["name"], y["name"]])), units=units_line,
         fr_mark=settings.get("EDITORIAL_PLACEHOLDERS", {}).get("fr", "[À COMPLÉTER"),
         en_mark=settings.get("EDITORIAL_PLACEHOLDERS", {}).get("en", "[TO WRITE"),
         y_fr=y.get("title_fr") or y["name"], y_en=y.get("title_en") or y["name"],
