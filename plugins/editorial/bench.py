@@ -81,19 +81,22 @@ def _scenarios(content: Path, data: Path):
         return str(900 + n)
 
     found = [("article", edit_article, "front-energetique/"), ("csv", edit_csv, "front-energetique/")]
-    charts = sorted((content / "charts").glob("*.yaml"))
-    used = [c for c in charts if f"{{{{ chart {c.stem} }}}}" in article.read_text(encoding="utf-8")]
-    if used:
-        chart = used[0]
+    for chart in sorted((content / "charts").glob("*.yaml")):
+        users = [a for a in sorted((content / "articles").glob("*.fr.md"))
+                 if f"{{{{ chart {chart.stem} }}}}" in a.read_text(encoding="utf-8")]
+        if not users:
+            continue
+        slug = re.search(r"^Slug:\s*(\S+)", users[0].read_text(encoding="utf-8"), re.M).group(1)
 
-        def edit_chart(n: int) -> str:
-            text = chart.read_text(encoding="utf-8")
+        def edit_chart(n: int, chart=chart) -> str:
             marker = f"Titre témoin {n}"
-            text, count = re.subn(r"(\n\s+fr:\s*)(\"?)[^\n]*", rf"\g<1>\g<2>{marker}\g<2>", text, 1)
+            text, count = re.subn(r"(title:\s*\n\s+fr:\s*)[^\n]*", rf"\g<1>{marker}",
+                                  chart.read_text(encoding="utf-8"), 1)
             chart.write_text(text, encoding="utf-8")
             return marker if count else ""
 
-        found.append(("yaml chart", edit_chart, "front-energetique/"))
+        found.append((f"yaml chart ({chart.name})", edit_chart, f"{slug}/"))
+        break
     return found
 
 
