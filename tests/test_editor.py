@@ -466,3 +466,101 @@ def test_the_preview_reloads_after_a_save_and_shows_a_failed_build(tmp_path):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+# --- EDITING.md: every example builds --------------------------------------------------
+
+FENCE = re.compile(r"^```(\w+)([^\n]*)\n(.*?)^```", re.M | re.S)
+
+
+def guide_blocks() -> list[tuple[str, dict, str]]:
+    """(language, attributes, text) of each fenced block of EDITING.md, in order."""
+    blocks = []
+    for lang, info, text in FENCE.findall((ROOT / "EDITING.md").read_text(encoding="utf-8")):
+        attrs = dict(part.split("=", 1) if "=" in part else (part, True)
+                     for part in info.split())
+        blocks.append((lang, attrs, text))
+    return blocks
+
+
+def apply_block(project: Path, lang: str, attrs: dict, text: str) -> None:
+    target = project / attrs["file"]
+    if attrs.get("add") == "resources":
+        package = json.loads(target.read_text(encoding="utf-8"))
+        package["resources"].append(json.loads(text))
+        target.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
+    elif attrs.get("add"):  # a YAML list, newest first: above the first entry
+        current = target.read_text(encoding="utf-8")
+        first = re.search(r"^- ", current, re.M)
+        at = first.start() if first else len(current)
+        target.write_text(current[:at] + text + "\n" + current[at:], encoding="utf-8")
+    else:
+        write(target, text)
+
+
+@pytest.fixture(scope="module")
+def guide_site(tmp_path_factory):
+    project = project_copy(tmp_path_factory.mktemp("guide"), real=True)
+    snippets = []
+    for lang, attrs, text in guide_blocks():
+        if attrs.get("run"):
+            for line in text.splitlines():
+                if line.startswith("invoke "):
+                    import shlex
+
+                    result = invoke(project, *shlex.split(line)[1:])
+                    assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
+        elif attrs.get("snippet"):
+            snippets.append(text)
+        elif "file" in attrs and not attrs.get("mistakes"):
+            apply_block(project, lang, attrs, text)
+    write(project / "content" / "articles" / "extraits-du-guide.fr.md",
+          "Title: Extraits du guide\nDate: 2026-11-26\nSlug: extraits-du-guide\nLang: fr\n"
+          "Category: Énergie\n\n" + "\n\n".join(snippets))
+    return project, build(project)
+
+
+def test_the_guide_has_examples_of_each_step():
+    kinds = {(lang, tuple(sorted(attrs))) for lang, attrs, _text in guide_blocks()}
+    files = [attrs.get("file", "") for _lang, attrs, _text in guide_blocks()]
+    assert any(f.endswith(".fr.md") for f in files) and any(f.endswith(".en.md") for f in files)
+    assert any(f.startswith("content/charts/") and f.endswith(".yaml") for f in files)
+    assert "content/corrections.yaml" in files and "data/datapackage.json" in files
+    assert any(f.startswith("data/") and f.endswith(".csv") for f in files)
+    assert ("markdown", ("snippet",)) in kinds and ("sh", ("run",)) in kinds
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "(EDITING.md)" in readme, "README links to the guide"
+
+
+def test_every_example_of_the_guide_builds(guide_site):
+    project, site = guide_site
+    article = soup(site / "nuits-sans-courant" / "index.html")
+    assert len(article.select(".story-body a.dv")) == 4
+    assert article.select_one(".standfirst span.dv")
+    assert article.select_one("figure#chart-coupures_tchernivtsi")
+    assert "corrections/#2026-11-27-nuits-sans-courant" in str(article)
+    english = soup(site / "en" / "nuits-sans-courant" / "index.html")
+    assert english.select_one("figure#chart-coupures_tchernivtsi")
+    assert english.select_one(".lang-switch a")["href"].endswith("nuits-sans-courant/")
+    snippets = soup(site / "extraits-du-guide" / "index.html")
+    assert "985" in [a.get_text() for a in snippets.select("a.dv")]
+    assert (site / "data" / "exemple_points_chaleur" / "index.html").exists()
+    corrections = (site / "corrections" / "index.html").read_text(encoding="utf-8")
+    assert "2026-11-27-nuits-sans-courant" in corrections
+
+
+def test_the_guides_error_messages_are_the_builds(tmp_path):
+    blocks = guide_blocks()
+    mistake = next((attrs, text) for _l, attrs, text in blocks if attrs.get("mistakes"))
+    shown = next(text for _l, attrs, text in blocks if attrs.get("errors"))
+    after = next(text for _l, attrs, text in blocks if attrs.get("errors-after-fix"))
+    project = project_copy(tmp_path, real=True)
+    target = project / mistake[0]["file"]
+    write(target, mistake[1])
+    report = failed_build(project)
+    for line in shown.strip().splitlines():
+        assert line in report
+    write(target, mistake[1].replace("01/12/2022", "2022-12-01").replace("publie", "published"))
+    report = failed_build(project)
+    for line in after.strip().splitlines():
+        assert line in report
