@@ -33,7 +33,7 @@ SETTINGS = {
                                  "the URL settings (category, tag, archives, drafts, data, theme, "
                                  "the language subsites)."),
     "EDITORIAL_AUTHORS": ({}, "Byline invoke new-article writes, per language; by default "
-                              "'Rédaction <SITENAME>' (fr) and '<SITENAME> newsroom' (en)."),
+                              "'Rédaction <SITENAME>' (fr) and '<SITENAME> desk' (en)."),
 }
 CONTEXT_KEY = "EDITORIAL_PROBLEMS"  # the problems of this run, also visible to templates
 _CACHE: dict[tuple, dict] = {}

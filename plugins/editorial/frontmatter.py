@@ -29,7 +29,8 @@ DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+(\d{1,2})[:h]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 STATUSES = ["published", "draft", "hidden"]
 FIELDS = ["title", "date", "modified", "slug", "lang", "category", "tags", "summary",
-          "status", "authors", "author", "translation", "save_as", "url", "template"]
+          "status", "authors", "author", "translation", "save_as", "url", "template",
+          "datasets"]
 # What editors type instead of the English field names.
 ALIASES = {"titre": "title", "résumé": "summary", "resume": "summary", "chapo": "summary",
            "chapeau": "summary", "catégorie": "category", "categorie": "category",
@@ -221,7 +222,7 @@ def check_one(matter: FrontMatter, langs: list[str], placeholders: list[str],
                                 f"rename the file to end in .{lang}.md."))
     slug = matter.value("slug")
     if not slug:
-        guess = _slug_from_name(src.path)
+        guess = slug_from_name(src.path)
         problems.append(Problem(display, matter.line("slug"),
                                 f"the Slug line is {'empty' if 'slug' in matter.fields else 'missing'}; "
                                 f"add `Slug: {guess}` (the article's address; a translation uses "
@@ -230,7 +231,7 @@ def check_one(matter: FrontMatter, langs: list[str], placeholders: list[str],
         problems.append(Problem(display, matter.line("slug"),
                                 f'Slug is "{slug}"; expected lower-case letters, digits and '
                                 f"hyphens only (it becomes the address). Write Slug: "
-                                f"{_slugify(slug)}."))
+                                f"{slugify_text(slug)}."))
     if src.kind == "article" and status == "published" and not matter.value("category") \
             and "category" not in misnamed:
         known = sorted(categories.get(lang or "", set()))
@@ -259,16 +260,16 @@ def _file_lang(path: Path) -> str | None:
     return suffixes[-2][1:].lower() if len(suffixes) >= 2 and len(suffixes[-2]) == 3 else None
 
 
-def _slugify(text: str) -> str:
+def slugify_text(text: str) -> str:
     from pelican.utils import slugify
 
     return slugify(text, regex_subs=[(r"[^\w\s-]", ""), (r"(?u)\A\s*", ""), (r"(?u)\s*\Z", ""),
                                      (r"[-\s]+", "-")])
 
 
-def _slug_from_name(path: Path) -> str:
+def slug_from_name(path: Path) -> str:
     name = path.name.split(".")[0]
-    return _slugify(name)
+    return slugify_text(name)
 
 
 CHART_LINE = re.compile(r"\{\{\s*chart\s+([a-z][a-z0-9_]*)\s*\}\}")

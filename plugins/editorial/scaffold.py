@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from .editorial import SETTINGS, languages
-from .frontmatter import Source, _slugify, read
+from .frontmatter import Source, slugify_text, read
 
 ARTICLE = """\
 Title: {title}
@@ -40,7 +40,7 @@ TEXT = {
         "summary": "{mark}: one or two sentences that say what the reader will learn.]",
         "body": "{mark}: the text. One paragraph per idea; every figure from our data is "
                 "written `{{{{ value … }}}}` and every chart `{{{{ chart … }}}}` (see EDITING.md).]",
-        "byline": "{site} newsroom",
+        "byline": "{site} desk",
     },
 }
 
@@ -111,7 +111,10 @@ def new_article(content: Path, settings: dict, title: str, lang: str, translatio
             raise ScaffoldError(f"{same.source.display} is already the {lang} version of "
                                 f'"{translation_of}"; open it instead.')
         slug = translation_of
-    slug = slug or _slugify(title.replace("'", " ").replace("’", " "))[:70].rstrip("-")
+    slug = slug or slugify_text(title.replace("'", " ").replace("’", " "))[:70].rstrip("-")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+        raise ScaffoldError(f'the address "{slug}" is not lower-case letters, digits and hyphens; '
+                            f"pass --slug with one, e.g. --slug frappes-10-octobre.")
     clash = [m for m in matters if m.value("slug") == slug and m.value("lang") == lang]
     if clash:
         raise ScaffoldError(f'the Slug "{slug}" is already used in {lang} by '
