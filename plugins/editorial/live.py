@@ -129,7 +129,10 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
             build()
         except Exception as exc:  # noqa: BLE001 (the message is the report)
             say(f"{exc}\n")
-            broadcast.send({"type": "failed", "message": str(exc)})
+            report = str(exc)
+            if report.startswith("The build failed") and "\n" in report:
+                report = report.split("\n", 1)[1]  # the page says it in its own words
+            broadcast.send({"type": "failed", "message": report})
             return
         say(f"Rebuilt in {time.monotonic() - started:.1f} s ({reason}); the browser reloads.")
         broadcast.send({"type": "reload"})
