@@ -157,7 +157,8 @@ def _updated_on(article) -> dt.date | None:
 def _all_slugs(content: Path):
     """Slugs of every article file, whatever its language (the subsite sees only its own)."""
     for md in content.rglob("*.md"):
-        for line in md.read_text(encoding="utf-8").splitlines():
+        # A file in another encoding is the editorial plugin's to report; read what we can.
+        for line in md.read_text(encoding="utf-8", errors="replace").splitlines():
             if not line.strip():
                 break
             if line.lower().startswith("slug:"):
