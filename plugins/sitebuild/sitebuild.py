@@ -1,0 +1,232 @@
+"""The build runner behind `invoke build`, `invoke livereload` and the tests.
+
+Not a Pelican plugin (it is not in PLUGINS): it runs Pelican. A build goes into a fresh
+directory beside output/ and is swapped in only when it succeeded, and every warning
+and error of the run is collected and reported plainly, all at once. See README.md.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "output"
+PYTHON = sys.executable
+FATAL = "warnings"  # Pelican's --fatal level: any warning fails the build (see README)
+
+
+class BuildFailed(Exception):
+    """Pelican reported an error; output/ was left as it was."""
+
+
+def pelican_command(settings: str, out: Path, debug: bool = False, content: Path | None = None,
+                    extra=()) -> list[str]:
+    """``pelican --fatal warnings``, run through ``pelican_child`` below for readable errors."""
+    command = [
+        PYTHON, str(Path(__file__).resolve()), "--pelican", str(content or ROOT / "content"),
+        "-s", str(ROOT / settings), "-o", str(out), "--fatal", FATAL,
+    ]
+    if debug:
+        command.append("--debug")
+    return command + list(extra)
+
+
+class _Once(logging.Filter):
+    def __init__(self):
+        super().__init__()
+        self.seen: set[tuple[int, str]] = set()
+
+    def filter(self, record):
+        key = (record.levelno, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+class _ReaderErrors(logging.Filter):
+    """Pelican logs a reader's exception as "Could not process <file>" and keeps the
+    exception's text for --debug; that text is what the editor needs (our plugins' errors
+    name the file and line), so it becomes the message."""
+
+    def filter(self, record):
+        exc = sys.exc_info()[1]
+        message = record.getMessage()
+        if exc is not None and message.startswith("Could not process ") and "\n" not in message:
+            source = message[len("Could not process "):]
+            text = str(exc).strip()
+            record.msg, record.args = (text if Path(source).name in text
+                                       else f"{source}: {type(exc).__name__}: {text}"), ()
+        return True
+
+
+class _Problems(logging.Handler):
+    """Collects every warning and error so one build reports all of them."""
+
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+        self.seen: set[str] = set()
+
+    def emit(self, record):
+        message = record.getMessage()
+        if message in self.seen:  # each language site reads the same files
+            return
+        self.seen.add(message)
+        if message.startswith("Could not process ") and "\n" in message:
+            message = message.split("\n", 1)[1]  # our plugins' message already names file:line
+        self.messages.append(message)
+
+
+def pelican_child(argv: list[str]) -> int:
+    """Run Pelican like ``pelican --fatal warnings``, but report every problem at once,
+    plainly, and with a traceback only under --debug."""
+    from pelican import get_instance, parse_arguments
+    from pelican.log import init as init_logging
+
+    args = parse_arguments(argv)
+    debug = args.verbosity == logging.DEBUG
+    problems = _Problems()
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    console.setLevel(logging.DEBUG if debug else logging.WARNING)
+    console.addFilter(_ReaderErrors())
+    console.addFilter(_Once())
+    init_logging(level=logging.DEBUG if debug else logging.WARNING, handler=console)
+    problems.addFilter(_ReaderErrors())
+    logging.getLogger().addHandler(problems)
+    try:
+        pelican, _settings = get_instance(args)
+        pelican.run()
+    except Exception as exc:  # a plugin's error already says where and how to fix it
+        if debug:
+            raise
+        print(f"\nThe build failed: {exc}", file=sys.stderr)
+        return 1
+    if problems.messages and args.fatal:
+        print(f"\nThe build failed: {len(problems.messages)} problem(s) above "
+              f"(warnings are fatal in this project).", file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: bool = False,
+               env: dict | None = None, quiet: bool = False, content: Path | None = None) -> Path:
+    """Build into a fresh directory beside ``output`` and swap it in only on success.
+
+    A failed build raises BuildFailed and leaves ``output`` byte-identical.
+    """
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
+    run_env = {**os.environ, **(env or {})}
+    run_env.setdefault("PYTHONHASHSEED", "0")
+    try:
+        result = subprocess.run(
+            pelican_command(settings, staging, debug, content), cwd=ROOT, env=run_env,
+            stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
+            text=True,
+        )
+        if result.returncode != 0:
+            raise BuildFailed(
+                f"The build failed (pelican exited {result.returncode}); "
+                f"{output.name}/ was left as it was.\n{result.stdout or ''}"
+            )
+        swap_in(staging, output)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return output
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace ``target`` with ``new`` by two renames, so no reader sees a half-built site."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".build-old-{os.getpid()}-{target.name}")
+        if old.exists():
+            shutil.rmtree(old)
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+_TEMPLATES = None  # jinja2 bytecode cache shared by the builds of one livereload process
+
+
+def _MemoryBytecodeCache():
+    import jinja2
+
+    class MemoryBytecodeCache(jinja2.BytecodeCache):
+        def __init__(self):
+            self.store: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket):
+            if bucket.key in self.store:
+                bucket.bytecode_from_string(self.store[bucket.key])
+
+        def dump_bytecode(self, bucket):
+            self.store[bucket.key] = bucket.bytecode_to_string()
+
+    return MemoryBytecodeCache()
+
+
+def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
+                     content: Path | None = None, debug: bool = False,
+                     data: Path | None = None) -> Path:
+    """build_site without a new process, for livereload: plugins, datasets and the chart
+    cache stay loaded between builds. Same problems reported, same atomic swap."""
+    from pelican import Pelican
+    from pelican.log import LimitFilter
+    from pelican.settings import read_settings
+
+    global _TEMPLATES  # noqa: PLW0603
+    _TEMPLATES = _TEMPLATES or _MemoryBytecodeCache()
+
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
+    problems = _Problems()
+    problems.addFilter(_ReaderErrors())
+    logging.getLogger().addHandler(problems)
+    # Pelican mutes a warning it has already logged in this process, and i18n_subsites
+    # keeps a half-finished run's state after a failure: both must start afresh.
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
+    subsites = sys.modules.get("pelican.plugins.i18n_subsites.i18n_subsites")
+    if subsites is not None:
+        subsites._MAIN_SETTINGS = None
+    try:
+        override = {"PATH": str(content or ROOT / "content"), "OUTPUT_PATH": str(staging)}
+        if data:
+            override["CATALOG_DATA_DIR"] = str(data)
+        conf = read_settings(str(ROOT / settings), override=override)
+        # Compiled templates are kept between builds (keyed by their source, so an edited
+        # template is compiled again): compiling them is a third of a warm build.
+        conf["JINJA_ENVIRONMENT"] = {**conf["JINJA_ENVIRONMENT"], "bytecode_cache": _TEMPLATES}
+        Pelican(conf).run()
+    except Exception as exc:  # a plugin's error already says where and how to fix it
+        if debug:
+            raise
+        problems.messages.append(str(exc))
+    finally:
+        logging.getLogger().removeHandler(problems)
+    try:
+        if problems.messages:
+            raise BuildFailed(f"The build failed; {output.name}/ was left as it was.\n"
+                              + "\n".join(problems.messages))
+        swap_in(staging, output)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return output
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["--pelican"]:
+    sys.exit(pelican_child(sys.argv[2:]))
