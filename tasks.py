@@ -243,3 +243,18 @@ def bench_charts(c):
     from charts import bench
 
     print(bench.run(ROOT))
+
+
+@task(help={"port": "Port for the livereload benchmark (default 8799).",
+            "repeats": "Edits per kind in the livereload benchmark (3)."})
+def bench(c, port=8799, repeats=3):
+    """Print every benchmark: chart renders cold vs warm, livereload latency, page weights."""
+    print("== charts: cold and warm builds")
+    bench_charts(c)
+    print("\n== livereload: save to browser")
+    bench_livereload(c, port=port, repeats=repeats)
+    print("\n== page weights of output/ (gzipped)")
+    if not (OUTPUT / "index.html").exists():
+        build_site()
+    subprocess.call([PYTHON, "-m", "tests.quality", "--only", "weight", "--site", str(OUTPUT)],
+                    cwd=ROOT)
