@@ -229,4 +229,6 @@ def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--pelican"]:
+    # Settings files import pelicanconf from the project root, as when Pelican runs there.
+    sys.path[0] = str(ROOT)
     sys.exit(pelican_child(sys.argv[2:]))
