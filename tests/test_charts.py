@@ -392,7 +392,7 @@ def test_an_editor_can_write_the_alt_text_and_description(tmp_path):
 def test_a_quantitative_axis_without_its_unit_fails_the_lint(tmp_path):
     defn, b = built(tmp_path, GOOD.replace('title=t.axis_title("amount", "committed_eur_bn")', 'title="Promis"'), "fr")
     problems = lint.lint(defn, b.specs, b.t, 10)
-    assert problems == ['the x axis title "Promis" does not give the unit "Mrd €" of "committed_eur_bn"; title it '
+    assert problems == ['the x axis title "Promis" does not give the unit "Md€" of "committed_eur_bn"; title it '
                         'with t.axis_title("committed_eur_bn") or write the unit in it']
 
 

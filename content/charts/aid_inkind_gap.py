@@ -30,7 +30,7 @@ LABELS = {
     "delivered": {"fr": "Livré", "en": "Delivered"},
     "share": {"fr": "Part livrée (%)", "en": "Share delivered (%)"},
 }
-UNITS = {"value": {"fr": "Mrd €", "en": "€ bn"}}
+UNITS = {"value": "€ billion"}  # the schema's unit of the two folded columns
 
 
 def chart(df, t):

@@ -9,6 +9,8 @@ written by an editor replace them.
 
 from __future__ import annotations
 
+import numbers
+
 import re
 
 import numpy as np
@@ -104,9 +106,28 @@ def _fmt(value, t: T, channel: dict | None = None) -> str:
     return str(value)
 
 
-def _with_unit(value, unit: str, t: T) -> str:
+def _with_unit(value, unit: str, t: T, field: str | None = None) -> str:
+    money = _money(value, t, field)
+    if money:
+        return money
     text = _fmt(value, t)
     return text if not unit or unit in COUNT_UNITS else f"{text}\u00a0{unit}"
+
+
+def _money(value, t: T, field: str | None) -> str | None:
+    """Sums of money are written as the prose writes them (``12,3 Md€`` / ``€12.3bn``):
+    the inline_values plugin owns that table, so a chart and its article agree."""
+    raw = t.raw_unit(field) if field else None
+    if raw is None or not isinstance(value, numbers.Number) or isinstance(value, bool):
+        return None
+    from inline_values import formatting
+
+    table = formatting.unit_table()
+    name = formatting.lookup(str(raw), table)
+    if name is None or table[name].base not in ("eur", "usd"):
+        return None
+    locale = formatting.babel_locale(t.lang, {"fr": "fr_FR", "en": "en_US"})
+    return formatting.format_quantity(float(value), table[name], None, t.lang, locale)
 
 
 def _sentence(view, name, channel, t: T, kind: str, label_from_colour: bool) -> str:
@@ -141,10 +162,10 @@ def _sentence(view, name, channel, t: T, kind: str, label_from_colour: bool) -> 
     lo, hi = df.loc[df[field].idxmin()], df.loc[df[field].idxmax()]
     where = lambda row: ", ".join(_fmt(row[f], t, ch) for f, ch in others)  # noqa: E731
     if lo[field] == hi[field]:
-        text = w["same"].format(v=_with_unit(hi[field], unit, t))
+        text = w["same"].format(v=_with_unit(hi[field], unit, t, field))
     else:
-        text = w["range"].format(lo=_with_unit(lo[field], unit, t), lo_at=where(lo),
-                                 hi=_with_unit(hi[field], unit, t), hi_at=where(hi))
+        text = w["range"].format(lo=_with_unit(lo[field], unit, t, field), lo_at=where(lo),
+                                 hi=_with_unit(hi[field], unit, t, field), hi_at=where(hi))
     time = next(((f, ch) for f, ch in others if ch.get("type") == "temporal"), None)
     if time is not None:
         f, ch = time
@@ -152,9 +173,9 @@ def _sentence(view, name, channel, t: T, kind: str, label_from_colour: bool) -> 
         at = _fmt(last[f].iloc[0], t, ch)
         colour = view.encoding.get("color", {})
         if len(last) == 1:
-            text += "; " + w["latest"].format(at=at, v=_with_unit(last[field].iloc[0], unit, t))
+            text += "; " + w["latest"].format(at=at, v=_with_unit(last[field].iloc[0], unit, t, field))
         elif isinstance(colour, dict) and colour.get("field") in last and len(last) <= 4:
-            values = ", ".join(f"{row[colour['field']]} {_with_unit(row[field], unit, t)}" for _, row in last.iterrows())
+            values = ", ".join(f"{row[colour['field']]} {_with_unit(row[field], unit, t, field)}" for _, row in last.iterrows())
             text += "; " + w["latest"].format(at=at, v=values)
     return text
 

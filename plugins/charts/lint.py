@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from . import colour, theme
 from .definitions import TEXT_KEYS, Definition
-from .text import LANGS, T, TextError, pick
+from .text import UNIT_NAMES, LANGS, T, TextError, pick
 from .walk import channel_title, views
 
 COLOUR_CHANNELS = ("color", "fill", "stroke")
@@ -35,6 +35,12 @@ def check_texts(defn: Definition) -> list[tuple[str, str]]:
                 problems.append(("TEXT", f"missing translation: {exc}"))
     for group, entries in (("LABELS", defn.labels), ("UNITS", defn.units)):
         for name, value in entries.items():
+            if group == "UNITS" and isinstance(value, str):
+                if value not in UNIT_NAMES:
+                    problems.append((group, f'UNITS "{name}" is "{value}", a unit the site does not '
+                                            f'know; use one of {", ".join(sorted(UNIT_NAMES))}, '
+                                            'or give {fr: ..., en: ...}'))
+                continue  # a schema unit name: the site translates it
             for lang in LANGS:
                 try:
                     pick(value, lang, f'{group} "{name}"')

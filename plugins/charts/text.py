@@ -54,9 +54,10 @@ BABEL_LOCALE = {"fr": "fr_FR", "en": "en_US"}
 
 # Units as datapackage.json writes them (English), in each site language.
 UNIT_NAMES = {
-    "€ billion": {"fr": "Mrd €", "en": "€ bn"},
+    # Same spelling as figures in the prose (inline_values): "12,3 Md€" / "€12.3bn".
+    "€ billion": {"fr": "Md€", "en": "€bn"},
     "€": {"fr": "€", "en": "€"},
-    "usd_bn": {"fr": "Mrd $", "en": "$ bn"},
+    "usd_bn": {"fr": "Md$", "en": "$bn"},
     "units": {"fr": "unités", "en": "units"},
     "count": {"fr": "nombre", "en": "number"},
     "hours": {"fr": "heures", "en": "hours"},
@@ -153,11 +154,17 @@ class T:
             return self(key)
         return key if default is None else default
 
+    def raw_unit(self, field: str) -> str | None:
+        """The unit as a schema spells it (``€ billion``): the chart's UNITS may name one
+        for a derived field (``UNITS = {"value": "€ billion"}``), else the dataset's schema."""
+        declared = self._units.get(field)
+        return declared if isinstance(declared, str) else self._field_units.get(field)
+
     def unit(self, field: str) -> str:
         """The unit of ``field`` in this language: UNITS first, then the dataset's schema."""
-        if field in self._units:
+        if field in self._units and not isinstance(self._units[field], str):
             return pick(self._units[field], self.lang, f'unit of "{field}"')
-        raw = self._field_units.get(field)
+        raw = self.raw_unit(field)
         if raw is None:
             raise TextError(f'no unit for "{field}": add it to UNITS, {{"{field}": {{"fr": ..., "en": ...}}}}')
         if raw in UNIT_NAMES:
