@@ -29,6 +29,19 @@ SCROLL_JS = """async (pause) => {
 }"""
 
 
+def run(coroutine):
+    """``asyncio.run``, also from a thread that already runs an event loop (a test session
+    that holds Playwright's sync API has one): then the gate runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 @asynccontextmanager
 async def chromium():
     async with async_playwright() as pw:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 
 from axe_playwright_python.async_playwright import Axe
 
+from .browser import run as run_async
 from .browser import chromium, gather_limited, visit
 from .site import Outcome, Site, group_findings, representative_pages
 
@@ -60,7 +60,7 @@ def check(site: Site) -> Outcome:
     if not site.url:
         raise ValueError("the axe gate needs the site served (Site.url)")
     pages = representative_pages(site)
-    items = asyncio.run(_run(site, pages))
+    items = run_async(_run(site, pages))
     table = [{"lang": p.lang, "page type": p.page_type, "page": site.rel(p.path)} for p in pages]
     return Outcome(group_findings(items), table=table,
                    notes=[f"{len(pages)} page types x {len(SCHEMES)} colour schemes"])

@@ -10,7 +10,6 @@ a failed chart upgrade shows up there first).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from urllib.parse import urljoin, urlsplit
@@ -18,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import lxml.etree
 import lxml.html
 
+from .browser import run as run_async
 from .browser import chromium, gather_limited, is_local, visit
 from .config import SERVE_PREFIX
 from .refs import Ref, css_refs, html_refs
@@ -177,7 +177,7 @@ def browser_scan(site: Site) -> tuple[list[tuple[str, str, str]], set[str]]:
         raise ValueError("the browser scan needs the site served (Site.url)")
     # 404.html answers 200 when loaded by name; what we check is its own requests.
     pages = [site.page_url(p)[len(site.url):] for p in site.html_files()]
-    return asyncio.run(_browse(site, pages))
+    return run_async(_browse(site, pages))
 
 
 def check(site: Site, browser: bool = True) -> Outcome:
