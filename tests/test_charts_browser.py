@@ -298,3 +298,10 @@ def test_runtime_rebuilds_byte_identical():
         pytest.skip("theme/js/node_modules is not installed; `invoke bundle-js` installs it")
     result = subprocess.run(["node", "build.mjs", "--check"], cwd=js, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", ["defense-aerienne-armes-lourdes/", "en/front-energetique/"])
+def test_the_real_chart_articles_pass_the_page_audit(site_server, browser, path):
+    """The same promises on the real site, served under its sub-path: nothing loads early,
+    every chart becomes interactive without moving, dark specs exist, no foreign request."""
+    assert cc.audit_chart_page(browser, site_server.url + path) == []
