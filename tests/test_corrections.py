@@ -41,7 +41,7 @@ def test_a_correction_shows_a_notice_and_the_updated_date(content_copy, tmp_path
     log = content_copy / "corrections.yaml"
     log.write_text(log.read_text(encoding="utf-8") + CORRECTION, encoding="utf-8")
     out = tasks.build_site(output=tmp_path / "out", content=content_copy, quiet=True)
-    for lang_dir, updated in [("", "1 décembre 2026"), ("en/", "December 1, 2026")]:
+    for lang_dir, updated in [("", "1er décembre 2026"), ("en/", "December 1, 2026")]:
         page = BeautifulSoup(
             (out / lang_dir / "bombe-sale-canaux-nucleaires" / "index.html").read_text(), "lxml")
         notice = page.select_one(".correction-notice")

@@ -3,6 +3,7 @@ languages, and the message an editor gets for each mistake. Data: tests/fixtures
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
@@ -299,3 +300,14 @@ def test_a_wrong_value_fails_the_build_naming_the_file_and_line(tmp_path):
     assert 'Did you mean "missiles_launched"?' in report
     assert "Traceback" not in report and "Could not process" not in report
     assert not out.exists()
+
+
+def test_french_writes_the_first_of_the_month_as_an_ordinal():
+    from babel import Locale
+
+    from inline_values.formatting import format_date_value
+
+    fr, en = Locale.parse("fr_FR"), Locale.parse("en_US")
+    assert format_date_value(dt.date(2022, 12, 1), "date:long", fr) == "1er décembre 2022"
+    assert format_date_value(dt.date(2022, 12, 2), "date:long", fr) == "2 décembre 2022"
+    assert format_date_value(dt.date(2022, 12, 1), "date:long", en) == "December 1, 2022"

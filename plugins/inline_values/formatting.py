@@ -206,7 +206,11 @@ def format_date_value(value, fmt: str | None, locale: Locale) -> str:
         raise FormatError(
             f"format={fmt} does not apply to a date; expected one of: {', '.join(DATE_PATTERNS)}."
         )
-    return format_date(value, DATE_PATTERNS[fmt], locale=locale)
+    text = format_date(value, DATE_PATTERNS[fmt], locale=locale)
+    if locale.language == "fr" and value.day == 1 and text.startswith("1 "):
+        # French writes the first of the month as an ordinal: « le 1er décembre 2022 ».
+        text = "1er" + text[1:]
+    return text
 
 
 BOOLEANS = {"fr": ("oui", "non"), "en": ("yes", "no")}

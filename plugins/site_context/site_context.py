@@ -27,7 +27,10 @@ def date_filter(value, lang: str = "fr", fmt: str = "long") -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.date()
-    return format_date(value, format=fmt, locale=babel_locale(lang))
+    text = format_date(value, format=fmt, locale=babel_locale(lang))
+    if lang == "fr" and value.day == 1 and text.startswith("1 "):
+        text = "1er" + text[1:]  # « 1er décembre 2026 », as French writes the first of the month
+    return text
 
 
 def number_filter(value, lang: str = "fr") -> str:
