@@ -163,6 +163,34 @@ def test_validation_is_cached_until_a_file_changes(tmp_path, monkeypatch):
     assert catalog.get_catalog(proj / "data") is not first and len(calls) == 2
 
 
+def test_a_changed_csv_is_validated_again_alone_and_keys_into_it_still_checked(tmp_path):
+    proj = project(tmp_path)
+    catalog.links._FILES.clear()  # what other tests validated (same names, same bytes) is kept
+    first = catalog.get_catalog(proj / "data")
+    assert sorted(first.validated) == ["data/deliveries.csv", "data/restricted.csv", "data/sources.csv"]
+    deliveries = proj / "data" / "deliveries.csv"
+    deliveries.write_bytes(deliveries.read_bytes().replace(b"Germany,IRIS-T SLM,committed,2022-06-01,4",
+                                                           b"Germany,IRIS-T SLM,committed,2022-06-01,5"))
+    second = catalog.get_catalog(proj / "data")
+    assert second.validated == ["data/deliveries.csv"]
+    assert second.frame("deliveries")["units_committed"].iloc[0] == 5
+    # The referenced file loses its only source: the two files that point at it were not
+    # read again, yet every row of theirs that now points nowhere is reported, as a full
+    # validation reports it.
+    sources = proj / "data" / "sources.csv"
+    sources.write_text("source_id,publisher,url\nother,Other,https://example.org/o\n", encoding="utf-8")
+    problems = problems_of(proj / "data")
+    assert catalog.catalog.LAST_RUN["validated"] == ["data/sources.csv"]
+    catalog.links._FILES.clear()
+    catalog.catalog._CACHE.clear()
+    assert problems_of(proj / "data") == problems
+    assert catalog.catalog.LAST_RUN["validated"] == ["data/deliveries.csv", "data/sources.csv",
+                                                     "data/restricted.csv"]
+    assert problems and all("source_id: expected a value listed in sources.csv (source_id), "
+                            'found "fixture"' in p for p in problems)
+    assert {p.split(":")[0] for p in problems} == {"data/deliveries.csv", "data/restricted.csv"}
+
+
 def test_unknown_setting_is_named():
     with pytest.raises(catalog.CatalogSettingsError, match="unknown setting CATALOG_PREVIEW_ROW;"):
         catalog.get_catalog({"PATH": str(ROOT / "content"), "CATALOG_PREVIEW_ROW": 5})

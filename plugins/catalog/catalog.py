@@ -28,7 +28,7 @@ from pelican import signals
 
 from .frames import load_frame
 from .problems import DataValidationError, Problem
-from .validate import validate
+from .validate import LAST_RUN, validate
 
 DEFAULTS = {
     "CATALOG_DATA_DIR": "data",
@@ -58,6 +58,9 @@ class CatalogSettingsError(Exception):
 
 _CACHE: dict[tuple, "Catalog | DataValidationError"] = {}
 _USAGE: dict[str, dict[str, list[dict]]] = {}
+# Typed frames by file, kept across catalogues: after one CSV changes, the others (the
+# 40,000-row hourly table) are not parsed again. Path -> (mtime, size, schema, frame).
+_FRAMES: dict[str, tuple] = {}
 
 
 class Catalog:
@@ -67,6 +70,7 @@ class Catalog:
         self.output_dir = output_dir.strip("/")
         self._resources = {r["name"]: r for r in descriptor["resources"]}
         self._frames: dict = {}
+        self.validated: list[str] = []  # the files this catalogue's validation read again
 
     @property
     def names(self) -> list[str]:
@@ -88,7 +92,14 @@ class Catalog:
         """The table as a pandas DataFrame typed by its schema (a copy: mutate freely)."""
         if name not in self._frames:
             res = self._get(name)
-            self._frames[name] = load_frame(self.data_dir / res["path"], res["schema"]["fields"])
+            path = self.data_dir / res["path"]
+            stat = path.stat()
+            key = (stat.st_mtime_ns, stat.st_size, repr(res["schema"]["fields"]))
+            kept = _FRAMES.get(str(path))
+            if kept is None or kept[0] != key:
+                kept = (key, load_frame(path, res["schema"]["fields"]))
+                _FRAMES[str(path)] = kept
+            self._frames[name] = kept[1]
         return self._frames[name].copy()
 
     def dataset_url(self, name: str) -> str:
@@ -178,6 +189,8 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
     descriptor, problems = validate(data_dir, display)
     result: Catalog | DataValidationError
     result = DataValidationError(problems) if problems else Catalog(data_dir, descriptor, out)
+    if isinstance(result, Catalog):
+        result.validated = list(LAST_RUN["validated"])
     _CACHE.clear()  # keep only the current state of the files
     _CACHE[key] = result
     if isinstance(result, DataValidationError):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from frictionless import Package, Resource, Schema
 
-from . import checks
+from . import checks, links
 from .problems import Problem, Records, show
 
 LANGS = ("fr", "en")
@@ -27,6 +27,7 @@ TYPE_EXPECTED = {
     "date": "a date written YYYY-MM-DD", "datetime": "a date and time written YYYY-MM-DDTHH:MM:SS",
     "boolean": "true or false", "year": "a year like 2022", "string": "text",
 }
+LAST_RUN: dict = {"validated": []}  # the files the last validate() read again (the others: cached)
 DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
@@ -168,6 +169,41 @@ def _fk_fields(note: str) -> tuple:
     return tuple(s.strip() for s in match.group(1).split(",")) if match else ()
 
 
+def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> links.Checked:
+    """One file's own problems: how it was saved, then its rows (all but foreign keys)."""
+    fields = res["schema"]["fields"]
+    names = [f["name"] for f in fields]
+    text_csv, found = checks.decode(raw, display, names)
+    records = Records(text_csv) if text_csv is not None else None
+    if records is not None:
+        found = checks.structure(records, display, names)
+    if found:
+        return links.Checked(value, records, found)
+    # Keys into other files are checked by links.foreign_key_problems, on every run; a key
+    # into a resource the package does not have stays here, for Frictionless to report.
+    schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
+    schema["foreignKeys"] = [fk for fk in res["schema"].get("foreignKeys", [])
+                             if (fk["reference"]["resource"] or res["name"]) not in known]
+    schema = Schema.from_descriptor(schema)
+    # Built as objects, not a descriptor: Frictionless deep-copies inline data in descriptors.
+    resource = Resource(name=res["name"], data=records.rows, schema=schema)
+    Package(name="data", resources=[resource])
+    by_pos = {i + 1: f for i, f in enumerate(fields)}
+    fk_columns = {tuple(links.fields_of(fk)): (links.fields_of(fk), fk["reference"]["resource"],
+                                                links.fields_of(fk, "reference"))
+                  for fk in res["schema"].get("foreignKeys", [])}
+    problems = []
+    for task in resource.validate(limit_errors=10_000).tasks:
+        for error in task.errors:
+            problem = frictionless_problems(error, by_pos, names, records, display, fk_columns)
+            if problem:
+                problems.append(problem)
+    problems += checks.formulas(records, display, fields)
+    problems += checks.duplicates(records, display, fields, res["schema"])
+    problems += checks.rules(records, display, fields, res)
+    return links.Checked(value, records, problems, schema)
+
+
 def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Problem]]:
     """Return (descriptor, problems) for the package in ``data_dir``."""
     desc_path = Path(data_dir) / "datapackage.json"
@@ -184,54 +220,35 @@ def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Proble
     problems = descriptor_problems(descriptor, text, desc_display)
     if problems:
         return descriptor, problems
-    inline, parsed = [], {}
+    known = {r["name"] for r in descriptor["resources"]}
+    checked, validated = {}, []
     for res in descriptor["resources"]:
-        fields = res["schema"]["fields"]
-        names = [f["name"] for f in fields]
         display = f"{display_dir}/{res['path']}"
         path = Path(data_dir) / res["path"]
         if not path.exists():
             problems.append(Problem(display, None, None, f'expected the file of resource "{res["name"]}", '
                                                          f"found no such file. Re-run `invoke curate`."))
             continue
-        text_csv, found = checks.decode(path.read_bytes(), display, names)
-        records = Records(text_csv) if text_csv is not None else None
-        if records is not None:
-            found = checks.structure(records, display, names)
-        problems += found
-        if not found:
-            parsed[res["name"]] = (res, records, display)
-    broken = {r["name"] for r in descriptor["resources"]} - set(parsed)
+        raw = path.read_bytes()
+        value = links.digest(raw, res, display)
+        entry = links.cached(display, value)
+        if entry is None:  # new or changed since the last run of this process: validate it
+            entry = _check_file(res, raw, display, value, known)
+            links.remember(display, entry)
+            validated.append(display)
+        checked[res["name"]] = entry
+        problems += entry.problems
+    links.forget_others({f"{display_dir}/{r['path']}" for r in descriptor["resources"]})
+    LAST_RUN["validated"] = validated
+    parsed = {name for name, entry in checked.items() if entry.schema is not None}
     for res in descriptor["resources"]:
         if res["name"] not in parsed:
             continue
-        schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
         # A reference into a file that is already broken would only echo its problems.
-        schema["foreignKeys"] = [fk for fk in res["schema"].get("foreignKeys", [])
-                                 if fk["reference"]["resource"] not in broken]
-        # Built as objects, not a descriptor: Frictionless deep-copies inline data in descriptors.
-        inline.append(Resource(name=res["name"], data=parsed[res["name"]][1].rows,
-                               schema=Schema.from_descriptor(schema)))
-    package = Package(name=descriptor.get("name", "data"), resources=inline)
-    for resource in inline:
-        original, records, display = parsed[resource.name]
-        res = original
-        fields = original["schema"]["fields"]
-        names = [f["name"] for f in fields]
-        by_pos = {i + 1: f for i, f in enumerate(fields)}
-        fk_columns = {tuple(fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]):
-                      (fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]],
-                       fk["reference"]["resource"], fk["reference"]["fields"])
-                      for fk in res["schema"].get("foreignKeys", [])}
-        report = package.get_resource(resource.name).validate(limit_errors=10_000)
-        for task in report.tasks:
-            for error in task.errors:
-                problem = frictionless_problems(error, by_pos, names, records, display, fk_columns)
-                if problem:
-                    problems.append(problem)
-        problems += checks.formulas(records, display, fields)
-        problems += checks.duplicates(records, display, fields, original["schema"])
-        problems += checks.rules(records, display, fields, original)
+        fks = [fk for fk in res["schema"].get("foreignKeys", [])
+               if (fk["reference"]["resource"] or res["name"]) in parsed]
+        problems += links.foreign_key_problems(res, checked[res["name"]], f"{display_dir}/{res['path']}",
+                                               checked, fks)
     order = {f"{display_dir}/{r['path']}": i for i, r in enumerate(descriptor["resources"])}
     problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0, p.column or 0, p.message))
     return descriptor, problems
