@@ -4,8 +4,9 @@ Each chart and language is one job: light and dark SVG at the wide and the narro
 a PNG at 2x (titled, for downloads and social cards), the compiled Vega JSON (light and
 dark) and the CSV extract. The job's files live in ``<cache>/<key[:2]>/<key>/`` where the
 key hashes the specs (data included), the locale and the library versions: a rebuild
-where nothing changed renders nothing. Jobs that miss run in a thread pool; vl-convert
-renders outside the GIL, so two threads use both cores.
+where nothing changed renders nothing. The files of the jobs that miss are drawn in a
+thread pool; vl-convert renders outside the GIL, so two threads use both cores, even
+when a single chart changed.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import vl_convert as vlc
@@ -52,27 +54,42 @@ def _size(svg: str) -> list[int]:
     return [round(float(match.group(1))), round(float(match.group(2)))] if match else [0, 0]
 
 
-def render(built: Built, settings: dict) -> tuple[dict, dict]:
-    """(file name -> bytes, meta) for one chart and language."""
+def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
+    """The calls that make one chart's files, as (file key, thunk): independent of each
+    other, so they can run in parallel (vl-convert draws outside the GIL)."""
     lang, vl = built.lang, settings["CHARTS_VL_VERSION"]
     locale = {"format_locale": NUMBER_LOCALE[lang], "time_format_locale": TIME_LOCALE[lang]}
-    names = file_names(built.id, lang, list(built.csv))
-    files, meta = {}, {}
+    steps = []
     for key, spec in (("svg", "wide"), ("svg_dark", "wide_dark"), ("svg_narrow", "narrow"),
                       ("svg_narrow_dark", "narrow_dark")):
-        svg = vlc.vegalite_to_svg(built.specs[spec], vl_version=vl, **locale)
-        files[names[key]] = svg.encode("utf-8")
-        meta[key] = _size(svg)
-    files[names["png"]] = vlc.vegalite_to_png(built.specs["png"], vl_version=vl,
-                                              scale=settings["CHARTS_PNG_SCALE"], **locale)
+        steps.append((key, partial(vlc.vegalite_to_svg, built.specs[spec], vl_version=vl, **locale)))
+    steps.append(("png", partial(vlc.vegalite_to_png, built.specs["png"], vl_version=vl,
+                                 scale=settings["CHARTS_PNG_SCALE"], **locale)))
     for key, spec in (("vega", "vega"), ("vega_dark", "vega_dark")):
         # Data stays inline as JSON values: Vega parses inline CSV with eval (blocked by the CSP).
-        files[names[key]] = _json(vlc.vegalite_to_vega(built.specs[spec], vl_version=vl))
+        steps.append((key, partial(vlc.vegalite_to_vega, built.specs[spec], vl_version=vl)))
+    return steps
+
+
+def _assemble(built: Built, results: dict) -> tuple[dict, dict]:
+    names = file_names(built.id, built.lang, list(built.csv))
+    files, meta = {}, {}
+    for key in ("svg", "svg_dark", "svg_narrow", "svg_narrow_dark"):
+        files[names[key]] = results[key].encode("utf-8")
+        meta[key] = _size(results[key])
+    files[names["png"]] = results["png"]
+    for key in ("vega", "vega_dark"):
+        files[names[key]] = _json(results[key])
     for name, data in built.csv.items():
         files[name] = data
     meta["files"] = names
     meta["bytes"] = {name: len(data) for name, data in files.items()}
     return files, meta
+
+
+def render(built: Built, settings: dict) -> tuple[dict, dict]:
+    """(file name -> bytes, meta) for one chart and language."""
+    return _assemble(built, {key: step() for key, step in _steps(built, settings)})
 
 
 class Cache:
@@ -123,22 +140,39 @@ def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> tuple[
     unique = list({b.key: b for b in missing}.values())
     start = time.perf_counter()
 
-    def job(built: Built):
-        t0 = time.perf_counter()
+    def finish(built: Built, results: dict, t0: float):
         try:
-            files, meta = render(built, settings)
-        except Exception as exc:  # vl-convert raises ValueError with Vega's message
+            files, meta = _assemble(built, results)
+        except Exception as exc:  # noqa: BLE001 (reported as this chart's failure)
             return built.key, None, exc
         cache.put(built.key, files, meta)
         logger.info("charts: rendered %s (%s) in %.2fs", built.id, built.lang, time.perf_counter() - t0)
         return built.key, meta, None
 
     workers = settings["CHARTS_WORKERS"] or os.cpu_count() or 1
-    if len(unique) > 1 and workers > 1:
-        with ThreadPoolExecutor(max_workers=min(workers, len(unique))) as pool:
-            results = list(pool.map(job, unique))
+    results = []
+    if unique and workers > 1:
+        # One pool for every file of every chart, not one thread per chart: a livereload
+        # edit re-renders a single chart, whose seven files then still use every core.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pending = [(b, time.perf_counter(), [(k, pool.submit(step)) for k, step in _steps(b, settings)])
+                       for b in unique]
+            for built, t0, futures in pending:
+                try:
+                    done = {key: future.result() for key, future in futures}
+                except Exception as exc:  # vl-convert raises ValueError with Vega's message
+                    results.append((built.key, None, exc))
+                    continue
+                results.append(finish(built, done, t0))
     else:
-        results = [job(b) for b in unique]
+        for built in unique:
+            t0 = time.perf_counter()
+            try:
+                done = {key: step() for key, step in _steps(built, settings)}
+            except Exception as exc:  # vl-convert raises ValueError with Vega's message
+                results.append((built.key, None, exc))
+                continue
+            results.append(finish(built, done, t0))
     failures = {key: exc for key, _, exc in results if exc is not None}
     metas.update({key: meta for key, meta, exc in results if exc is None})
     elapsed = time.perf_counter() - start
