@@ -119,6 +119,9 @@ NAV_LINKS = [
 ]
 
 SITE_LICENSE = "CC BY 4.0"
+# Where readers report errors: the repository's issue tracker (publishconf.py fills it in
+# on GitHub Actions from GITHUB_REPOSITORY). Empty: the footer links the About page instead.
+REPOSITORY_URL = ""
 # Datasets (plugins/catalog/README.md): this site's name in each language, for citations.
 CATALOG_DATA_DIR = str(ROOT / "data")
 CATALOG_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}

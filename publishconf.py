@@ -28,3 +28,7 @@ DRAFT_SAVE_AS = ""
 DRAFT_LANG_SAVE_AS = ""
 DRAFT_PAGE_SAVE_AS = ""
 DRAFT_PAGE_LANG_SAVE_AS = ""
+# GitHub Actions names the repository; readers' error reports go to its issue tracker.
+if os.environ.get("GITHUB_REPOSITORY"):
+    REPOSITORY_URL = f"https://github.com/{os.environ['GITHUB_REPOSITORY']}"
+REPOSITORY_URL = os.environ.get("REPOSITORY_URL", REPOSITORY_URL)  # noqa: F405
