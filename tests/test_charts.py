@@ -285,6 +285,35 @@ def test_a_good_chart_gives_its_figure(tmp_path):
     assert '<figure class="chart" id="chart-ok"' in html and "\n\n" not in html
 
 
+def test_a_rebuild_prepares_again_only_the_charts_whose_file_or_data_changed(tmp_path, monkeypatch):
+    settings = write_chart(tmp_path, "one.py", GOOD)
+    write_chart(tmp_path, "two.py", GOOD.replace('"Titre"', '"Deux"'))
+    shutil.copytree(FIXTURE / "data", tmp_path / "data")
+    settings["CATALOG_DATA_DIR"] = str(tmp_path / "data")
+    prepared = []
+    real = plugin.build_chart
+    monkeypatch.setattr(plugin, "build_chart", lambda defn, *a: prepared.append(defn.id) or real(defn, *a))
+    first = plugin.SiteCharts(settings, "fr")
+    assert sorted(prepared) == ["one", "two"]
+    prepared.clear()
+    two = tmp_path / "content" / "charts" / "two.py"
+    two.write_text(two.read_text(encoding="utf-8").replace('"Deux"', '"Deux bis"'), encoding="utf-8")
+    second = plugin.SiteCharts(settings, "fr")
+    assert prepared == ["two"] and second.builds["one"] is first.builds["one"]
+    assert second.builds["two"].texts["title"] == "Deux bis"
+    prepared.clear()
+    weekly = tmp_path / "data" / "weekly.csv"  # a dataset neither chart reads
+    weekly.write_text(weekly.read_text(encoding="utf-8").replace("2022-11-28,2,5", "2022-11-28,3,5"),
+                      encoding="utf-8")
+    plugin.SiteCharts(settings, "fr")
+    assert prepared == []
+    aid = tmp_path / "data" / "aid.csv"
+    aid.write_text(aid.read_text(encoding="utf-8").replace("Poland,", "Pologne,"), encoding="utf-8")
+    third = plugin.SiteCharts(settings, "fr")
+    assert sorted(prepared) == ["one", "two"]
+    assert "Pologne" in third.builds["one"].frames["aid"]["donor"].tolist()
+
+
 @pytest.mark.parametrize("name, text, message", [
     ("ok.py", GOOD.replace('DATASET = "aid"', 'DATASET = "aide"'),
      'chart "ok" (content/charts/ok.py:3): dataset "aide" does not exist. Use one of: aid, weekly'),

@@ -27,6 +27,19 @@ from .lint import lint_with_keys
 
 logger = logging.getLogger(__name__)
 _SITES: dict = {}
+# (lang, chart id) -> (file key, data key, datasets used, Built or ChartError), across builds.
+_PREPARED: dict = {}
+
+
+def _stats(paths) -> tuple:
+    out = []
+    for path in paths:
+        try:
+            stat = path.stat()
+            out.append((str(path), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            out.append((str(path), None, None))
+    return tuple(out)
 
 
 class SiteCharts:
@@ -54,24 +67,27 @@ class SiteCharts:
             return path.as_posix()
 
     def _prepare(self) -> None:
-        for chart_id, path in definitions.find(self.dir).items():
-            try:
-                defn = definitions.load(chart_id, path, self.display(path))
-                built = build_chart(defn, self.catalog, self.lang, self.conf)
-                problems = lint_with_keys(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
-                if problems:
-                    raise defn.error("the chart lint failed: " + "; ".join(p for _k, p in problems),
-                                     'See plugins/charts/README.md ("Lint").', key=problems[0][0])
-                try:
-                    alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
-                except Exception as exc:  # a shape describe() does not know: the title still says it
-                    logger.info("charts: no generated description for %s (%s): %s", chart_id, self.lang, exc)
-                    alt_text = description = built.texts["title"]
-                built.extra["alt"] = built.texts.get("alt") or alt_text
-                built.extra["description"] = built.texts.get("description") or description
-                self.builds[chart_id] = built
-            except ChartError as exc:
-                self.errors[chart_id] = exc
+        found = definitions.find(self.dir)
+        shared = _stats(p for p in (self.dir.iterdir() if self.dir.is_dir() else ())
+                        if p.is_file() and p not in found.values())
+        conf = json.dumps(self.conf, sort_keys=True, default=str)
+        for old in [k for k in _PREPARED if k[0] == self.lang and k[1] not in found]:
+            del _PREPARED[old]
+        for chart_id, path in found.items():
+            # Kept from the last build of this process while its file, the other files of
+            # the folder (a twin, a helper) and the data files it reads are unchanged: a
+            # livereload edit rebuilds one chart, not all of them in both languages.
+            own = (_stats([path]), shared, conf, str(self.settings.get("THEME")), self.display(path))
+            kept = _PREPARED.get((self.lang, chart_id))
+            if kept is not None and kept[0] == own and kept[1] == self._data_key(kept[2]):
+                result = kept[3]
+            else:
+                uses, result = self._prepare_one(chart_id, path)
+                _PREPARED[(self.lang, chart_id)] = (own, self._data_key(uses), uses, result)
+            if isinstance(result, ChartError):
+                self.errors[chart_id] = result
+            else:
+                self.builds[chart_id] = result
         builds = list(self.builds.values())
         metas, failures = render.ensure_rendered(builds, self.cache, self.conf)
         for built in builds:
@@ -85,6 +101,36 @@ class SiteCharts:
             else:
                 self.metas[built.id] = metas[built.key]
         _write_stats(self.cache.path)
+
+    def _data_key(self, uses) -> tuple:
+        """The data files a chart reads (all of them when its definition did not load)."""
+        folder = self.catalog.data_dir
+        if uses is None:
+            return _stats(p for p in sorted(folder.glob("*")) if p.is_file())
+        paths = [self.catalog.csv_path(name) if name in self.catalog else folder / f"{name}.?" for name in uses]
+        return _stats([folder / "datapackage.json", *paths])
+
+    def _prepare_one(self, chart_id: str, path: Path):
+        """(datasets the definition names or None, Built or ChartError) for one chart."""
+        uses = None
+        try:
+            defn = definitions.load(chart_id, path, self.display(path))
+            uses = tuple(use.name for use in defn.uses)
+            built = build_chart(defn, self.catalog, self.lang, self.conf)
+            problems = lint_with_keys(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
+            if problems:
+                raise defn.error("the chart lint failed: " + "; ".join(p for _k, p in problems),
+                                 'See plugins/charts/README.md ("Lint").', key=problems[0][0])
+            try:
+                alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
+            except Exception as exc:  # a shape describe() does not know: the title still says it
+                logger.info("charts: no generated description for %s (%s): %s", chart_id, self.lang, exc)
+                alt_text = description = built.texts["title"]
+            built.extra["alt"] = built.texts.get("alt") or alt_text
+            built.extra["description"] = built.texts.get("description") or description
+            return uses, built
+        except ChartError as exc:
+            return uses, exc
 
     def known(self) -> list[str]:
         return sorted(set(self.builds) | set(self.errors))
