@@ -161,12 +161,15 @@ def _display_dir(data_dir: Path, root: Path | None) -> str:
 
 def _fingerprint(data_dir: Path) -> tuple:
     """mtime and size of every file in the folder: enough for a livereload rebuild to skip validation."""
+    # os.scandir, not glob + stat: every inline value and chart asks for the catalogue, so
+    # this runs hundreds of times per build (glob made it ~0.2 s of a warm rebuild).
     entries = []
-    for path in sorted(data_dir.glob("*")):
-        if path.is_file():
-            stat = path.stat()
-            entries.append((path.name, stat.st_mtime_ns, stat.st_size))
-    return (str(data_dir.resolve()), tuple(entries))
+    with os.scandir(data_dir) as found:
+        for entry in found:
+            if entry.is_file():
+                stat = entry.stat()
+                entries.append((entry.name, stat.st_mtime_ns, stat.st_size))
+    return (str(data_dir.resolve()), tuple(sorted(entries)))
 
 
 def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
