@@ -467,3 +467,14 @@ def test_specs_do_not_depend_on_how_many_charts_were_built_before(tmp_path):
     _, second = built(tmp_path, text, "fr")
     assert first.key == second.key
     assert re.search(r'"param_1"', json.dumps(first.specs["wide"]))
+
+
+def test_svg_ids_do_not_depend_on_what_was_drawn_before():
+    from charts.render import stable_svg_ids
+
+    first = '<linearGradient id="gradient_5"/><rect fill="url(#gradient_5)"/><g clip-path="url(#clip_12)"/>'
+    later = '<linearGradient id="gradient_15"/><rect fill="url(#gradient_15)"/><g clip-path="url(#clip_3)"/>'
+    assert stable_svg_ids(first) == stable_svg_ids(later)
+    assert stable_svg_ids(first) == '<linearGradient id="gradient_0"/><rect fill="url(#gradient_0)"/><g clip-path="url(#clip_0)"/>'
+    two = stable_svg_ids('<g id="gradient_9"/><g id="gradient_4"/><use href="#gradient_9"/>')
+    assert two == '<g id="gradient_0"/><g id="gradient_1"/><use href="#gradient_0"/>'

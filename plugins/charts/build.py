@@ -23,7 +23,7 @@ from . import theme
 from .definitions import Definition, error_line, select_rows
 from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
 
-RENDER_VERSION = 3  # bump when the artefacts change for the same inputs (cache key)
+RENDER_VERSION = 4  # bump when the artefacts change for the same inputs (cache key)
 AUTO_NAME = re.compile(r"\b((?:param|view)_)([0-9a-f]{16}|\d+)\b")
 
 

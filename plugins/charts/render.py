@@ -71,10 +71,29 @@ def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     return steps
 
 
+SVG_ID = re.compile(r"\b(gradient|clip|pattern|marker)_(\d+)\b")
+
+
+def stable_svg_ids(svg: str) -> str:
+    """Vega numbers gradients (and clips) by a counter that lives as long as the renderer,
+    so the same chart gets ``gradient_5`` or ``gradient_15`` depending on what was drawn
+    before it. Renumber them by order of appearance so a chart's SVG depends on the chart
+    alone (reproducible builds, whatever the render order)."""
+    numbers: dict[tuple[str, str], int] = {}
+
+    def renumber(match: re.Match) -> str:
+        key = (match.group(1), match.group(2))
+        numbers.setdefault(key, sum(1 for k in numbers if k[0] == key[0]))
+        return f"{key[0]}_{numbers[key]}"
+
+    return SVG_ID.sub(renumber, svg)
+
+
 def _assemble(built: Built, results: dict) -> tuple[dict, dict]:
     names = file_names(built.id, built.lang, list(built.csv))
     files, meta = {}, {}
     for key in ("svg", "svg_dark", "svg_narrow", "svg_narrow_dark"):
+        results[key] = stable_svg_ids(results[key])
         files[names[key]] = results[key].encode("utf-8")
         meta[key] = _size(results[key])
     files[names["png"]] = results["png"]
