@@ -311,3 +311,31 @@ def test_french_writes_the_first_of_the_month_as_an_ordinal():
     assert format_date_value(dt.date(2022, 12, 1), "date:long", fr) == "1er décembre 2022"
     assert format_date_value(dt.date(2022, 12, 2), "date:long", fr) == "2 décembre 2022"
     assert format_date_value(dt.date(2022, 12, 1), "date:long", en) == "December 1, 2022"
+
+
+def test_after_a_data_edit_only_that_dataset_is_worked_out_again(tmp_path):
+    """The preview keeps values between rebuilds: an edited CSV must show its new figure,
+    while values from untouched datasets are reused rather than recomputed."""
+    import os
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE / "data", data)
+    conf = {"CATALOG_DATA_DIR": str(data)}
+
+    def show(args):
+        page = ShortcodeContext(path="content/articles/x.fr.md", line=7, lang="fr",
+                                settings=settings(**conf), block=False)
+        return BeautifulSoup(iv.handle(args, page), "html.parser").get_text()
+
+    assert show("aid.committed_eur_bn donor=Germany") == "0,74" + SP + "Md€"
+    waves_value = show("sum waves.missiles_launched")
+    kept = [k for k, v in iv._MEMO["answers"].items() if v[1] == "waves"]
+    assert kept
+    aid = data / "aid.csv"
+    aid.write_text(aid.read_text(encoding="utf-8").replace("Germany,0.74,", "Germany,0.99,"),
+                   encoding="utf-8")
+    later = aid.stat().st_mtime_ns + 2_000_000_000
+    os.utime(aid, ns=(later, later))
+    assert show("aid.committed_eur_bn donor=Germany") == "0,99" + SP + "Md€"
+    assert all(k in iv._MEMO["answers"] for k in kept), "untouched dataset recomputed"
+    assert show("sum waves.missiles_launched") == waves_value

@@ -52,7 +52,7 @@ WORDS = {
 _USED: dict[str, set[str]] = {}
 # Each file is read once per language site, and livereload rebuilds often: answers and
 # frames are kept while the catalogue object (rebuilt when a data file changes) is the same.
-_MEMO: dict = {"catalog": None, "frames": {}, "answers": {}, "lines": {}}
+_MEMO: dict = {"catalog": None, "frames": {}, "answers": {}, "lines": {}, "signatures": {}}
 
 
 class InlineValuesSettingsError(Exception):
@@ -97,13 +97,38 @@ def _catalog(settings: dict):
                              "with this build); fix the data first.")
 
 
+def _signature(cat, name: str) -> tuple:
+    """What every value drawn from one dataset depends on: its CSV file and the descriptor."""
+    try:
+        files = [cat.csv_path(name), cat.data_dir / "datapackage.json"]
+        return tuple((st.st_mtime_ns, st.st_size) for st in (f.stat() for f in files))
+    except (OSError, KeyError):
+        return ()
+
+
 def _remember(cat) -> None:
-    if _MEMO["catalog"] is not cat:
-        _MEMO.update(catalog=cat, frames={}, answers={}, lines={})
+    """A new catalogue (a rebuild after a data edit) keeps what was worked out from the
+    datasets that did not change, so the preview recomputes only the edited dataset's values."""
+    if _MEMO["catalog"] is cat:
+        return
+    keep = {name: sig for name, sig in _MEMO["signatures"].items()
+            if name in cat and sig and _signature(cat, name) == sig}
+    _MEMO.update(
+        catalog=cat, signatures=keep,
+        frames={n: f for n, f in _MEMO["frames"].items() if n in keep},
+        lines={n: v for n, v in _MEMO["lines"].items() if n in keep},
+        answers={k: v for k, v in _MEMO["answers"].items() if v[1] in keep},
+    )
+
+
+def _note_dataset(cat, name: str) -> None:
+    if name not in _MEMO["signatures"]:
+        _MEMO["signatures"][name] = _signature(cat, name)
 
 
 def _frame(cat, name: str):
     _remember(cat)
+    _note_dataset(cat, name)
     if name not in _MEMO["frames"]:
         _MEMO["frames"][name] = cat.frame(name)  # a copy; nothing here modifies it
     return _MEMO["frames"][name]
@@ -262,6 +287,7 @@ def handle(args: str, ctx) -> str:
         result = f'<a class="{css}" href="{href}" title="{title}">{body}</a>'
     else:
         result = f'<span class="{css}" title="{title}">{body}</span>'
+    _note_dataset(cat, query.dataset)
     _MEMO["answers"][key] = (result, query.dataset)
     return result
 
