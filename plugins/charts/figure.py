@@ -99,6 +99,15 @@ def table(built: Built, limit: int) -> dict:
             "total": len(frame)}
 
 
+def _table_once(built: Built, limit: int) -> dict:
+    """The table depends only on the built chart, which livereload keeps until the chart's
+    file or data change; every article placing the chart, in every rebuild, reuses it."""
+    tables = built.extra.setdefault("tables", {})
+    if limit not in tables:
+        tables[limit] = table(built, limit)
+    return tables[limit]
+
+
 def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, heading: str = "h3") -> dict:
     defn, lang = built.defn, built.lang
     folder = f"{ROOT}/{conf['CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/"
@@ -115,7 +124,7 @@ def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, headi
         "size": {k: tuple(meta[k]) for k in ("svg", "svg_narrow")},
         "bytes": {k: human_size(meta["bytes"][v], lang) for k, v in files.items() if not k.startswith("csv:")},
         "narrow_media": conf["CHARTS_NARROW_MEDIA"], "datasets": datasets, "csvs": csvs,
-        "table": table(built, conf["CHARTS_TABLE_MAX_ROWS"]),
+        "table": _table_once(built, conf["CHARTS_TABLE_MAX_ROWS"]),
         "embed_url": folder if conf["CHARTS_EMBED_PAGES"] else None, "heading": heading if heading in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3",
     }
 
