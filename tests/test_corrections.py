@@ -80,3 +80,15 @@ def test_each_mistake_in_the_log_names_file_and_line(content_copy, tmp_path, ent
     assert message.format(line=line) in str(failure.value)
     assert "Traceback" not in str(failure.value)
     assert (output / "index.html").read_text() == "previous"
+
+
+@pytest.mark.parametrize("module,key", [("corrections", "CORRECTIONS_FILES"), ("search", "SEARCH_INDEX_DIRS")])
+def test_an_unknown_setting_is_named(module, key):
+    import importlib
+
+    plugin = importlib.import_module(module)
+    configure = plugin.corrections._config if module == "corrections" else plugin.search.settings_for
+    with pytest.raises(Exception) as failure:
+        configure({key: "x"})
+    assert str(failure.value).startswith(f"pelicanconf.py: unknown setting {key}; the {module} plugin knows ")
+    assert f"plugins/{module}/README.md" in str(failure.value)

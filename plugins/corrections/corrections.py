@@ -41,13 +41,9 @@ class Correction:
 
 
 def _config(settings: dict) -> dict:
-    unknown = sorted(k for k in settings if k.startswith("CORRECTIONS_") and k not in DEFAULTS)
-    if unknown:
-        raise CorrectionsError(
-            f"pelicanconf.py: unknown setting {unknown[0]}; the corrections plugin knows "
-            f"{', '.join(DEFAULTS)} (see plugins/corrections/README.md)."
-        )
-    return {k: settings.get(k, v) for k, v in DEFAULTS.items()}
+    from site_context import plugin_settings
+
+    return plugin_settings(settings, "CORRECTIONS_", DEFAULTS, "corrections", CorrectionsError)
 
 
 def load_corrections(path: Path, shown_as: str) -> list[Correction]:

@@ -29,13 +29,9 @@ class SearchIndexError(Exception):
 
 
 def settings_for(settings: dict) -> dict:
-    unknown = sorted(k for k in settings if k.startswith("SEARCH_INDEX_") and k not in DEFAULTS)
-    if unknown:
-        raise SearchIndexError(
-            f"pelicanconf.py: unknown setting {unknown[0]}; the search plugin knows "
-            f"{', '.join(sorted(DEFAULTS))} (see plugins/search/README.md)."
-        )
-    return {key: settings.get(key, default) for key, default in DEFAULTS.items()}
+    from site_context import plugin_settings
+
+    return plugin_settings(settings, "SEARCH_INDEX_", DEFAULTS, "search", SearchIndexError)
 
 
 def build_index(site: Path, bundle_dir: str) -> None:
