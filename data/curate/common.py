@@ -85,6 +85,11 @@ def field(name: str, type_: str, title: tuple[str, str], description: tuple[str,
     return out
 
 
+def text_field(name: str, title_en: str, title_fr: str, description_en: str, description_fr: str,
+               **kw) -> dict:
+    """A string field: ``field`` with its titles and descriptions given flat, en then fr."""
+    return field(name, "string", (title_en, title_fr), (description_en, description_fr), **kw)
+
 def source_url_field(required: bool = True) -> dict:
     return field("source_url", "string", ("Source URL", "URL de la source"),
                  ("Web address of the document this row comes from.",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .common import Table, bi, field, rel, source_url_field
+from .common import Table, bi, field, text_field, rel, source_url_field
 
 RAW = "facts"
 SYSTEMS = {  # Kiel main-data item -> system name used in the events table
@@ -78,7 +78,6 @@ def events(raw, log) -> Table:
     frame["units"] = pd.to_numeric(frame["units"]).astype("Int64")
     frame = frame.sort_values(["date", "system", "donor", "event_id"]).reset_index(drop=True)
     log.kept("air_defence_events", len(frame))
-    text = lambda name, en, fr, den, dfr, **kw: field(name, "string", (en, fr), (den, dfr), **kw)  # noqa: E731
     resource = {
         "name": "air_defence_events",
         **bi("Air defence and tanks for Ukraine: commitments, announcements and arrivals, 2022",
@@ -109,28 +108,28 @@ def events(raw, log) -> Table:
             "Chaque ligne est un événement, pas un cumul : n'additionnez pas les unités entre lignes.",
         ],
         "schema": {"fields": [
-            text("event_id", "Event", "Événement", "Stable identifier of the event.",
+            text_field("event_id", "Event", "Événement", "Stable identifier of the event.",
                  "Identifiant stable de l'événement.", required=True, unique=True, pattern="[a-z0-9-]+"),
             field("date", "date", ("Date", "Date"), ("Date of the commitment, announcement or arrival.",
                   "Date de la promesse, de l'annonce ou de l'arrivée."), required=True),
             _precision_field(),
-            text("donor", "Donor", "Donateur", "Donor government.", "Gouvernement donateur.", required=True),
-            text("system", "System", "Système", "Weapon system.", "Système d'arme.", required=True,
+            text_field("donor", "Donor", "Donateur", "Donor government.", "Gouvernement donateur.", required=True),
+            text_field("system", "System", "Système", "Weapon system.", "Système d'arme.", required=True,
                  enum=["Aspide", "Hawk", "IRIS-T SLM", "NASAMS", "T-72B"]),
             field("units", "integer", ("Units", "Unités"), ("Units concerned; empty when not reported.",
                   "Unités concernées ; vide si non précisé."), unit="units", minimum=0),
-            text("event_type", "Event type", "Type d'événement",
+            text_field("event_type", "Event type", "Type d'événement",
                  "committed (recorded pledge), announced (public announcement) or delivered (reported arrival "
                  "or handover).", "committed (promesse enregistrée), announced (annonce publique) ou delivered "
                  "(arrivée ou remise rapportée).", required=True, enum=["announced", "committed", "delivered"]),
-            text("detail", "Detail", "Détail", "What happened, in a sentence.", "Ce qui s'est passé, en une "
+            text_field("detail", "Detail", "Détail", "What happened, in a sentence.", "Ce qui s'est passé, en une "
                  "phrase.", required=True),
-            text("excerpt", "Excerpt", "Extrait", "Words of the source as stored in the research notes, or the "
+            text_field("excerpt", "Excerpt", "Extrait", "Words of the source as stored in the research notes, or the "
                  "Kiel row's own cells.", "Mots de la source tels que conservés dans les notes de recherche, ou "
                  "les cellules de la ligne de Kiel.", required=True),
-            text("publisher", "Publisher", "Éditeur", "Who published it.", "Qui l'a publié.", required=True),
+            text_field("publisher", "Publisher", "Éditeur", "Who published it.", "Qui l'a publié.", required=True),
             source_url_field(),
-            text("reference", "Reference", "Référence", "Where the row comes from in data/raw.",
+            text_field("reference", "Reference", "Référence", "Where the row comes from in data/raw.",
                  "Origine de la ligne dans data/raw.", required=True),
         ], "primaryKey": ["event_id"]},
     }
@@ -159,7 +158,6 @@ def energy(raw, log) -> Table:
         frame[col] = pd.to_numeric(frame[col])
     frame = frame.sort_values(["date", "indicator", "fact_id"]).reset_index(drop=True)
     log.kept("energy_damage_indicators", len(frame), f"{frame.indicator.nunique()} indicators")
-    text = lambda name, en, fr, den, dfr, **kw: field(name, "string", (en, fr), (den, dfr), **kw)  # noqa: E731
     resource = {
         "name": "energy_damage_indicators",
         **bi("Damage to Ukraine's energy system: indicators as stated, 2022-2024",
@@ -196,34 +194,34 @@ def energy(raw, log) -> Table:
         ],
         "rules": [{"rule": "less_or_equal", "field": "value", "other": "value_max"}],
         "schema": {"fields": [
-            text("fact_id", "Fact", "Fait", "Stable identifier.", "Identifiant stable.", required=True,
+            text_field("fact_id", "Fact", "Fait", "Stable identifier.", "Identifiant stable.", required=True,
                  unique=True, pattern="[a-z0-9-]+"),
             field("date", "date", ("Date", "Date"), ("Date the figure was stated or refers to.",
                   "Date à laquelle le chiffre a été donné ou à laquelle il se rapporte."), required=True),
             _precision_field(),
-            text("indicator", "Indicator", "Indicateur", "What is measured.", "Ce qui est mesuré.",
+            text_field("indicator", "Indicator", "Indicateur", "What is measured.", "Ce qui est mesuré.",
                  required=True, enum=sorted(INDICATORS)),
-            text("scope", "Scope", "Périmètre", "Exactly what the figure covers.",
+            text_field("scope", "Scope", "Périmètre", "Exactly what the figure covers.",
                  "Ce que le chiffre couvre exactement.", required=True),
             field("value", "number", ("Value", "Valeur"), ("The figure (low end of a range), in unit.",
                   "Le chiffre (borne basse d'une fourchette), dans l'unité indiquée."), unit="see column unit",
                   required=True, minimum=0),
             field("value_max", "number", ("Upper value", "Valeur haute"), ("High end of a range, if any.",
                   "Borne haute d'une fourchette, le cas échéant."), unit="see column unit", minimum=0),
-            text("qualifier", "Qualifier", "Qualificatif", "exact, about, nearly, more_than, at_least or range.",
+            text_field("qualifier", "Qualifier", "Qualificatif", "exact, about, nearly, more_than, at_least or range.",
                  "exact, about (environ), nearly (près de), more_than (plus de), at_least (au moins) ou range "
                  "(fourchette).", required=True,
                  enum=["about", "at_least", "exact", "more_than", "nearly", "range"]),
-            text("unit", "Unit", "Unité", "percent, people, usd_bn (US$ billion), gw (gigawatts) or ratio.",
+            text_field("unit", "Unit", "Unité", "percent, people, usd_bn (US$ billion), gw (gigawatts) or ratio.",
                  "percent, people (personnes), usd_bn (milliards de dollars US), gw (gigawatts) ou ratio.",
                  required=True, enum=sorted(set(INDICATORS.values()))),
-            text("who_said", "Who said it", "Qui l'a dit", "Person or institution whose count it is.",
+            text_field("who_said", "Who said it", "Qui l'a dit", "Person or institution whose count it is.",
                  "Personne ou institution à qui appartient ce décompte.", required=True),
-            text("publisher", "Publisher", "Éditeur", "Who published it.", "Qui l'a publié.", required=True),
+            text_field("publisher", "Publisher", "Éditeur", "Who published it.", "Qui l'a publié.", required=True),
             source_url_field(),
-            text("excerpt", "Excerpt", "Extrait", "Words supporting the value, as stored in the research notes.",
+            text_field("excerpt", "Excerpt", "Extrait", "Words supporting the value, as stored in the research notes.",
                  "Mots à l'appui de la valeur, tels que conservés dans les notes de recherche.", required=True),
-            text("reference", "Reference", "Référence", "Section of the research notes (data/raw/facts/FACTS.md).",
+            text_field("reference", "Reference", "Référence", "Section of the research notes (data/raw/facts/FACTS.md).",
                  "Section des notes de recherche (data/raw/facts/FACTS.md).", required=True),
         ], "primaryKey": ["fact_id"]},
     }

@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from .common import Table, bi, field, rel, source_fk, source_id_field, source_url_field
+from .common import Table, bi, field, text_field, rel, source_fk, source_id_field, source_url_field
 from .sources import UNCLEAR
 
 RAW = "missile_attacks_ua"
@@ -246,7 +246,6 @@ SHOT_RULES = [{"rule": "less_or_equal", "field": "missiles_shot_down", "other": 
 
 def _models_table(frame) -> Table:
     classes = sorted(MISSILE | DRONE | EXCLUDED)
-    text = lambda name, en, fr, den, dfr: field(name, "string", (en, fr), (den, dfr))  # noqa: E731
     resource = {
         "name": "strike_weapon_models",
         **bi("Weapon models in the strike reports and how this site classes them",
@@ -260,16 +259,16 @@ def _models_table(frame) -> Table:
         "schema": {"fields": [
             field("model", "string", ("Model", "Modèle"), ("Weapon model or model group as reported.",
                   "Modèle ou groupe de modèles tel que rapporté."), required=True, unique=True),
-            text("category", "Upstream category", "Catégorie d'origine", "Category from the reference table "
+            text_field("category", "Upstream category", "Catégorie d'origine", "Category from the reference table "
                  "(ours where it had none).", "Catégorie de la table de référence (la nôtre à défaut)."),
             field("weapon_class", "string", ("Class", "Classe"), ("This site's class.", "Classe retenue par "
                   "ce site."), required=True, enum=classes),
             field("included", "boolean", ("Counted", "Compté"), ("True when counted in strikes_waves.",
                   "Vrai si compté dans strikes_waves."), required=True),
-            text("national_origin", "Origin", "Origine", "Country of origin.", "Pays d'origine."),
-            text("type", "Type", "Type", "Type as given upstream.", "Type selon la source."),
-            text("name", "Name", "Nom", "Common name.", "Nom usuel."),
-            text("name_nato", "NATO name", "Nom OTAN", "NATO reporting name.", "Nom de code OTAN."),
+            text_field("national_origin", "Origin", "Origine", "Country of origin.", "Pays d'origine."),
+            text_field("type", "Type", "Type", "Type as given upstream.", "Type selon la source."),
+            text_field("name", "Name", "Nom", "Common name.", "Nom usuel."),
+            text_field("name_nato", "NATO name", "Nom OTAN", "NATO reporting name.", "Nom de code OTAN."),
             field("in_upstream_reference", "boolean", ("In upstream table", "Dans la table d'origine"),
                   ("False for models this site classified by hand.", "Faux pour les modèles classés à la main "
                    "par ce site."), required=True),
