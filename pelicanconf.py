@@ -41,6 +41,7 @@ THEME_STATIC_DIR = "theme"
 
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
+    "safe_yaml",  # first: the YAML loader that corrections and charts import (no hooks of its own)
     "i18n_catalogs",
     "pelican.plugins.i18n_subsites",
     "catalog",

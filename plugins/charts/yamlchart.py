@@ -18,7 +18,7 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
-import yaml
+import safe_yaml
 
 from .definitions import TEXT_KEYS, DataUse, Definition, _filters
 from .errors import ChartError
@@ -31,49 +31,21 @@ TYPES = {"n": "nominal", "o": "ordinal", "q": "quantitative", "t": "temporal",
          "nominal": "nominal", "ordinal": "ordinal", "quantitative": "quantitative",
          "temporal": "temporal"}
 MARKS = {"bar", "line", "point", "area", "rect", "tick", "circle", "square"}
+MAX_BYTES = 64 * 1024  # a chart file is a few hundred bytes
 FORMATS = {"date": "date_format", "month": "month_format", "day_month": "day_month_format"}
-
-
-class _LineLoader(yaml.SafeLoader):
-    """Remembers the line of every top-level key, so messages can point at it."""
-
-
-def _mapping(loader, node):
-    loader.flatten_mapping(node)
-    data = {}
-    lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        data[key] = loader.construct_object(value_node, deep=True)
-        lines[key] = key_node.start_mark.line + 1
-    data["__lines__"] = lines
-    return data
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
-
-
-def _strip(value):
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k != "__lines__"}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
 
 
 def load_yaml(chart_id: str, path: Path, display: str) -> Definition:
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (safe subclass)
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ChartError(chart_id, f"the YAML cannot be read ({getattr(exc, 'problem', exc)})",
-                         "Check the indentation and quoting on that line.",
-                         f"{display}:{line + 1}" if line is not None else display) from None
-    if not isinstance(raw, dict):
-        raise ChartError(chart_id, "the file is not a YAML mapping", "Start with `dataset: <name>`.", display)
-    lines = raw.get("__lines__", {})
+        raw = safe_yaml.load(path, display, max_bytes=MAX_BYTES)
+        if not isinstance(raw, dict):
+            raise ChartError(chart_id, "the file is not a YAML mapping", "Start with `dataset: <name>`.", display)
+        _check_text(raw, display)
+    except safe_yaml.YamlError as exc:
+        raise ChartError(chart_id, exc.what, exc.fix, exc.where) from None
+    lines = raw.lines
     where = lambda key: f"{display}:{lines[key]}" if key in lines else display  # noqa: E731
-    spec = _strip(raw)
+    spec = safe_yaml.plain(raw)
     unknown = [k for k in spec if k not in TOP_KEYS]
     if unknown:
         raise ChartError(chart_id, f'unknown key "{unknown[0]}"',
@@ -108,6 +80,25 @@ def load_yaml(chart_id: str, path: Path, display: str) -> Definition:
         labels=spec.get("labels") or {}, units=spec.get("units") or {},
         chart=_chart_function(spec, channels, mark), lines=lines_out,
     )
+
+
+def _check_text(raw: dict, display: str) -> None:
+    """Every title, note, label and unit is text in each language (``fr: yes`` is refused)."""
+    for key in (*TEXT_KEYS, "labels", "units"):
+        value = raw.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            if key in TEXT_KEYS:
+                safe_yaml.text(value, raw.where(display, key), key)
+            continue
+        for name, entry in value.items():
+            where = value.where(display, name)
+            if key not in TEXT_KEYS and isinstance(entry, dict):
+                for lang, label in entry.items():
+                    safe_yaml.text(label, entry.where(display, lang), f"{key}.{name}.{lang}")
+            else:
+                safe_yaml.text(entry, where, f"{key}.{name}")
 
 
 def _channel(chart_id, name, value, where) -> dict:

@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
+import safe_yaml
 from pelican import signals
 
 DEFAULTS = {"CORRECTIONS_FILE": "corrections.yaml"}
 KINDS = ("correction", "clarification", "update", "note")
 NOTICE_KINDS = ("correction", "clarification", "update")
+MAX_BYTES = 1024 * 1024  # years of entries; refused before parsing above that
 FIELDS = ("id", "date", "article", "kind", "fr", "en")
 ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
 
@@ -50,28 +51,21 @@ def load_corrections(path: Path, shown_as: str) -> list[Correction]:
     """Read and check the log; raise CorrectionsError listing every problem."""
     if not path.exists():
         return []
-    text = path.read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{shown_as}:{mark.line + 1}" if mark else shown_as
-        raise CorrectionsError(
-            f"{where}: this is not valid YAML ({getattr(exc, 'problem', exc)}). "
-            "Check the indentation and put quotes around text that contains a colon."
-        ) from None
+        root = safe_yaml.load(path, shown_as, max_bytes=MAX_BYTES)
+    except safe_yaml.YamlError as exc:
+        raise CorrectionsError(str(exc)) from None
     if root is None:
         return []
-    if not isinstance(root, yaml.SequenceNode):
+    if not isinstance(root, list):
         raise CorrectionsError(
-            f"{shown_as}:{root.start_mark.line + 1}: expected a list of entries, each starting "
+            f"{shown_as}:{getattr(root, 'line', 1)}: expected a list of entries, each starting "
             "with '- id:'. See the example at the top of the file."
         )
     problems, entries, seen = [], [], {}
-    for node in root.value:
-        line = node.start_mark.line + 1
+    for index, raw in enumerate(root):
+        line = root.lines[index]
         where = f"{shown_as}:{line}"
-        raw = yaml.safe_load(yaml.serialize(node)) if isinstance(node, yaml.MappingNode) else None
         if not isinstance(raw, dict):
             problems.append(f"{where}: expected an entry with the fields {', '.join(FIELDS)}.")
             continue
@@ -97,6 +91,13 @@ def load_corrections(path: Path, shown_as: str) -> list[Correction]:
         kind = raw["kind"]
         if kind not in KINDS:
             problems.append(f"{where}: kind is {kind!r}; expected one of {', '.join(KINDS)}.")
+        try:
+            for field in ("id", "article", "kind", "fr", "en"):
+                if raw[field] is not None:  # empty is reported below, in plain words
+                    safe_yaml.text(raw[field], raw.where(shown_as, field), field)
+        except safe_yaml.YamlError as exc:
+            problems.append(str(exc))
+            continue
         for lang in ("fr", "en"):
             if not str(raw[lang] or "").strip():
                 problems.append(f"{where}: the {lang} text is empty; write what changed in both "
