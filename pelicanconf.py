@@ -1,5 +1,6 @@
 """Pelican settings for local builds (the published build adds publishconf.py)."""
 
+import os
 from pathlib import Path
 
 
@@ -51,7 +52,7 @@ PLUGINS = [
     "shortcodes",
     "charts",
     "inline_values",
-    "pelican.plugins.sitemap",
+    "discovery",
     "search",
 ]
 
@@ -89,18 +90,17 @@ PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None}
 DEFAULT_PAGINATION = False
 SLUGIFY_SOURCE = "basename"
 
-# Feeds only in the published build (publishconf.py).
+# Pelican's own feeds are off: the discovery plugin writes one Atom feed per language (only
+# that language's articles) and one per section, in the preview too (plugins/discovery).
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
-SITEMAP = {
-    "format": "xml",
-    "priorities": {"articles": 0.7, "indexes": 0.5, "pages": 0.5},
-    "changefreqs": {"articles": "monthly", "indexes": "weekly", "pages": "monthly"},
-}
+# Feeds, sitemap and link previews need absolute addresses; the published build has them
+# from SITEURL, the preview from its server's address (`invoke livereload` sets PREVIEW_URL).
+DISCOVERY_SITE_URL = os.environ.get("PREVIEW_URL", "http://127.0.0.1:8000")
 
 # Reproducible output: no build timestamps anywhere; Pelican's own cache lives
 # outside output/.

@@ -18,9 +18,6 @@ if not SITEURL:
         "e.g. SITEURL=https://owner.github.io/repo"
     )
 RELATIVE_URLS = False
-FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 DELETE_OUTPUT_DIRECTORY = False  # tasks.build_site builds elsewhere and swaps
 
 # Drafts (Status: draft) are for the local preview only: the published site writes none.

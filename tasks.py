@@ -91,6 +91,8 @@ def livereload(c, port=8000, debug=False, content=""):
         return any(p == c or c in p.parents for p in paths for c in code)
 
     output = OUTPUT if not content else content_dir.parent / "output"
+    # Feeds, sitemap and link previews need the preview's absolute address (pelicanconf.py).
+    os.environ["PREVIEW_URL"] = f"http://127.0.0.1:{int(port)}"
     try:
         live.run(lambda: build_in_process(output=output, content=content_dir, debug=debug,
                                           data=data_dir),
@@ -139,8 +141,8 @@ def test(c, k="", x=False):
     raise SystemExit(subprocess.call(args, cwd=ROOT))
 
 
-@task(help={"only": "Comma-separated gates to run (html, links, a11y, self-contained, reproducible, "
-                   "weight, lighthouse, actionlint).",
+@task(help={"only": "Comma-separated gates to run (html, links, sitemap, feeds, a11y, self-contained, "
+                   "reproducible, weight, lighthouse, actionlint).",
             "skip": "Comma-separated gates to leave out.",
             "site": "Check this existing build instead of building the published site fresh.",
             "commit": "Build this commit (e.g. HEAD) instead of the working tree."})

@@ -28,7 +28,7 @@ SETTINGS = {
     "EDITORIAL_PLACEHOLDERS": ({"fr": "[À COMPLÉTER", "en": "[TO WRITE"},
                                "Text invoke new-article leaves to be replaced, per language; a "
                                "file that still holds it cannot be published."),
-    "EDITORIAL_RESERVED_SLUGS": (["charts", "data", "feeds", "search", "pagefind"],
+    "EDITORIAL_RESERVED_SLUGS": (["charts", "data", "feeds", "search", "pagefind", "cards"],
                                  "Addresses the site keeps for itself, besides those derived from "
                                  "the URL settings (category, tag, archives, drafts, data, theme, "
                                  "the language subsites)."),

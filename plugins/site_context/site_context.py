@@ -73,26 +73,5 @@ def add_filters(pelican) -> None:
     )
 
 
-def pin_sitemap_time(generator) -> None:
-    """The sitemap plugin dates listing pages (home, tags, datasets) with the build time,
-    so no two builds match. Give it the newest content date instead: the day the site's
-    content last changed."""
-    from pelican.plugins.sitemap import sitemap
-
-    items = list(getattr(generator, "articles", [])) + list(getattr(generator, "pages", []))
-    stamps = [value.replace(tzinfo=None) for item in items
-              for value in (getattr(item, "modified", None), getattr(item, "date", None)) if value]
-    if not stamps:
-        return
-    newest = max(stamps)
-    current = sitemap.generator.now
-    if getattr(sitemap.generator, "_pinned", False) and current >= newest:
-        return
-    sitemap.generator.now = newest
-    sitemap.generator._pinned = True
-
-
 def register() -> None:
     signals.initialized.connect(add_filters)
-    signals.article_generator_finalized.connect(pin_sitemap_time)
-    signals.page_generator_finalized.connect(pin_sitemap_time)

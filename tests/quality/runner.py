@@ -17,8 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import (gate_a11y, gate_actionlint, gate_html, gate_lighthouse, gate_links,
-               gate_reproducible, gate_selfcontained, gate_weight)
+from . import (gate_a11y, gate_actionlint, gate_feeds, gate_html, gate_lighthouse, gate_links,
+               gate_reproducible, gate_selfcontained, gate_sitemap, gate_weight)
 from .build import BuildError, UsageError, publish_builder, two_sources
 from .config import REPO, SERVE_PREFIX, load_budgets
 from .report import CONSOLE_FINDINGS, GateRun, render, write
@@ -40,6 +40,8 @@ class Run:
 GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
     "html": (gate_html, lambda r: gate_html.check(r.site)),
     "links": (gate_links, lambda r: gate_links.check(r.site)),
+    "sitemap": (gate_sitemap, lambda r: gate_sitemap.check(r.site)),
+    "feeds": (gate_feeds, lambda r: gate_feeds.check(r.site)),
     "a11y": (gate_a11y, lambda r: gate_a11y.check(r.site)),
     "self-contained": (gate_selfcontained, lambda r: gate_selfcontained.check(r.site)),
     "reproducible": (gate_reproducible, lambda r: gate_reproducible.check(

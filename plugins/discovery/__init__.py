@@ -1,0 +1,1 @@
+from .discovery import DiscoveryError, register  # noqa: F401

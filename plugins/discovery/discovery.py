@@ -1,0 +1,146 @@
+"""What readers' tools and search engines read: absolute addresses, Atom feeds, the sitemap,
+robots.txt (and, in ``cards``, the sharing images).
+
+Every language site knows its own address and its translations' (``lang_siteurls`` from
+i18n_subsites). In the published build they are absolute (SITEURL); in the preview they are
+relative, so the absolute ones come from ``DISCOVERY_SITE_URL`` (the preview server's address).
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from jinja2 import pass_context
+from pelican import signals
+
+DEFAULTS = {
+    # The main site's absolute address when SITEURL is relative (the local preview).
+    "DISCOVERY_SITE_URL": "http://127.0.0.1:8000",
+    # Atom feed of each language site (only that language's articles), relative to its root.
+    "DISCOVERY_FEED": "feeds/all.atom.xml",
+    # Atom feed of each section; {slug} is the section's slug.
+    "DISCOVERY_CATEGORY_FEED": "feeds/{slug}.atom.xml",
+    # Write sitemap.xml and robots.txt at the root of the output.
+    "DISCOVERY_SITEMAP": True,
+    # Folder of each language site where the sharing cards go (cards/<slug>.png).
+    "DISCOVERY_CARDS_DIR": "cards",
+    # Cache of drawn cards (by content hash), relative to the project root (beside content/).
+    "DISCOVERY_CARDS_CACHE_PATH": ".cache/cards",
+    # The publisher's logo in structured data, relative to the main site's root ("": none).
+    "DISCOVERY_LOGO": "theme/img/icon-512.png",
+}
+
+
+class DiscoveryError(Exception):
+    """A page, feed or sitemap would mislead a reader's tool or a search engine."""
+
+
+def settings_for(settings: dict) -> dict:
+    from site_context import plugin_settings
+
+    return plugin_settings(settings, "DISCOVERY_", DEFAULTS, "discovery", DiscoveryError)
+
+
+def is_absolute(url: str) -> bool:
+    return str(url).startswith(("http://", "https://"))
+
+
+def site_base(settings_or_context: dict, lang: str | None = None) -> str:
+    """The absolute address of a language site's root, without the final slash."""
+    ctx = settings_or_context
+    lang = lang or ctx["DEFAULT_LANG"]
+    urls = ctx.get("lang_siteurls") or {}  # i18n_subsites: each language site's SITEURL setting
+    if lang in urls:
+        url = urls[lang]
+    elif lang == ctx["DEFAULT_LANG"]:
+        # From the settings; a template context of a relative build has SITEURL rewritten
+        # as the way up to the root (".."), which says nothing of the address.
+        own = str(ctx.get("SITEURL", ""))
+        url = own if is_absolute(own) or own.startswith("/") else ""
+    else:
+        raise DiscoveryError(f"there is no {lang} site: I18N_SUBSITES in pelicanconf.py has "
+                             f"{', '.join(sorted(urls)) or 'no language'}.")
+    url = str(url).rstrip("/")
+    if is_absolute(url):
+        return url
+    preview = str(ctx.get("DISCOVERY_SITE_URL") or DEFAULTS["DISCOVERY_SITE_URL"]).rstrip("/")
+    return preview + ("/" + url.strip("/") if url.strip("/") else "")
+
+
+def page_path(save_as: str) -> str:
+    """``about/index.html`` -> ``about/``; ``index.html`` -> ``""``; ``404.html`` stays."""
+    save_as = str(save_as or "").replace("\\", "/").lstrip("/")
+    if save_as == "index.html":
+        return ""
+    if save_as.endswith("/index.html"):
+        return save_as[: -len("index.html")]
+    return save_as
+
+
+@pass_context
+def abs_url(context, path: str, lang: str | None = None) -> str:
+    """Absolute address of ``path`` (relative to the root of the ``lang`` site, this one by default)."""
+    return site_base(context, lang) + "/" + str(path or "").lstrip("/")
+
+
+def add_filters(pelican) -> None:
+    pelican.settings.update(settings_for(pelican.settings))
+    filters = pelican.settings.setdefault("JINJA_FILTERS", {})
+    filters.update({"page_path": page_path, "abs_url": abs_url, "png_size_of": png_size_of})
+    from .structured import FILTERS
+
+    filters.update(FILTERS)
+
+
+def write_feeds(generator, writer) -> None:
+    from .feeds import write_language_feeds
+
+    write_language_feeds(generator)
+
+
+@pass_context
+def png_size_of(context, path: str) -> tuple[int, int]:
+    """Width and height of a PNG already written in this language site's output."""
+    from pathlib import Path
+
+    from .cards import png_size
+
+    file = Path(context["OUTPUT_PATH"]) / str(path).lstrip("/")
+    if not file.is_file():
+        raise DiscoveryError(f"{path}: the image a page declares as its card was not written before the page.")
+    with file.open("rb") as fp:
+        return png_size(fp.read(32))
+
+
+def write_cards(pelican) -> None:
+    from pathlib import Path
+
+    from .cards import write_site_cards
+
+    settings = pelican.settings
+    cache = Path(settings["DISCOVERY_CARDS_CACHE_PATH"])
+    if not cache.is_absolute():
+        cache = Path(settings.get("PATH", "content")).resolve().parent / cache
+    others = set((settings.get("I18N_SUBSITES") or {}).keys()) - {settings["DEFAULT_LANG"]}
+    write_site_cards(Path(pelican.output_path), site_base(settings), settings["DISCOVERY_CARDS_DIR"],
+                     settings.get("CHARTS_OUTPUT_DIR", "charts"), cache, others)
+
+
+def write_sitemap(pelican) -> None:
+    settings = pelican.settings
+    # The English subsite finishes first, inside the French run: the sitemap covers every
+    # language, so it is written once, at the end of the main site.
+    if settings.get("DEFAULT_LANG") != settings.get("MAIN_LANG", settings.get("DEFAULT_LANG")):
+        return
+    if not settings.get("DISCOVERY_SITEMAP", True):
+        return
+    from .sitemap import write_sitemap_and_robots
+
+    write_sitemap_and_robots(pelican.output_path, site_base(settings))
+
+
+def register() -> None:
+    signals.initialized.connect(add_filters)
+    signals.article_writer_finalized.connect(write_feeds)
+    signals.finalized.connect(write_cards)
+    signals.finalized.connect(write_sitemap)

@@ -1,0 +1,114 @@
+"""Atom feeds: one per language site with only that language's articles, one per section.
+
+Pelican's own feeds put both languages in each language's "all" feed and give the English
+feed the French feed's address as its ``self`` link; these are written here instead, with
+feedgenerator (Pelican's own feed library). Entries carry the full article, every link and
+image made absolute, and the standfirst as the summary: a feed reader shows the whole story
+with the charts' static images, and the links work from wherever the reader reads it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from urllib.parse import urljoin
+
+from feedgenerator import Atom1Feed
+from markupsafe import Markup
+from pelican import signals
+from pelican.utils import set_date_tzinfo
+
+from .discovery import site_base
+
+_URL_ATTR = re.compile(r'(\s(?:href|src|poster|data-vega-spec(?:-dark)?)=")([^"]*)(")')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
+
+
+def absolute_links(fragment: str, base: str) -> str:
+    """Every href/src/srcset of an HTML fragment resolved against ``base`` (an absolute URL)."""
+
+    def one(match: re.Match) -> str:
+        url = html.unescape(match.group(2))
+        if url.startswith("@@"):  # a placeholder its plugin resolves on feed_written
+            return match.group(0)
+        return match.group(1) + html.escape(urljoin(base, url), quote=True) + match.group(3)
+
+    def srcset(match: re.Match) -> str:
+        parts = []
+        for candidate in html.unescape(match.group(2)).split(","):
+            bits = candidate.strip().split(None, 1)
+            if bits:
+                parts.append(" ".join([urljoin(base, bits[0])] + bits[1:]))
+        return match.group(1) + html.escape(", ".join(parts), quote=True) + match.group(3)
+
+    return _SRCSET.sub(srcset, _URL_ATTR.sub(one, fragment))
+
+
+def _plain(value) -> str:
+    return Markup(str(value or "")).striptags()
+
+
+def _entry_content(article, root: str, url: str) -> str:
+    return absolute_links(str(article.content), url)
+
+
+def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, timezone: str) -> Atom1Feed:
+    feed = Atom1Feed(title=title, link=root + "/", feed_url=feed_url, feed_guid=feed_url,
+                     description="", language=lang)
+    for article in articles:
+        url = root + "/" + article.url
+        authors = ", ".join(str(a) for a in getattr(article, "authors", []) or [])
+        categories = ([str(article.category)] if getattr(article, "category", None) else []) + \
+            [str(t) for t in getattr(article, "tags", []) or []]
+        modified = getattr(article, "modified", None) or article.date
+        feed.add_item(
+            title=_plain(article.title), link=url, unique_id=url,
+            description=_plain(getattr(article, "summary", "")),
+            content=_entry_content(article, root, url),
+            author_name=authors or None, categories=categories or None,
+            pubdate=set_date_tzinfo(article.date, timezone),
+            updateddate=set_date_tzinfo(modified, timezone),
+        )
+    return feed
+
+
+def _write(feed: Atom1Feed, path: Path, context: dict, root: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fp:
+        feed.write(fp, "utf-8")
+    # As Pelican does for its own feeds: plugins finish the file (inline_values resolves the
+    # links of figures from the data), told that this file's addresses are absolute.
+    signals.feed_written.send(str(path), context={**context, "RELATIVE_URLS": False, "SITEURL": root},
+                              feed=feed)
+
+
+def write_language_feeds(generator) -> list[Path]:
+    """The language feed and the section feeds of one language site."""
+    settings = generator.settings
+    lang = settings["DEFAULT_LANG"]
+    context = {**settings, **generator.context}
+    root = site_base(context, lang)
+    out = Path(generator.output_path)
+    timezone = settings.get("TIMEZONE")
+    # Only this language's published articles: a translation belongs to its own site's feed.
+    articles = [a for a in generator.articles if a.lang == lang and a.status == "published"]
+    written = []
+    all_path = settings.get("DISCOVERY_FEED")
+    if all_path:
+        feed = build_feed(articles, title=settings["SITENAME"], root=root,
+                          feed_url=f"{root}/{all_path}", lang=lang, timezone=timezone)
+        _write(feed, out / all_path, context, root)
+        written.append(out / all_path)
+    pattern = settings.get("DISCOVERY_CATEGORY_FEED")
+    if pattern:
+        for category, items in generator.categories:
+            items = [a for a in items if a in articles]
+            if not items:
+                continue
+            rel = pattern.format(slug=category.slug)
+            feed = build_feed(items, title=f"{settings['SITENAME']} · {category}", root=root,
+                              feed_url=f"{root}/{rel}", lang=lang, timezone=timezone)
+            _write(feed, out / rel, context, root)
+            written.append(out / rel)
+    return written

@@ -1,0 +1,90 @@
+"""sitemap.xml and robots.txt, read from the pages themselves once every language is written.
+
+Each page's head already says what a search engine needs: its canonical address, its
+translations (``<link rel="alternate" hreflang>``), whether it may be indexed
+(``<meta name="robots" content="noindex">``) and when an article last changed
+(``article:modified_time``). The sitemap lists exactly the indexable pages, each once at its
+canonical address, with the same alternates, so the sitemap and the pages cannot disagree.
+Pages marked noindex stay out: the 404 page, the search page, drafts (preview only) and the
+chart embed pages (a bare frame of a chart whose place is its article).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from xml.sax.saxutils import quoteattr, escape
+
+import lxml.html
+
+from .discovery import DiscoveryError, page_path
+
+NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
+# Not pages of the site: the search index and the theme's files.
+SKIP_DIRS = {"pagefind", "theme"}
+
+
+def read_head(path: Path) -> dict:
+    doc = lxml.html.fromstring(path.read_bytes())
+    robots = " ".join(doc.xpath('//head/meta[@name="robots"]/@content')).lower()
+    canonical = doc.xpath('//head/link[@rel="canonical"]/@href')
+    alternates = [(a.get("hreflang"), a.get("href"))
+                  for a in doc.xpath('//head/link[@rel="alternate"][@hreflang]')]
+    modified = doc.xpath('//head/meta[@property="article:modified_time"]/@content')
+    return {"noindex": "noindex" in robots, "canonical": canonical[0] if canonical else "",
+            "alternates": alternates, "lastmod": modified[0] if modified else "",
+            "lang": (doc.get("lang") or "").split("-")[0]}
+
+
+def collect(output: Path, base: str) -> list[dict]:
+    """Every indexable page of the output as {loc, lastmod, alternates}; a page whose canonical
+    address is missing or is not its own location is an error naming the file."""
+    entries, problems = [], []
+    for path in sorted(output.rglob("*.html")):
+        rel = path.relative_to(output).as_posix()
+        if rel.split("/", 1)[0] in SKIP_DIRS:
+            continue
+        head = read_head(path)
+        if head["noindex"]:
+            continue
+        own = f"{base}/{page_path(rel)}"
+        if not head["canonical"]:
+            problems.append(f"{rel}: no <link rel=\"canonical\">; every indexable page needs one "
+                            "(theme/templates/base.html writes it), or mark the page noindex.")
+            continue
+        if head["canonical"] != own:
+            problems.append(f"{rel}: its canonical address is {head['canonical']}, expected {own} "
+                            "(where the page is built). Fix the template's canonical link.")
+            continue
+        entries.append({"loc": own, "lastmod": head["lastmod"], "alternates": head["alternates"]})
+    if problems:
+        raise DiscoveryError("The sitemap cannot be written:\n" + "\n".join(problems))
+    return entries
+
+
+def render(entries: list[dict]) -> str:
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<urlset xmlns="{NS}" xmlns:xhtml="{XHTML}">']
+    for entry in entries:
+        lines.append("  <url>")
+        lines.append(f"    <loc>{escape(entry['loc'])}</loc>")
+        if entry["lastmod"]:
+            lines.append(f"    <lastmod>{escape(entry['lastmod'])}</lastmod>")
+        for hreflang, href in entry["alternates"]:
+            lines.append(f'    <xhtml:link rel="alternate" hreflang={quoteattr(hreflang)} href={quoteattr(href)}/>')
+        lines.append("  </url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots(base: str) -> str:
+    return ("# Every page may be crawled; pages that should not be indexed say so themselves.\n"
+            "User-agent: *\nAllow: /\n\n"
+            f"Sitemap: {base}/sitemap.xml\n")
+
+
+def write_sitemap_and_robots(output_path: str, base: str) -> None:
+    output = Path(output_path)
+    entries = collect(output, base)
+    (output / "sitemap.xml").write_text(render(entries), encoding="utf-8")
+    (output / "robots.txt").write_text(robots(base), encoding="utf-8")
