@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .header import header_breaks, printed_problems
+
 META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 META_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
 # "Catégorie: …": Markdown ends the front matter at a key with an accent, and the rest
@@ -167,8 +169,22 @@ def check_one(matter: FrontMatter, langs: list[str], placeholders: list[str],
     src, problems = matter.source, unknown_fields(matter)
     display = src.display
     misnamed = {p.message.split('expected "', 1)[1].split('"')[0].lower() for p in problems}
+    printed, meant = printed_problems(matter.fields)
+    problems += [Problem(display, line, message) for line, message in printed]
+    for key, value in meant.items():  # judge what the editor meant, not the quotes again
+        matter.fields[key] = (value, *matter.fields[key][1:])
+    lines = matter.text.splitlines()
+    broken = header_breaks(lines, 1 if lines and BEGIN.match(lines[0]) else 0)
+    if broken:
+        problems.append(Problem(display, *broken))
+    if "summary" in matter.fields:
+        from shortcodes.shortcodes import parse_line  # loaded by then (PLUGINS order)
+
+        _codes, wrong = parse_line(matter.value("summary"))
+        problems += [Problem(display, matter.line("summary"), f"Summary: {message}")
+                     for message in wrong]
     for key in ("title", "category", "tags", "slug", "lang", "date", "authors"):
-        if "{{" in (matter.value(key) or ""):
+        if "{{" in (matter.value(key) or "") or "}}" in (matter.value(key) or ""):
             problems.append(Problem(display, matter.line(key),
                                     f"{matter.fields[key][2]} contains a shortcode; expected plain "
                                     f"words (shortcodes such as {{{{ value … }}}} work in the text "

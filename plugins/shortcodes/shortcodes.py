@@ -96,6 +96,94 @@ def front_matter_length(lines: list[str]) -> int:
     return index
 
 
+@dataclass
+class Found:
+    """One shortcode of a line: ``{{ name args }}`` spanning ``start:end``."""
+
+    start: int
+    end: int
+    name: str
+    args: str
+
+
+NAME = re.compile(r"\s*([A-Za-z_][\w-]*)(?=\s|$)(.*)", re.S)
+
+
+def protected_spans(line: str) -> list[tuple[int, int]]:
+    """Inline code (`{{ chart x }}` shown as an example) is not a shortcode."""
+    return [m.span() for m in CODE_SPAN.finditer(line)]
+
+
+def parse_line(line: str) -> tuple[list[Found], list[str]]:
+    """The shortcodes of one line, and the problems of its braces, in plain words.
+
+    The one parser of the ``{{ … }}`` syntax: a shortcode opens and closes on the same
+    line; an opening without its closing is reported here, at the line it opens on,
+    instead of swallowing the next shortcode's arguments or being published as text."""
+    found: list[Found] = []
+    problems: list[str] = []
+    protected = protected_spans(line)
+
+    def is_code(pos: int) -> bool:
+        return any(a <= pos < b for a, b in protected)
+
+    pos = 0
+    while True:
+        opening = line.find("{{", pos)
+        closing = line.find("}}", pos)
+        while opening >= 0 and is_code(opening):
+            opening = line.find("{{", opening + 2)
+        while closing >= 0 and is_code(closing):
+            closing = line.find("}}", closing + 2)
+        if opening < 0 and closing < 0:
+            break
+        if opening < 0 or 0 <= closing < opening:
+            problems.append(f'a closing "}}}}" without its opening "{{{{" (column {closing + 1}); '
+                            f"expected {{{{ chart ID }}}} or {{{{ value … }}}}. Add the opening "
+                            f"braces, or delete the stray ones.")
+            pos = closing + 2
+            continue
+        inner_open = line.find("{{", opening + 2)
+        while inner_open >= 0 and is_code(inner_open):
+            inner_open = line.find("{{", inner_open + 2)
+        if closing < 0 or (0 <= inner_open < closing):
+            shown = line[opening:(inner_open if inner_open >= 0 else len(line))].rstrip()
+            if len(shown) > 50:
+                shown = shown[:47] + "…"
+            problems.append(f'the shortcode "{shown}" is not closed; expected "}}}}" at its end, '
+                            f"on the same line. Add }}}} after its last word.")
+            pos = inner_open if inner_open >= 0 else len(line)
+            continue
+        body = line[opening + 2:closing]
+        named = NAME.fullmatch(body)
+        if not named:
+            problems.append(f'"{line[opening:closing + 2]}" has no shortcode name; expected '
+                            f"{{{{ chart ID }}}} or {{{{ value … }}}}. Write the name after the "
+                            f"opening braces, or delete them.")
+        else:
+            found.append(Found(opening, closing + 2, named.group(1), named.group(2).strip()))
+        pos = closing + 2
+    return found, problems
+
+
+def scan(text: str, first_line: int = 1):
+    """Every shortcode of a Markdown text outside fenced code: (line, Found), and the
+    problems as (line, message)."""
+    found, problems, in_fence = [], [], None
+    for number, line in enumerate(text.splitlines(), start=first_line):
+        fence = FENCE.match(line)
+        if fence:
+            marker = fence.group(1)
+            in_fence = None if in_fence == marker else (in_fence or marker)
+            continue
+        if in_fence or ("{{" not in line and "}}" not in line):
+            continue
+        codes, wrong = parse_line(line)
+        found += [(number, code) for code in codes]
+        problems += [(number, message) for message in wrong]
+    return found, problems
+
+
 class ShortcodePreprocessor(Preprocessor):
     def __init__(self, md: Markdown, ext: "ShortcodeExtension"):
         super().__init__(md)
@@ -122,7 +210,7 @@ class ShortcodePreprocessor(Preprocessor):
                 in_fence = None if in_fence == marker else (in_fence or marker)
                 out.append(line)
                 continue
-            if in_fence or "{{" not in line:
+            if in_fence or ("{{" not in line and "}}" not in line):
                 out.append(line)
                 continue
             lineno = index + 1 + ext.line_offset if ext.line_offset >= 0 else 0
@@ -132,34 +220,35 @@ class ShortcodePreprocessor(Preprocessor):
         return out
 
     def _expand(self, line: str, lineno: int, lang: str, errors: list[str]) -> list[str]:
-        protected = [m.span() for m in CODE_SPAN.finditer(line)]
-        block = bool(SHORTCODE.fullmatch(line.strip()))
-
-        def replace(match: re.Match) -> str:
-            if any(a <= match.start() < b for a, b in protected):
-                return match.group(0)
-            name, args = match.group(1), match.group(2).strip()
-            where = f"{self.ext.display}:{lineno}" if lineno else f"{self.ext.display} (metadata)"
-            handler = _HANDLERS.get(name)
+        where = f"{self.ext.display}:{lineno}" if lineno else f"{self.ext.display} (metadata)"
+        codes, problems = parse_line(line)
+        errors.extend(f"{where}: {message}" for message in problems)
+        block = (len(codes) == 1 and not problems and not line[:codes[0].start].strip()
+                 and not line[codes[0].end:].strip())
+        pieces, pos = [], 0
+        for code in codes:
+            pieces.append(line[pos:code.start])
+            pos = code.end
+            handler = _HANDLERS.get(code.name)
             if handler is None:
                 known = ", ".join(sorted(_HANDLERS)) or "none"
                 errors.append(
-                    f"{where}: unknown shortcode {{{{ {name} }}}}; expected one of: {known}. "
+                    f"{where}: unknown shortcode {{{{ {code.name} }}}}; expected one of: {known}. "
                     f"Check the spelling (see EDITING.md)."
                 )
-                return ""
+                continue
             ctx = ShortcodeContext(
                 path=self.ext.display, line=lineno, lang=lang,
                 settings=self.ext.settings, block=block,
             )
             try:
-                html = handler(args, ctx)
+                html = handler(code.args, ctx)
             except ShortcodeError as exc:
                 errors.append(f"{where}: {exc}")
-                return ""
-            return self.md.htmlStash.store(html)
-
-        expanded = SHORTCODE.sub(replace, line)
+                continue
+            pieces.append(self.md.htmlStash.store(html))
+        pieces.append(line[pos:])
+        expanded = "".join(pieces)
         # A block shortcode becomes its own paragraph-level chunk of raw HTML.
         return ["", expanded, ""] if block else [expanded]
 
@@ -198,6 +287,77 @@ class ShortcodeMarkdownReader(MarkdownReader):
         return content, metadata
 
 
+# Braces left in a written page: an unfinished shortcode, a template slip, or metadata that
+# held one. Code examples (<code>, <pre>) and scripts may show braces on purpose.
+LEFTOVER = re.compile(r"\{\{|\}\}")
+HIDDEN = re.compile(r"<(pre|code|script|style|textarea)\b.*?</\1\s*>", re.S | re.I)
+
+
+def leftovers(html: str) -> list[tuple[int, str]]:
+    """(line, excerpt) of each ``{{`` or ``}}`` a reader would see in this HTML."""
+    blank = lambda m: "\n" * m.group(0).count("\n")  # noqa: E731 (keeps line numbers)
+    # Text only: attributes (a meta description made from the text) repeat what the text
+    # shows, and would flag a code example the text rightly shows in <code>.
+    visible = re.sub(r"<[^>]*>", blank, HIDDEN.sub(blank, html))
+    found = []
+    for match in LEFTOVER.finditer(visible):
+        line = visible.count("\n", 0, match.start()) + 1
+        start = visible.rfind("\n", 0, match.start()) + 1
+        end = visible.find("\n", match.end())
+        excerpt = visible[start:end if end >= 0 else None].strip()
+        found.append((line, excerpt[:80]))
+    return found
+
+
+def _source_line(path: str, fragment: str) -> int | None:
+    """The line of the source file that holds the same braces, outside code."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError:
+        return None
+    in_fence = None
+    for number, line in enumerate(text.splitlines(), start=1):
+        fence = FENCE.match(line)
+        if fence:
+            in_fence = None if in_fence == fence.group(1) else (in_fence or fence.group(1))
+            continue
+        bare = CODE_SPAN.sub("", line)
+        if not in_fence and fragment in bare:
+            return number
+    return None
+
+
+def check_written(path: str, context: dict) -> None:
+    """Nothing unfinished is published: the build fails on braces left in a page."""
+    if not str(path).endswith(".html"):
+        return
+    try:
+        html = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return
+    problems = leftovers(html)
+    if not problems:
+        return
+    settings = context if isinstance(context, dict) else {}
+    out_root = Path(settings.get("OUTPUT_PATH") or Path(path).parent)
+    try:
+        shown = Path(path).relative_to(out_root).as_posix()
+    except ValueError:
+        shown = Path(path).name
+    content = context.get("article") or context.get("page")
+    for line, excerpt in problems:
+        fragment = "{{" if "{{" in excerpt else "}}"
+        where = f"{shown}:{line}"
+        if content is not None and getattr(content, "source_path", None):
+            src_line = _source_line(content.source_path, fragment)
+            display = display_path(content.source_path, settings)
+            where = f"{display}:{src_line}" if src_line else f"{display} (page {shown}:{line})"
+        logger.error("%s: \"%s\" would be published as it is, braces and all; expected every "
+                     "shortcode to be complete ({{ chart ID }} or {{ value … }}, closed on its "
+                     "line) and no braces in the header's fields. Finish or remove it.",
+                     where, excerpt)
+
+
 def add_reader(readers) -> None:
     readers.reader_classes["md"] = ShortcodeMarkdownReader
     for ext in ShortcodeMarkdownReader.file_extensions:
@@ -206,3 +366,4 @@ def add_reader(readers) -> None:
 
 def register() -> None:
     signals.readers_init.connect(add_reader)
+    signals.content_written.connect(check_written)
