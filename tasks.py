@@ -141,8 +141,8 @@ def test(c, k="", x=False):
     raise SystemExit(subprocess.call(args, cwd=ROOT))
 
 
-@task(help={"only": "Comma-separated gates to run (html, links, sitemap, feeds, a11y, self-contained, "
-                   "reproducible, weight, lighthouse, actionlint).",
+@task(help={"only": "Comma-separated gates to run (html, links, sitemap, feeds, structured-data, a11y, "
+                   "self-contained, reproducible, weight, lighthouse, actionlint).",
             "skip": "Comma-separated gates to leave out.",
             "site": "Check this existing build instead of building the published site fresh.",
             "commit": "Build this commit (e.g. HEAD) instead of the working tree."})

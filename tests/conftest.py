@@ -72,6 +72,17 @@ class SiteServer:
                 self.proc.kill()
 
 
+PUBLISHED_URL = "https://example.org/energy-front"
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Path:
+    """The real site built once with publishconf.py, SITEURL=https://example.org/energy-front."""
+    out = tmp_path_factory.mktemp("published") / "output"
+    tasks.build_site(settings="publishconf.py", output=out, quiet=True, env={"SITEURL": PUBLISHED_URL})
+    return out
+
+
 @pytest.fixture(scope="session")
 def site_server(built_site):
     """The built site served under a sub-path, as GitHub project pages serve it."""

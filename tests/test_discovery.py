@@ -17,7 +17,6 @@ for p in (ROOT, ROOT / "plugins"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-import tasks  # noqa: E402
 from discovery import DiscoveryError  # noqa: E402
 from discovery.sitemap import collect  # noqa: E402
 from tests.quality import gate_feeds, gate_sitemap  # noqa: E402
@@ -26,11 +25,9 @@ from tests.quality.site import Site  # noqa: E402
 SITEURL = "https://example.org/energy-front"
 
 
-@pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("published") / "output"
-    tasks.build_site(settings="publishconf.py", output=out, quiet=True, env={"SITEURL": SITEURL})
-    return out
+@pytest.fixture
+def published(published_site) -> Path:
+    return published_site
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import (gate_a11y, gate_actionlint, gate_feeds, gate_html, gate_lighthouse, gate_links,
-               gate_reproducible, gate_selfcontained, gate_sitemap, gate_weight)
+               gate_reproducible, gate_selfcontained, gate_sitemap, gate_structured, gate_weight)
 from .build import BuildError, UsageError, publish_builder, two_sources
 from .config import REPO, SERVE_PREFIX, load_budgets
 from .report import CONSOLE_FINDINGS, GateRun, render, write
@@ -42,6 +42,7 @@ GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
     "links": (gate_links, lambda r: gate_links.check(r.site)),
     "sitemap": (gate_sitemap, lambda r: gate_sitemap.check(r.site)),
     "feeds": (gate_feeds, lambda r: gate_feeds.check(r.site)),
+    "structured-data": (gate_structured, lambda r: gate_structured.check(r.site)),
     "a11y": (gate_a11y, lambda r: gate_a11y.check(r.site)),
     "self-contained": (gate_selfcontained, lambda r: gate_selfcontained.check(r.site)),
     "reproducible": (gate_reproducible, lambda r: gate_reproducible.check(
