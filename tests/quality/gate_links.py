@@ -99,7 +99,9 @@ def _check_ref(site: Site, targets: _Targets, base: str, page_url: str, ref: Ref
     if scheme == "data":
         return None
     if scheme == "mailto":
-        return None if "@" in url else f"{ref.what} {url!r} has no address after mailto:"
+        # mailto:?subject=…&body=… (RFC 6068: no recipient) opens a message the reader addresses.
+        compose = url.startswith("mailto:?") and ("subject=" in url or "body=" in url)
+        return None if "@" in url or compose else f"{ref.what} {url!r} has no address after mailto:"
     if scheme == "tel":
         return None
     if scheme and scheme not in ("http", "https"):
