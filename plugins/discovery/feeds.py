@@ -50,7 +50,8 @@ def _plain(value) -> str:
 
 
 def _entry_content(article, root: str, url: str) -> str:
-    return absolute_links(str(article.content), url)
+    # dir="auto": a story in Arabic or Hebrew displays in its own direction in any reader.
+    return f'<div dir="auto">{absolute_links(str(article.content), url)}</div>'
 
 
 def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, timezone: str) -> Atom1Feed:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bidi import problems as bidi_controls
 from .header import header_breaks, printed_problems
 
 META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
@@ -171,6 +172,8 @@ def check_one(matter: FrontMatter, langs: list[str], placeholders: list[str],
     misnamed = {p.message.split('expected "', 1)[1].split('"')[0].lower() for p in problems}
     printed, meant = printed_problems(matter.fields)
     problems += [Problem(display, line, message) for line, message in printed]
+    problems += [Problem(display, line, message)
+                 for line, message in bidi_controls(display, matter.text, BEGIN, END)]
     for key, value in meant.items():  # judge what the editor meant, not the quotes again
         matter.fields[key] = (value, *matter.fields[key][1:])
     lines = matter.text.splitlines()

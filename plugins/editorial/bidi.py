@@ -1,0 +1,42 @@
+"""Invisible bidirectional controls in the front matter.
+
+U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates) change the order in
+which text is displayed without changing what it says: a title could read backwards, or a
+slug or tag look like another ("Trojan Source"). Nothing an editor types by hand needs them:
+the site marks titles and names with ``dir="auto"``, so Arabic, Hebrew or mixed text already
+displays in the right direction. So they are refused, each with its file, line and column.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+CONTROLS = {chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))}
+
+
+def header_lines(text: str, begin, end) -> list[tuple[int, str]]:
+    """(line number, line) of the front matter, as the front-matter reader delimits it."""
+    lines = text.splitlines()
+    start = 1 if lines and begin.match(lines[0]) else 0
+    out = []
+    for number, line in enumerate(lines[start:], start=start + 1):
+        if not line.strip() or end.match(line):
+            break
+        out.append((number, line))
+    return out
+
+
+def problems(display: str, text: str, begin, end) -> list[tuple[int, str]]:
+    """(line, message) for every bidirectional control in the front matter."""
+    found = []
+    for number, line in header_lines(text, begin, end):
+        for column, ch in enumerate(line, start=1):
+            if ch in CONTROLS:
+                field = line.split(":", 1)[0].strip() if ":" in line else "this line"
+                found.append((number, f"{field} contains the invisible character U+{ord(ch):04X} "
+                                      f"({unicodedata.name(ch)}) at column {column}: it changes the "
+                                      f"order in which the text is displayed, so what readers see is "
+                                      f"not what is written. Delete it (retype the line if you cannot "
+                                      f"see it); Arabic or Hebrew text needs no such character, the "
+                                      f"site sets the direction itself."))
+    return found
