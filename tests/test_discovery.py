@@ -164,3 +164,49 @@ def test_the_sitemap_refuses_a_canonical_address_that_is_not_the_pages_own(tmp_p
     page.write_text('<html lang="fr"><head><title>x</title></head></html>', encoding="utf-8")
     with pytest.raises(DiscoveryError, match=r'story/index.html: no <link rel="canonical">'):
         collect(tmp_path, "https://example.org")
+
+
+# --- comfort: the 404 page, the icons and the web manifest ------------------------------
+
+def test_the_404_page_offers_search_and_the_latest_stories_in_both_languages(published):
+    import lxml.html
+
+    for rel, other in [("404.html", "en"), ("en/404.html", "fr")]:
+        doc = lxml.html.fromstring((published / rel).read_bytes())
+        form = doc.xpath('//form[@role="search"]')[0]
+        own = "en/" if rel.startswith("en/") else ""
+        assert form.get("action") == f"{SITEURL}/{own}search/" and form.xpath('.//input[@name="q"]')
+        for lang in ("fr", "en"):
+            links = doc.xpath(f'//section[@lang="{lang}"]//ul//a/@href')
+            assert links, f"{rel}: no latest stories in {lang}"
+            prefix = f"{SITEURL}/en/" if lang == "en" else f"{SITEURL}/"
+            for href in links:  # absolute: the page is served at any depth
+                assert href.startswith(prefix) and (lang == "en") == href.startswith(f"{SITEURL}/en/")
+                target = published / href[len(SITEURL) + 1:] / "index.html"
+                assert target.is_file(), href
+
+
+def test_every_language_site_has_a_web_manifest_and_icons_that_exist(published):
+    import json
+
+    import lxml.html
+
+    for root, lang in [(published, "fr"), (published / "en", "en")]:
+        manifest = json.loads((root / "manifest.webmanifest").read_text(encoding="utf-8"))
+        assert manifest["lang"] == lang and manifest["start_url"] == "./" and manifest["description"]
+        sizes = {icon["sizes"] for icon in manifest["icons"]}
+        assert {"192x192", "512x512"} <= sizes
+        for icon in manifest["icons"]:
+            assert (root / icon["src"]).resolve().is_file(), icon["src"]
+        head = lxml.html.fromstring((root / "index.html").read_bytes())
+        prefix = f"{SITEURL}/en/" if lang == "en" else f"{SITEURL}/"
+        assert head.xpath('//link[@rel="manifest"]/@href') == [prefix + "manifest.webmanifest"]
+        assert head.xpath('//link[@rel="apple-touch-icon"]/@href')
+
+
+def test_the_search_page_runs_the_query_in_its_address(site_server, browser):
+    page = browser.new_page()
+    page.goto(site_server.url + "en/search/?q=NASAMS")
+    page.wait_for_selector(".pagefind-ui__result", timeout=20_000)
+    assert "NASAMS" in page.locator(".pagefind-ui__results").inner_text()
+    page.close()

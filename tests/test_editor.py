@@ -120,7 +120,7 @@ MISTAKES = {
     "reserve.fr.md": (
         ARTICLE.format(title="Réservé", slug="data"),
         ['content/articles/reserve.fr.md:3: Slug "data" is the address of one of the site\'s '
-         "own sections (archives, category, charts, data, drafts, en, feeds, pagefind, search, "
+         "own sections (archives, cards, category, charts, data, drafts, en, feeds, pagefind, search, "
          "tag, theme); choose another Slug, e.g. data-2022."]),
     "slug.fr.md": (
         ARTICLE.format(title="Slug", slug="Les Frappes d'Octobre"),

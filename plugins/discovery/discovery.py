@@ -86,10 +86,56 @@ def abs_url(context, path: str, lang: str | None = None) -> str:
 def add_filters(pelican) -> None:
     pelican.settings.update(settings_for(pelican.settings))
     filters = pelican.settings.setdefault("JINJA_FILTERS", {})
-    filters.update({"page_path": page_path, "abs_url": abs_url, "png_size_of": png_size_of})
+    filters.update({"page_path": page_path, "abs_url": abs_url, "png_size_of": png_size_of,
+                    "latest_articles": latest_articles})
     from .structured import FILTERS
 
     filters.update(FILTERS)
+
+
+# The newest published articles of each language site, for pages of the other one (the 404
+# page offers both). Every language site reads its articles before any site writes a page.
+_LATEST: dict[str, list] = {}
+
+
+def remember_articles(generator) -> None:
+    lang = generator.settings["DEFAULT_LANG"]
+    _LATEST[lang] = [a for a in generator.articles if a.lang == lang and a.status == "published"]
+
+
+def latest_articles(lang: str, count: int = 5) -> list:
+    """The newest published articles of the ``lang`` site (their ``url`` is relative to it)."""
+    return _LATEST.get(lang, [])[:count]
+
+
+def write_manifest(pelican) -> None:
+    """``manifest.webmanifest`` of one language site: its name, language, start page and icons
+    (the description is the home page's, so it is written in one place: the template)."""
+    import json
+    from pathlib import Path
+
+    import lxml.html
+
+    settings = pelican.settings
+    out = Path(pelican.output_path)
+    home = out / "index.html"
+    description = ""
+    if home.is_file():
+        found = lxml.html.fromstring(home.read_bytes()).xpath('//head/meta[@name="description"]/@content')
+        description = found[0] if found else ""
+    # THEME_STATIC_DIR is relative to the site root (i18n_subsites gives the English site
+    # "../theme"), and so is the manifest.
+    up = settings["THEME_STATIC_DIR"].strip("/") + "/img"
+    manifest = {
+        "name": settings["SITENAME"], "short_name": settings["SITENAME"], "description": description,
+        "lang": settings["DEFAULT_LANG"], "dir": "auto", "start_url": "./", "scope": "./",
+        "display": "browser", "background_color": "#ffffff", "theme_color": "#0b3d5c",
+        "icons": [{"src": f"{up}/favicon.svg", "type": "image/svg+xml", "sizes": "any"},
+                  {"src": f"{up}/icon-192.png", "type": "image/png", "sizes": "192x192"},
+                  {"src": f"{up}/icon-512.png", "type": "image/png", "sizes": "512x512"}],
+    }
+    (out / "manifest.webmanifest").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                              encoding="utf-8")
 
 
 def write_feeds(generator, writer) -> None:
@@ -142,5 +188,7 @@ def write_sitemap(pelican) -> None:
 def register() -> None:
     signals.initialized.connect(add_filters)
     signals.article_writer_finalized.connect(write_feeds)
+    signals.article_generator_finalized.connect(remember_articles)
+    signals.finalized.connect(write_manifest)
     signals.finalized.connect(write_cards)
     signals.finalized.connect(write_sitemap)

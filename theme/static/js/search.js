@@ -5,7 +5,7 @@
   function start() {
     var box = document.getElementById("search");
     if (!box || typeof window.PagefindUI !== "function") return;
-    new window.PagefindUI({
+    var ui = new window.PagefindUI({
       element: "#search",
       // Pagefind wants a path from the domain root; the page gives one relative to itself.
       bundlePath: new URL(box.getAttribute("data-bundle"), document.baseURI).pathname,
@@ -19,6 +19,9 @@
       input.setAttribute("aria-label", box.getAttribute("data-label"));
       input.focus();
     }
+    // search/?q=… (the 404 page's form, or a link) starts with that search.
+    var query = new URLSearchParams(window.location.search).get("q");
+    if (query && typeof ui.triggerSearch === "function") ui.triggerSearch(query);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
