@@ -133,8 +133,9 @@ def test_axe_gate_flags_an_image_without_alt_in_light_and_dark(tmp_path):
         outcome = gate_a11y.check(site)
     alt = [f for f in outcome.findings if f.rule == "image-alt"]
     assert len(alt) == 1, text(outcome)
-    assert "article/index.html [fr article, dark]" in alt[0].where
-    assert "article/index.html [fr article, light]" in alt[0].where
+    for scheme in ("light", "dark"):
+        for width in (390, 1280):
+            assert f"article/index.html [fr article, {scheme}, {width} px]" in alt[0].where
     assert 'src="chart.svg"' in alt[0].message
     assert {f.rule for f in outcome.findings} == {"image-alt"}
 
@@ -145,6 +146,16 @@ def test_axe_gate_passes_the_clean_site_and_covers_every_page_type():
     assert outcome.passed, text(outcome)
     covered = {(row["lang"], row["page type"]) for row in outcome.table}
     assert covered == {("fr", "index"), ("en", "index"), ("fr", "article"), ("fr", "404")}
+
+
+def test_axe_gate_flags_a_code_block_that_scrolls_without_keyboard_access_on_a_phone(tmp_path):
+    with served(compose(tmp_path, "scroll-region")) as site:
+        outcome = gate_a11y.check(site)
+    scroll = [f for f in outcome.findings if f.rule == "scrollable-region-focusable"]
+    assert len(scroll) == 1, text(outcome)
+    # Only a phone's width makes the block scroll: the gate sees it because it runs at 390 px.
+    assert "data/index.html [fr dataset, light, 390 px]" in scroll[0].where
+    assert "1280 px" not in scroll[0].where
 
 
 # --- 4. self-contained --------------------------------------------------------------
