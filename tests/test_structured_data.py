@@ -102,11 +102,13 @@ def test_gate_fails_on_a_card_of_the_wrong_size_or_missing(broken):
 
 def test_gate_fails_on_a_dataset_without_licence_and_a_page_without_open_graph(broken):
     edit(broken / "data" / "strikes_waves" / "index.html", '"license": ', '"licence": ')
+    edit(broken / "en" / "data" / "strikes_waves" / "index.html", '"temporalCoverage": "', '"temporalCoverage": "autumn ')
     page = broken / "methodology" / "index.html"
     page.write_text(re.sub(r'\s*<meta property="og:image"[^>]*>', "", page.read_text(encoding="utf-8")),
                     encoding="utf-8")
     found = findings(broken)
     assert "Dataset lacks the required property 'license'" in found
+    assert "temporalCoverage 'autumn 2022-09-28/2026-03-01' is not an ISO 8601" in found
     assert 'methodology/index.html: no <meta property="og:image">' in found
 
 

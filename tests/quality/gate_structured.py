@@ -6,6 +6,7 @@ and its og:image exists at the size it declares."""
 from __future__ import annotations
 
 import json
+import re
 import struct
 
 import lxml.html
@@ -32,6 +33,9 @@ EXPECTED = {
     "index": {"WebSite"},
 }
 URL_KEYS = {"url", "@id", "item", "contentUrl", "image"}
+# Google's Dataset rules: temporalCoverage is an ISO 8601 date or interval (open end: "..").
+_DAY = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+TEMPORAL = re.compile(rf"^{_DAY}(?:/(?:{_DAY}|\.\.))?$")
 OG_REQUIRED = ["og:title", "og:description", "og:url", "og:image", "og:image:width", "og:image:height",
                "og:locale", "og:site_name", "og:type"]
 
@@ -89,6 +93,10 @@ def _check_object(obj: dict, lang: str) -> list[str]:
         for dist in obj.get("distribution") or []:
             if not dist.get("contentUrl") or not dist.get("encodingFormat"):
                 problems.append("Dataset distribution lacks contentUrl or encodingFormat")
+        temporal = obj.get("temporalCoverage")
+        if temporal is not None and not TEMPORAL.match(str(temporal)):
+            problems.append(f"Dataset temporalCoverage {temporal!r} is not an ISO 8601 date or interval "
+                            "(2022-10-10/2023-03-31)")
         creator = obj.get("creator") or {}
         if isinstance(creator, dict) and not creator.get("name"):
             problems.append("Dataset creator has no name")
