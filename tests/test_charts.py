@@ -41,8 +41,8 @@ def fixture_catalog():
 # --- every chart of the site ------------------------------------------------------------
 
 def test_the_eight_stories_have_their_charts():
-    expected = {"aid_inkind_gap", "air_defence_timeline", "heavy_weapons_by_donor", "heavy_weapons_cumulative",
-                "aid_monthly_by_type", "strike_waves_autumn_2022", "strikes_weekly", "energy_damage_indicators",
+    expected = {"aid_inkind_gap", "air_defence_timeline", "heavy_weapons_by_category", "aid_share_delivered", "heavy_weapons_cumulative",
+                "aid_monthly_by_type", "strike_waves_autumn_2022", "strikes_weekly", "strikes_and_damage_statements",
                 "chernivtsi_outages_heatmap"}
     assert expected <= set(REAL_CHARTS)
     kinds = {definitions.find(ROOT / "content" / "charts")[c].suffix for c in REAL_CHARTS}
@@ -400,9 +400,9 @@ def test_alt_text_and_description_say_what_is_measured_and_where_the_extremes_ar
                 "THEME": str(ROOT / "theme"), "CHARTS_CACHE_PATH": str(tmp_path / "cache")}
     site = {lang: plugin.SiteCharts(settings, lang) for lang in LANGS}
     fr, en = site["fr"].builds["gap"].extra, site["en"].builds["gap"].extra
-    assert fr["alt"] == "Diagramme en barres : Promis <et> livré"
+    assert fr["alt"] == "Diagramme en barres\u202f: Promis <et> livré"
     assert en["alt"] == "Bar chart: Committed <and> delivered"
-    assert "de 0,74\u00a0Mrd € (Allemagne) à 15,2\u00a0Mrd € (États-Unis)" in fr["description"]
+    assert "de 0,74\u00a0Md€ (Allemagne) à 15,2\u00a0Md€ (États-Unis)" in fr["description"]
     assert "from 0.74\u00a0€ bn (Germany) to 15.2\u00a0€ bn (United States)" in en["description"]
     weekly = site["en"].builds["weekly"].extra["description"]
     assert weekly.startswith("Line chart: Strikes per week.")

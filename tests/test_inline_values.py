@@ -159,7 +159,7 @@ MISTAKES = [
                           "values; use count to count rows, or first/last/min/max to show "
                           "one value."),
     ("total waves.missiles_launched", '"total" is not an aggregate; expected one of: sum, '
-                                      "min, max, mean, count, share, first, last."),
+                                      "min, max, mean, count, distinct, share, first, last."),
     ("waves.drones_launched wave_id=w6", "the drones_launched cell of waves is empty at line "
                                          "7 of its CSV; pick another row or fill the cell."),
     ("sum indicators.value date>=2022-11-01",
@@ -167,7 +167,7 @@ MISTAKES = [
      "column:unit=people to keep one."),
     ("max waves.missiles_launched format=pourcent",
      "format=pourcent is not a format; expected one of: integer, decimal, decimal:N, percent, "
-     "percent:N, compact, date, date:long, month, month:long, year, text (N is a number of "
+     "percent:N, compact, words, words:f, date, date:long, month, month:long, year, text (N is a number of "
      "decimals, e.g. decimal:1)."),
     ("max waves.missiles_launched format=date",
      "format=date applies to dates, and this value is a number; use integer, decimal:N, "

@@ -10,10 +10,12 @@ TEXT = {
               "en": "Four years on: heavy weapons allocated, donor by donor"},
     "subtitle": {"fr": "Armes lourdes allouées à l'Ukraine par donateur et catégorie, cumul jusqu'à avril 2026 (unités)",
                  "en": "Heavy weapons allocated to Ukraine by donor and category, cumulative to April 2026 (units)"},
-    "notes": {"fr": "Unités allouées (promises et fléchées), pas nécessairement livrées. Les unités de catégories "
-                    "différentes sont additionnées.",
-              "en": "Units allocated (committed and earmarked), not necessarily delivered. Units of different "
-                    "categories are added up."},
+    "notes": {"fr": "Unités allouées, au sens de Kiel : livrées ou affectées à une livraison dans un paquet précis, "
+                    "pas nécessairement arrivées. Chaque couleur est une catégorie ; la longueur totale d'une barre "
+                    "empile des matériels qui ne se comparent pas un pour un (un char, une batterie Patriot).",
+              "en": "Units allocated, in Kiel's sense: delivered or earmarked for delivery in a specific package, "
+                    "not necessarily arrived. Each colour is a category; the full length of a bar stacks items "
+                    "that do not compare one for one (a tank, a Patriot battery)."},
     "source": {"fr": "Institut de Kiel pour l'économie mondiale, Ukraine Support Tracker, version 29 (avril 2026)",
                "en": "Kiel Institute for the World Economy, Ukraine Support Tracker, release 29 (April 2026)"},
 }

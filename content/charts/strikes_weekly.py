@@ -9,15 +9,18 @@ COLUMNS = ["week_start", "missiles_launched", "drones_launched", "attack_windows
 WAVES = ("2022-10-10", "2022-11-23")
 
 TEXT = {
-    "title": {"fr": "Depuis l'automne 2022, les drones ont pris le dessus",
-              "en": "Since autumn 2022, drones have taken over"},
+    "title": {"fr": "Depuis l'automne 2022, bien plus de drones lancés que de missiles, leurres compris",
+              "en": "Since autumn 2022, far more drones launched than missiles, decoys included"},
     "subtitle": {"fr": "Missiles et drones de type Shahed lancés contre l'Ukraine, par semaine, "
-                       "de septembre 2022 à 2026",
-                 "en": "Missiles and Shahed-type drones launched at Ukraine per week, September 2022 to 2026"},
-    "notes": {"fr": "Semaines du lundi au dimanche. La bande grisée marque les vagues de frappes sur le réseau "
-                    "électrique, du 10 octobre au 23 novembre 2022.",
-              "en": "Weeks run Monday to Sunday. The grey band marks the strike waves on the power grid, "
-                    "10 October to 23 November 2022."},
+                       "de septembre 2022 à février 2026",
+                 "en": "Missiles and Shahed-type drones launched at Ukraine per week, September 2022 to "
+                       "February 2026"},
+    "notes": {"fr": "Semaines du lundi au dimanche. À partir de la fin de 2024, les drones comptés par l'armée de "
+                    "l'air incluent des leurres. La bande grisée marque les vagues du 10 octobre au "
+                    "23 novembre 2022 ; les données ne disent pas quelles cibles étaient visées.",
+              "en": "Weeks run Monday to Sunday. From late 2024 the drones the Air Force counts include decoys. "
+                    "The grey band marks the waves of 10 October to 23 November 2022; "
+                    "the data do not say what was targeted."},
     "source": {"fr": "Armée de l'air ukrainienne, via le jeu de données « Massive Missile Attacks on Ukraine » "
                      "(Petro Ivaniuk)",
                "en": "Ukrainian Air Force, via the \"Massive Missile Attacks on Ukraine\" dataset (Petro Ivaniuk)"},
@@ -27,7 +30,7 @@ LABELS = {
     "launched": {"fr": "Lancés par semaine", "en": "Launched per week"},
     "missiles": {"fr": "Missiles", "en": "Missiles"},
     "drones": {"fr": "Drones Shahed", "en": "Shahed drones"},
-    "waves": {"fr": "Vagues de l'automne 2022", "en": "Autumn 2022 waves"},
+    "waves": {"fr": "Vagues d'oct.-nov. 2022", "en": "Oct-Nov 2022 waves"},
     "windows": {"fr": "Fenêtres d'attaque", "en": "Attack windows"},
 }
 UNITS = {"value": {"fr": "nombre", "en": "number"}}

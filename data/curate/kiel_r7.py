@@ -4,6 +4,8 @@ heavy weapons by donor and system, and in-kind military aid by donor."""
 from __future__ import annotations
 
 import pandas as pd
+from babel import Locale
+from babel.numbers import format_decimal
 
 from .common import Table, bi, field, rel, source_fk, source_id_field, source_url_field
 from .sources import KIEL_CITATION, KIEL_HOME, UNCLEAR
@@ -145,6 +147,29 @@ def heavy_weapons(raw, log) -> Table:
     return Table("kiel_r7_heavy_weapons", frame, resource)
 
 
+ALIASES = {"Turkey": "TR"}  # CLDR now says Türkiye; Kiel writes Turkey
+
+
+def share_caveats(frame: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """A caveat for each donor whose share delivered, as Kiel's file gives it, is not its
+    deliveries over its commitments (Release 7 gives Turkey 0 % for 67 %). The raw value
+    is kept; the caveat says so, and charts and prose compute the share instead."""
+    computed = (frame["delivered_eur_bn"] / frame["committed_eur_bn"] * 100).round(0)
+    off = frame[(frame["share_delivered_pct"] - computed).abs() > 1]
+    english = {name: code for code, name in Locale("en").territories.items()}
+    en, fr = [], []
+    for row, share in zip(off.itertuples(), computed[off.index]):
+        name_fr = Locale("fr").territories.get(english.get(row.donor) or ALIASES.get(row.donor, ""), row.donor)
+        raw_fr = format_decimal(row.share_delivered_pct, locale="fr_FR")
+        en.append(f"{row.donor}: Kiel's file gives a share delivered of {row.share_delivered_pct:g}%, although "
+                  f"delivered over committed is {share:.0f}%. The raw value is kept in this column; our charts "
+                  f"and figures compute the share from the two amounts instead.")
+        fr.append(f"{name_fr}\u202f: le fichier de Kiel donne une part livrée de {raw_fr}\u202f%, alors que le "
+                  f"livré rapporté au promis fait {share:.0f}\u202f%. La valeur brute est conservée dans cette "
+                  f"colonne\u202f; nos graphiques et nos chiffres calculent la part à partir des deux montants.")
+    return en, fr
+
+
 def inkind(raw, log) -> Table:
     path = raw / RAW / "ust_r7_military_inkind_committed_vs_delivered.csv"
     src = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -168,15 +193,16 @@ def inkind(raw, log) -> Table:
     log.dropped(rel(path), int(zero.sum()), "donors with no in-kind aid")
     frame = frame[~zero].sort_values("committed_eur_bn", ascending=False, kind="stable").reset_index(drop=True)
     log.kept("kiel_r7_inkind_aid", len(frame))
-    eur = ("€ billion", "Mrd €")
+    mismatch_en, mismatch_fr = share_caveats(frame)
+    eur = ("€ billion", "Md€")
     fields = [
         field("donor", "string", ("Donor", "Donateur"), ("Donor government.", "Gouvernement donateur."),
               required=True, unique=True),
-        field("committed_eur_bn", "number", ("Committed in kind (€ bn)", "Promis en nature (Mrd €)"),
+        field("committed_eur_bn", "number", ("Committed in kind (€ bn)", "Promis en nature (Md€)"),
               ("Value of in-kind military aid committed, € billion, Kiel's market-price estimate.",
                "Valeur de l'aide militaire en nature promise, en milliards d'euros, estimation de Kiel."),
               unit=eur[0], required=True, minimum=0),
-        field("delivered_eur_bn", "number", ("Delivered in kind (€ bn)", "Livré en nature (Mrd €)"),
+        field("delivered_eur_bn", "number", ("Delivered in kind (€ bn)", "Livré en nature (Md€)"),
               ("Value of in-kind military aid delivered, € billion.",
                "Valeur de l'aide militaire en nature livrée, en milliards d'euros."),
               unit=eur[0], required=True, minimum=0),
@@ -198,10 +224,11 @@ def inkind(raw, log) -> Table:
         "release": "Release 7 (24 Jan to 3 Oct 2022), figure A4", "as_of": "2022-10-03",
         "temporal": {"start": "2022-01-24", "end": "2022-10-03"},
         "caveats_en": ["In-kind items are valued at market prices, upper bounds (Kiel ReadMe).",
-                       "Release 7 predates Kiel's 'allocations' measure; do not compare with Release 29 tables."],
+                       "Release 7 predates Kiel's 'allocations' measure; do not compare with Release 29 tables."]
+                      + mismatch_en,
         "caveats_fr": ["Les biens en nature sont valorisés aux prix du marché, en fourchette haute (ReadMe de Kiel).",
                        "La version 7 précède la mesure des « allocations » de Kiel ; ne pas comparer avec les "
-                       "tables de la version 29."],
+                       "tables de la version 29."] + mismatch_fr,
         "rules": [{"rule": "less_or_equal", "field": "delivered_eur_bn", "other": "committed_eur_bn"}],
         "schema": {"fields": fields, "primaryKey": ["donor"], "foreignKeys": [source_fk()]},
     }

@@ -45,7 +45,7 @@ def _month_field() -> dict:
 
 def _eur(name: str, en: str, fr: str, den: str, dfr: str, minimum=0) -> dict:
     extra = {"minimum": minimum} if minimum is not None else {}
-    return field(name, "number", (f"{en} (€ bn)", f"{fr} (Mrd €)"), (den, dfr), unit=EUR_BN, required=True,
+    return field(name, "number", (f"{en} (€ bn)", f"{fr} (Md€)"), (den, dfr), unit=EUR_BN, required=True,
                  **extra)
 
 
@@ -135,7 +135,7 @@ def donor_month(raw, log) -> Table:
              "Committed but not yet allocated, € billion; negative when earlier commitments were allocated.",
              "Engagé mais pas encore alloué, en milliards d'euros ; négatif quand des engagements antérieurs "
              "ont été alloués.", minimum=None),
-        field("gdp_2021_eur_bn", "number", ("GDP 2021 (€ bn)", "PIB 2021 (Mrd €)"),
+        field("gdp_2021_eur_bn", "number", ("GDP 2021 (€ bn)", "PIB 2021 (Md€)"),
               ("Donor's 2021 GDP used by Kiel for shares, € billion (inferred unit; 0 for EU institutions).",
                "PIB 2021 du donateur utilisé par Kiel, en milliards d'euros (unité déduite ; 0 pour les "
                "institutions de l'UE)."), unit=EUR_BN, minimum=0),

@@ -16,6 +16,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from site_context.typography import french, singular
+
 from .text import T, TextError
 from .walk import channel_title, views
 
@@ -32,7 +34,7 @@ KINDS = {
 WORDS = {
     "fr": {"range": "de {lo} ({lo_at}) à {hi} ({hi_at})", "same": "toutes les valeurs valent {v}",
            "latest": "dernière valeur, {at} : {v}", "total": "total", "marks": "{n} points du {a} au {b}",
-           "for": "pour {items}", "colon": " : "},
+           "for": "pour {items}", "colon": "\u202f: "},
     "en": {"range": "from {lo} ({lo_at}) to {hi} ({hi_at})", "same": "every value is {v}",
            "latest": "latest value, {at}: {v}", "total": "total", "marks": "{n} points from {a} to {b}",
            "for": "for {items}", "colon": ": "},
@@ -111,6 +113,8 @@ def _with_unit(value, unit: str, t: T, field: str | None = None) -> str:
     if money:
         return money
     text = _fmt(value, t)
+    if unit and t.lang == "fr" and isinstance(value, numbers.Number):
+        unit = singular(unit, float(value))  # « 1 unité », « 0 heure »
     return text if not unit or unit in COUNT_UNITS else f"{text}\u00a0{unit}"
 
 
@@ -206,7 +210,15 @@ def _overview(spec: dict, t: T) -> str:
 
 
 def describe(spec: dict, t: T, title: str) -> tuple[str, str]:
-    """(alt text, description) in ``t.lang``."""
+    """(alt text, description) in ``t.lang``; French is set as French prose is (see
+    site_context.typography: « huit points », « 1er juin », narrow no-break spaces)."""
+    alt_text, description = _describe(spec, t, title)
+    if t.lang == "fr":
+        return french(alt_text, prose=True), french(description, prose=True)
+    return alt_text, description
+
+
+def _describe(spec: dict, t: T, title: str) -> tuple[str, str]:
     w = WORDS[t.lang]
     index = 0 if t.lang == "fr" else 1
     found = []

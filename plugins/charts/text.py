@@ -16,6 +16,8 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from site_context.typography import french
+
 from . import theme
 
 LANGS = ("fr", "en")
@@ -92,8 +94,8 @@ def country_name(name: str, lang: str) -> str:
     return name if lang == "en" and key not in DONOR_ALIASES else _TERRITORIES[lang].get(code, name)
 
 
-SOURCE_PREFIX = {"fr": "Source : ", "en": "Source: "}
-SOURCES_PREFIX = {"fr": "Sources : ", "en": "Sources: "}
+SOURCE_PREFIX = {"fr": "Source\u202f: ", "en": "Source: "}
+SOURCES_PREFIX = {"fr": "Sources\u202f: ", "en": "Sources: "}
 
 
 class TextError(Exception):
@@ -105,7 +107,7 @@ def pick(value, lang: str, what: str):
     if isinstance(value, dict):
         text = value.get(lang)
         if isinstance(text, str) and text.strip():
-            return text
+            return french(text) if lang == "fr" else text
         raise TextError(f"{what} has no {lang} text")
     raise TextError(f'{what} is "{value}"; expected one text per language, {{fr: ..., en: ...}}')
 
@@ -192,7 +194,8 @@ class T:
         if isinstance(value, dt.datetime):
             value = value.date()
         pattern = BABEL_MONTH[self.lang] if month else BABEL_DATE[self.lang]
-        return format_date(value, pattern, locale=BABEL_LOCALE[self.lang])
+        text = format_date(value, pattern, locale=BABEL_LOCALE[self.lang])
+        return french(text) if self.lang == "fr" else text  # « 1er oct. 2022 »
 
     def country(self, name: str) -> str:
         """A donor country's name in this language (\"United States\" -> \"États-Unis\")."""

@@ -75,8 +75,16 @@ ALIASES = {
     "gw": "GW", "mw": "MW", "person": "people", "unit": "units",
 }
 
-FORMATS = ["integer", "decimal", "decimal:N", "percent", "percent:N", "compact",
+FORMATS = ["integer", "decimal", "decimal:N", "percent", "percent:N", "compact", "words", "words:f",
            "date", "date:long", "month", "month:long", "year", "text"]
+# Whole numbers under twenty in words, as running prose writes them ("Kiel's seven",
+# "six jours"); words:f is the French feminine ("une batterie"). Larger numbers stay digits.
+NUMBER_WORDS = {
+    "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
+           "treize", "quatorze", "quinze", "seize", "dix-sept", "dix-huit", "dix-neuf"],
+    "en": ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+           "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"],
+}
 DATE_PATTERNS = {"date": "medium", "date:long": "long", "month": "MMM y",
                  "month:long": "MMMM y", "year": "y"}
 
@@ -151,6 +159,12 @@ def format_number(value: float, locale: Locale, digits: tuple[int, int], percent
 def format_quantity(value: float, unit: Unit, fmt: str | None, lang: str, locale: Locale,
                     integer_column: bool = False) -> str:
     """``1 234,5 €`` / ``€1,234.5``; ``34 %`` / ``34%``; ``12 heures`` / ``12 hours``."""
+    if fmt in ("words", "words:f"):
+        if float(value) != int(value) or not 0 <= value < len(NUMBER_WORDS["en"]):
+            raise FormatError(f"format={fmt} writes whole numbers from 0 to 19 in words; this value is {value:g}. "
+                              "Remove format= to show it in digits.")
+        word = NUMBER_WORDS.get(lang, NUMBER_WORDS["en"])[int(value)]
+        return "une" if word == "un" and fmt == "words:f" else word
     if fmt == "compact":
         from babel.numbers import format_compact_decimal
 

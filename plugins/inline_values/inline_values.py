@@ -39,11 +39,11 @@ ROOT_TOKEN = "@@inline-values-root@@"
 WORDS = {
     "fr": {"source": "Source\u00a0: ", "line": "ligne", "rows": "lignes", "over": "sur",
            "where": "où", "sum": "somme", "mean": "moyenne", "min": "minimum", "max": "maximum",
-           "count": "nombre", "share": "part", "first": "première valeur",
+           "count": "nombre", "distinct": "nombre de valeurs différentes", "share": "part", "first": "première valeur",
            "last": "dernière valeur", "of": "de", "colon": "\u00a0: "},
     "en": {"source": "Source: ", "line": "line", "rows": "rows", "over": "over",
            "where": "where", "sum": "sum", "mean": "mean", "min": "minimum", "max": "maximum",
-           "count": "count", "share": "share", "first": "first value", "last": "last value",
+           "count": "count", "distinct": "number of different values", "share": "share", "first": "first value", "last": "last value",
            "of": "of", "colon": ": "},
 }
 
@@ -189,7 +189,7 @@ def _title(resource: dict, fields: dict, query: q.Query, answer: q.Answer, lang:
     name = resource.get("name", query.dataset)
     title = _localized(resource.get(f"title_{lang}") or resource.get("title"), lang, name)
     head = f"{words['source']}{title} — {Path(resource.get('path', name + '.csv')).name}"
-    if len(answer.rows) == 1 and query.aggregate not in ("count", "share", "sum", "mean"):
+    if len(answer.rows) == 1 and query.aggregate not in ("count", "distinct", "share", "sum", "mean"):
         return f"{head}, {words['line']} {line_of(answer.rows[0])}"
 
     def label(column: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-AGGREGATES = ["sum", "min", "max", "mean", "count", "share", "first", "last"]
+AGGREGATES = ["sum", "min", "max", "mean", "count", "distinct", "share", "first", "last"]
 OPTIONS = ["format", "unit", "by", "of", "within"]
 OPERATORS = [">=", "<=", "!=", "=", ">", "<"]
 TOKEN = re.compile(r"^(?P<key>[A-Za-z_][\w:]*)(?P<op>>=|<=|!=|=|>|<)(?P<value>.*)$", re.S)
@@ -238,6 +238,8 @@ def answer(frame: pd.DataFrame, fields: dict, query: Query, line_of: Callable) -
     values = rows[col].dropna()
     if agg == "count":
         return Answer(int(values.count()), "integer", None, list(values.index), True)
+    if agg == "distinct":  # how many different values: days with an attack, not attacks
+        return Answer(int(values.nunique()), "integer", None, list(values.index), True)
     if values.empty:
         raise QueryError(f"the {len(rows)} matching rows of {query.dataset} all have an empty "
                          f"{col}; change the filters.")

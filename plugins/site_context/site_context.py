@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -14,7 +13,6 @@ from pelican import signals
 
 LOCALES = {"fr": "fr_FR", "en": "en_US"}
 WORDS_PER_MINUTE = 200
-TAG = re.compile(r"<[^>]+>")
 
 
 def plugin_settings(settings: dict, prefix: str, defaults: dict, plugin: str,
@@ -50,9 +48,38 @@ def number_filter(value, lang: str = "fr") -> str:
     return format_decimal(value, locale=babel_locale(lang))
 
 
+# What a reader does not read word by word: pictures' text, data tables, code, and in a
+# chart's figure everything but its title and subtitle (the figcaption).
+SKIPPED = ("svg", "table", "pre", "code", "script", "style", "template", "math")
+# A story's closing list of references (titles and URLs) is looked up, not read.
+REFERENCE_HEADINGS = {"sources"}
+
+
+def prose_words(html: str) -> int:
+    """Words of the prose a reader reads: not SVG text, tables, code, a chart's
+    description, notes, downloads and data (only its title and subtitle count), or the
+    list of references under a "Sources" heading."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html or "", "html.parser")
+    for figure in soup.find_all("figure"):
+        caption = figure.find("figcaption")
+        figure.replace_with(" " + (caption.get_text(" ") if caption else "") + " ")
+    for element in soup.find_all(SKIPPED):
+        element.decompose()
+    for heading in soup.find_all(["h2", "h3"]):
+        if heading.get_text(" ", strip=True).lower() in REFERENCE_HEADINGS:
+            for sibling in list(heading.find_next_siblings()):
+                if sibling.name in ("h2", "h3") or "footnote" in (sibling.get("class") or []):
+                    break
+                sibling.decompose()
+            heading.decompose()
+    return len(soup.get_text(" ").split())
+
+
 def reading_minutes(html: str) -> int:
-    words = len(TAG.sub(" ", html or "").split())
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+    """Minutes at 200 words a minute, prose only (see prose_words); at least 1."""
+    return max(1, math.ceil(prose_words(html) / WORDS_PER_MINUTE))
 
 
 def isodate(value) -> str:
