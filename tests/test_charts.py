@@ -65,9 +65,15 @@ def test_every_chart_validates_and_passes_the_lint(chart_id, lang):
     assert lint.lint(defn, built.specs, built.t, CONF["CHARTS_MIN_DELTA_E"]) == []
     assert built.texts["title"] and built.texts["source"]
     # the data travels as JSON values, never as inline CSV text (Vega would need eval)
-    text = json.dumps(built.specs["vega"])
-    assert '"csv"' not in text and built.specs["vega"]["datasets"]
-    assert built.specs["vega"]["config"]["locale"]["number"]["decimal"] == ("," if lang == "fr" else ".")
+    for name in ("vega_wide", "vega_narrow"):
+        text = json.dumps(built.specs[name])
+        assert '"csv"' not in text and built.specs[name]["datasets"]
+        assert built.specs[name]["config"]["locale"]["number"]["decimal"] == ("," if lang == "fr" else ".")
+        # the live view is the picture's own spec (same size, legend, footer), ARIA kept
+        picture = name.split("_")[1]
+        same = {k: v for k, v in built.specs[name].items() if k != "config"}
+        assert same == {k: v for k, v in built.specs[picture].items() if k != "config"}
+        assert built.specs[picture]["config"]["aria"] is False and "aria" not in built.specs[name]["config"]
 
 
 def test_the_csv_extract_is_exactly_the_rows_charted():
@@ -132,15 +138,32 @@ def test_an_article_shows_each_chart_as_a_complete_figure(fixture_build, lang):
     assert title == ("Promis <et> livré" if lang == "fr" else "Committed <and> delivered")  # escaped, shown as text
     assert gap.select_one(".chart-subtitle")
     frame = gap.select_one(".chart-frame")
-    img = frame.select_one("picture > img")
-    width, height = int(img["width"]), int(img["height"])
-    assert frame["style"].startswith(f"aspect-ratio: {width} / {height}")  # space reserved before the image loads
-    assert width == CONF["CHARTS_WIDTH"]
-    sources = frame.select("picture > source")
-    assert any("prefers-color-scheme: dark" in s["media"] and s["srcset"].endswith(".dark.svg") for s in sources)
-    assert img["loading"] == "lazy" and img["alt"].strip()
-    for url in [img["src"]] + [s["srcset"] for s in sources] + [gap["data-vega-spec"], gap["data-vega-spec-dark"]]:
-        assert resolve(article, url).is_file(), url
+    assert not frame.get("style")  # no inline style (the CSP has no style-src-attr 'unsafe-inline')
+    # Two pictures, the phone one hidden until site.css's container query shows it; each
+    # <img>'s width and height reserve its box before it loads, dark <source> included.
+    wide, narrow = frame.select("picture")
+    assert (wide["data-variant"], narrow["data-variant"]) == ("wide", "narrow")
+    assert not wide.has_attr("hidden") and narrow.has_attr("hidden")
+    sizes = {}
+    for picture, expected in ((wide, CONF["CHARTS_WIDTH"]), (narrow, CONF["CHARTS_NARROW_WIDTH"])):
+        img = picture.select_one("img")
+        sizes[picture["data-variant"]] = (int(img["width"]), int(img["height"]))
+        assert int(img["width"]) == expected
+        (dark,) = picture.select("source")
+        assert dark["media"] == "(prefers-color-scheme: dark)" and dark["srcset"].endswith(".dark.svg")
+        assert (int(dark["width"]), int(dark["height"])) == sizes[picture["data-variant"]]
+        assert img["loading"] == "lazy" and img["alt"].strip()
+        svg = resolve(article, img["src"]).read_text(encoding="utf-8")
+        assert f'width="{img["width"]}" height="{img["height"]}"' in svg[:400]
+        for url in (img["src"], dark["srcset"]):
+            assert resolve(article, url).is_file(), url
+    assert ".narrow." in narrow.select_one("img")["src"]
+    img = wide.select_one("img")
+    for attr in ("data-vega-spec", "data-vega-spec-dark", "data-vega-spec-narrow", "data-vega-spec-narrow-dark"):
+        assert resolve(article, gap[attr]).is_file(), attr
+    # The live view of each picture is drawn from that picture's own spec, at its size.
+    narrow_spec = json.loads(resolve(article, gap["data-vega-spec-narrow"]).read_text(encoding="utf-8"))
+    assert narrow_spec["width"] == sizes["narrow"][0]
     assert doc.select_one(f"#{img['aria-describedby']}").get_text().startswith(img["alt"])
     data_link = gap.select_one(".chart-source a")
     assert data_link["href"].endswith("data/aid/") and resolve(article, data_link["href"]).is_file()
@@ -267,7 +290,8 @@ GOOD = '''
     LABELS = {"amount": {"fr": "Promis", "en": "Committed"}}
     def chart(df, t):
         return alt.Chart(df).mark_bar().encode(
-            y="donor:N", x=alt.X("committed_eur_bn:Q", title=t.axis_title("amount", "committed_eur_bn")))
+            y="donor:N", x=alt.X("committed_eur_bn:Q", title=t.axis_title("amount", "committed_eur_bn")),
+            tooltip=["donor:N"])
 '''
 
 
@@ -423,6 +447,13 @@ def test_a_quantitative_axis_without_its_unit_fails_the_lint(tmp_path):
     problems = lint.lint(defn, b.specs, b.t, 10)
     assert problems == ['the x axis title "Promis" does not give the unit "Md€" of "committed_eur_bn"; title it '
                         'with t.axis_title("committed_eur_bn") or write the unit in it']
+
+
+def test_a_category_axis_without_its_field_in_a_tooltip_fails_the_lint(tmp_path):
+    defn, b = built(tmp_path, GOOD.replace('tooltip=["donor:N"]', 'tooltip=["committed_eur_bn:Q"]'), "fr")
+    assert lint.lint(defn, b.specs, b.t, 10) == [
+        'the y axis shows the categories of "donor", which no tooltip shows; add alt.Tooltip("donor:N", ...) '
+        "(an axis cuts long labels with an ellipsis, the tooltip gives them whole)"]
 
 
 def test_a_label_missing_in_one_language_fails_the_lint(tmp_path):

@@ -247,6 +247,24 @@ def test_weight_gate_passes_the_clean_site_and_prints_every_row():
     pages = [row["page"] for row in outcome.table]
     assert pages[:2] == ["home: index.html", "chart_article: article/index.html"]
     assert pages[2].startswith("interactive runtime: theme/js/charts.js, theme/vendor/runtime.js")
+    assert pages[3].startswith("chart pictures: 4 SVGs")
+
+
+def test_weight_gate_fails_an_oversized_chart_picture(tmp_path):
+    """Each static chart SVG has its own budget, by picture: 61 KiB is too much for the
+    phone picture (60) and fine for the wide one (90)."""
+    root = compose(tmp_path)
+    padding = "<!--" + "x" * (61 * 1024) + "-->"
+    for name in ("chart-narrow.svg", "chart.svg"):
+        svg = (root / "article" / name).read_text(encoding="utf-8")
+        (root / "article" / name).write_text(svg.replace("</svg>", padding + "</svg>"), encoding="utf-8")
+    outcome = gate_weight.check(Site(root), BUDGETS)
+    assert [f.where for f in outcome.findings] == ["article/chart-narrow.svg"]
+    assert "narrow chart picture is 61.3 KiB; the budget is 60 KiB" in outcome.findings[0].message
+    assert outcome.table[-1]["result"] == "OVER"
+    assert gate_weight.chart_pictures(Site(root)) == {
+        root / "article" / "chart-dark.svg": "wide", root / "article" / "chart.svg": "wide",
+        root / "article" / "chart-narrow-dark.svg": "narrow", root / "article" / "chart-narrow.svg": "narrow"}
 
 
 def test_budgets_come_from_one_place_and_reject_unknown_keys():

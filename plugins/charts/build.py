@@ -23,7 +23,7 @@ from . import theme
 from .definitions import Definition, error_line, select_rows
 from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
 
-RENDER_VERSION = 4  # bump when the artefacts change for the same inputs (cache key)
+RENDER_VERSION = 5  # bump when the artefacts change for the same inputs (cache key)
 AUTO_NAME = re.compile(r"\b((?:param|view)_)([0-9a-f]{16}|\d+)\b")
 
 
@@ -36,7 +36,7 @@ def versions(vl_version: str) -> dict:
 class Built:
     defn: Definition
     lang: str
-    specs: dict  # name -> Vega-Lite dict: wide, wide_dark, narrow, narrow_dark, png, vega, vega_dark
+    specs: dict  # name -> Vega-Lite dict: wide, narrow, png, vega_wide, vega_narrow (+ _dark twins)
     csv: dict  # file name -> bytes (the rows charted, per dataset)
     frames: dict  # dataset -> DataFrame (the rows charted)
     texts: dict  # title, subtitle, notes, source, alt?, description? (this language)
@@ -64,10 +64,6 @@ def canonical_names(spec: dict) -> dict:
         return seen[old]
 
     return json.loads(AUTO_NAME.sub(rename, text))
-
-
-def is_unit_or_layer(spec: dict) -> bool:
-    return not any(k in spec for k in ("vconcat", "hconcat", "concat", "facet", "repeat"))
 
 
 def source_lines(text: str, width: int) -> list[str]:
@@ -177,14 +173,17 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
                  if isinstance(chart, (alt.Chart, alt.LayerChart)) else chart)
         static = sized.properties(title=footer(texts["source"], lang, w))
         specs[name] = _to_dict(defn, static, settings, validate=(name == "wide"))
-        # Symbol legends wrap instead of running off the picture (a chart may set its own).
-        specs[name]["config"].setdefault("legend", {}).setdefault("columns", 2 if narrow else 3)
+        # Symbol legends wrap instead of running off the picture, and long labels are cut
+        # with an ellipsis (the tooltip and the data table have them whole); a chart may set
+        # its own. A legend starts where the plot does, after the axis labels, so on a phone
+        # one entry per row is what fits whatever the labels.
+        own = specs[name]["config"]
+        own.setdefault("legend", {}).setdefault("columns", 1 if narrow else 3)
+        own["legend"].setdefault("titleLimit", w - 40)  # Vega's 180 px would cut a title's unit
+        if narrow:
+            own["legend"].setdefault("labelLimit", 200)
+            own.setdefault("axis", {}).setdefault("labelLimit", 160)
         if name == "wide":
-            # No footer in the browser's view: it fills whatever box the page gives it, a
-            # footer wrapped for 680 px would squeeze the plot on a phone, and the figure's
-            # source line sits right below it.
-            specs["vega"] = _interactive(_to_dict(defn, sized, settings, validate=False), lang)
-            specs["vega"]["config"].setdefault("legend", {}).setdefault("columns", 3)
             heading = alt.TitleParams(texts["title"], subtitle=texts.get("subtitle", alt.Undefined),
                                       anchor="start", orient="top")
             # The PNG stands alone (downloads, social cards): title on top, source below.
@@ -193,12 +192,16 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
             specs["png"] = _to_dict(defn, png, settings, validate=False)
             specs["png"]["background"] = theme.SITE["light"]["bg"]
             t_wide = t
+    for name in ("wide", "narrow"):
+        # The live view is the static picture come alive: the same spec (size, legend,
+        # axes, source footer), so swapping one for the other changes nothing on screen.
+        specs[f"vega_{name}"] = _interactive(specs[name], lang)
     for name in ("wide", "narrow", "png"):
         # Pictures are <img>s named by their alt text and description: per-mark ARIA labels
         # would only triple the file size (the heatmap's SVG: 515 KB -> 170 KB). The live
         # view keeps Vega's ARIA (with it off, Vega leaves every mark group a role and no name).
         specs[name].setdefault("config", {})["aria"] = False
-    for name in ("wide", "narrow", "vega"):
+    for name in ("wide", "narrow", "vega_wide", "vega_narrow"):
         specs[f"{name}_dark"] = theme.to_dark(specs[name])
     built = Built(defn=defn, lang=lang, specs=specs, frames=frames, texts=texts, t=t_wide,
                   csv={csv_name(defn, use.name): csv_bytes(frames[use.name]) for use in defn.uses})
@@ -211,13 +214,10 @@ def csv_name(defn: Definition, dataset: str) -> str:
 
 
 def _interactive(spec: dict, lang: str) -> dict:
-    """The browser's spec: fills the box the static picture reserved (charts.js puts the
-    view exactly over it), and carries the language's number and date locale."""
+    """The browser's spec: the picture's own spec at the picture's own size (charts.js
+    scales the drawing into the image's box, as the <img> is scaled), with the
+    language's number and date locale."""
     spec = copy.deepcopy(spec)
-    if is_unit_or_layer(spec):
-        spec["width"] = "container"
-        spec["height"] = "container"
-        spec["autosize"] = {"type": "fit", "contains": "padding"}
     spec.setdefault("config", {})["locale"] = {"number": NUMBER_LOCALE[lang], "time": TIME_LOCALE[lang]}
     return spec
 

@@ -123,7 +123,7 @@ def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, headi
         "url": {k: folder + v for k, v in files.items() if not k.startswith("csv:")},
         "size": {k: tuple(meta[k]) for k in ("svg", "svg_narrow")},
         "bytes": {k: human_size(meta["bytes"][v], lang) for k, v in files.items() if not k.startswith("csv:")},
-        "narrow_media": conf["CHARTS_NARROW_MEDIA"], "datasets": datasets, "csvs": csvs,
+        "datasets": datasets, "csvs": csvs,
         "table": _table_once(built, conf["CHARTS_TABLE_MAX_ROWS"]),
         "embed_url": folder if conf["CHARTS_EMBED_PAGES"] else None, "heading": heading if heading in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3",
     }

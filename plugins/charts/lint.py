@@ -2,6 +2,9 @@
 
 - a title and a source, in both languages; every text and label translated;
 - every visible quantitative axis states its unit in its title;
+- every category axis (nominal or ordinal x or y) has its field in a tooltip: its labels
+  are cut with an ellipsis when too long (160 px on phones), so the tooltip and the data
+  table must give them whole;
 - every pair of colours a chart uses stays apart (CIEDE2000 >= CHARTS_MIN_DELTA_E) in
   normal vision and simulated protanopia, deuteranopia and tritanopia (Machado 2009), in
   the light and the dark picture; sequential colour ramps get lighter or darker steadily.
@@ -141,10 +144,35 @@ def check_colours(spec: dict, mode: str, minimum: float) -> list[str]:
     return problems
 
 
+def _fields(value) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [i.get("field") for i in items if isinstance(i, dict) and i.get("field")]
+
+
+def check_category_tooltips(spec: dict) -> list[str]:
+    found = list(views(spec))
+    tipped = {f for view in found for f in _fields(view.encoding.get("tooltip"))}
+    problems = []
+    for view in found:
+        for name in ("x", "y"):
+            channel = view.encoding.get(name)
+            if not isinstance(channel, dict) or channel.get("type") not in ("nominal", "ordinal") \
+                    or channel.get("axis", {}) is None or not channel.get("field"):
+                continue
+            field = channel["field"]
+            if field not in tipped:
+                problems.append(f'the {name} axis shows the categories of "{field}", which no tooltip '
+                                f'shows; add alt.Tooltip("{field}:N", ...) (an axis cuts long labels '
+                                "with an ellipsis, the tooltip gives them whole)")
+                tipped.add(field)
+    return problems
+
+
 def lint_with_keys(defn: Definition, specs: dict, t: T, minimum: float) -> list[tuple[str, str]]:
     """(definition key the problem is about, 'what is wrong; how to fix it')."""
     problems = check_texts(defn)
     problems += [("chart", p) for p in check_units(specs["wide"], t)]
+    problems += [("chart", p) for p in check_category_tooltips(specs["wide"])]
     problems += [("chart", p) for p in check_colours(specs["wide"], "light", minimum)]
     problems += [("chart", p) for p in check_colours(specs["wide_dark"], "dark", minimum)]
     return problems

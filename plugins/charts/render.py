@@ -25,7 +25,9 @@ from pathlib import Path
 
 import vl_convert as vlc
 
+from . import theme
 from .build import Built
+from .svgmin import minify
 from .text import NUMBER_LOCALE, TIME_LOCALE
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,7 @@ def file_names(chart_id: str, lang: str, datasets_csv: list[str]) -> dict:
         "svg": f"{base}.light.svg", "svg_dark": f"{base}.dark.svg",
         "svg_narrow": f"{base}.narrow.light.svg", "svg_narrow_dark": f"{base}.narrow.dark.svg",
         "png": f"{base}.png", "vega": f"{base}.vg.json", "vega_dark": f"{base}.dark.vg.json",
+        "vega_narrow": f"{base}.narrow.vg.json", "vega_narrow_dark": f"{base}.narrow.dark.vg.json",
     }
     names.update({f"csv:{name}": name for name in datasets_csv})
     return names
@@ -54,6 +57,12 @@ def _size(svg: str) -> list[int]:
     return [round(float(match.group(1))), round(float(match.group(2)))] if match else [0, 0]
 
 
+def measured(spec: dict) -> dict:
+    """The spec of a static picture with its text laid out in theme.MEASURE_FONT."""
+    house, wide = (json.dumps(f, ensure_ascii=False)[1:-1] for f in (theme.FONT, theme.MEASURE_FONT))
+    return json.loads(json.dumps(spec, ensure_ascii=False).replace(house, wide))
+
+
 def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     """The calls that make one chart's files, as (file key, thunk): independent of each
     other, so they can run in parallel (vl-convert draws outside the GIL)."""
@@ -62,10 +71,11 @@ def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     steps = []
     for key, spec in (("svg", "wide"), ("svg_dark", "wide_dark"), ("svg_narrow", "narrow"),
                       ("svg_narrow_dark", "narrow_dark")):
-        steps.append((key, partial(vlc.vegalite_to_svg, built.specs[spec], vl_version=vl, **locale)))
+        steps.append((key, partial(vlc.vegalite_to_svg, measured(built.specs[spec]), vl_version=vl, **locale)))
     steps.append(("png", partial(vlc.vegalite_to_png, built.specs["png"], vl_version=vl,
                                  scale=settings["CHARTS_PNG_SCALE"], **locale)))
-    for key, spec in (("vega", "vega"), ("vega_dark", "vega_dark")):
+    for key, spec in (("vega", "vega_wide"), ("vega_dark", "vega_wide_dark"),
+                      ("vega_narrow", "vega_narrow"), ("vega_narrow_dark", "vega_narrow_dark")):
         # Data stays inline as JSON values: Vega parses inline CSV with eval (blocked by the CSP).
         steps.append((key, partial(vlc.vegalite_to_vega, built.specs[spec], vl_version=vl)))
     return steps
@@ -93,11 +103,12 @@ def _assemble(built: Built, results: dict) -> tuple[dict, dict]:
     names = file_names(built.id, built.lang, list(built.csv))
     files, meta = {}, {}
     for key in ("svg", "svg_dark", "svg_narrow", "svg_narrow_dark"):
-        results[key] = stable_svg_ids(results[key])
+        # Invisible marks dropped, coordinates rounded (svgmin.py): the same picture, lighter.
+        results[key] = minify(stable_svg_ids(results[key]), fonts={theme.MEASURE_FONT: theme.FONT})
         files[names[key]] = results[key].encode("utf-8")
         meta[key] = _size(results[key])
     files[names["png"]] = results["png"]
-    for key in ("vega", "vega_dark"):
+    for key in ("vega", "vega_dark", "vega_narrow", "vega_narrow_dark"):
         files[names[key]] = _json(results[key])
     for name, data in built.csv.items():
         files[name] = data

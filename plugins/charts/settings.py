@@ -18,7 +18,6 @@ SETTINGS = {
     "CHARTS_WIDTH": (680, "intrinsic width in px of the static picture for wider screens (and of the PNG, "
                           "before scaling)"),
     "CHARTS_NARROW_WIDTH": (380, "intrinsic width in px of the static picture for phones"),
-    "CHARTS_NARROW_MEDIA": ("(max-width: 36em)", "media query that picks the narrow picture"),
     "CHARTS_PNG_SCALE": (2, "scale of the PNG download and social card (2 = twice the wide picture)"),
     "CHARTS_VL_VERSION": ("6.4", "Vega-Lite version vl-convert compiles with"),
     "CHARTS_TABLE_MAX_ROWS": (60, "rows shown in the data-table alternative (the CSV has them all)"),

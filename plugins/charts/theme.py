@@ -15,6 +15,12 @@ import altair as alt
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
         '"Noto Sans", sans-serif')
+# The static pictures are laid out (text measured) with this font, then written with
+# FONT: a picture is drawn in the reader's own system font, which the build cannot know,
+# so it is measured with one of the widest common sans fonts (DejaVu Sans, Debian's
+# default, as wide as Verdana) and any narrower font fits. Where DejaVu Sans is not
+# installed vl-convert falls back to FONT (Liberation Sans, Arial's metrics).
+MEASURE_FONT = '"DejaVu Sans", ' + FONT
 
 # name: (light, dark). Light values are Okabe–Ito; in the dark picture blue and sky are
 # lifted and the pale tints deepened to read on the dark background (the other Okabe–Ito

@@ -157,6 +157,47 @@ def _encode(channel: dict, t, df, channel_name: str):
     return cls(channel["field"], **kwargs)
 
 
+# One time unit later than a date at the start of its unit: where the last bar ends.
+NEXT_UNIT = {"year": pd.DateOffset(years=1), "yearquarter": pd.DateOffset(months=3),
+             "yearmonth": pd.DateOffset(months=1), "yearmonthdate": pd.DateOffset(days=1),
+             "yearweek": pd.DateOffset(weeks=1)}
+UNIT_START = {"year": "YS", "yearquarter": "QS", "yearmonth": "MS", "yearmonthdate": "D"}
+
+
+def _whole_bars(channel: dict, df: pd.DataFrame, mark: str) -> dict | None:
+    """The time scale of bars over dates (`timeUnit`) runs from the start of the first
+    unit to the end of the last, so the first and the last bar are drawn whole.
+
+    A time unit with offsets rather than a band scale: a band scale would draw every bar
+    whole too, but it keeps only the periods present in the data, so a missing month
+    would silently vanish from the axis instead of showing as a gap in time."""
+    unit = channel.get("timeUnit")
+    if mark not in ("bar", "rect") or channel["type"] != "temporal" or unit not in NEXT_UNIT \
+            or "domain" in (channel.get("scale") or {}):
+        return None
+    dates = pd.to_datetime(df[channel["field"]].dropna())
+    if dates.empty:
+        return None
+    if unit == "yearweek":  # Vega-Lite's weeks start on Sunday
+        starts = dates.dt.normalize() - pd.to_timedelta((dates.dt.dayofweek + 1) % 7, unit="D")
+    else:
+        starts = dates.dt.to_period({"YS": "Y", "QS": "Q", "MS": "M", "D": "D"}[UNIT_START[unit]]).dt.start_time
+    first, last = starts.min(), starts.max() + NEXT_UNIT[unit]
+    as_date = lambda d: alt.DateTime(year=d.year, month=d.month, date=d.day)  # noqa: E731 (local time, as the data)
+    return {"domain": [as_date(first), as_date(last)]}
+
+
+def _stack_order(spec: dict, channels: dict, mark: str, df: pd.DataFrame, t):
+    """Stacked bars and areas pile up in the legend's order, its first category at the
+    base (the editor lists first the series the story is about)."""
+    colour = channels.get("color")
+    if mark not in ("bar", "area") or not colour or colour["type"] != "nominal" or not colour.get("colors"):
+        return None, df
+    domain = list(dict.fromkeys(v for v in df[colour["field"]] if v is not None))
+    order = df[colour["field"]].map({v: i for i, v in enumerate(domain)})
+    return alt.Order("stack_order:Q"), df.assign(stack_order=order)
+
+
 def _chart_function(spec: dict, channels: dict, mark: str):
     fold = spec.get("fold")
 
@@ -169,9 +210,20 @@ def _chart_function(spec: dict, channels: dict, mark: str):
             if channel["type"] in ("nominal", "ordinal") and not pd.api.types.is_numeric_dtype(df[channel["field"]]):
                 df[channel["field"]] = df[channel["field"]].map(lambda v: t.label(v) if isinstance(v, str) else v)
         mark_opts = spec["mark"] if isinstance(spec["mark"], dict) else {"type": mark}
-        enc = {name: _encode(ch, t, df, name) for name, ch in channels.items()}
+        enc = {}
+        for name, ch in channels.items():
+            whole = _whole_bars(ch, df, mark) if name in ("x", "y") else None
+            enc[name] = _encode({**ch, "scale": {**(ch.get("scale") or {}), **whole}} if whole else ch, t, df, name)
+        order, df = _stack_order(spec, channels, mark, df, t)
+        if order is not None:
+            enc["order"] = order
         tips = []
-        for item in spec.get("tooltip") or []:
+        items = list(spec.get("tooltip") or [])
+        named = set(_tooltip_fields(items))
+        # A category axis cuts long labels with an ellipsis: its tooltip gives them whole.
+        items = [ch["field"] for name, ch in channels.items() if name in ("x", "y")
+                 and ch["type"] in ("nominal", "ordinal") and ch["field"] not in named] + items
+        for item in items:
             field = item if isinstance(item, str) else item["field"]
             ch = next((c for c in channels.values() if c["field"] == field), None)
             kind = ch["type"] if ch else ("temporal" if pd.api.types.is_datetime64_any_dtype(df[field])

@@ -4,7 +4,10 @@ For the home page and the heaviest chart article: the HTML, its render-blocking
 stylesheets (and their @imports), render-blocking scripts, and the images that
 are not lazy-loaded (for a <picture>, the light-mode <img>).  The interactive
 chart runtime is budgeted separately: it is only fetched when a chart nears
-the viewport.
+the viewport.  And every static chart picture (the SVGs of every
+``<figure class="chart">`` on every page, light and dark) has a budget of its
+own, before gzip, by picture: the phone one (``data-variant="narrow"``, or a
+``<source>`` whose media names a max-width) and the wide one.
 """
 
 from __future__ import annotations
@@ -97,6 +100,54 @@ def runtime_files(site: Site) -> list[Path]:
     return sorted(files)
 
 
+def chart_pictures(site: Site) -> dict[Path, str]:
+    """Every local SVG a chart figure shows, with its picture: "narrow" or "wide"."""
+    base = site.url or f"http://site.invalid{SERVE_PREFIX}"
+    found: dict[Path, str] = {}
+    for page in site.html_files():
+        raw = page.read_bytes()
+        if b"chart" not in raw:
+            continue
+        doc = lxml.html.fromstring(raw)
+        page_url = base + site.rel(page)
+        figures = doc.xpath('//figure[contains(concat(" ", normalize-space(@class), " "), " chart ")]')
+        for figure in figures:
+            # (libxml2's HTML parser nests the <img> inside the <source> before it)
+            for el in figure.xpath(".//picture//source[@srcset] | .//picture//img[@src]"):
+                picture = next(el.iterancestors("picture"))
+                media = (el.get("media") or "").replace(" ", "")
+                narrow = picture.get("data-variant") == "narrow" or "max-width" in media
+                for url in (el.get("srcset") or el.get("src")).split(","):
+                    url = url.strip().split(" ")[0]
+                    path = _local_file(site, base, urljoin(page_url, url))
+                    if path and path.suffix == ".svg":
+                        found.setdefault(path, "narrow" if narrow else "wide")
+    return found
+
+
+def check_chart_pictures(site: Site, limits: dict) -> tuple[list[Finding], dict]:
+    pictures = chart_pictures(site)
+    findings, heaviest = [], {}
+    for path, variant in sorted(pictures.items()):
+        size = path.stat().st_size
+        if size > heaviest.get(variant, (0, None))[0]:
+            heaviest[variant] = (size, path)
+        if size > limits[variant] * KIB:
+            findings.append(Finding(site.rel(path), (
+                f"this {variant} chart picture is {_kib(size)} KiB; the budget is {limits[variant]:g} KiB "
+                "before gzip. Aggregate the rows the chart draws (fewer marks), or simplify its "
+                "marks; raise QUALITY_BUDGETS['chart_svg_kib'] in pelicanconf.py only if every "
+                "mark must be drawn."), "budget"))
+    over = {f.where for f in findings}
+    row = {"page": f"chart pictures: {len(pictures)} SVGs, heaviest "
+                   + "; ".join(f"{v} {site.rel(p)}" for v, (_, p) in sorted(heaviest.items())),
+           "HTML": "", "CSS": "", "JS (blocking)": "", "images": "",
+           "total KiB gz": " / ".join(f"{_kib(n)} raw" for _, (n, _p) in sorted(heaviest.items())),
+           "budget": " / ".join(f"{limits[v]:g} raw" for v in sorted(heaviest)),
+           "result": "OVER" if over else "ok"}
+    return findings, row
+
+
 def _kib(n: int) -> str:
     return f"{n / KIB:.1f}"
 
@@ -141,4 +192,7 @@ def check(site: Site, budgets: dict) -> Outcome:
         findings.append(Finding("theme/vendor", (
             f"the chart runtime is {_kib(total)} KiB gzipped; the budget is {limit:g} KiB. "
             "Bundle only the Vega transforms the charts use."), "budget"))
+    picture_findings, row = check_chart_pictures(site, budgets["chart_svg_kib"])
+    findings += picture_findings
+    table.append(row)
     return Outcome(findings, table=table)

@@ -5,12 +5,15 @@
  *
  *   <figure class="chart" id="chart-ID" data-chart-id="ID" data-lang="fr"
  *           data-vega-spec="charts/ID/ID.fr.vg.json"
- *           data-vega-spec-dark="charts/ID/ID.fr.dark.vg.json">      (optional)
+ *           data-vega-spec-dark="charts/ID/ID.fr.dark.vg.json"                (optional)
+ *           data-vega-spec-narrow="charts/ID/ID.fr.narrow.vg.json"            (optional)
+ *           data-vega-spec-narrow-dark="charts/ID/ID.fr.narrow.dark.vg.json"> (optional)
  *     <figcaption class="chart-head"><h3 class="chart-title">…</h3>
  *       <p class="chart-subtitle">…</p></figcaption>
- *     <div class="chart-frame" style="aspect-ratio: W / H">
- *       <picture><source srcset="….dark.svg" media="(prefers-color-scheme: dark)">
+ *     <div class="chart-frame">
+ *       <picture data-variant="wide"><source srcset="….dark.svg" media="(prefers-color-scheme: dark)">
  *         <img src="….light.svg" width="W" height="H" alt="…" loading="lazy" decoding="async"></picture>
+ *       <picture data-variant="narrow" hidden>… the phone picture …</picture>  (optional)
  *     </div>
  *     … description, source line, notes, downloads, <details> data table …
  *   </figure>
@@ -25,13 +28,20 @@
  * the marks that have a tooltip and an aria-live region reads each one out.
  *
  * What happens: nothing is fetched until a figure comes within ~300px of the
- * viewport. Then the runtime is loaded once, the figure's Vega JSON fetched,
+ * viewport. Then the runtime is loaded once, the Vega JSON of the picture the
+ * stylesheet shows (wide or phone, chosen by the figure's width) is fetched,
  * and the view rendered (SVG) over the static picture, in exactly the box the
  * picture occupies; only when it has rendered is the picture made invisible
  * (it keeps its box, so nothing moves). On any failure the static picture
  * stays, the figure gets data-vega-state="failed" and at most one console
  * warning is logged per page. The figure's data-vega-state goes
  * loading -> interactive | failed (tests and CSS read it).
+ *
+ * The Vega JSON of a picture is the spec that drew it, at the same size, so
+ * the view draws the same legend, axes and footer; its SVG is scaled into the
+ * image's box exactly as the <img> is. When the figure is resized (a phone
+ * turned) so that the other picture shows, the view is rebuilt from that
+ * picture's spec.
  */
 (function () {
   'use strict';
@@ -240,17 +250,39 @@
     holder.style.height = r.height + 'px';
   }
 
+  // The picture the stylesheet shows (the phone one in a narrow figure).
+  function shownPicture(frame) {
+    var pictures = frame ? frame.querySelectorAll('picture') : [];
+    for (var i = 0; i < pictures.length; i++) {
+      if (pictures[i].getClientRects().length) return pictures[i];
+    }
+    return pictures[0] || null;
+  }
+
+  function variantOf(picture) {
+    return (picture && picture.getAttribute('data-variant')) || 'wide';
+  }
+
+  // The spec that drew the picture: data-vega-spec[-narrow][-dark], falling
+  // back to the wide one and to light when a figure has no such attribute.
+  function specAttribute(figure, variant) {
+    var base = variant === 'narrow' && figure.getAttribute('data-vega-spec-narrow')
+      ? 'data-vega-spec-narrow' : 'data-vega-spec';
+    var dark = darkQuery && darkQuery.matches && figure.getAttribute(base + '-dark');
+    return dark ? base + '-dark' : base;
+  }
+
   function upgrade(figure) {
     var frame = figure.querySelector('.chart-frame');
-    var picture = frame && frame.querySelector('picture');
+    var picture = shownPicture(frame);
     var img = picture && picture.querySelector('img');
     if (!img) {
       figure.setAttribute('data-vega-state', 'failed');
       warnOnce(figure, 'no .chart-frame > picture > img');
       return Promise.resolve();
     }
-    var dark = !!(darkQuery && darkQuery.matches && figure.getAttribute('data-vega-spec-dark'));
-    var specUrl = resolve(figure.getAttribute(dark ? 'data-vega-spec-dark' : 'data-vega-spec'));
+    var variant = variantOf(picture);
+    var specUrl = resolve(figure.getAttribute(specAttribute(figure, variant)));
     var lang = (figure.getAttribute('data-lang') || document.documentElement.lang || 'en').slice(0, 2);
     var old = figure.__chartView;
     var holder, view, live;
@@ -263,6 +295,7 @@
         var errors = [];
         holder = document.createElement('div');
         holder.className = 'chart-view';
+        holder.setAttribute('data-variant', variant);
         holder.setAttribute('role', 'img');
         holder.setAttribute('tabindex', '0');
         holder.setAttribute('aria-label', titleOf(figure, img));
@@ -296,12 +329,12 @@
       })
       .then(function () {
         if (old) dispose(old);
-        figure.__chartView = {view: view, holder: holder, live: live, frame: frame};
+        figure.__chartView = {view: view, holder: holder, live: live, frame: frame, variant: variant};
         enableKeyboard(holder, holder.firstChild, live);
         holder.classList.add('is-ready');
         frame.classList.add('is-interactive');
         figure.setAttribute('data-vega-state', 'interactive');
-        track(holder, img, frame);
+        track(figure, holder, img, frame);
       })
       .catch(function (error) {
         if (view) { try { view.finalize(); } catch (e) { /* already failed */ } }
@@ -321,20 +354,28 @@
     [state.holder, state.live].forEach(function (el) { if (el.parentNode) el.parentNode.removeChild(el); });
   }
 
+  // A resized figure: the view follows the image's box, and is rebuilt from the
+  // other picture's spec when the stylesheet now shows the other picture.
   var tracked = [];
-  var resizeObserver = window.ResizeObserver ? new ResizeObserver(function () {
-    tracked.forEach(function (t) { place(t[0], t[1], t[2]); });
-  }) : null;
-  function track(holder, img, frame) {
-    tracked = tracked.filter(function (t) { return t[2] !== frame; });
-    tracked.push([holder, img, frame]);
-    if (resizeObserver) resizeObserver.observe(img);
-  }
-  if (!resizeObserver) {
-    window.addEventListener('resize', function () {
-      tracked.forEach(function (t) { place(t[0], t[1], t[2]); });
+  function follow() {
+    tracked.forEach(function (t) {
+      var figure = t[0], state = figure.__chartView;
+      var picture = shownPicture(t[3]);
+      if (state && state.holder === t[1] && variantOf(picture) !== state.variant &&
+          figure.getAttribute('data-vega-state') === 'interactive') {
+        upgrade(figure);
+        return;
+      }
+      place(t[1], (picture && picture.querySelector('img')) || t[2], t[3]);
     });
   }
+  var resizeObserver = window.ResizeObserver ? new ResizeObserver(follow) : null;
+  function track(figure, holder, img, frame) {
+    tracked = tracked.filter(function (t) { return t[3] !== frame; });
+    tracked.push([figure, holder, img, frame]);
+    if (resizeObserver) resizeObserver.observe(frame);
+  }
+  if (!resizeObserver) window.addEventListener('resize', follow);
 
   function start() {
     var figures = document.querySelectorAll(SELECTOR);
