@@ -8,8 +8,6 @@ relative, so the absolute ones come from ``DISCOVERY_SITE_URL`` (the preview ser
 
 from __future__ import annotations
 
-import posixpath
-
 from jinja2 import pass_context
 from pelican import signals
 

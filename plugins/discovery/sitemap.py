@@ -12,7 +12,7 @@ chart embed pages (a bare frame of a chart whose place is its article).
 from __future__ import annotations
 
 from pathlib import Path
-from xml.sax.saxutils import quoteattr, escape
+from xml.sax.saxutils import escape, quoteattr
 
 import lxml.html
 

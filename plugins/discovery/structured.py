@@ -7,7 +7,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from .discovery import abs_url, site_base
+from .discovery import abs_url, page_path, site_base
 
 CONTEXT = "https://schema.org"
 
@@ -41,8 +41,7 @@ def _person_or_newsroom(ctx, name: str) -> dict:
 
 @pass_context
 def news_article_ld(ctx, article, card: str = "") -> dict:
-    url = abs_url(ctx, article.save_as.removesuffix("index.html") if article.save_as.endswith("/index.html")
-                  else article.save_as)
+    url = abs_url(ctx, page_path(article.save_as))
     modified = getattr(article, "modified", None) or article.date
     data = {
         "@context": CONTEXT, "@type": "NewsArticle",
