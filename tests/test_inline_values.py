@@ -57,6 +57,12 @@ CASES = [
     ("indicators.value fact_id=people-2022-11-07", f"4{NB}500{NB}000", "4,500,000"),
     ("indicators.value fact_id=people-2022-11-07 format=compact", "4,5 millions", "4.5 million"),
     ("indicators.publisher fact_id=damage-2023-04-05", "World Bank", "World Bank"),
+    # a small count in words, as running prose writes it; feminine on request in French
+    ("waves.missiles_launched wave_id=w2 format=words", "trois", "three"),
+    ("count waves.wave_id wave_start<=2022-10-17 format=words:f", "deux", "two"),
+    ("count waves.wave_id wave_id=w1 format=words:f", "une", "one"),
+    # how many different values: days, not attack windows
+    ("distinct waves.wave_start drones_launched>0", "4", "4"),
     # aggregates
     ("sum waves.missiles_launched wave_start>=2022-10-10 wave_start<=2022-11-23", "305", "305"),
     ("sum aid.committed_eur_bn", "19,2" + SP + "Md€", "€19.2bn"),
@@ -169,6 +175,9 @@ MISTAKES = [
      "format=pourcent is not a format; expected one of: integer, decimal, decimal:N, percent, "
      "percent:N, compact, words, words:f, date, date:long, month, month:long, year, text (N is a number of "
      "decimals, e.g. decimal:1)."),
+    ("waves.missiles_launched wave_id=w1 format=words",
+     "format=words writes whole numbers from 0 to 19 in words; this value is 84. Remove format= to show it "
+     "in digits."),
     ("max waves.missiles_launched format=date",
      "format=date applies to dates, and this value is a number; use integer, decimal:N, "
      "percent or compact."),
@@ -269,7 +278,7 @@ def test_value_links_lead_to_the_dataset_page_from_every_page(fixture_site):
 
 def test_dataset_pages_list_the_articles_that_use_them(fixture_site):
     page = (fixture_site / "data" / "waves" / "index.html").read_text(encoding="utf-8")
-    assert "L&#39;hiver des coupures" in page or "L'hiver des coupures" in page
+    assert "L’hiver des coupures" in page, "French pages set the title with a typographic apostrophe"
 
 
 def test_published_values_link_with_the_site_address(tmp_path):

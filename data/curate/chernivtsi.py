@@ -12,8 +12,10 @@ COMMIT = "ca09daadbe3646175aa1b681fb33d0514c08f6e7"
 DAY_URL = f"https://github.com/denysdovhan/chernivtsi-outages/blob/{COMMIT}/outages/history/{{}}/data.json"
 STATUS = {"on": "on", "off": "off", "unknown": "possibly_off"}
 PUBLISHER = {"name": "Chernivtsioblenergo (schedules), collected by Denys Dovhan",
+             "name_fr": "Tchernivtsioblenergo (programmes), collectés par Denys Dovhan",
              "url": "https://oblenergo.cv.ua/shutdowns/"}
 LICENCE = [{"name": "MIT", "title": "MIT © Denys Dovhan (repository README)",
+            "title_fr": "MIT © Denys Dovhan (README du dépôt)",
             "path": "https://github.com/denysdovhan/chernivtsi-outages"}]
 CITATION = ("Chernivtsioblenergo, outage schedules (oblenergo.cv.ua/shutdowns), collected by Denys Dovhan, "
             "github.com/denysdovhan/chernivtsi-outages.")

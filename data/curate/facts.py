@@ -19,9 +19,11 @@ SYSTEMS = {  # Kiel main-data item -> system name used in the events table
     "Shorad Aspide anti-aircraft missile": "Aspide",
 }
 PRECISION = ["day", "month", "year"]
-SITE_PUBLISHER = {"name": "Front de l'énergie / Energy Front (compilation); each row names its publisher"}
+SITE_PUBLISHER = {"name": "Front de l'énergie / Energy Front (compilation); each row names its publisher",
+                  "name_fr": "Front de l'énergie (compilation) ; chaque ligne nomme son éditeur"}
 SITE_LICENCE = [{"name": "other-attribution",
-                 "title": "Compilation: attribution requested; excerpts remain their publishers' words"}]
+                 "title": "Compilation: attribution requested; excerpts remain their publishers' words",
+                 "title_fr": "Compilation : citation demandée ; les extraits restent les mots de leurs éditeurs"}]
 
 
 def _read(raw, name, log) -> pd.DataFrame:
@@ -90,7 +92,8 @@ def events(raw, log) -> Table:
              "le lien de chaque ligne.", "description"),
         "publisher": SITE_PUBLISHER, "licenses": SITE_LICENCE,
         "citation": "Compiled by Front de l'énergie / Energy Front from the publishers named on each row.",
-        "release": "Compiled from the project's research notes", "as_of": "2022-11-08",
+        "release": "Compiled from the project's research notes",
+        "release_fr": "Compilé à partir des notes de recherche du projet", "as_of": "2022-11-08",
         "temporal": {"start": "2022-06-01", "end": "2022-11-30"},
         "caveats_en": [
             "Events are as reported by the named publisher; units are empty where the report gives no number.",
@@ -171,7 +174,8 @@ def energy(raw, log) -> Table:
              "nommé. Quand les sources divergent, chaque décompte est une ligne.", "description"),
         "publisher": SITE_PUBLISHER, "licenses": SITE_LICENCE,
         "citation": "Compiled by Front de l'énergie / Energy Front from the publishers named on each row.",
-        "release": "Compiled from the project's research notes", "as_of": "2024-06-10",
+        "release": "Compiled from the project's research notes",
+        "release_fr": "Compilé à partir des notes de recherche du projet", "as_of": "2024-06-10",
         "temporal": {"start": "2016-01-01", "end": "2024-06-30"},
         "caveats_en": [
             "Values are claims by the person or institution in who_said, not measurements; definitions differ "

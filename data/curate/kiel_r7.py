@@ -8,7 +8,7 @@ from babel import Locale
 from babel.numbers import format_decimal
 
 from .common import Table, bi, field, rel, source_fk, source_id_field, source_url_field
-from .sources import KIEL_CITATION, KIEL_HOME, UNCLEAR
+from .sources import KIEL_CITATION, KIEL_FR, KIEL_HOME, UNCLEAR, UNCLEAR_FR
 
 RAW = "kiel_ust_release7_2022"
 FIRST_DONOR_COLUMN = 5  # item, Total Number, Type, Sub-type, Not included, then one column per donor
@@ -21,8 +21,8 @@ CATEGORIES = {
 }
 AIR_DEFENCE_SUBTYPES = {"Anti-aircraft system", "Self-propelled anti-aircraft weapon"}
 
-LICENCE = [{"name": "unclear-attribution-requested", "title": UNCLEAR, "path": KIEL_HOME}]
-PUBLISHER = {"name": "Kiel Institute for the World Economy", "url": KIEL_HOME}
+LICENCE = [{"name": "unclear-attribution-requested", "title": UNCLEAR, "title_fr": UNCLEAR_FR, "path": KIEL_HOME}]
+PUBLISHER = {"name": "Kiel Institute for the World Economy", "name_fr": KIEL_FR, "url": KIEL_HOME}
 
 
 def _units(value: str):

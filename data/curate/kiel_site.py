@@ -9,11 +9,11 @@ import re
 import pandas as pd
 
 from .common import Table, bi, field, month_start, rel, source_fk, source_id_field
-from .sources import KIEL_HOME, UNCLEAR
+from .sources import KIEL_FR, KIEL_HOME, UNCLEAR, UNCLEAR_FR
 
 RAW = "kiel_ust_website"
-LICENCE = [{"name": "unclear-attribution-requested", "title": UNCLEAR, "path": KIEL_HOME}]
-PUBLISHER = {"name": "Kiel Institute for the World Economy", "url": KIEL_HOME}
+LICENCE = [{"name": "unclear-attribution-requested", "title": UNCLEAR, "title_fr": UNCLEAR_FR, "path": KIEL_HOME}]
+PUBLISHER = {"name": "Kiel Institute for the World Economy", "name_fr": KIEL_FR, "url": KIEL_HOME}
 CITATION = "Kiel Institute for the World Economy, Ukraine Support Tracker, Release 29 (04/2026), 4 Aug 2026."
 EUR_BN = "€ billion"
 COMMON = {

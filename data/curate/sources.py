@@ -14,46 +14,56 @@ KIEL_CITATION = (
 )
 KIEL_HOME = "https://www.ifw-kiel.de/topics/war-against-ukraine/ukraine-support-tracker/"
 UNCLEAR = "Unclear, attribution requested"
+UNCLEAR_FR = "Incertaine, citation demandée"
+KIEL_FR = "Institut de Kiel pour l'économie mondiale"
 
 SOURCES = [
     {
         "source_id": "kiel_ust_r7",
         "publisher": "Kiel Institute for the World Economy",
+        "publisher_fr": KIEL_FR,
         "title": "Ukraine Support Tracker, Release 7 (data 24 Jan to 3 Oct 2022)",
         "url": KIEL_HOME,
         "retrieved_from": "https://github.com/Largopie/analysis-of-Influence-Russia-Ukraine-war/"
                           "blob/ff8e122fabaa0444caf9854f9d13de4d732033b7/data/Ukraine_Support_Tracker.xlsx",
         "licence": UNCLEAR,
+        "licence_fr": UNCLEAR_FR,
         "as_of": "2022-10-03",
     },
     {
         "source_id": "kiel_ust_r29",
         "publisher": "Kiel Institute for the World Economy",
+        "publisher_fr": KIEL_FR,
         "title": "Ukraine Support Tracker, Release 29 (04/2026), tracker website chart data",
         "url": KIEL_HOME,
         "retrieved_from": "https://github.com/UkraineSupportTrackerWebsite/ukraine-support-tracker/"
                           "tree/ddf24c0f8f36dbe0ffb85822d5f45a732440a617/data",
         "licence": UNCLEAR,
+        "licence_fr": UNCLEAR_FR,
         "as_of": "2026-04-30",
     },
     {
         "source_id": "missile_attacks_ua",
         "publisher": "Petro Ivaniuk (Kaggle: piterfm), from Ukrainian Air Force reports",
+        "publisher_fr": "Petro Ivaniuk (Kaggle : piterfm), d'après les communiqués de l'armée de l'air ukrainienne",
         "title": "Massive Missile Attacks on Ukraine",
         "url": "https://www.kaggle.com/datasets/piterfm/massive-missile-attacks-on-ukraine",
         "retrieved_from": "https://github.com/DTL-DA/Massive-Missile-Attacks-on-Ukraine-EndtoEnd/"
                           "tree/60190a89eedcb3952e046e5fae1c3c4e9ae29dd7",
         "licence": UNCLEAR,
+        "licence_fr": UNCLEAR_FR,
         "as_of": "2026-03-01",
     },
     {
         "source_id": "chernivtsi_outages",
         "publisher": "Chernivtsioblenergo, scraped by Denys Dovhan",
+        "publisher_fr": "Tchernivtsioblenergo, collecté par Denys Dovhan",
         "title": "Chernivtsi power outage schedules (chernivtsi-outages)",
         "url": "https://oblenergo.cv.ua/shutdowns/",
         "retrieved_from": "https://github.com/denysdovhan/chernivtsi-outages/"
                           "tree/ca09daadbe3646175aa1b681fb33d0514c08f6e7/outages/history",
         "licence": "MIT (repository README)",
+        "licence_fr": "MIT (README du dépôt)",
         "as_of": "2023-03-22",
     },
 ]
@@ -70,6 +80,9 @@ def build(log) -> list[Table]:
                   required=True, unique=True, pattern="[a-z0-9_]+"),
             field("publisher", "string", ("Publisher", "Éditeur"),
                   ("Who published the data.", "Qui a publié les données."), required=True),
+            field("publisher_fr", "string", ("Publisher, in French", "Éditeur, en français"),
+                  ("The publisher's name as French pages show it.", "Le nom de l'éditeur sur les pages en français."),
+                  required=True),
             field("title", "string", ("Title", "Titre"),
                   ("Name and release of the upstream dataset.", "Nom et version du jeu de données d'origine."),
                   required=True),
@@ -82,6 +95,9 @@ def build(log) -> list[Table]:
                   fmt="uri", required=True, pattern=URL_PATTERN),
             field("licence", "string", ("Licence", "Licence"),
                   ("Licence as far as it could be established.", "Licence, pour autant qu'on ait pu l'établir."),
+                  required=True),
+            field("licence_fr", "string", ("Licence, in French", "Licence, en français"),
+                  ("The licence as French pages name it.", "La licence telle que la nomment les pages en français."),
                   required=True),
             field("as_of", "date", ("As of", "Arrêté au"),
                   ("Last date covered by that release.", "Dernière date couverte par cette version."),
@@ -98,8 +114,9 @@ def build(log) -> list[Table]:
              "Les jeux de données d'origine des tables préparées : éditeur, licence, version et copie exacte "
              "utilisée. Les tables sans lien sur chaque ligne y renvoient par leur colonne source_id.",
              "description"),
-        "publisher": {"name": "Front de l'énergie / Energy Front"},
-        "licenses": [{"name": "other-attribution", "title": "Attribution to each listed publisher"}],
+        "publisher": {"name": "Front de l'énergie / Energy Front", "name_fr": "Front de l'énergie"},
+        "licenses": [{"name": "other-attribution", "title": "Attribution to each listed publisher",
+                      "title_fr": "Citer chaque éditeur de la liste"}],
         "release": "",
         "as_of": "2026-04-30",
         "temporal": {"start": "2022-10-03", "end": "2026-04-30"},

@@ -14,7 +14,7 @@ import re
 import pandas as pd
 
 from .common import Table, bi, field, text_field, rel, source_fk, source_id_field, source_url_field
-from .sources import UNCLEAR
+from .sources import UNCLEAR, UNCLEAR_FR
 
 RAW = "missile_attacks_ua"
 MISSILE = {"cruise_missile", "ballistic_missile", "missile_mixed", "surface_to_air_missile"}
@@ -40,9 +40,10 @@ OVERRIDES = {
     "Фенікс": ("UAV", "tactical_or_recon_drone"),
     "Привет-82": ("UAV", "tactical_or_recon_drone"),
 }
-LICENCE = [{"name": "unclear-attribution-requested", "title": UNCLEAR,
+LICENCE = [{"name": "unclear-attribution-requested", "title": UNCLEAR, "title_fr": UNCLEAR_FR,
             "path": "https://www.kaggle.com/datasets/piterfm/massive-missile-attacks-on-ukraine"}]
 PUBLISHER = {"name": "Petro Ivaniuk (Kaggle: piterfm), from Ukrainian Air Force reports",
+             "name_fr": "Petro Ivaniuk (Kaggle : piterfm), d'après les communiqués de l'armée de l'air ukrainienne",
              "url": "https://www.kaggle.com/datasets/piterfm/massive-missile-attacks-on-ukraine"}
 CITATION = ("Petro Ivaniuk (Kaggle: piterfm), \"Massive Missile Attacks on Ukraine\", from daily reports of "
             "the Air Force Command and the General Staff of the Armed Forces of Ukraine.")

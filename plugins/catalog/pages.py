@@ -25,15 +25,53 @@ LOCALES = {"fr": "fr_FR", "en": "en_US"}
 SITE_SOURCE_KEY = "sources"
 
 
+def french(text: str, prose: bool = False) -> str:
+    from site_context.typography import french as set_french  # plugins/ is on sys.path by then
+
+    return set_french(text, prose)
+
+
 def _date(value: str | None, lang: str) -> str:
     if not value:
         return ""
-    return format_date(dt.date.fromisoformat(value), format="medium", locale=LOCALES.get(lang, lang))
+    text = format_date(dt.date.fromisoformat(value), format="medium", locale=LOCALES.get(lang, lang))
+    return french(text) if lang == "fr" else text  # « 1er mars 2026 »
 
 
-def _licence(resource: dict) -> dict:
+def _licence(resource: dict, lang: str = "en") -> dict:
+    """The first licence, its name in ``lang`` when the datapackage gives one (``title_fr``)."""
     first = (resource.get("licenses") or [{}])[0]
-    return {"title": first.get("title") or first.get("name", ""), "url": first.get("path", "")}
+    title = first.get(f"title_{lang}") or first.get("title") or first.get("name", "")
+    return {"title": title, "url": first.get("path", "")}
+
+
+def _publisher(resource: dict, lang: str) -> str:
+    publisher = resource.get("publisher", {})
+    return publisher.get(f"name_{lang}") or publisher.get("name", "")
+
+
+def counted(n: int, lang: str) -> str:
+    """A count in running text: French writes whole numbers under ten in words (« huit colonnes »)."""
+    if lang == "fr" and 2 <= n < 10:
+        from site_context.typography import WORDS
+
+        return WORDS[n]
+    return format_decimal(n, locale=LOCALES.get(lang, lang))
+
+
+def set_in_french(entry: dict) -> dict:
+    """A French dataset page's generated strings, set as French is set (site_context.typography):
+    titles, description, caveats, columns, licence, publisher, citation, sources."""
+    for key in ("title", "description", "publisher", "release"):
+        entry[key] = french(entry[key], prose=key == "description")
+    entry["caveats"] = [french(c, prose=True) for c in entry["caveats"]]
+    entry["licence"] = {**entry["licence"], "title": french(entry["licence"]["title"])}
+    entry["fields"] = [{**f, "title_l": french(f["title_l"]), "description_l": french(f["description_l"], prose=True)}
+                       for f in entry["fields"]]
+    entry["used_by"] = [{**u, "title": french(u["title"])} for u in entry["used_by"]]
+    entry["sources"] = [{**s, **{k: french(s.get(f"{k}_fr") or s.get(k, "")) for k in ("publisher", "licence")}}
+                        for s in entry["sources"]]
+    return entry
 
 
 def redistributable(resource: dict) -> bool:
@@ -81,8 +119,8 @@ def citations(resource: dict, site_names: dict, page_url: str) -> dict:
     original = resource.get("citation") or f"{resource['publisher']['name']}. {resource.get('release', '')}".strip()
     original = original.rstrip(".") + "."
     as_of = resource.get("as_of", "")
-    fr = (f"{original} Données préparées et publiées par {site_names['fr']} : "
-          f"« {localized(resource, 'title', 'fr')} » (données au {_date(as_of, 'fr')}), {page_url}")
+    fr = french(f"{original} Données préparées et publiées par {site_names['fr']} : "
+                f"« {localized(resource, 'title', 'fr')} » (données au {_date(as_of, 'fr')}), {page_url}")
     en = (f"{original} Data prepared and published by {site_names['en']}: "
           f"\u201c{localized(resource, 'title', 'en')}\u201d (data as of {_date(as_of, 'en')}), {page_url}")
     return {"fr": fr, "en": en}
@@ -129,7 +167,7 @@ def datasets_context(catalog, lang: str) -> dict:
         out[name] = {"name": name, "title": localized(res, "title", lang),
                      "description": localized(res, "description", lang), "url": catalog.dataset_url(name),
                      "csv": f"{catalog.output_dir}/{res['path']}", "as_of": res.get("as_of", ""),
-                     "publisher": res.get("publisher", {}).get("name", ""), "resource": res}
+                     "publisher": _publisher(res, lang), "release": res.get(f"release_{lang}") or res.get("release", ""), "resource": res}
     return out
 
 
@@ -187,13 +225,15 @@ class CatalogGenerator(Generator):
             entries.append({
                 "name": name, "resource": res, "lang": lang,
                 "title": localized(res, "title", lang), "description": localized(res, "description", lang),
-                "caveats": res.get(f"caveats_{lang}") or [], "licence": _licence(res),
+                "caveats": res.get(f"caveats_{lang}") or [], "licence": _licence(res, lang),
+                "publisher": _publisher(res, lang), "release": res.get(f"release_{lang}") or res.get("release", ""),
                 "as_of": _date(res.get("as_of"), lang), "as_of_iso": res.get("as_of", ""),
                 "fields": [{**f, "title_l": localized(f, "title", lang),
                             "description_l": localized(f, "description", lang)}
                            for f in res["schema"]["fields"]],
                 "header": header, "rows": rows, "count": count, "csv": csv_link,
-                "count_l": format_decimal(count, locale=LOCALES.get(lang, lang)),
+                "count_l": counted(count, lang), "columns_l": counted(len(res["schema"]["fields"]), lang),
+                "shown_l": counted(min(count, values["CATALOG_PREVIEW_ROWS"]), lang),
                 "size_kb": format_decimal(round(catalog.csv_path(name).stat().st_size / 1024, 1),
                                           locale=LOCALES.get(lang, lang)),
                 "page_url": page_path, "alternates": [link(o, page_path) for o in others],
@@ -206,6 +246,8 @@ class CatalogGenerator(Generator):
                 "primary_key": res["schema"].get("primaryKey", []),
                 "foreign_keys": res["schema"].get("foreignKeys", []),
             })
+        if lang == "fr":
+            entries = [set_in_french(entry) for entry in entries]
         common = {"datasets": entries, "descriptor": descriptor, "catalog_dir": out_dir,
                   "catalog_alternates": [link(o, f"{out_dir}/") for o in others]}
         relative_urls = self.settings.get("RELATIVE_URLS", False)

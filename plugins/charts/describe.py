@@ -16,9 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from site_context.typography import french, singular
-
-from .text import T, TextError
+from .text import T, TextError, _french
 from .walk import channel_title, views
 
 KINDS = {
@@ -114,6 +112,8 @@ def _with_unit(value, unit: str, t: T, field: str | None = None) -> str:
         return money
     text = _fmt(value, t)
     if unit and t.lang == "fr" and isinstance(value, numbers.Number):
+        from site_context.typography import singular
+
         unit = singular(unit, float(value))  # « 1 unité », « 0 heure »
     return text if not unit or unit in COUNT_UNITS else f"{text}\u00a0{unit}"
 
@@ -214,7 +214,7 @@ def describe(spec: dict, t: T, title: str) -> tuple[str, str]:
     site_context.typography: « huit points », « 1er juin », narrow no-break spaces)."""
     alt_text, description = _describe(spec, t, title)
     if t.lang == "fr":
-        return french(alt_text, prose=True), french(description, prose=True)
+        return _french(alt_text, prose=True), _french(description, prose=True)
     return alt_text, description
 
 

@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .build import Built, csv_name
-from .text import T
+from .text import T, _french
 
 ROOT = "{chartsroot}"
 URL = re.compile(r"^https?://\S+$")
@@ -38,6 +38,9 @@ def translations(theme_dir: Path, lang: str):
     if key not in _TRANSLATIONS:
         with po.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
+        from site_context.typography import set_catalog
+
+        set_catalog(catalog)
         buffer = io.BytesIO()
         write_mo(buffer, catalog)
         buffer.seek(0)
@@ -112,8 +115,13 @@ def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, headi
     defn, lang = built.defn, built.lang
     folder = f"{ROOT}/{conf['CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/"
     files = meta["files"]
-    datasets = [{"title": catalog.text(use.name, "title", lang), "url": f"{ROOT}/{catalog.dataset_url(use.name)}",
-                 "publisher": (catalog.resource(use.name).get("publisher") or {}).get("name", "")}
+    def in_lang(text: str) -> str:
+        return _french(text) if lang == "fr" else text
+
+    datasets = [{"title": in_lang(catalog.text(use.name, "title", lang)),
+                 "url": f"{ROOT}/{catalog.dataset_url(use.name)}",
+                 "publisher": in_lang((catalog.resource(use.name).get("publisher") or {}).get(f"name_{lang}")
+                                      or (catalog.resource(use.name).get("publisher") or {}).get("name", ""))}
                 for use in defn.uses]
     csvs = [{"url": folder + csv_name(defn, use.name), "dataset": use.name,
              "size": human_size(meta["bytes"][csv_name(defn, use.name)], lang)} for use in defn.uses]

@@ -16,8 +16,6 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from site_context.typography import french
-
 from . import theme
 
 LANGS = ("fr", "en")
@@ -102,12 +100,18 @@ class TextError(Exception):
     """A label or unit a chart asks for is missing (or missing in one language)."""
 
 
+def _french(text: str, prose: bool = False) -> str:
+    from site_context.typography import french  # plugins/ is on sys.path once Pelican has loaded them
+
+    return french(text, prose)
+
+
 def pick(value, lang: str, what: str):
     """``{"fr": ..., "en": ...}`` -> the ``lang`` text; anything else is a missing translation."""
     if isinstance(value, dict):
         text = value.get(lang)
         if isinstance(text, str) and text.strip():
-            return french(text) if lang == "fr" else text
+            return _french(text) if lang == "fr" else text
         raise TextError(f"{what} has no {lang} text")
     raise TextError(f'{what} is "{value}"; expected one text per language, {{fr: ..., en: ...}}')
 
@@ -195,7 +199,7 @@ class T:
             value = value.date()
         pattern = BABEL_MONTH[self.lang] if month else BABEL_DATE[self.lang]
         text = format_date(value, pattern, locale=BABEL_LOCALE[self.lang])
-        return french(text) if self.lang == "fr" else text  # « 1er oct. 2022 »
+        return _french(text) if self.lang == "fr" else text  # « 1er oct. 2022 »
 
     def country(self, name: str) -> str:
         """A donor country's name in this language (\"United States\" -> \"États-Unis\")."""

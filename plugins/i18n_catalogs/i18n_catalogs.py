@@ -22,10 +22,13 @@ class CatalogError(Exception):
 
 def compile_catalogs(translations_dir: Path) -> list[Path]:
     """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``translations_dir``; return what was written."""
+    from site_context import typography  # plugins/ is on sys.path once Pelican has loaded them
+
     written = []
     for po_path in sorted(Path(translations_dir).glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+        newest = max(po_path.stat().st_mtime, Path(typography.__file__).stat().st_mtime)
+        if mo_path.exists() and mo_path.stat().st_mtime >= newest:
             continue
         try:
             with po_path.open("rb") as handle:
@@ -35,6 +38,7 @@ def compile_catalogs(translations_dir: Path) -> list[Path]:
                 f"{po_path}: cannot be read as a gettext catalogue ({exc}). "
                 "Fix the quoting on the line it names, or restore the file from git."
             ) from exc
+        typography.set_catalog(catalog)  # French: ’, « 1er », narrow no-break spaces
         with mo_path.open("wb") as handle:
             write_mo(handle, catalog, use_fuzzy=False)
         written.append(mo_path)

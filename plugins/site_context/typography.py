@@ -26,7 +26,9 @@ _BEFORE = re.compile(r"[ \u00a0]+([:;!?»])")
 _GLUED = re.compile(r"(?<=[A-Za-zÀ-ÿ0-9)»])([;!?»])")
 _AFTER = re.compile(r"«[ \u00a0]*")
 _FIRST = re.compile(rf"(?<![\d,.\u202f])1([ \u00a0\u202f]){_MONTH}")
-_SMALL = re.compile(r"(?<![\d,.\u202f\u00a0/–-])([2-9]) (?=([a-zà-ÿ][^\s]*))")
+_SMALL = re.compile(r"(?<![\w,.\u202f\u00a0/–-])([2-9]) (?=([a-zà-ÿ][^\s]*))")
+# After these a digit is a label or one end of a range ("groupes 4 et 6", "3 par jour").
+LINK_WORDS = {"et", "ou", "à", "au", "aux", "du", "de", "des", "sur", "en", "par"}
 
 
 def _in_url(text: str, at: int) -> bool:
@@ -47,7 +49,7 @@ def french(text: str, prose: bool = False) -> str:
     if prose:
         def spell(match: re.Match) -> str:
             following = match.group(2).rstrip(".,;:)").lower()
-            if following in UNIT_WORDS or re.match(_MONTH, match.group(2)):
+            if following in UNIT_WORDS | LINK_WORDS or re.match(_MONTH, match.group(2)):
                 return match.group(0)
             return WORDS[int(match.group(1))] + " "
         text = _SMALL.sub(spell, text)
@@ -59,3 +61,17 @@ def singular(noun: str, n: float) -> str:
     if 0 <= abs(n) < 2 and noun.endswith("s") and not noun.endswith(("ss", "mois", "fois")):
         return noun[:-1]
     return noun
+
+
+def set_catalog(catalog) -> None:
+    """Set every French msgstr of a Babel catalogue as French is set: the .po keeps what
+    translators type ('Source :'), the compiled .mo what readers see (« Source\u202f: »)."""
+    if str(catalog.locale or "").split("_")[0] != "fr":
+        return
+    for message in catalog:
+        if not message.id:
+            continue
+        if isinstance(message.string, (list, tuple)):
+            message.string = type(message.string)(french(s) for s in message.string)
+        elif message.string:
+            message.string = french(message.string)
