@@ -49,7 +49,9 @@ def chart(df, t):
     by["share"] = (by["units_delivered"] / by["units_committed"] * 100).round(0)
     by["category_label"] = by["category"].map(t.label)
     pct = "\u202f%" if t.lang == "fr" else "%"
-    by["label"] = [f"{t.number(d)} / {t.number(c)} ({t.number(s)}{pct})"
+    # The gap before the label is an en space, not the text mark's dx: Vega's autosize
+    # leaves dx out when it fits the picture, and the longest bar's label ran off its edge.
+    by["label"] = [f"\u2002{t.number(d)} / {t.number(c)} ({t.number(s)}{pct})"
                    for d, c, s in zip(by["units_delivered"], by["units_committed"], by["share"])]
     order = by.sort_values("share", ascending=False)["category_label"].tolist()
     committed, delivered = t("committed"), t("delivered")
@@ -66,6 +68,6 @@ def chart(df, t):
     base = alt.Chart(long).encode(y=y, x=x, color=colour, tooltip=tooltip)
     full = base.transform_filter(alt.datum.measure == committed).mark_bar(height={"band": 0.8})
     inner = base.transform_filter(alt.datum.measure == delivered).mark_bar(height={"band": 0.4})
-    text = alt.Chart(by).mark_text(align="left", dx=4, fontSize=11, color=t.color("ink")).encode(
+    text = alt.Chart(by).mark_text(align="left", fontSize=11, color=t.color("ink")).encode(
         y=y, x=alt.X("units_committed:Q", title=t.axis_title("weapons", "value")), text="label:N")
     return alt.layer(full, inner, text).properties(height=alt.Step(34))
