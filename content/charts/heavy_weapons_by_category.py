@@ -49,10 +49,15 @@ def chart(df, t):
     by["share"] = (by["units_delivered"] / by["units_committed"] * 100).round(0)
     by["category_label"] = by["category"].map(t.label)
     pct = "\u202f%" if t.lang == "fr" else "%"
-    # The gap before the label is an en space, not the text mark's dx: Vega's autosize
-    # leaves dx out when it fits the picture, and the longest bar's label ran off its edge.
-    by["label"] = [f"\u2002{t.number(d)} / {t.number(c)} ({t.number(s)}{pct})"
+    by["label"] = [f"{t.number(d)} / {t.number(c)} ({t.number(s)}{pct})"
                    for d, c, s in zip(by["units_delivered"], by["units_committed"], by["share"])]
+    # At the end of each bar: "646 / 1 170 (55 %)", on phones only the share (the tooltip
+    # and the data table give the counts). Vega's autosize does not count text marks, so the
+    # scale leaves room for the longest (about 6.6 px a character at 11 px, after the axis
+    # labels' ~170 px).
+    by["bar_label"] = [f"{t.number(s)}{pct}" for s in by["share"]] if t.narrow else by["label"]
+    room = (by["bar_label"].str.len().max() * 6.6 + 8) / (t.width - 170)
+    domain_max = float(by["units_committed"].max()) / (1 - min(room, 0.6))
     order = by.sort_values("share", ascending=False)["category_label"].tolist()
     committed, delivered = t("committed"), t("delivered")
     long = pd.concat([by.assign(measure=committed, value=by["units_committed"]),
@@ -64,10 +69,10 @@ def chart(df, t):
                alt.Tooltip("units_delivered:Q", title=delivered, format=",d"),
                alt.Tooltip("label:N", title=t("share"))]
     y = alt.Y("category_label:N", sort=order, title=None)
-    x = alt.X("value:Q", title=t.axis_title("weapons", "value"))
+    x = alt.X("value:Q", title=t.axis_title("weapons", "value"), scale=alt.Scale(domainMax=domain_max))
     base = alt.Chart(long).encode(y=y, x=x, color=colour, tooltip=tooltip)
     full = base.transform_filter(alt.datum.measure == committed).mark_bar(height={"band": 0.8})
     inner = base.transform_filter(alt.datum.measure == delivered).mark_bar(height={"band": 0.4})
-    text = alt.Chart(by).mark_text(align="left", fontSize=11, color=t.color("ink")).encode(
-        y=y, x=alt.X("units_committed:Q", title=t.axis_title("weapons", "value")), text="label:N")
+    text = alt.Chart(by).mark_text(align="left", dx=4, fontSize=11, color=t.color("ink")).encode(
+        y=y, x=alt.X("units_committed:Q", title=t.axis_title("weapons", "value")), text="bar_label:N")
     return alt.layer(full, inner, text).properties(height=alt.Step(34))

@@ -8,7 +8,6 @@ cache key. Every problem is a ``ChartError`` that names the chart and the fix.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -215,9 +214,9 @@ def csv_name(defn: Definition, dataset: str) -> str:
 
 def _interactive(spec: dict, lang: str) -> dict:
     """The browser's spec: the picture's own spec at the picture's own size (charts.js
-    scales the drawing into the image's box, as the <img> is scaled), with the
-    language's number and date locale."""
-    spec = copy.deepcopy(spec)
+    scales the drawing into the image's box, as the <img> is scaled), its text in the
+    font the picture was laid out with, and the language's number and date locale."""
+    spec = theme.measured(spec)
     spec.setdefault("config", {})["locale"] = {"number": NUMBER_LOCALE[lang], "time": TIME_LOCALE[lang]}
     return spec
 

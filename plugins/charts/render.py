@@ -57,12 +57,6 @@ def _size(svg: str) -> list[int]:
     return [round(float(match.group(1))), round(float(match.group(2)))] if match else [0, 0]
 
 
-def measured(spec: dict) -> dict:
-    """The spec of a static picture with its text laid out in theme.MEASURE_FONT."""
-    house, wide = (json.dumps(f, ensure_ascii=False)[1:-1] for f in (theme.FONT, theme.MEASURE_FONT))
-    return json.loads(json.dumps(spec, ensure_ascii=False).replace(house, wide))
-
-
 def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     """The calls that make one chart's files, as (file key, thunk): independent of each
     other, so they can run in parallel (vl-convert draws outside the GIL)."""
@@ -71,7 +65,7 @@ def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     steps = []
     for key, spec in (("svg", "wide"), ("svg_dark", "wide_dark"), ("svg_narrow", "narrow"),
                       ("svg_narrow_dark", "narrow_dark")):
-        steps.append((key, partial(vlc.vegalite_to_svg, measured(built.specs[spec]), vl_version=vl, **locale)))
+        steps.append((key, partial(vlc.vegalite_to_svg, theme.measured(built.specs[spec]), vl_version=vl, **locale)))
     steps.append(("png", partial(vlc.vegalite_to_png, built.specs["png"], vl_version=vl,
                                  scale=settings["CHARTS_PNG_SCALE"], **locale)))
     for key, spec in (("vega", "vega_wide"), ("vega_dark", "vega_wide_dark"),

@@ -22,6 +22,16 @@ FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, 
 # installed vl-convert falls back to FONT (Liberation Sans, Arial's metrics).
 MEASURE_FONT = '"DejaVu Sans", ' + FONT
 
+
+def measured(spec: dict) -> dict:
+    """The spec with its text laid out in MEASURE_FONT (the static pictures, then written
+    back with FONT; and the live view, so that a browser measuring its text with a canvas
+    and drawing it as SVG resolves the same font for both)."""
+    import json
+
+    house, wide = (json.dumps(f, ensure_ascii=False)[1:-1] for f in (FONT, MEASURE_FONT))
+    return json.loads(json.dumps(spec, ensure_ascii=False).replace(house, wide))
+
 # name: (light, dark). Light values are Okabe–Ito; in the dark picture blue and sky are
 # lifted and the pale tints deepened to read on the dark background (the other Okabe–Ito
 # colours already do; lifting them brought pairs too close for tritanopes).
