@@ -271,7 +271,7 @@ def test_french_and_english_place_the_same_values(slug):
 
 def boxes(slug: str, lang: str) -> dict[str, int]:
     found = {}
-    for kind, inner in re.findall(r'<aside class="story-box ([\w-]+)" markdown="1">(.*?)</aside>',
+    for kind, inner in re.findall(r'<div class="story-box ([\w-]+)" markdown="1">(.*?)</div>',
                                   body(slug, lang), re.S):
         found[kind] = len(re.findall(r"^- ", inner, re.M))
     return found
