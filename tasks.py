@@ -23,6 +23,19 @@ from sitebuild import (  # noqa: E402  (the build runner lives with the plugins)
 )
 
 
+PREVIEW_PORT_FILE = "livereload-port"
+
+
+def _preview_port(project: Path, port: int) -> int:
+    """The port given, else the one the running preview recorded, else 8000."""
+    if port:
+        return int(port)
+    try:
+        return int((project / ".cache" / PREVIEW_PORT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 8000
+
+
 def _fail(exc: Exception) -> None:
     print(exc, file=sys.stderr)
     raise SystemExit(1)
@@ -93,11 +106,19 @@ def livereload(c, port=8000, debug=False, content=""):
     output = OUTPUT if not content else content_dir.parent / "output"
     # Feeds, sitemap and link previews need the preview's absolute address (pelicanconf.py).
     os.environ["PREVIEW_URL"] = f"http://127.0.0.1:{int(port)}"
+    # new-article and new-chart print the preview's address: they read its port here.
+    port_file = content_dir.parent / ".cache" / PREVIEW_PORT_FILE
+
+    def ready(url: str) -> None:
+        port_file.parent.mkdir(parents=True, exist_ok=True)
+        port_file.write_text(url.rstrip("/").rsplit(":", 1)[1], encoding="utf-8")
+
     try:
         live.run(lambda: build_in_process(output=output, content=content_dir, debug=debug,
                                           data=data_dir),
-                 output, watched, port=int(port), restart_on=changed_code)
+                 output, watched, port=int(port), restart_on=changed_code, ready=ready)
     except KeyboardInterrupt:
+        port_file.unlink(missing_ok=True)
         print("\nStopped the preview.")
         return
     # Plugin code or settings changed: start again in a fresh process with the new code.
@@ -120,7 +141,7 @@ def publish(c):
 
 @task(help={"out": "Write the curated files here instead of data/ (e.g. to compare)."})
 def curate(c, out=""):
-    """Turn data/raw/ into the curated CSVs and data/datapackage.json (run after changing raw data)."""
+    """Turn data/raw/ into the curated CSVs and their descriptions (run after changing raw data)."""
     sys.path.insert(0, str(ROOT / "data"))
     from curate import run  # data/curate/: curation lives with the data, not in the build
 
@@ -191,16 +212,21 @@ def _site_settings() -> dict:
     return read_settings(str(ROOT / "pelicanconf.py"))
 
 
-@task(help={"title": "The headline, in quotes.", "lang": "fr or en (default fr).",
+@task(positional=[], help={"title": "The headline, in quotes.", "lang": "fr or en (default fr).",
             "translation_of": "Slug of the article this one translates.",
             "section": "Section (Category) of the article; default: the translation's or the "
                        "most used one.",
             "slug": "The address, if not derived from the title.",
             "author": "Byline (default: the newsroom).",
-            "content": "Content folder (default content/)."})
-def new_article(c, title, lang="fr", translation_of="", section="", slug="", author="",
-                content=""):
+            "content": "Content folder (default content/).",
+            "port": "Port of the preview, for the address printed (default: the running "
+                    "preview's, else 8000)."})
+def new_article(c, title="", lang="fr", translation_of="", section="", slug="", author="",
+                content="", port=0):
     """Create a draft article with its complete front matter, and say how to preview it."""
+    if not title:
+        _fail('new-article: --title is missing; e.g. invoke new-article --title "Les nuits sans '
+              'courant" (invoke new-article --help lists the options).')
     scaffold = _editorial()
     folder = Path(content).resolve() if content else ROOT / "content"
     try:
@@ -208,14 +234,17 @@ def new_article(c, title, lang="fr", translation_of="", section="", slug="", aut
                                        section, slug, author)
     except scaffold.ScaffoldError as exc:
         _fail(f"new-article: {exc}")
-    print(scaffold.describe(created, folder.parent))
+    print(scaffold.describe(created, folder.parent, _preview_port(folder.parent, port)))
 
 
-@task(help={"dataset": "Name of the dataset to chart (see data/datapackage.json).",
+@task(positional=[], help={"dataset": "Name of the dataset to chart (see the data/*.resource.json files).",
             "id": "Chart id (file name), default: <dataset>_chart.",
             "content": "Content folder (default content/; its data/ beside it)."})
-def new_chart(c, dataset, id="", content=""):  # noqa: A002 (the option is --id)
+def new_chart(c, dataset="", id="", content=""):  # noqa: A002 (the option is --id)
     """Create a YAML chart from a dataset's real columns, and print the line to paste."""
+    if not dataset:
+        _fail("new-chart: --dataset is missing; e.g. invoke new-chart --dataset strikes_waves "
+              "(the datasets are listed at /data/ in the preview).")
     scaffold = _editorial()
     folder = Path(content).resolve() if content else ROOT / "content"
     settings = _site_settings()
@@ -226,6 +255,28 @@ def new_chart(c, dataset, id="", content=""):  # noqa: A002 (the option is --id)
     except scaffold.ScaffoldError as exc:
         _fail(f"new-chart: {exc}")
     print(scaffold.describe_chart(created, folder.parent))
+
+
+@task(positional=["csv"], help={"csv": "The CSV, already in data/, e.g. data/points_chaleur.csv.",
+            "content": "Content folder (default content/; its data/ beside it)."})
+def new_dataset(c, csv=None, content=""):
+    """Describe a CSV of data/: infer its schema and write data/<name>.resource.json to fill in."""
+    if csv in ("--help", "-h"):  # read as the file name: show the task's help instead
+        raise SystemExit(subprocess.call([PYTHON, "-m", "invoke", "-r", str(ROOT), "--help",
+                                          "new-dataset"]))
+    if not csv or csv.startswith("-"):
+        _fail("new-dataset: which CSV? e.g. invoke new-dataset data/points_chaleur.csv (the file "
+              "must already be in data/).")
+    _editorial()
+    from editorial import newdataset
+
+    project = Path(content).resolve().parent if content else ROOT
+    path = Path(csv) if Path(csv).is_absolute() else project / csv
+    try:
+        made = newdataset.new_dataset(path, project / "data")
+    except newdataset.DatasetError as exc:
+        _fail(f"new-dataset: {exc}")
+    print(newdataset.describe_result(made))
 
 
 @task(help={"port": "Port for the preview (default 8799).", "repeats": "Edits per kind (3)."})

@@ -19,7 +19,7 @@ import catalog
 import tasks
 from charts import build, colour, definitions, lint, render, settings as chart_settings, theme
 from charts import charts as plugin
-from charts.errors import ChartsSettingsError
+from charts.errors import ChartError, ChartsSettingsError
 from charts.text import T
 from conftest import ROOT
 from shortcodes import ShortcodeContext, ShortcodeError
@@ -353,9 +353,6 @@ def test_a_rebuild_prepares_again_only_the_charts_whose_file_or_data_changed(tmp
      .replace("import altair as alt", "import altair as alt\n    import pandas as pd"),
      'chart "ok" (content/charts/ok.py:8): the chart passes more than 5000 rows to Vega-Lite. Aggregate in '
      "chart() or in `invoke curate`"),
-    ("ok.py", GOOD.replace('"en": "Title"', '"de": "Titel"'),
-     'chart "ok" (content/charts/ok.py:5): the chart lint failed: missing translation: TEXT "title" has no en '
-     'text. See plugins/charts/README.md ("Lint").'),
     ("ok.py", GOOD.replace('"source": {"fr": "Source", "en": "Source"}', '"notes": {"fr": "n", "en": "n"}'),
      'chart "ok" (content/charts/ok.py:5): it has no source. Add TEXT["source"]'),
     ("ok.yaml", "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\ncolour: donor:N\n",
@@ -456,9 +453,34 @@ def test_a_category_axis_without_its_field_in_a_tooltip_fails_the_lint(tmp_path)
         "(an axis cuts long labels with an ellipsis, the tooltip gives them whole)"]
 
 
-def test_a_label_missing_in_one_language_fails_the_lint(tmp_path):
-    defn, b = built(tmp_path, GOOD.replace('LABELS = {', 'LABELS = {"other": {"fr": "Autre"}, '), "fr")
-    assert lint.lint(defn, b.specs, b.t, 10) == ['missing translation: LABELS "other" has no en text']
+def test_a_label_missing_in_one_language_fails_the_lint_of_that_language_only(tmp_path):
+    """Each language's build checks its own texts: a missing one is reported once."""
+    text = GOOD.replace('LABELS = {', 'LABELS = {"other": {"fr": "Autre"}, ')
+    defn, b = built(tmp_path, text, "fr")
+    assert lint.lint(defn, b.specs, b.t, 10) == []
+    defn, b = built(tmp_path, text, "en")
+    assert lint.lint(defn, b.specs, b.t, 10) == [
+        'LABELS["other"] has no English text; add "en": "…" to LABELS["other"].']
+
+
+@pytest.mark.parametrize("name, text, message", [
+    ("c.py", GOOD.replace('"en": "Title"', '"de": "Titel"'),
+     'content/charts/c.py:5: chart "c": TEXT["title"] has no English text. Add "en": "…" to TEXT["title"].'),
+    ("c.yaml", "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\ntitle:\n  fr: Promis\n"
+               "source: {fr: Test, en: Test}\n",
+     'content/charts/c.yaml:5: chart "c": the title has no English text. Add a line "  en: …" under '
+     '"title:" (a chart\'s texts are written in French and in English).'),
+    ("c.yaml", "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\ntitle: Promis\n"
+               "source: {fr: Test, en: Test}\n",
+     'content/charts/c.yaml:5: chart "c": the title is one text ("Promis"); a chart\'s texts are written '
+     'in French and in English. Write two lines under "title:": "  fr: …" and "  en: …".'),
+])
+def test_a_missing_text_is_named_in_plain_words_at_its_line(tmp_path, name, text, message):
+    settings = write_chart(tmp_path, name, text)
+    defn = definitions.load("c", Path(settings["PATH"]) / "charts" / name, f"content/charts/{name}")
+    with pytest.raises(ChartError) as failure:
+        build.build_chart(defn, fixture_catalog(), "en", CONF)
+    assert str(failure.value) == message
 
 
 BAD_PALETTE = GOOD.replace('y="donor:N"', 'y="donor:N", color=alt.Color("donor:N", scale=alt.Scale(range=["#d62728", '
@@ -470,7 +492,7 @@ def test_a_palette_colour_blind_readers_cannot_tell_apart_fails_the_lint(tmp_pat
     problems = lint.lint(defn, b.specs, b.t, 10)
     assert any("#d62728 and #2ca02c look alike with deuteranopia" in p for p in problems), problems
     settings = write_chart(tmp_path / "site", "ok.py", BAD_PALETTE)
-    assert "the chart lint failed: in the light picture, colours" in shortcode_error(settings, "ok")
+    assert "(content/charts/ok.py:7): in the light picture, colours" in shortcode_error(settings, "ok")
 
 
 def test_the_house_palette_passes_for_every_vision_in_both_pictures():
@@ -509,3 +531,31 @@ def test_svg_ids_do_not_depend_on_what_was_drawn_before():
     assert stable_svg_ids(first) == '<linearGradient id="gradient_0"/><rect fill="url(#gradient_0)"/><g clip-path="url(#clip_0)"/>'
     two = stable_svg_ids('<g id="gradient_9"/><g id="gradient_4"/><use href="#gradient_9"/>')
     assert two == '<g id="gradient_0"/><g id="gradient_1"/><use href="#gradient_0"/>'
+
+
+YAML_HEAD = "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    (YAML_HEAD + "title:\n  fr: Promesses : ce qui est arrivé\n  en: Pledges\n",
+     'content/charts/c.yaml:6: chart "c": this text contains a colon followed by a space (« : »), which '
+     "YAML reads as the start of another key. Put the whole text in double quotes: "
+     '`fr: "Promesses : ce qui est arrivé"` (en français : mettez le texte entre guillemets droits, "…").'),
+    (YAML_HEAD + "title:\n  fr: \"Front\" de l'énergie\n  en: Front\n",
+     'content/charts/c.yaml:6: chart "c": the text starts with a quotation but goes on after it. Put the '
+     'whole text in double quotes: `fr: "\\"Front\\" de l\'énergie"`'),
+    (YAML_HEAD + "title:\n  fr: \"Promesses\n  en: Pledges\n",
+     'content/charts/c.yaml:6: chart "c": a quote opened on this line is never closed.'),
+    (YAML_HEAD + "title:\n  fr: Promesses\n   en: Pledges\n",
+     'content/charts/c.yaml:7: chart "c": this line is indented more than the line above, so YAML reads '
+     "it as part of it. Line it up with the other keys at its level (two spaces per level, no tabs)."),
+    (YAML_HEAD + "title:\n\tfr: Promesses\n",
+     'content/charts/c.yaml:6: chart "c": this line is indented with a tab. Indent with spaces only'),
+    (YAML_HEAD + "tooltip: [donor, committed_eur_bn\n",
+     'content/charts/c.yaml:5: chart "c": a list opened on this line is never closed. Add ] at its end'),
+])
+def test_yaml_syntax_mistakes_are_named_in_plain_words_at_their_line(tmp_path, text, message):
+    settings = write_chart(tmp_path, "c.yaml", text)
+    with pytest.raises(ChartError) as failure:
+        definitions.load("c", Path(settings["PATH"]) / "charts" / "c.yaml", "content/charts/c.yaml")
+    assert str(failure.value).startswith(message), str(failure.value)

@@ -48,6 +48,9 @@ def test_a_correction_shows_a_notice_and_the_updated_date(content_copy, tmp_path
         assert notice is not None, f"no notice on the {lang_dir or 'fr'} article"
         assert notice.a["href"].endswith("corrections/#2026-12-01-test-correction")
         assert updated in page.select_one(".story-head .meta").get_text()
+        # Modified is derived from the correction in both languages (feeds, sitemap, JSON-LD)
+        assert page.select_one('meta[property="article:modified_time"]')["content"] == \
+            "2026-12-01T00:00:00+01:00"
         log = (out / lang_dir / "corrections" / "index.html").read_text()
         assert 'id="2026-12-01-test-correction"' in log
         assert "&lt;b&gt;x&lt;/b&gt;" in log, "entry text must be escaped"

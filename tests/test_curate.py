@@ -47,7 +47,36 @@ def test_committed_files_are_what_curation_writes(curated):
                  if p.is_file() and p.suffix in (".csv", ".json")}
     stale = sorted(name for name, body in files(out).items() if committed.get(name) != body)
     assert not stale, f"run `invoke curate` and commit: {stale}"
-    assert set(committed) == set(files(out))
+    # Anything else in data/ is a dataset an editor added (its CSV and its description).
+    added = {Path(n).name.split(".")[0] for n in set(committed) - set(files(out))}
+    for name in added:
+        assert {f"{name}.csv", f"{name}.resource.json"} <= set(committed), name
+    assert "datapackage.json" not in committed, "the build assembles it; nobody commits it"
+
+
+def test_curation_keeps_the_datasets_it_did_not_make(curated, tmp_path):
+    """An editor's dataset (invoke new-dataset) survives invoke curate, untouched."""
+    out = tmp_path / "data"
+    shutil.copytree(curated[0], out)
+    mine = {"points.csv": b"date,points\n2022-12-02,4\n", "points.resource.json": b'{"name": "points"}\n'}
+    for name, body in mine.items():
+        (out / name).write_bytes(body)
+    log: list[str] = []
+    run(RAW, out, echo=log.append)
+    assert {name: (out / name).read_bytes() for name in mine} == mine
+    assert "kept     1 dataset(s) curation does not make, untouched: points" in log
+
+
+def test_curation_refuses_to_overwrite_an_editors_dataset_of_the_same_name(curated, tmp_path):
+    out = tmp_path / "data"
+    shutil.copytree(curated[0], out)
+    base = out / "datapackage.base.json"
+    base.write_text(base.read_text(encoding="utf-8").replace('    "sources"\n', '    "strikes_waves"\n')
+                    .replace('    "strikes_waves",\n', ""), encoding="utf-8")
+    before = (out / "sources.resource.json").read_bytes()
+    with pytest.raises(ValueError, match=r"data/sources.resource.json was not made by invoke curate"):
+        run(RAW, out, echo=lambda _line: None)
+    assert (out / "sources.resource.json").read_bytes() == before
 
 
 def test_curated_output_validates(curated):

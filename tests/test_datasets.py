@@ -24,6 +24,7 @@ sys.path.insert(0, str(FIXTURE))
 import catalog  # noqa: E402
 import tasks  # noqa: E402
 from cases import CASES  # noqa: E402
+from catalog.package import assemble  # noqa: E402
 
 DATASETS = [  # fixed names other parts of the site code against
     "kiel_r7_heavy_weapons", "kiel_r7_inkind_aid", "kiel_allocations_monthly", "kiel_allocations_donor_month",
@@ -76,7 +77,7 @@ def test_tables_load_with_schema_types():
 
 
 def test_every_resource_and_field_is_described_in_both_languages():
-    descriptor = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = assemble(ROOT / "data", "data").descriptor
     for res in descriptor["resources"]:
         for key in ("title_fr", "title_en", "description_fr", "description_en", "as_of"):
             assert res.get(key), (res["name"], key)
@@ -266,8 +267,12 @@ def test_payloads_in_cells_are_shown_as_text(fixture_site, prefix):
 
 
 def test_published_files_are_the_curated_bytes_in_the_main_site_only(fixture_site):
-    for name in ("deliveries.csv", "sources.csv", "datapackage.json"):
+    for name in ("deliveries.csv", "sources.csv"):
         assert (fixture_site / "data" / name).read_bytes() == (FIXTURE / "data" / name).read_bytes()
+    # the package is assembled from the datasets' descriptions, exactly as validated
+    published = json.loads((fixture_site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert published == assemble(FIXTURE / "data", "data").descriptor
+    assert [r["name"] for r in published["resources"]] == ["deliveries", "sources", "restricted"]
     assert not list((fixture_site / "en").rglob("*.csv"))
     soup = page(fixture_site, "en/data/deliveries/index.html")
     link = soup.find("a", string="deliveries.csv")["href"]
@@ -301,7 +306,7 @@ def test_real_datasets_render_in_both_languages(tmp_path):
     site = tasks.build_site(output=tmp_path / "output", quiet=True, content=proj / "content")
     from site_context.typography import french
 
-    names = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+    names = assemble(ROOT / "data", "data").descriptor["resources"]
     for res in names:
         for prefix in ("", "en/"):
             soup = page(site, f"{prefix}data/{res['name']}/index.html")

@@ -243,6 +243,46 @@ def test_every_editorial_setting_is_documented():
         assert f"`{name}`" in readme, name
 
 
+# --- translations that do not pair up ---------------------------------------------------
+
+EN_ARTICLE = "Title: {title}\nDate: {date}\nSlug: {slug}\nLang: en\nCategory: Energy\n{extra}\n{body}\n"
+
+
+def test_translations_that_do_not_pair_up_fail_naming_both_files(tmp_path):
+    project = project_copy(tmp_path)
+    articles = project / "content" / "articles"
+    write(articles / "nuits.fr.md", ARTICLE.format(title="Nuits", slug="nuits-sans-courant"))
+    write(articles / "nights.en.md", EN_ARTICLE.format(title="Nights", date="2022-12-02",
+                                                      slug="nuits-sans-courrant", extra="",
+                                                      body="Text."))
+    write(articles / "vagues.fr.md", ARTICLE.format(title="Vagues", slug="vagues-octobre").replace(
+        "Texte.", "Texte.\n\n{{ chart vagues_test }}"))
+    write(articles / "waves.en.md", EN_ARTICLE.format(title="Waves", date="2022-12-02",
+                                                     slug="october-waves", extra="",
+                                                     body="Text.\n\n{{ chart vagues_test }}"))
+    report = failed_build(project)
+    assert ('content/articles/nights.en.md:3: its Slug "nuits-sans-courrant" differs by a few letters '
+            'from "nuits-sans-courant" of content/articles/nuits.fr.md (fr), but the two are not linked '
+            "as translations, so each would be published alone. If one translates the other, give "
+            "them the same Slug: `Slug: nuits-sans-courant` (with `Translation: true` in the "
+            "translation); if each stands alone, write `Translation: none` in both.") in report
+    assert ("content/articles/waves.en.md:3: it has the same date (2022-12-02) and the same charts "
+            "(vagues_test) of content/articles/vagues.fr.md (fr), but the two are not linked") in report
+
+
+def test_an_article_in_one_language_only_says_so(tmp_path):
+    project = project_copy(tmp_path)
+    articles = project / "content" / "articles"
+    write(articles / "nuits.fr.md", ARTICLE.format(title="Nuits", slug="nuits-sans-courant")
+          .replace("Category: Énergie\n", "Category: Énergie\nTranslation: none\n"))
+    write(articles / "nights.en.md", EN_ARTICLE.format(title="Nights", date="2022-12-02",
+                                                      slug="nuits-sans-courrant",
+                                                      extra="Translation: none\n", body="Text."))
+    site = build(project)
+    assert (site / "nuits-sans-courant" / "index.html").exists()
+    assert (site / "en" / "nuits-sans-courrant" / "index.html").exists()
+
+
 # --- new-article ---------------------------------------------------------------------
 
 def test_new_article_creates_a_complete_draft_and_says_how_to_preview_it(tmp_path):
@@ -301,6 +341,112 @@ def test_new_article_translation_checks_the_original(tmp_path):
     assert "content/articles/hiver.en.md is already the en version" in done.stderr
 
 
+# --- new-dataset ---------------------------------------------------------------------
+
+POINTS = ("date,oblast,points,source_url\n2022-11-25,Kyivska,410,https://example.org/a\n"
+          "2022-11-25,Lvivska,380,https://example.org/a\n2022-12-02,Kyivska,530,https://example.org/b\n")
+
+
+def test_a_csv_without_description_fails_the_build_naming_the_command(tmp_path):
+    project = project_copy(tmp_path)
+    write(project / "data" / "points.csv", POINTS)
+    report = failed_build(project)
+    assert ("data/points.csv: expected a description beside it (data/points.resource.json), found "
+            "none. Run `invoke new-dataset data/points.csv`, which writes one from the file, then "
+            "fill in what it marks.") in report
+
+
+def test_new_dataset_infers_the_schema_and_marks_what_to_write(tmp_path):
+    project = project_copy(tmp_path)
+    write(project / "data" / "points.csv", POINTS)
+    made = invoke(project, "new-dataset", "data/points.csv")
+    assert made.returncode == 0, made.stderr
+    path = project / "data" / "points.resource.json"
+    res = json.loads(path.read_text(encoding="utf-8"))
+    fields = {f["name"]: f for f in res["schema"]["fields"]}
+    assert {n: f["type"] for n, f in fields.items()} == {
+        "date": "date", "oblast": "string", "points": "integer", "source_url": "string"}
+    assert all(f["constraints"]["required"] for f in fields.values())
+    assert fields["source_url"]["format"] == "uri"
+    assert res["schema"]["primaryKey"] == ["date", "oblast"]  # not "points", unique by chance
+    assert (res["as_of"], res["temporal"]) == ("2022-12-02", {"start": "2022-11-25", "end": "2022-12-02"})
+    assert fields["points"]["unit"].startswith("[TO WRITE") and "unit" not in fields["oblast"]
+    out = made.stdout
+    assert "Created data/points.resource.json, the description of data/points.csv." in out
+    assert "primary key: date + oblast (no two rows share it)" in out
+    assert 'data/points.resource.json:8: "title_en": "[TO WRITE: the dataset\'s title in English]"' in out
+    # the build refuses the marked description, naming each line
+    report = failed_build(project)
+    assert ('data/points.resource.json:9: resource "points": "title_fr" still says "[À COMPLÉTER …]", '
+            "left by invoke new-dataset; expected the real text.") in report
+    # once written, the dataset builds, with its page, and is in the published package
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r'"\[(?:TO WRITE|À COMPLÉTER)[^"]*\]"', '"Texte écrit"', text)
+    text = text.replace('"url": "Texte écrit"', '"url": "https://example.org/"')
+    res = json.loads(text)
+    res["caveats_en"] = res["caveats_fr"] = []
+    path.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    site = build(project)
+    assert (site / "data" / "points" / "index.html").exists()
+    package = json.loads((site / "data" / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["resources"][-1]["name"] == "points"
+    assert package["resources"][-1]["title"] == "Texte écrit"  # the plain key, from title_en
+    again = invoke(project, "new-dataset", "data/points.csv")
+    assert again.returncode == 1 and "data/points.resource.json already exists" in again.stderr
+
+
+# --- small fixes the first edition left ----------------------------------------------
+
+@pytest.mark.parametrize("command", ["new-article", "new-chart", "new-dataset"])
+def test_help_shows_the_options_instead_of_running_the_command(tmp_path, command):
+    project = project_copy(tmp_path)
+    shown = invoke(project, command, "--help")
+    assert shown.returncode == 0, shown.stderr
+    assert f"new-{command.split('-')[1]} [--options]" in shown.stdout
+    assert not list((project / "content" / "articles").glob("*help*"))
+
+
+def test_the_address_printed_follows_the_preview_port(tmp_path):
+    project = project_copy(tmp_path)
+    given = invoke(project, "new-article", "--title", "Un", "--port", "8123")
+    assert "http://127.0.0.1:8123/drafts/un/" in given.stdout, given.stderr
+    # without --port: the port the running preview recorded (invoke livereload --port 8124)
+    write(project / ".cache" / "livereload-port", "8124")
+    running = invoke(project, "new-article", "--title", "Deux")
+    assert "http://127.0.0.1:8124/drafts/deux/" in running.stdout, running.stderr
+
+
+def test_new_chart_leaves_the_french_source_line_to_write_in_french(tmp_path):
+    project = project_copy(tmp_path)
+    made = invoke(project, "new-chart", "--dataset", "waves", "--id", "vagues_source")
+    assert made.returncode == 0, made.stderr
+    chart = yaml.safe_load((project / "content" / "charts" / "vagues_source.yaml").read_text(
+        encoding="utf-8"))
+    assert chart["source"] == {
+        "fr": "[À COMPLÉTER : la source en français ; en anglais : Fixture Institute]",
+        "en": "Fixture Institute"}
+
+
+def test_the_unknown_unit_advice_works(tmp_path):
+    project = project_copy(tmp_path)
+    described = project / "data" / "waves.resource.json"
+    res = json.loads(described.read_text(encoding="utf-8"))
+    field = next(f for f in res["schema"]["fields"] if f["name"] == "drones_launched")
+    field["unit"] = "salvos"
+    described.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
+    article = project / "content" / "articles" / "hiver.fr.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nAu plus {{ value max "
+                       "waves.drones_launched }}.\n", encoding="utf-8")
+    report = failed_build(project)
+    assert 'waves.drones_launched is measured in "salvos", a unit this site does not know yet; ' \
+           "write unit=none to show the bare number" in report
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "{{ value max waves.drones_launched }}.", "{{ value max waves.drones_launched unit=none }}."),
+        encoding="utf-8")
+    page = soup(build(project) / "hiver-des-coupures" / "index.html")
+    assert re.search(r"Au plus\s*43\s*\.", page.get_text(" ", strip=True))
+
+
 # --- an editor's day -------------------------------------------------------------------
 
 def fill(path: Path, body: str, summary: str) -> None:
@@ -326,7 +472,9 @@ def test_an_editors_day(tmp_path):
                           .replace("[À COMPLÉTER : le titre, une phrase qui dit ce que montre le "
                                    "graphique.]", "Les vagues de frappes de l'automne")
                           .replace("[TO WRITE: the title, a sentence that says what the chart "
-                                   "shows.]", "The autumn strike waves"), encoding="utf-8")
+                                   "shows.]", "The autumn strike waves")
+                          .replace("[À COMPLÉTER : la source en français ; en anglais : Fixture "
+                                   "Institute]", "Institut de test"), encoding="utf-8")
     fill(articles / "les-nuits-sans-courant.fr.md",
          "La plus lourde vague compte {{ value max waves.missiles_launched }} missiles.\n\n"
          "{{ chart vagues_nuits }}",
@@ -376,6 +524,12 @@ def test_drafts_stay_out_of_the_published_site(tmp_path):
     assert (preview / "drafts" / "brouillon-confidentiel" / "index.html").exists()
     assert (preview / "en" / "drafts" / "brouillon-confidentiel" / "index.html").exists()
     assert "Brouillon confidentiel" not in (preview / "index.html").read_text(encoding="utf-8")
+    # a draft says it is one, in its language
+    banner = soup(preview / "drafts" / "brouillon-confidentiel" / "index.html").select_one(".draft-notice")
+    assert banner.get_text(" ", strip=True).startswith("Brouillon : vous seul voyez cette page")
+    banner = soup(preview / "en" / "drafts" / "brouillon-confidentiel" / "index.html").select_one(
+        ".draft-notice")
+    assert banner.get_text(" ", strip=True).startswith("Draft : only you see this page")
 
     site = build(project, publish=True, output=tmp_path / "published")
     leaks = [p for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json")
@@ -424,7 +578,7 @@ def page_shows(url: str, needle: str, timeout: float = 90) -> bool:
     return False
 
 
-def test_the_preview_reloads_after_a_save_and_shows_a_failed_build(tmp_path):
+def test_the_preview_reloads_after_a_save_and_shows_a_failed_build(tmp_path, browser):
     project = project_copy(tmp_path)
     port = free_port()
     log = tmp_path / "livereload.log"
@@ -460,6 +614,27 @@ def test_the_preview_reloads_after_a_save_and_shows_a_failed_build(tmp_path):
         assert ('content/articles/hiver.fr.md:2: Date is "01/12/2022"; expected year-month-day'
                 in failed["message"])
         assert "Une phrase ajoutée." in urllib.request.urlopen(story).read().decode()
+        # the page says so in its own language (a page opened after the failure too)
+        page = browser.new_page()
+        page.goto(story)
+        page.wait_for_selector("#live-build-failed")
+        shown = page.inner_text("#live-build-failed")
+        assert shown.startswith("L'aperçu n'est plus à jour : la dernière construction a échoué.")
+        assert 'content/articles/hiver.fr.md:2: Date is "01/12/2022"' in shown
+        english = browser.new_page()
+        english.goto(url + "en/hiver-des-coupures/")
+        english.wait_for_selector("#live-build-failed")
+        assert english.inner_text("#live-build-failed").startswith(
+            "The preview is out of date: the last build failed.")
+        # while it rebuilds, a small sign says so, then the fixed page loads
+        article.write_text(article.read_text(encoding="utf-8").replace(
+            "Date: 01/12/2022", "Date: 2022-12-01 09:00"), encoding="utf-8")
+        page.wait_for_selector("#live-rebuilding", state="attached", timeout=60_000)
+        assert page.inner_text("#live-rebuilding") == "Reconstruction…"
+        page.wait_for_load_state("load")
+        assert events.wait_for("reload")
+        page.close()
+        english.close()
     finally:
         proc.terminate()
         try:
@@ -485,10 +660,10 @@ def guide_blocks() -> list[tuple[str, dict, str]]:
 
 def apply_block(project: Path, lang: str, attrs: dict, text: str) -> None:
     target = project / attrs["file"]
-    if attrs.get("add") == "resources":
-        package = json.loads(target.read_text(encoding="utf-8"))
-        package["resources"].append(json.loads(text))
-        target.write_text(json.dumps(package, ensure_ascii=False, indent=2), encoding="utf-8")
+    if attrs.get("before"):  # a line put into an existing file, before the line given
+        current = target.read_text(encoding="utf-8")
+        at = current.index("\n" + attrs["before"]) + 1
+        target.write_text(current[:at] + text + "\n" + current[at:], encoding="utf-8")
     elif attrs.get("add"):  # a YAML list, newest first: above the first entry
         current = target.read_text(encoding="utf-8")
         first = re.search(r"^- ", current, re.M)
@@ -498,26 +673,63 @@ def apply_block(project: Path, lang: str, attrs: dict, text: str) -> None:
         write(target, text)
 
 
+def guide_sections() -> list[tuple[str, list[tuple[str, dict, str]]]]:
+    """(heading, blocks) of each numbered section of EDITING.md, in the guide's order."""
+    text = (ROOT / "EDITING.md").read_text(encoding="utf-8")
+    parts = re.split(r"^(## \d+\. .*)$", text, flags=re.M)
+    sections = []
+    for heading, body in zip(parts[1::2], parts[2::2]):
+        blocks = []
+        for lang, info, block in FENCE.findall(body):
+            attrs = dict(part.split("=", 1) if "=" in part else (part, True) for part in info.split())
+            blocks.append((lang, attrs, block))
+        sections.append((heading, blocks))
+    return sections
+
+
 @pytest.fixture(scope="module")
 def guide_site(tmp_path_factory):
-    project = project_copy(tmp_path_factory.mktemp("guide"), real=True)
-    snippets = []
-    for lang, attrs, text in guide_blocks():
-        if attrs.get("run"):
-            for line in text.splitlines():
-                if line.startswith("invoke "):
-                    import shlex
+    """The editor's day as EDITING.md tells it, on a fresh copy of the project: each
+    section's commands and files in order, and the site builds after every section (so no
+    example needs one that comes later). The last build is the one the tests read."""
+    import shlex
 
-                    result = invoke(project, *shlex.split(line)[1:])
-                    assert result.returncode == 0, f"{line}\n{result.stdout}{result.stderr}"
-        elif attrs.get("snippet"):
-            snippets.append(text)
-        elif "file" in attrs and not attrs.get("mistakes"):
-            apply_block(project, lang, attrs, text)
-    write(project / "content" / "articles" / "extraits-du-guide.fr.md",
-          "Title: Extraits du guide\nDate: 2026-11-26\nSlug: extraits-du-guide\nLang: fr\n"
-          "Category: Énergie\n\n" + "\n\n".join(snippets))
-    return project, build(project)
+    project = project_copy(tmp_path_factory.mktemp("guide"), real=True)
+    snippets, site, built_after = [], None, []
+    for heading, blocks in guide_sections():
+        changed = False
+        for lang, attrs, text in blocks:
+            if attrs.get("run"):
+                for line in text.splitlines():
+                    if line.startswith("invoke "):
+                        result = invoke(project, *shlex.split(line)[1:])
+                        assert result.returncode == 0, f"{heading}: {line}\n{result.stdout}{result.stderr}"
+                        changed = True
+            elif attrs.get("snippet"):
+                snippets.append(text)
+                changed = True
+            elif "file" in attrs and not attrs.get("mistakes"):
+                apply_block(project, lang, attrs, text)
+                changed = True
+        if not changed:
+            continue
+        if snippets:
+            write(project / "content" / "articles" / "extraits-du-guide.fr.md",
+                  "Title: Extraits du guide\nDate: 2026-11-26\nSlug: extraits-du-guide\nLang: fr\n"
+                  "Category: Énergie\nTranslation: none\n\n" + "\n\n".join(snippets))
+        try:
+            site = build(project)
+        except tasks.BuildFailed as failure:
+            pytest.fail(f"EDITING.md, after {heading!r}: the site does not build:\n{failure}")
+        built_after.append(heading)
+    return project, site, built_after
+
+
+def test_the_guides_day_runs_end_to_end_building_after_each_step(guide_site):
+    _project, _site, built_after = guide_site
+    steps = [h.split(". ", 1)[1] for h in built_after]
+    assert steps == ["Write an article", "Translate it", "Add a chart, in YAML",
+                     "Write figures from the data", "Publish a correction", "Add a dataset"]
 
 
 def test_the_guide_has_examples_of_each_step():
@@ -525,7 +737,8 @@ def test_the_guide_has_examples_of_each_step():
     files = [attrs.get("file", "") for _lang, attrs, _text in guide_blocks()]
     assert any(f.endswith(".fr.md") for f in files) and any(f.endswith(".en.md") for f in files)
     assert any(f.startswith("content/charts/") and f.endswith(".yaml") for f in files)
-    assert "content/corrections.yaml" in files and "data/datapackage.json" in files
+    assert "content/corrections.yaml" in files
+    assert any(f.startswith("data/") and f.endswith(".resource.json") for f in files)
     assert any(f.startswith("data/") and f.endswith(".csv") for f in files)
     assert ("markdown", ("snippet",)) in kinds and ("sh", ("run",)) in kinds
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -533,7 +746,7 @@ def test_the_guide_has_examples_of_each_step():
 
 
 def test_every_example_of_the_guide_builds(guide_site):
-    project, site = guide_site
+    project, site, _steps = guide_site
     article = soup(site / "nuits-sans-courant" / "index.html")
     assert len(article.select(".story-body a.dv")) == 4
     assert article.select_one(".standfirst span.dv")
@@ -560,7 +773,8 @@ def test_the_guides_error_messages_are_the_builds(tmp_path):
     report = failed_build(project)
     for line in shown.strip().splitlines():
         assert line in report
-    write(target, mistake[1].replace("01/12/2022", "2022-12-01").replace("publie", "published"))
+    write(target, mistake[1].replace("01/12/2022", "2022-12-01").replace("publie", "published")
+          .replace('"Un exemple d\'erreurs"', "Un exemple d'erreurs"))
     report = failed_build(project)
     for line in after.strip().splitlines():
         assert line in report

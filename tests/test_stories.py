@@ -100,8 +100,7 @@ def test_the_share_delivered_chart_computes_the_share_and_turkey_is_flagged():
     turkey = aid.loc["Turkey"]
     assert turkey["share_delivered_pct"] == 0, "the raw value is kept"
     assert round(turkey["delivered_eur_bn"] / turkey["committed_eur_bn"] * 100) == 67
-    package = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
-    resource = next(r for r in package["resources"] if r["name"] == "kiel_r7_inkind_aid")
+    resource = json.loads((DATA / "kiel_r7_inkind_aid.resource.json").read_text(encoding="utf-8"))
     assert any("Turkey" in c and "67%" in c for c in resource["caveats_en"])
     assert any("Turquie" in c and "67\u202f%" in c for c in resource["caveats_fr"])
     chart = (CHARTS / "aid_share_delivered.py").read_text(encoding="utf-8")

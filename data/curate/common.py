@@ -22,7 +22,7 @@ URL_PATTERN = r"https?://[^\s]+"
 
 @dataclass
 class Table:
-    """One curated resource: its rows and its datapackage.json resource."""
+    """One curated resource: its rows and its description (data/<name>.resource.json)."""
 
     name: str
     frame: pd.DataFrame

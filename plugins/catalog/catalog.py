@@ -27,6 +27,7 @@ from pathlib import Path
 from pelican import signals
 
 from .frames import load_frame
+from .package import description_path
 from .problems import DataValidationError, Problem
 from .validate import LAST_RUN, validate
 
@@ -39,7 +40,7 @@ DEFAULTS = {
     "CATALOG_SITE_NAMES": {},
 }
 HELP = {
-    "CATALOG_DATA_DIR": "folder of datapackage.json and the curated CSVs; relative to the working directory",
+    "CATALOG_DATA_DIR": "folder of the CSVs and their descriptions; relative to the working directory",
     "CATALOG_OUTPUT_DIR": "where pages and published files go in the output (and in URLs)",
     "CATALOG_PREVIEW_ROWS": "rows shown in each dataset page's preview table",
     "CATALOG_PUBLISH_FILES": "copy the CSVs and datapackage.json into the main-language site",
@@ -109,6 +110,11 @@ class Catalog:
 
     def csv_path(self, name: str) -> Path:
         return self.data_dir / self._get(name)["path"]
+
+    def description_path(self, name: str) -> Path:
+        """``data/<name>.resource.json``: the dataset's description (see package.py)."""
+        self._get(name)
+        return description_path(self.data_dir, name)
 
     def text(self, name: str, key: str, lang: str) -> str:
         """``title``/``description`` of a resource in ``lang`` (fr or en)."""

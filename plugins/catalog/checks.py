@@ -13,6 +13,11 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 REGENERATE = "Re-run `invoke curate` to regenerate it, or restore it from git"
 
 
+
+def described(display: str) -> str:
+    """The description file beside a CSV, as messages name it: data/x.csv -> data/x.resource.json."""
+    return display[:-4] + ".resource.json" if display.endswith(".csv") else display
+
 def decode(raw: bytes, display: str, names: list[str]) -> tuple[str | None, list[Problem]]:
     """UTF-8 with or without a BOM, any line ending; anything else is one clear problem."""
     if raw.startswith(BOM):
@@ -53,12 +58,12 @@ def structure(records: Records, display: str, names: list[str]) -> list[Problem]
             after = f" (after \"{names[position - 2]}\")" if position > 1 else " (first column)"
             problems.append(Problem(display, 1, position,
                                     f"expected column \"{name}\"{after}, found it missing from the header. "
-                                    f"Add the column back, or remove it from the schema in data/datapackage.json."))
+                                    f"Add the column back, or remove it from the schema in {described(display)}."))
     for position, label in enumerate(stripped, start=1):
         if label not in names:
             problems.append(Problem(display, 1, position,
                                     f"expected only the schema's {len(names)} columns, found extra column "
-                                    f"{show(label)}. Remove the column, or describe it in data/datapackage.json."))
+                                    f"{show(label)}. Remove the column, or describe it in {described(display)}."))
     if not problems and stripped != names:
         for position, (label, name) in enumerate(zip(stripped, names), start=1):
             if label != name:
@@ -185,7 +190,7 @@ def rules(records: Records, display: str, fields: list[dict], resource: dict) ->
                 problems.append(Problem(
                     display, line, col[name] + 1,
                     f"{name}: expected a date from {start} to {end} (the dataset's stated coverage), "
-                    f"found \"{value}\". Fix the date, or widen \"temporal\" in data/datapackage.json."))
+                    f"found \"{value}\". Fix the date, or widen \"temporal\" in {described(display)}."))
         if source_fields and not any(cell(cells, n) for n in source_fields):
             problems.append(Problem(
                 display, line, col[source_fields[0]] + 1,

@@ -3,8 +3,9 @@
 Runs once per language site (``DEFAULT_LANG``). Pages are written in
 ``generate_output``, after every generator has read its content, so charts and
 articles have had the chance to call ``catalog.record_usage``. The curated
-CSVs and datapackage.json are copied byte for byte into the main-language
-site only; the other language links there.
+CSVs are copied byte for byte, and the datapackage.json assembled from the
+datasets' descriptions is written, into the main-language site only; the
+other language links there.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from babel.numbers import format_decimal
 from pelican.generators import Generator
 
 from .catalog import _settings_values, get_catalog, localized, usages
+from .package import dumps
 
 LOCALES = {"fr": "fr_FR", "en": "en_US"}
 SITE_SOURCE_KEY = "sources"
@@ -264,7 +266,8 @@ class CatalogGenerator(Generator):
     def _publish(catalog, target: Path) -> None:
         """Exactly the curated bytes: readers download what was validated."""
         target.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(catalog.data_dir / "datapackage.json", target / "datapackage.json")
+        # Assembled from the datasets' descriptions (package.py), exactly as validated.
+        (target / "datapackage.json").write_bytes(dumps(catalog.descriptor).encode("utf-8"))
         for name in catalog.names:
             if redistributable(catalog.resource(name)):
                 shutil.copyfile(catalog.csv_path(name), target / posixpath.basename(catalog.resource(name)["path"]))

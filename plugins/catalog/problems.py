@@ -32,7 +32,7 @@ class Problem:
 
 
 class DataValidationError(Exception):
-    """Curated data does not match data/datapackage.json. ``str()`` is the full report."""
+    """Curated data does not match its description (data/<name>.resource.json). ``str()`` is the full report."""
 
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)

@@ -1,4 +1,4 @@
-"""Validate data/datapackage.json and every CSV it lists; return all problems.
+"""Validate the datasets' descriptions (see package.py) and every CSV they describe; return all problems.
 
 Order of work per file: bytes (encoding, empty) -> structure (delimiter,
 header, header-only) -> Frictionless (types, constraints, foreign keys) on the
@@ -9,13 +9,13 @@ A file with a structural problem gets no row checks: they would only repeat it.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from frictionless import Package, Resource, Schema
 
 from . import checks, links
+from .package import TO_FILL, assemble
 from .problems import Problem, Records, show
 
 LANGS = ("fr", "en")
@@ -31,8 +31,9 @@ LAST_RUN: dict = {"validated": []}  # the files the last validate() read again (
 DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
-def descriptor_problems(descriptor: dict, text: str, display: str) -> list[Problem]:
-    """Metadata the site's pages need: bilingual titles and descriptions, units, publisher, licence..."""
+def resource_problems(res: dict, text: str, display: str) -> list[Problem]:
+    """Metadata the site's pages need, for one dataset's description (``display``, whose
+    ``text`` gives the lines): bilingual titles and descriptions, units, publisher, licence..."""
     problems = []
 
     def line_of(needle: str, after: int = 0) -> tuple[int | None, int]:
@@ -43,41 +44,57 @@ def descriptor_problems(descriptor: dict, text: str, display: str) -> list[Probl
         if not cond:
             problems.append(Problem(display, line, None, f"{what}. {fix}"))
 
-    resources = descriptor.get("resources")
-    if not isinstance(resources, list) or not resources:
-        return [Problem(display, None, None, 'expected a "resources" list, found none. Re-run `invoke curate`.')]
-    for res in resources:
-        name = res.get("name", "?")
-        line, pos = line_of(f'"name": "{name}"')
-        where = f'resource "{name}"'
+    name = res.get("name", "?")
+    line, pos = line_of(f'"name": "{name}"')
+    where = f'resource "{name}"'
+    for key in ("title", "description"):
+        for lang in LANGS:
+            need(bool(res.get(f"{key}_{lang}")), line, f'{where}: expected "{key}_{lang}", found none',
+                 f"Add the {key} in {'French' if lang == 'fr' else 'English'}.")
+    for lang in LANGS:
+        need(isinstance(res.get(f"caveats_{lang}"), list), line,
+             f'{where}: expected a "caveats_{lang}" list, found none', "Add it (it may be empty: []).")
+    need(bool((res.get("publisher") or {}).get("name")), line, f'{where}: expected "publisher" with a name, '
+         f"found none", "Name who published the data.")
+    need(bool(res.get("licenses")), line, f'{where}: expected "licenses", found none',
+         'Give the licence, or "Unclear, attribution requested".')
+    need(bool(res.get("as_of")), line, f'{where}: expected "as_of", found none', "Give the last date covered.")
+    schema = res.get("schema") or {}
+    need(bool(schema.get("fields")), line, f'{where}: expected schema fields, found none',
+         "Re-run `invoke curate`.")
+    need(bool(schema.get("primaryKey")), line, f'{where}: expected a primaryKey, found none',
+         "Name the column(s) that identify a row.")
+    for fld in schema.get("fields", []):
+        fline, _ = line_of(f'"name": "{fld.get("name")}"', pos)
+        fwhere = f'{where}, field "{fld.get("name")}"'
         for key in ("title", "description"):
             for lang in LANGS:
-                need(bool(res.get(f"{key}_{lang}")), line, f'{where}: expected "{key}_{lang}", found none',
+                need(bool(fld.get(f"{key}_{lang}")), fline, f'{fwhere}: expected "{key}_{lang}", found none',
                      f"Add the {key} in {'French' if lang == 'fr' else 'English'}.")
-        for lang in LANGS:
-            need(isinstance(res.get(f"caveats_{lang}"), list), line,
-                 f'{where}: expected a "caveats_{lang}" list, found none', "Add it (it may be empty: []).")
-        need(bool((res.get("publisher") or {}).get("name")), line, f'{where}: expected "publisher" with a name, '
-             f"found none", "Name who published the data.")
-        need(bool(res.get("licenses")), line, f'{where}: expected "licenses", found none',
-             'Give the licence, or "Unclear, attribution requested".')
-        need(bool(res.get("as_of")), line, f'{where}: expected "as_of", found none', "Give the last date covered.")
-        schema = res.get("schema") or {}
-        need(bool(schema.get("fields")), line, f'{where}: expected schema fields, found none',
-             "Re-run `invoke curate`.")
-        need(bool(schema.get("primaryKey")), line, f'{where}: expected a primaryKey, found none',
-             "Name the column(s) that identify a row.")
-        for fld in schema.get("fields", []):
-            fline, _ = line_of(f'"name": "{fld.get("name")}"', pos)
-            fwhere = f'{where}, field "{fld.get("name")}"'
-            for key in ("title", "description"):
-                for lang in LANGS:
-                    need(bool(fld.get(f"{key}_{lang}")), fline, f'{fwhere}: expected "{key}_{lang}", found none',
-                         f"Add the {key} in {'French' if lang == 'fr' else 'English'}.")
-            key = schema.get("primaryKey") or []
-            if fld.get("type") in NUMERIC and fld.get("name") not in key:  # identifiers have no unit
-                need(bool(fld.get("unit")), fline, f'{fwhere}: expected a "unit" (a number needs one), found none',
-                     'Add the unit, e.g. "€ billion", "units", "percent".')
+        key = schema.get("primaryKey") or []
+        if fld.get("type") in NUMERIC and fld.get("name") not in key:  # identifiers have no unit
+            need(bool(fld.get("unit")), fline, f'{fwhere}: expected a "unit" (a number needs one), found none',
+                 'Add the unit, e.g. "€ billion", "units", "percent".')
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        marker = next((m for m in TO_FILL if m in text_line), None)
+        if marker:
+            key = text_line.split(":", 1)[0].strip().strip('"') if '":' in text_line else "this value"
+            problems.append(Problem(display, number, None,
+                                    f'{where}: "{key}" still says "{marker} …]", left by invoke new-dataset; '
+                                    f"expected the real text. Write it in place of the brackets."))
+    return problems
+
+
+def descriptor_problems(assembled) -> list[Problem]:
+    descriptor = assembled.descriptor
+    resources = descriptor.get("resources")
+    if not resources:
+        return [Problem(assembled.base_display, None, None, "expected at least one dataset description "
+                        "(<name>.resource.json beside its CSV), found none. Re-run `invoke curate`.")]
+    problems = []
+    for res in resources:
+        display, text = assembled.texts[res["name"]]
+        problems += resource_problems(res, text, display)
     return problems
 
 
@@ -206,18 +223,11 @@ def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> 
 
 def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Problem]]:
     """Return (descriptor, problems) for the package in ``data_dir``."""
-    desc_path = Path(data_dir) / "datapackage.json"
-    desc_display = f"{display_dir}/datapackage.json"
-    if not desc_path.exists():
-        return None, [Problem(desc_display, None, None, "expected the package descriptor, found no such file. "
-                                                         "Re-run `invoke curate`.")]
-    text = desc_path.read_text(encoding="utf-8-sig")
-    try:
-        descriptor = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [Problem(desc_display, exc.lineno, exc.colno, f"expected valid JSON, found {exc.msg}. "
-                                                                   f"Fix the syntax (a missing comma or quote?).")]
-    problems = descriptor_problems(descriptor, text, desc_display)
+    assembled = assemble(data_dir, display_dir)
+    if assembled.descriptor is None:
+        return None, assembled.problems
+    descriptor = assembled.descriptor
+    problems = assembled.problems + descriptor_problems(assembled)
     if problems:
         return descriptor, problems
     known = {r["name"] for r in descriptor["resources"]}

@@ -146,13 +146,22 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
         raise defn.error("MAX_ROWS is set without a positive integer and a MAX_ROWS_REASON",
                          'Write MAX_ROWS = 8000 and MAX_ROWS_REASON = "every day of every group is drawn".',
                          key="MAX_ROWS")
-    try:
-        texts = {k: pick(v, lang, f"TEXT {k}") for k, v in defn.text.items() if v is not None}
-    except TextError as exc:
-        raise defn.error(f"missing translation: {exc}", "Give every text in fr and en.", key="TEXT") from None
+    from .lint import missing_text, text_key
+
+    texts = {}
+    for key, value in defn.text.items():
+        if value is None:
+            continue
+        try:
+            texts[key] = pick(value, lang, key)
+        except TextError:
+            what, fix = missing_text(defn, key, lang, value=value)
+            raise defn.error(what, fix, key=text_key(defn, key)) from None
     for key in ("title", "source"):
         if not texts.get(key):
-            raise defn.error(f"it has no {key}", f'Add TEXT["{key}"] = {{"fr": ..., "en": ...}}.', key="TEXT")
+            fix = (f'Add "{key}:" with a line "  fr: …" and a line "  en: …" under it.' if defn.kind == "yaml"
+                   else f'Add TEXT["{key}"] = {{"fr": ..., "en": ...}}.')
+            raise defn.error(f"it has no {key}", fix, key="TEXT" if defn.kind != "yaml" else None)
     frames = select_rows(defn, catalog)
     total = sum(len(df) for df in frames.values())
     limit = defn.max_rows or settings["CHARTS_MAX_ROWS"]

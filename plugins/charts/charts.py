@@ -107,8 +107,9 @@ class SiteCharts:
         folder = self.catalog.data_dir
         if uses is None:
             return _stats(p for p in sorted(folder.glob("*")) if p.is_file())
-        paths = [self.catalog.csv_path(name) if name in self.catalog else folder / f"{name}.?" for name in uses]
-        return _stats([folder / "datapackage.json", *paths])
+        paths = [p for name in uses for p in ((self.catalog.csv_path(name), self.catalog.description_path(name))
+                                              if name in self.catalog else (folder / f"{name}.?",))]
+        return _stats(paths)
 
     def _prepare_one(self, chart_id: str, path: Path):
         """(datasets the definition names or None, Built or ChartError) for one chart."""
@@ -119,8 +120,9 @@ class SiteCharts:
             built = build_chart(defn, self.catalog, self.lang, self.conf)
             problems = lint_with_keys(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
             if problems:
-                raise defn.error("the chart lint failed: " + "; ".join(p for _k, p in problems),
-                                 'See plugins/charts/README.md ("Lint").', key=problems[0][0])
+                raise defn.error("; ".join(p for _k, p in problems),
+                                 'Each check is explained in plugins/charts/README.md ("Lint").',
+                                 key=problems[0][0])
             try:
                 alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
             except Exception as exc:  # a shape describe() does not know: the title still says it

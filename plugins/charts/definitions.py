@@ -138,7 +138,7 @@ def _load_python(chart_id: str, path: Path, display: str) -> Definition:
                         _filters(chart_id, ns.get("FILTER"), where("FILTER")))]
     else:
         raise ChartError(chart_id, "it does not say which dataset it charts",
-                         'Add DATASET = "<dataset name>" (see data/datapackage.json) and COLUMNS = [...].',
+                         'Add DATASET = "<dataset name>" (see the data/*.resource.json files) and COLUMNS = [...].',
                          display)
     text = ns.get("TEXT")
     if not isinstance(text, dict):
@@ -218,7 +218,7 @@ def select_rows(defn: Definition, catalog) -> dict[str, pd.DataFrame]:
         if use.name not in catalog.names:
             raise defn.error(f'dataset "{use.name}" does not exist',
                              f"Use one of: {', '.join(sorted(catalog.names))} "
-                             "(data/datapackage.json), or add the dataset with `invoke curate`.",
+                             "(data/<name>.resource.json), or add the dataset with `invoke new-dataset data/<name>.csv`.",
                              key=key if defn.kind == "python" else "dataset")
         df = catalog.frame(use.name)
         wanted = list(use.columns or []) + [FILTER.match(f).group(1) for f in use.filters]

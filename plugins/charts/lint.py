@@ -22,33 +22,73 @@ SAFE_SCHEMES = {"viridis", "cividis", "magma", "inferno", "plasma", "blues", "gr
                 "oranges", "purples", "reds", "lightgreyteal", "lightgreyred"}
 
 
-def check_texts(defn: Definition) -> list[tuple[str, str]]:
-    """(definition key, problem) for missing texts and translations."""
+LANG_NAMES = {"fr": "French", "en": "English"}
+
+
+def missing_text(defn: Definition, key: str, lang: str, group: str = "TEXT", value=None) -> tuple[str, str]:
+    """(what is wrong, how to fix it) for a text a chart lacks in one language, in the words
+    of the file the editor wrote (YAML keys, or the Python definition's dicts)."""
+    word = LANG_NAMES.get(lang, lang)
+    one_text = value is not None and not isinstance(value, dict)
+    if defn.kind == "yaml":
+        name = key if group == "TEXT" else f'{group.lower()} of "{key}"'
+        under = key if group == "TEXT" else f"{key}:\" under \"{group.lower()}"
+        if one_text:
+            return (f'the {name} is one text ("{value}"); a chart\'s texts are written in French and '
+                    f"in English",
+                    f'Write two lines under "{under}:": "  fr: …" and "  en: …".')
+        return (f"the {name} has no {word} text",
+                f'Add a line "  {lang}: …" under "{under}:" (a chart\'s texts are written in French '
+                f"and in English).")
+    target = f'TEXT["{key}"]' if group == "TEXT" else f'{group}["{key}"]'
+    if one_text:
+        return (f'{target} is one text ("{value}"); a chart\'s texts are written in French and in English',
+                f'Write it as {{"fr": "…", "en": "…"}}.')
+    return f"{target} has no {word} text", f'Add "{lang}": "…" to {target}.'
+
+
+def text_key(defn: Definition, key: str, group: str = "TEXT") -> str:
+    """The definition key whose line a text problem points at."""
+    if defn.kind == "yaml":
+        return key if group == "TEXT" else group.lower()
+    return group
+
+
+def check_texts(defn: Definition, langs=LANGS) -> list[tuple[str, str]]:
+    """(definition key, problem) for missing texts and translations, in ``langs`` (each
+    language's build checks its own, so a missing text is reported once)."""
     problems = []
     for key in ("title", "source"):
         if not defn.text.get(key):
-            problems.append(("TEXT", f'it has no {key}; add TEXT["{key}"] = {{"fr": ..., "en": ...}}'))
+            if defn.kind == "yaml":
+                problems.append((key, f'it has no {key}; add "{key}:" with a line "  fr: …" and a line '
+                                      f'"  en: …" under it'))
+            else:
+                problems.append(("TEXT", f'it has no {key}; add TEXT["{key}"] = {{"fr": ..., "en": ...}}'))
     for key in TEXT_KEYS:
         if defn.text.get(key) is None:
             continue
-        for lang in LANGS:
+        for lang in langs:
             try:
-                pick(defn.text[key], lang, f'TEXT "{key}"')
-            except TextError as exc:
-                problems.append(("TEXT", f"missing translation: {exc}"))
+                pick(defn.text[key], lang, key)
+            except TextError:
+                what, fix = missing_text(defn, key, lang, value=defn.text[key])
+                problems.append((text_key(defn, key), f"{what}; {fix[0].lower()}{fix[1:]}"))
     for group, entries in (("LABELS", defn.labels), ("UNITS", defn.units)):
         for name, value in entries.items():
             if group == "UNITS" and isinstance(value, str):
                 if value not in UNIT_NAMES:
-                    problems.append((group, f'UNITS "{name}" is "{value}", a unit the site does not '
-                                            f'know; use one of {", ".join(sorted(UNIT_NAMES))}, '
-                                            'or give {fr: ..., en: ...}'))
+                    problems.append((text_key(defn, name, group),
+                                     f'the unit of "{name}" is "{value}", a unit the site does not '
+                                     f'know; use one of {", ".join(sorted(UNIT_NAMES))}, or write it in '
+                                     'both languages, {fr: …, en: …}'))
                 continue  # a schema unit name: the site translates it
-            for lang in LANGS:
+            for lang in langs:
                 try:
-                    pick(value, lang, f'{group} "{name}"')
-                except TextError as exc:
-                    problems.append((group, f"missing translation: {exc}"))
+                    pick(value, lang, name)
+                except TextError:
+                    what, fix = missing_text(defn, name, lang, group, value)
+                    problems.append((text_key(defn, name, group), f"{what}; {fix[0].lower()}{fix[1:]}"))
     return problems
 
 
@@ -170,7 +210,7 @@ def check_category_tooltips(spec: dict) -> list[str]:
 
 def lint_with_keys(defn: Definition, specs: dict, t: T, minimum: float) -> list[tuple[str, str]]:
     """(definition key the problem is about, 'what is wrong; how to fix it')."""
-    problems = check_texts(defn)
+    problems = check_texts(defn, (t.lang,))
     problems += [("chart", p) for p in check_units(specs["wide"], t)]
     problems += [("chart", p) for p in check_category_tooltips(specs["wide"])]
     problems += [("chart", p) for p in check_colours(specs["wide"], "light", minimum)]

@@ -130,6 +130,7 @@ def attach(generator) -> None:
         article.corrections = mine
         noticed = [e for e in mine if e.shows_notice]
         article.corrected_on = max((e.date for e in noticed), default=None)
+        _derive_modified(article)
         article.updated_on = _updated_on(article)
     known = {a.slug for a in articles} | set(_all_slugs(content))
     unknown = [e for e in entries if e.article and e.article not in known]
@@ -138,6 +139,23 @@ def attach(generator) -> None:
             f"{shown_as}:{e.line}: article {e.article!r} matches no article's Slug; expected one "
             f"of {', '.join(sorted(known))}, or \"\" for the whole site." for e in unknown))
     generator.context["CORRECTIONS"] = entries
+
+
+def _derive_modified(article) -> None:
+    """A correction's date is the article's `Modified` in both languages, written or not:
+    the page, the feeds, the sitemap and the structured data all read the same date, and
+    an editor has nothing to add by hand (a later `Modified:` written by hand is kept)."""
+    if not article.corrected_on:
+        return
+    modified = getattr(article, "modified", None)
+    day = modified.date() if isinstance(modified, dt.datetime) else modified
+    if day and day >= article.corrected_on:
+        return
+    tz = article.date.tzinfo if isinstance(article.date, dt.datetime) else None
+    article.modified = dt.datetime.combine(article.corrected_on, dt.time(), tzinfo=tz)
+    article.metadata["modified"] = article.modified
+    if hasattr(article, "date_format"):
+        article.locale_modified = article.modified.strftime(article.date_format)
 
 
 def _updated_on(article) -> dt.date | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .bidi import problems as bidi_controls
 from .header import header_breaks, printed_problems
+from .pairs import unpaired
 
 META = re.compile(r"^[ ]{0,3}(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)")
 META_MORE = re.compile(r"^[ ]{4,}(?P<value>.*)")
@@ -259,11 +260,12 @@ def check_one(matter: FrontMatter, langs: list[str], placeholders: list[str],
                                 f"the Category line is missing; a published article without one "
                                 f'is filed under "misc". Add `Category: …`{listed}.'))
     translation = (matter.value("translation") or "false").lower()
-    if "translation" in matter.fields and translation not in ("true", "false"):
+    if "translation" in matter.fields and translation not in ("true", "false", "none"):
         problems.append(Problem(display, matter.line("translation"),
-                                f'Translation is "{matter.value("translation")}"; expected true or '
-                                f"false. A translation shares its original's Slug: write "
-                                f"Translation: true and the original's Slug."))
+                                f'Translation is "{matter.value("translation")}"; expected true, '
+                                f"false or none. A translation shares its original's Slug: write "
+                                f"Translation: true and the original's Slug; an article that exists "
+                                f"in one language only says Translation: none."))
     found = sorted((p for p in placeholders if p and p in matter.text), key=matter.text.index)
     if found and status != "draft":
         line = matter.text[: matter.text.index(found[0])].count("\n") + 1
@@ -340,6 +342,9 @@ def check_all(sources: list[Source], langs: list[str], placeholders: list[str] =
     for slug, group in by_slug.items():
         for m in group:
             problems[m.source.display] += _cross_checks(m, slug, group, by_slug, reserved)
+    for problem in unpaired(matters, lambda m, line, message: Problem(m.source.display, line, message),
+                            langs):
+        problems[problem.display].append(problem)
     return {k: sorted(v, key=lambda p: p.line) for k, v in problems.items() if v}
 
 

@@ -1,11 +1,47 @@
-// Preview only (invoke livereload): reload when the site is rebuilt; when the build
-// fails, show its messages over the page, since the editor is looking here, not at
-// the terminal. Never part of the built site.
+// Preview only (invoke livereload): a small "rebuilding…" sign while the site is rebuilt,
+// a reload when it is done, and, when the build fails, its messages over the page (the
+// editor is looking here, not at the terminal), introduced in the page's language.
+// Never part of the built site.
 (function () {
   "use strict";
+  var WORDS = {
+    fr: {
+      building: "Reconstruction…",
+      failed: "L'aperçu n'est plus à jour : la dernière construction a échoué.\n" +
+        "Corrigez ce qui est indiqué ci-dessous et enregistrez ; la page se recharge toute seule.\n\n"
+    },
+    en: {
+      building: "Rebuilding…",
+      failed: "The preview is out of date: the last build failed.\n" +
+        "Fix what is listed below and save; the page reloads by itself.\n\n"
+    }
+  };
+  var lang = (document.documentElement.lang || "en").slice(0, 2).toLowerCase();
+  var words = WORDS[lang] || WORDS.en;
   var box = null;
+  var sign = null;
+
+  function showSign() {
+    if (!sign) {
+      sign = document.createElement("div");
+      sign.id = "live-rebuilding";
+      sign.setAttribute("role", "status");
+      var s = sign.style;
+      s.position = "fixed"; s.top = "0.5em"; s.right = "0.5em"; s.zIndex = "99999";
+      s.padding = "0.3em 0.7em"; s.borderRadius = "1em"; s.background = "#1d3557";
+      s.color = "#fff"; s.font = "13px/1.4 system-ui, sans-serif"; s.opacity = "0.9";
+      document.body.appendChild(sign);
+    }
+    sign.textContent = words.building;
+    sign.hidden = false;
+  }
+
+  function hideSign() {
+    if (sign) { sign.hidden = true; }
+  }
 
   function show(message) {
+    hideSign();
     if (!box) {
       box = document.createElement("div");
       box.setAttribute("role", "alert");
@@ -18,14 +54,15 @@
       s.whiteSpace = "pre-wrap";
       document.body.appendChild(box);
     }
-    box.textContent = "The preview is out of date: the last build failed.\n" +
-      "Fix what is listed below and save; the page reloads by itself.\n\n" + message;
+    box.textContent = words.failed + message;
   }
 
   var events = new EventSource("/__live/events");
   events.onmessage = function (event) {
     var data = JSON.parse(event.data);
-    if (data.type === "reload") {
+    if (data.type === "building") {
+      showSign();
+    } else if (data.type === "reload") {
       window.location.reload();
     } else if (data.type === "failed") {
       show(data.message);

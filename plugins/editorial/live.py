@@ -25,7 +25,7 @@ SCRIPT = (Path(__file__).parent / "live.js").read_bytes()
 
 
 class Broadcast:
-    """The browsers listening for "reload" and "failed" events."""
+    """The browsers listening for "building", "reload" and "failed" events."""
 
     def __init__(self):
         self.clients: set[queue.Queue] = set()
@@ -33,7 +33,8 @@ class Broadcast:
         self.last: dict | None = None  # a page opened after a failure shows it too
 
     def send(self, event: dict) -> None:
-        self.last = event if event["type"] == "failed" else None
+        if event["type"] != "building":  # a page opened mid-build simply waits for the result
+            self.last = event if event["type"] == "failed" else None
         with self.lock:
             for client in self.clients:
                 client.put(event)
@@ -125,6 +126,7 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
 
     def rebuild(reason: str) -> None:
         started = time.monotonic()
+        broadcast.send({"type": "building"})  # the page shows a small "rebuilding…" sign
         try:
             build()
         except Exception as exc:  # noqa: BLE001 (the message is the report)

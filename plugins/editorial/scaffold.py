@@ -198,7 +198,7 @@ subtitle:
   fr: "{y_fr}"
   en: "{y_en}"
 source:
-  fr: "{source}"
+  fr: "{source_fr}"
   en: "{source}"
 """
 
@@ -277,6 +277,12 @@ def new_chart(content: Path, settings: dict, dataset: str, chart_id: str = "") -
                       f'units: {{{y["name"]}: {{fr: "{fr_mark} : unité]", '
                       f'en: "{en_mark}: unit]"}}}}\n')
     mark = "line" if dates else "bar"
+    # Publisher names are written in English in the descriptions: the French line is the
+    # editor's to write (a French name of its own when the description gives one).
+    publisher = (resource.get("publisher") or {}).get("name", "").replace('"', "'")
+    publisher_fr = ((resource.get("publisher") or {}).get("name_fr", "").replace('"', "'")
+                    or f"{settings.get('EDITORIAL_PLACEHOLDERS', {}).get('fr', '[À COMPLÉTER')} : "
+                       f"la source en français ; en anglais : {publisher}]")
     text = CHART.format(
         dataset=dataset, chart_id=chart_id, columns=columns, filter=filter_line, mark=mark,
         marks="bar, line, point, area, rect, tick, circle, square", x=x["name"],
@@ -288,7 +294,7 @@ def new_chart(content: Path, settings: dict, dataset: str, chart_id: str = "") -
         fr_mark=settings.get("EDITORIAL_PLACEHOLDERS", {}).get("fr", "[À COMPLÉTER"),
         en_mark=settings.get("EDITORIAL_PLACEHOLDERS", {}).get("en", "[TO WRITE"),
         y_fr=y.get("title_fr") or y["name"], y_en=y.get("title_en") or y["name"],
-        source=(resource.get("publisher") or {}).get("name", "").replace('"', "'"))
+        source=publisher, source_fr=publisher_fr)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{chart_id}.yaml"
     with open(path, "x", encoding="utf-8") as handle:

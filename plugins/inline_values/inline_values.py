@@ -98,9 +98,9 @@ def _catalog(settings: dict):
 
 
 def _signature(cat, name: str) -> tuple:
-    """What every value drawn from one dataset depends on: its CSV file and the descriptor."""
+    """What every value drawn from one dataset depends on: its CSV file and its description."""
     try:
-        files = [cat.csv_path(name), cat.data_dir / "datapackage.json"]
+        files = [cat.csv_path(name), cat.description_path(name)]
         return tuple((st.st_mtime_ns, st.st_size) for st in (f.stat() for f in files))
     except (OSError, KeyError):
         return ()
@@ -230,6 +230,8 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
                               f"use integer, decimal:N, percent or compact.")
     table = fmt.unit_table(setting(settings, "INLINE_VALUES_UNITS"))
     known = fmt.lookup(answer.unit, table) if answer.unit else "none"
+    if known is None and fmt.lookup(query.options.get("unit") or "", table) == "none":
+        known = "none"  # the advice below: the bare number, whatever the column's unit
     if known is None:
         raise fmt.FormatError(
             f'{dataset}.{column} is measured in "{answer.unit}", a unit this site does not '

@@ -164,6 +164,12 @@ def loads(source: str, shown_as: str, *, max_bytes: int = DEFAULT_MAX_BYTES):
         raise YamlError(_where(shown_as, exc.problem_mark), "YAML tags (!!name) are not allowed here",
                         "Remove the tag and write plain text, numbers, lists and mappings") from None
     except yaml.MarkedYAMLError as exc:
+        from .words import explain  # the editor's usual slips, in plain words
+
+        plain_words = explain(exc, source)
+        if plain_words:
+            index, what, fix = plain_words
+            raise YamlError(f"{shown_as}:{index + 1}", what, fix) from None
         mark = exc.problem_mark or exc.context_mark
         raise YamlError(_where(shown_as, mark), f"this is not valid YAML ({exc.problem or exc.context})",
                         "Check the indentation on that line, and put text that contains a colon "
