@@ -33,6 +33,7 @@ I18N_UNTRANSLATED_ARTICLES = "remove"
 I18N_UNTRANSLATED_PAGES = "remove"
 JINJA_ENVIRONMENT = {
     "extensions": ["jinja2.ext.i18n"],
+    "autoescape": True,  # every template; content is marked safe only by the `html` filter
     "trim_blocks": True,
     "lstrip_blocks": True,
 }
@@ -43,6 +44,7 @@ THEME_STATIC_DIR = "theme"
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
     "safe_yaml",  # first: the YAML loader that corrections and charts import (no hooks of its own)
+    "sanitise",  # the allow-list HTML sanitiser the shortcodes reader imports (no hooks)
     "i18n_catalogs",
     "pelican.plugins.i18n_subsites",
     "catalog",
@@ -129,6 +131,8 @@ CATALOG_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
+        # alignment as align="…", not a style attribute (the sanitiser removes those)
+        "markdown.extensions.tables": {"use_align_attribute": True},
         "markdown.extensions.toc": {"permalink": False},
         "markdown.extensions.smarty": {},
     },

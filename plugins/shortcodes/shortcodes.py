@@ -17,6 +17,7 @@ from typing import Callable
 from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
+import sanitise
 from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
@@ -246,7 +247,7 @@ class ShortcodePreprocessor(Preprocessor):
             except ShortcodeError as exc:
                 errors.append(f"{where}: {exc}")
                 continue
-            pieces.append(self.md.htmlStash.store(html))
+            pieces.append(sanitise.protect(self.md, html))  # ours: the sanitiser leaves it alone
         pieces.append(line[pos:])
         expanded = "".join(pieces)
         # A block shortcode becomes its own paragraph-level chunk of raw HTML.
@@ -266,6 +267,7 @@ class ShortcodeExtension(Extension):
         # After "normalize_whitespace" (30), which deletes the stash's placeholder markers,
         # and before "meta" (27): lines still match the file.
         md.preprocessors.register(ShortcodePreprocessor(md, self), "shortcodes", 28)
+        sanitise.extend(md)  # the editor's HTML through the allow-list (plugins/sanitise)
 
 
 class ShortcodeMarkdownReader(MarkdownReader):

@@ -9,6 +9,7 @@ import math
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from markupsafe import Markup
 from pelican import signals
 
 LOCALES = {"fr": "fr_FR", "en": "en_US"}
@@ -82,6 +83,13 @@ def reading_minutes(html: str) -> int:
     return max(1, math.ceil(prose_words(html) / WORDS_PER_MINUTE))
 
 
+def html(value) -> Markup:
+    """The one place a template marks text from content as HTML: article and page bodies
+    and summaries, which the Markdown reader has already passed through the allow-list
+    sanitiser (plugins/sanitise). Everything else a template prints is escaped."""
+    return Markup(value or "")
+
+
 def isodate(value) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -96,6 +104,7 @@ def add_filters(pelican) -> None:
             "number_in": number_filter,
             "reading_minutes": reading_minutes,
             "isodate": isodate,
+            "html": html,
         }
     )
 

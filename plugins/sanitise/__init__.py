@@ -1,0 +1,129 @@
+"""What an editor writes in Markdown never acts on a reader: article and page bodies and
+summaries go through an allow-list HTML sanitiser before anything else sees them.
+
+The sanitiser is nh3, the Python binding of the Rust crate ammonia: an allow-list
+sanitiser built on html5ever (the browser-grade HTML parser), maintained, fast enough to
+run on every article at every build, and the library that bleach's maintainers point to.
+
+How it fits in the Markdown pipeline (``plugins/shortcodes`` reads every Markdown file):
+
+1. a shortcode's HTML (a chart figure, an inline value) is ours: the shortcode
+   preprocessor hands it to :func:`protect`, which stashes an opaque token instead, made
+   from a random per-document nonce the editor cannot guess;
+2. Markdown converts the text (the editor's raw HTML included);
+3. :class:`SanitisePostprocessor`, the last postprocessor, cleans the whole HTML with the
+   allow-list below, then puts our shortcode HTML back in place of the tokens.
+
+Allowed: the text tags Markdown writes (paragraphs, headings, lists, links, emphasis,
+code, quotes, tables, footnotes, abbreviations, line breaks), images from the site
+itself, ``lang``/``dir``/``title`` everywhere. Not allowed, whatever the editor writes:
+``meta``, ``link``, ``base``, ``style``, ``script``, ``iframe``, ``object``, ``embed``,
+``form`` and its fields, ``figure`` (use ``{{ chart … }}``), event handlers (``on*``),
+``style`` attributes, ``name``, classes other than the footnotes' own, URLs other than
+``http``, ``https``, ``mailto`` and relative ones (no ``javascript:``, no ``data:``),
+images from another host, and any ``id`` that could collide with the theme's own (see
+:data:`RESERVED_ID`).
+
+Templates show the result with the ``html`` filter (``site_context``): the one place where
+text from content is marked safe.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import nh3
+from markdown import Markdown
+from markdown.postprocessors import Postprocessor
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
+    "dfn", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u",
+    "ul", "var", "wbr",
+}
+ATTRIBUTES = {
+    "*": {"lang", "dir", "title", "id"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading", "decoding"},
+    "td": {"align", "colspan", "rowspan"},
+    "th": {"align", "colspan", "rowspan", "scope"},
+    "ol": {"start", "reversed"},
+    "time": {"datetime"},
+}
+CLASSES = {"div": {"footnote"}, "a": {"footnote-ref", "footnote-backref"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+# ids the theme, the chart loader, search and the corrections log use: an editor's id
+# (from raw HTML, or a heading's automatic anchor) that matches is dropped.
+RESERVED_ID = re.compile(
+    r"^(main|search|latest-heading|log-heading|related-heading|vg-tooltip-element"
+    r"|(chart|embed|download|cite|pandas|used|caveats|columns|preview|sources|vg|pagefind)[-_].*"
+    r"|\d{4}-\d{2}-\d{2}-.*)$", re.IGNORECASE)
+SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|//|\\\\)", re.IGNORECASE)
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "id" and RESERVED_ID.match(value.strip()):
+        return None
+    if tag == "img" and name == "src" and SCHEME.match(value):
+        return None  # an image from another host would be a request the reader did not ask for
+    return value
+
+
+CLEANER = nh3.Cleaner(
+    tags=TAGS, clean_content_tags={"script", "style", "template", "noscript", "textarea", "title"},
+    attributes=ATTRIBUTES, attribute_filter=_attribute, allowed_classes=CLASSES,
+    url_schemes=URL_SCHEMES, link_rel=None, strip_comments=True,
+)
+
+
+def clean(html: str) -> str:
+    """The editor's HTML with everything outside the allow-list removed."""
+    return CLEANER.clean(html) if html else html
+
+
+def _tokens(md: Markdown) -> dict:
+    if not hasattr(md, "_ef_protected"):
+        md._ef_protected = {}
+        md._ef_nonce = secrets.token_hex(12)
+    return md._ef_protected
+
+
+def protect(md: Markdown, html: str) -> str:
+    """Stash our own HTML (a shortcode's) so the sanitiser leaves it alone; returns the
+    stash placeholder to put in the Markdown text."""
+    tokens = _tokens(md)
+    token = f"efprotected{md._ef_nonce}n{len(tokens)}x"
+    tokens[token] = html
+    return md.htmlStash.store(token)
+
+
+class SanitisePostprocessor(Postprocessor):
+    """Last step of the conversion: clean, then restore the protected HTML."""
+
+    def run(self, text: str) -> str:
+        tokens = _tokens(self.md)
+        text = clean(text)
+        if tokens:
+            nonce = re.escape(self.md._ef_nonce)
+            text = re.sub(rf"(<p>)?(efprotected{nonce}n\d+x)(</p>)?", self._restore, text)
+        return text
+
+    def _restore(self, match: re.Match) -> str:
+        html = _tokens(self.md).get(match.group(2), "")
+        opening, closing = match.group(1) or "", match.group(3) or ""
+        tag = re.match(r"\s*<([a-zA-Z][a-zA-Z0-9]*)", html)
+        if opening and closing and tag and self.md.is_block_level(tag.group(1)):
+            return html  # a block shortcode is its own block, not inside a paragraph
+        return f"{opening}{html}{closing}"
+
+
+def extend(md: Markdown) -> None:
+    """Register the sanitiser on a Markdown instance (after raw HTML is put back)."""
+    md.postprocessors.register(SanitisePostprocessor(md), "sanitise", 1)
+
+
+def register() -> None:
+    """Listed in PLUGINS so Pelican imports it before the shortcodes reader; no hooks."""
