@@ -21,7 +21,9 @@ from bs4 import BeautifulSoup
 import tasks
 from conftest import ROOT, SiteServer
 
-TITLE = 'Titre &lt;img src=x onerror=alert(1)&gt; <script>alert(2)</script> "q" &amp; fin'
+# Tags and entities in a title are refused by the header check (plugins/editorial); what
+# gets through (a "<" before a digit, an "&amp" without ";") must be shown as written.
+TITLE = 'Titre <3 & 1>0 "q" &amp fin <=>'
 SUMMARY = ('Résumé <meta http-equiv="refresh" content="0;url=https://evil.invalid/"> '
            '<img src=x onerror="alert(3)"> <b data-injected="s">gras</b> fin')
 BODY = '''
@@ -101,7 +103,7 @@ def test_the_title_is_escaped_never_decoded(hostile_site):
     assert page.h1.get_text() == TITLE
     assert page.select("head script") == [] or all(s.get("src") for s in page.select("head script"))
     html = (hostile_site / "front-energetique" / "index.html").read_text(encoding="utf-8")
-    assert "<script>alert(2)" not in html and "<img src=x" not in html
+    assert "&amp fin" not in html.split("<title>")[1].split("</title>")[0], "escaped, never decoded"
 
 
 def test_the_body_keeps_only_the_allow_list(hostile_site):

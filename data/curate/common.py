@@ -9,13 +9,12 @@ carry the site's two languages.
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 
 import pandas as pd
+import sanitise  # plugins/sanitise: the one CSV writer (on the path via tasks.py)
 
 URL_PATTERN = r"https?://[^\s]+"
 
@@ -124,13 +123,9 @@ def to_csv_text(frame: pd.DataFrame, schema: dict) -> str:
     missing = [n for n in names if n not in frame.columns]
     if missing:
         raise ValueError(f"curation bug: columns {missing} missing from frame")
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(names)
     columns = [[_cell(v, types[n]) for v in frame[n].tolist()] for n in names]
-    for row in zip(*columns):
-        writer.writerow(row)
-    return buf.getvalue()
+    # one writer for every published CSV: a CR inside a cell is quoted too (plugins/sanitise)
+    return sanitise.csv_text([names, *zip(*columns)])
 
 
 def _cell(value, type_: str) -> str:

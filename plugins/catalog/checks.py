@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sanitise
+
 from .problems import Problem, Records, show
 
 BOM = b"\xef\xbb\xbf"
-FORMULA_STARTS = ("=", "+", "-", "@")
+# Types Frictionless checks strictly (a cell that is not a number/date/boolean is already
+# refused); every other column holds text a spreadsheet could run.
+TYPED = {"integer", "number", "boolean", "date", "datetime", "time", "year", "yearmonth", "duration"}
 REGENERATE = "Re-run `invoke curate` to regenerate it, or restore it from git"
 
 
@@ -80,18 +84,28 @@ def structure(records: Records, display: str, names: list[str]) -> list[Problem]
 
 
 def formulas(records: Records, display: str, fields: list[dict]) -> list[Problem]:
-    """A text cell starting with = + - @ runs as a formula when the CSV is opened in a spreadsheet.
+    """A cell a spreadsheet would run as a formula: = + - @ first, after trimming and
+    width-normalising (so a leading space, TAB, CR or a full-width ＝ does not hide it).
 
-    Only text (string) columns are checked: -3 in a numeric column is a number."""
+    Every header and every cell of every column that is not typed as a number, a date or a
+    boolean is checked (``string``, ``any``...); a plain number such as -3 is a number."""
     problems = []
-    text_columns = [(i, f["name"]) for i, f in enumerate(fields) if f.get("type", "string") == "string"]
+    for index, label in enumerate(records.rows[0] if records.rows else []):
+        why = sanitise.formula_start(label)
+        if why:
+            problems.append(Problem(
+                display, 1, index + 1,
+                f"expected a plain column name, found {show(label)}, which starts with {why} and would "
+                f"run as a formula when the file is opened in a spreadsheet. Rename the column."))
+    text_columns = [(i, f["name"]) for i, f in enumerate(fields) if f.get("type", "string") not in TYPED]
     for _, line, cells in records.data():
         for index, name in text_columns:
-            if index < len(cells) and cells[index].startswith(FORMULA_STARTS):
+            why = sanitise.formula_start(cells[index]) if index < len(cells) else None
+            if why:
                 problems.append(Problem(
                     display, line, index + 1,
                     f"{name}: expected plain text, found {show(cells[index])}, which starts with "
-                    f"\"{cells[index][0]}\" and would run as a formula when the file is opened in a "
+                    f"{why} and would run as a formula when the file is opened in a "
                     f"spreadsheet. Reword the cell so it starts with a letter or digit."))
     return problems
 

@@ -98,6 +98,59 @@ def descriptor_problems(assembled) -> list[Problem]:
     return problems
 
 
+URL_KEYS = {"path", "url", "homepage", "href"}
+SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def _line(text: str, needle: str) -> int | None:
+    pos = text.find(needle)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else None
+
+
+def location_problems(assembled, data_dir: Path, display_dir: str) -> list[Problem]:
+    """Every resource file resolves inside the data folder once symlinks are followed (no
+    absolute path, no "..", no link out), and every URL in the descriptions is http(s)."""
+    descriptor = assembled.descriptor
+    problems = []
+    inside = Path(data_dir).resolve()
+
+    def walk(value, display: str, text: str):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key in URL_KEYS and isinstance(item, str):
+                    scheme = SCHEME.match(item)
+                    if not scheme or scheme.group(1).lower() not in ("http", "https"):
+                        problems.append(Problem(
+                            display, _line(text, f'"{key}": {json.dumps(item)}'), None,
+                            f'"{key}": expected an http(s) address, found {json.dumps(item[:80])}. '
+                            "Write the full address starting with https://."))
+                else:
+                    walk(item, display, text)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, display, text)
+
+    for res in descriptor.get("resources", []):
+        display, text = assembled.texts.get(res.get("name"), (assembled.base_display, ""))
+        rel = res.get("path")
+        line = _line(text, f'"path": {json.dumps(rel)}')
+        if not isinstance(rel, str) or not rel.strip():
+            problems.append(Problem(display, line, None, f'resource "{res.get("name", "?")}": expected "path", '
+                                    "the file name of its CSV in this folder. Add it."))
+        else:
+            target = (Path(data_dir) / rel).resolve()
+            if SCHEME.match(rel) or Path(rel).is_absolute() or not target.is_relative_to(inside):
+                problems.append(Problem(
+                    display, line, None,
+                    f'resource "{res.get("name", "?")}": path "{rel}" resolves to {target}, outside '
+                    f"{display_dir}/. A dataset's file must be inside {display_dir}/ after symlinks are "
+                    f'followed: no absolute path, no "..", no link to another folder. Copy the file into '
+                    f"{display_dir}/ (through data/raw/ and `invoke curate`) and name it here."))
+        walk({k: v for k, v in res.items() if k != "path"}, display, text)  # its own path: checked above
+    walk({k: v for k, v in descriptor.items() if k != "resources"}, assembled.base_display, "")
+    return problems
+
+
 def _expected(field: dict, constraint: str) -> str:
     cons = field.get("constraints", {})
     if constraint == "minimum":
@@ -228,6 +281,7 @@ def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Proble
         return None, assembled.problems
     descriptor = assembled.descriptor
     problems = assembled.problems + descriptor_problems(assembled)
+    problems += location_problems(assembled, Path(data_dir), display_dir)
     if problems:
         return descriptor, problems
     known = {r["name"] for r in descriptor["resources"]}

@@ -8,7 +8,9 @@ cache key. Every problem is a ``ChartError`` that names the chart and the fix.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import textwrap
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
+import sanitise
 import vl_convert as vlc
 
 from . import theme
@@ -90,12 +93,28 @@ def field_meta(defn: Definition, catalog) -> tuple[dict, dict]:
     return units, titles
 
 
-def csv_bytes(df: pd.DataFrame) -> bytes:
+def csv_bytes(df: pd.DataFrame, defn: Definition | None = None, name: str = "") -> bytes:
+    """The rows charted as CSV, written by the site's one CSV writer (a CR in a cell is
+    quoted); a header or text cell a spreadsheet would run as a formula is refused."""
     out = df.copy()
     for column in out.columns:
         if pd.api.types.is_bool_dtype(out[column]):
             out[column] = out[column].map({True: "true", False: "false"})
-    return out.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d").encode("utf-8")
+    text = sanitise.frame_csv_text(out, date_format="%Y-%m-%d")
+    numeric = [pd.api.types.is_numeric_dtype(out[c]) for c in out.columns]
+    reader = csv.reader(io.StringIO(text, newline=""))
+    line = 1
+    for number, row in enumerate(reader):
+        for column, cell in enumerate(row):
+            why = sanitise.formula_start(cell) if number == 0 or not numeric[column] else None
+            if why and defn is not None:
+                raise defn.error(
+                    f"its CSV download {name}:{line}:{column + 1} would hold {cell[:60]!r}, which starts "
+                    f"with {why} and would run as a formula when the file is opened in a spreadsheet",
+                    "Reword that value in the data (or rename the column) so it starts with a letter "
+                    "or digit", key="DATASET")
+        line = reader.line_num + 1
+    return text.encode("utf-8")
 
 
 def _call_chart(defn: Definition, frames: dict, t: T):
@@ -212,7 +231,8 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
     for name in ("wide", "narrow", "vega_wide", "vega_narrow"):
         specs[f"{name}_dark"] = theme.to_dark(specs[name])
     built = Built(defn=defn, lang=lang, specs=specs, frames=frames, texts=texts, t=t_wide,
-                  csv={csv_name(defn, use.name): csv_bytes(frames[use.name]) for use in defn.uses})
+                  csv={csv_name(defn, use.name): csv_bytes(frames[use.name], defn, csv_name(defn, use.name))
+                       for use in defn.uses})
     built.key = cache_key(built, settings)
     return built
 

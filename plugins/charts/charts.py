@@ -61,8 +61,10 @@ class SiteCharts:
         self._prepare()
 
     def display(self, path: Path) -> str:
+        # the folder is resolved, not the file: a link is named as the editor sees it
+        path = path.parent.resolve() / path.name
         try:
-            return path.resolve().relative_to(conf_mod.project_root(self.settings)).as_posix()
+            return path.relative_to(conf_mod.project_root(self.settings)).as_posix()
         except ValueError:
             return path.as_posix()
 

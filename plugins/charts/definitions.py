@@ -80,6 +80,11 @@ def load(chart_id: str, path: Path, display: str) -> Definition:
         raise ChartError(chart_id, "the file name is not a valid chart id",
                          "Rename it with lower-case letters, digits and underscores, e.g. aid_by_month.py.",
                          display)
+    real = path.resolve()
+    if not real.is_relative_to(path.parent.resolve()):
+        raise ChartError(chart_id, f"the file links to {real}, outside its folder",
+                         "A chart is code or data the build runs: put the file itself in the charts "
+                         "folder, not a link out of the project", display)
     twins = [p for p in path.parent.glob(f"{chart_id}.*") if p.suffix in (".py", ".yaml", ".yml")]
     if len(twins) > 1:
         raise ChartError(chart_id, f"it is defined twice ({', '.join(sorted(p.name for p in twins))})",

@@ -30,12 +30,19 @@ text from content is marked safe.
 
 from __future__ import annotations
 
+import csv
+import io
+import logging
 import re
 import secrets
+import unicodedata
+from pathlib import Path
 
 import nh3
 from markdown import Markdown
 from markdown.postprocessors import Postprocessor
+
+logger = logging.getLogger(__name__)
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details",
@@ -125,5 +132,87 @@ def extend(md: Markdown) -> None:
     md.postprocessors.register(SanitisePostprocessor(md), "sanitise", 1)
 
 
+def outside(path: Path, root: Path) -> Path | None:
+    """Where ``path`` really is, if that is outside ``root`` once symlinks are followed."""
+    real = Path(path).resolve()
+    return None if real.is_relative_to(Path(root).resolve()) else real
+
+
+def keep_content_inside(generator) -> None:
+    """Pelican reads only content files that are inside content/ after symlinks are
+    followed; a file that links out fails the build, naming the file and its target."""
+    root = Path(generator.settings["PATH"])
+    project = root.resolve().parent
+    original = generator.get_files
+
+    def get_files(paths, exclude=None, extensions=None):
+        files = original(paths, exclude=exclude, extensions=extensions)
+        bad = set()
+        for rel in files:
+            real = outside(Path(generator.path, rel), root)
+            if real is not None:
+                bad.add(rel)
+                shown = Path(generator.path, rel).absolute()
+                shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
+                logger.error("%s: this file links to %s, outside %s/. Content must be inside the "
+                             "project: put the file itself in %s/ instead of a link.", shown, real,
+                             root.name, root.name)
+        return files - bad
+
+    generator.get_files = get_files
+
+
 def register() -> None:
-    """Listed in PLUGINS so Pelican imports it before the shortcodes reader; no hooks."""
+    """Listed in PLUGINS before the shortcodes reader, which imports it; its one hook keeps
+    Pelican from reading content files that link out of content/."""
+    from pelican import signals
+
+    signals.article_generator_init.connect(keep_content_inside)
+    signals.page_generator_init.connect(keep_content_inside)
+
+
+# ---- downloads: CSV cells that a spreadsheet would run as a formula -----------------------
+#
+# A spreadsheet runs a cell that starts with = + - @ (and some also after a leading TAB,
+# CR, space or full-width form such as ＝). Every text cell and header of every published
+# CSV is checked here, after trimming and width-normalising (NFKC), before it is written.
+
+FORMULA_CHARS = ("=", "+", "-", "@")
+PLAIN_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?%?$")
+
+
+def formula_start(cell) -> str | None:
+    """What makes ``cell`` run as a formula (e.g. '"=" after a TAB'), or None if it is safe.
+
+    A plain number (``-3``, ``+1.5e3``) is safe: a spreadsheet reads it as a number."""
+    if not isinstance(cell, str) or not cell:
+        return None
+    if cell[0] in "\t\r":
+        return f'a leading {"TAB" if cell[0] == chr(9) else "CR"}'
+    normalised = unicodedata.normalize("NFKC", cell).strip()
+    if not normalised or normalised[0] not in FORMULA_CHARS or PLAIN_NUMBER.match(normalised):
+        return None
+    first = cell.lstrip()[:1]
+    if first != normalised[0]:
+        return f'"{first}" (read as "{normalised[0]}")'
+    if cell[0] != first:
+        return f'"{first}" after leading spaces'
+    return f'"{first}"'
+
+
+def csv_text(rows) -> str:
+    """CSV text with "\\n" between rows and every field that needs it quoted: a delimiter, a
+    quote, a LF *or a CR* inside a field (csv.QUOTE_MINIMAL alone leaves a CR bare when the
+    line terminator is "\\n", and the row then splits in a spreadsheet)."""
+    out = io.StringIO()
+    for row in rows:
+        line = io.StringIO()
+        csv.writer(line, lineterminator="\r\n").writerow(row)  # CR and LF both quoted
+        out.write(line.getvalue()[:-2] + "\n")
+    return out.getvalue()
+
+
+def frame_csv_text(frame, **to_csv) -> str:
+    """A pandas frame as :func:`csv_text` (pandas formats the values, we quote and join)."""
+    text = frame.to_csv(index=False, lineterminator="\r\n", **to_csv)
+    return csv_text(csv.reader(io.StringIO(text, newline="")))

@@ -1,0 +1,188 @@
+"""Data and files can never come from outside the project, and no published CSV can run
+as a formula (issue: security and resilience, items 3 and 4)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import catalog
+import sanitise
+import tasks
+from charts import build
+from conftest import ROOT
+from test_charts import GOOD, shortcode_error, write_chart
+
+FIXTURE = ROOT / "tests" / "fixtures" / "data"
+D = "data/deliveries.csv"
+
+
+@pytest.fixture
+def data(tmp_path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("cases.py", "__pycache__"))
+    return target / "data"
+
+
+def problems_of(data_dir: Path) -> list[str]:
+    try:
+        catalog.get_catalog(data_dir)
+    except catalog.DataValidationError as exc:
+        return [str(p) for p in exc.problems]
+    return []
+
+
+def edit_descriptor(data_dir: Path, fn) -> None:
+    path = data_dir / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    fn(descriptor)
+    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def deliveries(descriptor: dict) -> dict:
+    return next(r for r in descriptor["resources"] if r["path"] == "deliveries.csv")
+
+
+# ---- item 3: paths stay inside ------------------------------------------------------------
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "symlink-file", "symlink-dir"])
+def test_a_dataset_path_outside_the_data_folder_is_refused(data, tmp_path, how):
+    secret = tmp_path / "secret.csv"
+    shutil.copyfile(data / "deliveries.csv", secret)
+    if how == "dotdot":
+        rel = "../../secret.csv"
+    elif how == "absolute":
+        rel = str(secret)
+    elif how == "symlink-file":
+        (data / "linked.csv").symlink_to(secret)
+        rel = "linked.csv"
+    else:
+        (data / "sub").symlink_to(tmp_path)
+        rel = "sub/secret.csv"
+    edit_descriptor(data, lambda d: deliveries(d).update(path=rel))
+    problems = problems_of(data)
+    assert len(problems) == 1, problems
+    line = (data / "datapackage.json").read_text().split("\n").index(f'      "path": {json.dumps(rel)},') + 1
+    assert problems[0] == (
+        f'data/datapackage.json:{line}: resource "deliveries": path "{rel}" resolves to {secret.resolve()}, '
+        "outside data/. A dataset's file must be inside data/ after symlinks are followed: no absolute "
+        'path, no "..", no link to another folder. Copy the file into data/ (through data/raw/ and '
+        "`invoke curate`) and name it here.")
+
+
+def test_a_symlink_inside_the_data_folder_is_allowed(data):
+    (data / "copy.csv").symlink_to(data / "deliveries.csv")
+    edit_descriptor(data, lambda d: deliveries(d).update(path="copy.csv"))
+    assert problems_of(data) == []
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "ftp://x/y",
+                                 "//evil.example/x"])
+def test_only_http_urls_in_the_descriptor(data, url):
+    edit_descriptor(data, lambda d: deliveries(d)["licenses"][0].update(path=url))
+    problems = problems_of(data)
+    assert len(problems) == 1 and f'"path": expected an http(s) address, found {json.dumps(url)}.' in problems[0]
+    assert problems[0].startswith("data/datapackage.json:")
+
+
+def test_a_chart_file_linking_outside_is_refused(tmp_path):
+    outside = tmp_path / "elsewhere.py"
+    outside.write_text(textwrap.dedent(GOOD), encoding="utf-8")
+    settings = write_chart(tmp_path, "placeholder.yaml", "dataset: aid\n")
+    (Path(settings["PATH"]) / "charts" / "placeholder.yaml").unlink()
+    (Path(settings["PATH"]) / "charts" / "ok.py").symlink_to(outside)
+    assert shortcode_error(settings, "ok") == (
+        f'chart "ok" (content/charts/ok.py): the file links to {outside}, outside its folder. A chart is '
+        "code or data the build runs: put the file itself in the charts folder, not a link out of the project")
+
+
+def test_an_article_linking_outside_the_content_fails_the_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    secret = tmp_path / "secret.fr.md"
+    shutil.copyfile(content / "articles" / "front-energetique.fr.md", secret)
+    (content / "articles" / "zz-linked.fr.md").symlink_to(secret)
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / "index.html").write_text("previous", encoding="utf-8")
+    with pytest.raises(tasks.BuildFailed) as failure:
+        tasks.build_site(output=output, content=content, quiet=True)
+    assert (f"content/articles/zz-linked.fr.md: this file links to {secret}, outside content/. Content "
+            "must be inside the project") in str(failure.value)
+    assert (output / "index.html").read_text() == "previous"
+
+
+# ---- item 4: formula-safe downloads ---------------------------------------------------------
+
+@pytest.mark.parametrize("cell,why", [
+    ("=1+1", '"="'), ("+1 tank", '"+"'), ("-x", '"-"'), ("@SUM(A1)", '"@"'),
+    ("\t=1", "a leading TAB"), ("\r=1", "a leading CR"), ("  =1", '"=" after leading spaces'),
+    ("＝1+1", '"＝" (read as "=")'), ("＠x", '"＠" (read as "@")'), ("\u3000=1", '"=" after leading spaces'),
+])
+def test_formula_starts_are_found_after_trimming_and_width_normalising(cell, why):
+    assert sanitise.formula_start(cell) == why
+
+
+@pytest.mark.parametrize("cell", ["-3", "+1.5e3", "-0,5", "a = b", "Germany", "", "－1"])
+def test_plain_text_and_numbers_are_not_formulas(cell):
+    assert sanitise.formula_start(cell) is None
+
+
+def test_every_text_cell_and_header_is_checked_with_file_line_column(data):
+    text = (data / "deliveries.csv").read_text(encoding="utf-8")
+    text = text.replace("First system handed over in October", "\t=HYPERLINK(\"x\")")
+    text = text.replace("Refurbished in the Czech Republic", "＝1+1")
+    text = text.replace("Germany,IRIS-T SLM", "  @Germany,IRIS-T SLM")
+    (data / "deliveries.csv").write_text(text, encoding="utf-8")
+    edit_descriptor(data, lambda d: [f.update(type="any") for f in deliveries(d)["schema"]["fields"]
+                                     if f["name"] == "system"])
+    problems = problems_of(data)
+    tail = " and would run as a formula when the file is opened in a spreadsheet. Reword the cell so it starts with a letter or digit."
+    assert f'{D}:2:1: donor: expected plain text, found "  @Germany", which starts with "@" after leading spaces{tail}' in problems
+    assert f'{D}:2:9: note: expected plain text, found "\\t=HYPERLINK("x")", which starts with a leading TAB{tail}' in problems
+    assert f'{D}:7:9: note: expected plain text, found "＝1+1", which starts with "＝" (read as "="){tail}' in problems
+
+
+def test_a_formula_in_an_any_column_and_in_a_header_is_refused(data):
+    edit_descriptor(data, lambda d: [f.update(type="any") for f in deliveries(d)["schema"]["fields"]
+                                     if f["name"] == "system"])
+    text = (data / "deliveries.csv").read_text(encoding="utf-8").replace("IRIS-T SLM", '"\r-IRIS"', 1)
+    (data / "deliveries.csv").write_text(text, encoding="utf-8")
+    problems = problems_of(data)
+    assert any(p.startswith(f'{D}:2:2: system: expected plain text, found "\\r-IRIS", which starts with a leading CR')
+               for p in problems), problems
+    records = catalog.problems.Records('=donor,b\nx,y\n')
+    found = catalog.checks.formulas(records, D, [{"name": "donor", "type": "string"}, {"name": "b"}])
+    assert [str(p) for p in found] == [
+        f'{D}:1:1: expected a plain column name, found "=donor", which starts with "=" and would run as a '
+        "formula when the file is opened in a spreadsheet. Rename the column."]
+
+
+def test_csv_writers_quote_a_cr_so_no_row_splits():
+    rows = [["name", "note"], ["a", "line\r=1+1"], ["b", 'quote " and, comma'], ["c", "two\nlines"]]
+    text = sanitise.csv_text(rows)
+    assert text == 'name,note\na,"line\r=1+1"\nb,"quote "" and, comma"\nc,"two\nlines"\n'
+    assert list(csv.reader(io.StringIO(text, newline=""))) == rows
+    frame = pd.DataFrame({"name": ["a"], "note": ["x\ry"], "value": [1.5]})
+    assert sanitise.frame_csv_text(frame) == 'name,note,value\na,"x\ry",1.5\n'
+
+
+def test_a_chart_csv_with_a_formula_is_refused_naming_file_line_and_column():
+    from charts.definitions import Definition
+
+    defn = Definition(id="c", path=Path("c.py"), display="content/charts/c.py", kind="python", uses=[],
+                      text={}, labels={}, units={}, chart=lambda df, t: None)
+    frame = pd.DataFrame({"name": ["ok", "two\nlines", "@evil"], "value": [1, 2, 3]})
+    with pytest.raises(Exception) as failure:
+        build.csv_bytes(frame, defn, "c.csv")
+    assert str(failure.value).startswith(
+        'content/charts/c.py: chart "c": its CSV download c.csv:5:1 would hold \'@evil\', which starts with "@"')
+    assert build.csv_bytes(frame.iloc[:2], defn, "c.csv") == b'name,value\nok,1\n"two\nlines",2\n'
