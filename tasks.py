@@ -46,7 +46,7 @@ def clean(c):
     """Remove the built site and the build caches."""
     for path in [OUTPUT, ROOT / ".cache"]:
         shutil.rmtree(path, ignore_errors=True)
-    for stale in ROOT.glob(".build-*"):
+    for stale in ROOT.glob(".build-*"):  # what killed builds left (a build also removes them)
         shutil.rmtree(stale, ignore_errors=True)
     print("Removed output/ and .cache/")
 

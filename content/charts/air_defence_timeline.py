@@ -57,7 +57,9 @@ def chart(df, t):
     df["when"] = [t.date(d, month=True) if m else t.date(d) for d, m in zip(df["date"], monthly)]
     span = df.groupby("system", as_index=False).agg(start=("start", "min"), end=("start", "max"))
     y = alt.Y("system:N", sort=SYSTEMS, title=None)
-    x_scale = alt.Scale(domain=["2022-06-15", "2022-12-15"])
+    # date and time written out, as the data is: a bare "2022-06-15" is read as UTC and the
+    # dates as local time, so a reader's browser in another zone would shift one against the other
+    x_scale = alt.Scale(domain=["2022-06-15T00:00:00", "2022-12-15T00:00:00"])
     axis = alt.Axis(format="%b", tickCount="month")
     colour = alt.Color("event:N", title=None, scale=alt.Scale(domain=[t(e) for e in EVENTS],
                                                              range=[t.color(c) for c in ("blue", "orange", "green")]))

@@ -12,11 +12,15 @@ import csv
 import hashlib
 import io
 import json
+import os
+import platform
 import re
 import textwrap
+import time
 from dataclasses import dataclass, field
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import sanitise
 import vl_convert as vlc
@@ -25,13 +29,22 @@ from . import theme
 from .definitions import Definition, error_line, select_rows
 from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
 
-RENDER_VERSION = 5  # bump when the artefacts change for the same inputs (cache key)
+RENDER_VERSION = 6  # bump when the artefacts change for the same inputs (cache key); 6: checksums in meta
 AUTO_NAME = re.compile(r"\b((?:param|view)_)([0-9a-f]{16}|\d+)\b")
 
 
 def versions(vl_version: str) -> dict:
     return {"altair": alt.__version__, "vl-convert": vlc.__version__ if hasattr(vlc, "__version__") else "",
-            "vega-lite": vl_version, "vega": vlc.get_vega_version(), "render": RENDER_VERSION}
+            "vega-lite": vl_version, "vega": vlc.get_vega_version(), "render": RENDER_VERSION,
+            "pandas": pd.__version__, "numpy": np.__version__, "python": platform.python_version()}
+
+
+def environment() -> dict:
+    """What of the process could change a drawing: the time zone and the C locale. Charts
+    are drawn in UTC whatever the zone (see README, "Reproducible builds"), and they stay in
+    the cache key so an artefact drawn elsewhere is never reused blindly."""
+    return {"TZ": os.environ.get("TZ", ""), "tzname": list(time.tzname),
+            "locale": {k: os.environ.get(k, "") for k in ("LC_ALL", "LC_TIME", "LC_NUMERIC", "LANG")}}
 
 
 @dataclass
@@ -257,6 +270,7 @@ def cache_key(built: Built, settings: dict) -> str:
         "lang": built.lang,
         "locale": [NUMBER_LOCALE[built.lang], TIME_LOCALE[built.lang]],
         "versions": versions(settings["CHARTS_VL_VERSION"]),
+        "environment": environment(),
         "png_scale": settings["CHARTS_PNG_SCALE"],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)

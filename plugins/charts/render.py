@@ -11,6 +11,7 @@ when a single chart changed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -117,20 +118,64 @@ def render(built: Built, settings: dict) -> tuple[dict, dict]:
 
 
 class Cache:
+    """One folder per key: the files and ``meta.json``, which records each file's SHA-256.
+
+    Nothing is trusted: :meth:`get` checks that the entry is complete and that every file
+    has the bytes it had when it was drawn (a killed build, a full disk or a hand edit can
+    leave a truncated SVG or a garbled index); a bad entry is removed with a one-line
+    notice, so the chart is drawn again and :meth:`put` writes the entry anew."""
+
+    REQUIRED = ("files", "bytes", "sha256", "svg", "svg_narrow")
+
     def __init__(self, path: Path):
         self.path = Path(path)
 
     def _dir(self, key: str) -> Path:
         return self.path / key[:2] / key
 
-    def get(self, key: str) -> dict | None:
-        meta = self._dir(key) / "meta.json"
-        if not meta.is_file():
+    def get(self, key: str, label: str = "") -> dict | None:
+        folder = self._dir(key)
+        if not folder.exists():
             return None
+        problem = self._check(folder)
+        if problem is None:
+            return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        logger.info("charts: the cached files of %s were damaged (%s): drawing them again and "
+                    "repairing the cache", label or key[:12], problem)
+        self._discard(folder)
+        return None
+
+    @classmethod
+    def _check(cls, folder: Path) -> str | None:
+        """What is wrong with a cache entry, or None when every file is as drawn."""
         try:
-            return json.loads(meta.read_text(encoding="utf-8"))
-        except ValueError:
-            return None  # a torn write from a killed build: render again
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return "meta.json is missing"
+        except (OSError, ValueError) as exc:
+            return f"meta.json cannot be read: {exc.__class__.__name__}"
+        if not isinstance(meta, dict) or any(k not in meta for k in cls.REQUIRED):
+            return "meta.json is incomplete"
+        hashes = meta["sha256"]
+        if not isinstance(meta["files"], dict) or not isinstance(hashes, dict):
+            return "meta.json is incomplete"
+        for name in meta["files"].values():
+            try:
+                data = (folder / name).read_bytes()
+            except OSError:
+                return f"{name} is missing"
+            if hashlib.sha256(data).hexdigest() != hashes.get(name):
+                return f"{name} does not match its checksum"
+        return None
+
+    @staticmethod
+    def _discard(folder: Path) -> None:
+        trash = folder.with_name(f".trash-{folder.name}-{os.getpid()}-{threading.get_ident()}")
+        try:
+            os.rename(folder, trash)
+        except OSError:
+            return
+        shutil.rmtree(trash, ignore_errors=True)
 
     def file(self, key: str, name: str) -> Path:
         return self._dir(key) / name
@@ -139,12 +184,20 @@ class Cache:
         final = self._dir(key)
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{key[:8]}-", dir=final.parent))
+        meta = {**meta, "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}}
         for name, data in files.items():
             (staging / name).write_bytes(data)
         (staging / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
         try:
             os.rename(staging, final)  # atomic: readers see all files or none
-        except OSError:  # another build put the same key first
+        except OSError:  # the key is there already: another build put it first, or it is bad
+            if self._check(final) is not None:
+                self._discard(final)
+                try:
+                    os.rename(staging, final)
+                    return
+                except OSError:
+                    pass
             shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -156,7 +209,7 @@ def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> tuple[
     """
     metas, missing = {}, []
     for built in builds:
-        meta = cache.get(built.key)
+        meta = cache.get(built.key, f"{built.id} ({built.lang})")
         if meta is None:
             missing.append(built)
         else:

@@ -7,12 +7,17 @@ and error of the run is collected and reported plainly, all at once. See README.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import logging
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,42 +125,140 @@ def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: b
                env: dict | None = None, quiet: bool = False, content: Path | None = None) -> Path:
     """Build into a fresh directory beside ``output`` and swap it in only on success.
 
-    A failed build raises BuildFailed and leaves ``output`` byte-identical.
+    A failed build raises BuildFailed and leaves ``output`` byte-identical. One build of
+    an output folder at a time (a lock); the leftovers of a killed build are removed first.
     """
     output = Path(output).resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
-    run_env = {**os.environ, **(env or {})}
-    run_env.setdefault("PYTHONHASHSEED", "0")
-    try:
-        result = subprocess.run(
-            pelican_command(settings, staging, debug, content), cwd=ROOT, env=run_env,
-            stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
-            text=True,
-        )
-        if result.returncode != 0:
-            raise BuildFailed(
-                f"The build failed (pelican exited {result.returncode}); "
-                f"{output.name}/ was left as it was.\n{result.stdout or ''}"
+    with build_lock(output):
+        staging = _staging(output)
+        run_env = {**os.environ, **(env or {})}
+        run_env.setdefault("PYTHONHASHSEED", "0")
+        try:
+            result = subprocess.run(
+                pelican_command(settings, staging, debug, content), cwd=ROOT, env=run_env,
+                stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
+                text=True,
             )
-        swap_in(staging, output)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+            if result.returncode != 0:
+                raise BuildFailed(
+                    f"The build failed (pelican exited {result.returncode}); "
+                    f"{output.name}/ was left as it was.\n{result.stdout or ''}"
+                )
+            swap_in(staging, output)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
     return output
 
 
+STAGING = ".build-"  # every folder a build makes beside output/ starts with this
+
+
+def _explain(exc: OSError, output: Path, doing: str) -> BuildFailed:
+    where = exc.filename or output
+    return BuildFailed(
+        f"The build cannot {doing}: {exc.strerror or exc} ({where}). {output.name}/ was left as it "
+        f"was. Check who owns {output.parent} and {output.name}/ and that both are writable "
+        f"(ls -ld {output.parent} {output}); a folder made by another user or by a container "
+        f"can be given back with chown, or build into another folder.")
+
+
+@contextlib.contextmanager
+def build_lock(output: Path):
+    """Hold ``.lock-build-<output>`` beside ``output`` for the whole build; a second build of
+    the same folder stops at once, naming the first. The lock is the kernel's (flock): a
+    killed build releases it. Under the lock, leftovers of killed builds are removed."""
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(output.parent / f".lock-build-{output.name}", "a+", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        raise _explain(exc, output, "start") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise BuildFailed(
+                f"Another build of {output.name}/ is running ({holder}); {output.name}/ was left as it "
+                f"was. Wait for it to finish (livereload keeps building while it runs), or stop it, "
+                f"then build again.") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        remove_stale(output)
+        yield
+    finally:
+        handle.close()  # releases the lock
+
+
+def remove_stale(output: Path) -> list[Path]:
+    """Remove what killed builds of ``output`` left beside it (only while holding its lock)."""
+    removed = []
+    for path in output.parent.glob(f"{STAGING}{output.name}-*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    if removed:
+        print(f"build: removed {len(removed)} folder(s) left by an interrupted build: "
+              f"{', '.join(p.name for p in removed)}", file=sys.stderr)
+    return removed
+
+
+def _staging(output: Path) -> Path:
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{STAGING}{output.name}-", dir=output.parent))
+    except OSError as exc:
+        raise _explain(exc, output, "write beside its output folder") from None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the
+    platform or the file system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None) if sys.platform.startswith("linux") else None
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
+def _libc():
+    global _LIBC  # noqa: PLW0603
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL(None, use_errno=True)
+        except OSError:
+            _LIBC = False
+    return _LIBC or None
+
+
+_LIBC = None
+
+
 def swap_in(new: Path, target: Path) -> None:
-    """Replace ``target`` with ``new`` by two renames, so no reader sees a half-built site."""
-    old = None
-    if target.exists():
-        old = target.with_name(f".build-old-{os.getpid()}-{target.name}")
-        if old.exists():
-            shutil.rmtree(old)
-        target.rename(old)
-    new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    """Put ``new`` in place of ``target`` so that ``target`` always exists: one atomic
+    exchange where the platform has it (Linux), else two renames (an instant without it)."""
+    try:
+        if target.exists() and _exchange(new, target):
+            shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the previous site
+            return
+        old = None
+        if target.exists():
+            old = target.with_name(f"{STAGING}{target.name}-old-{os.getpid()}")
+            if old.exists():
+                shutil.rmtree(old)
+            target.rename(old)
+        new.rename(target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        raise _explain(exc, target, "put the new site in place") from None
 
 
 _TEMPLATES = None  # jinja2 bytecode cache shared by the builds of one livereload process
@@ -183,16 +286,20 @@ def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
                      data: Path | None = None) -> Path:
     """build_site without a new process, for livereload: plugins, datasets and the chart
     cache stay loaded between builds. Same problems reported, same atomic swap."""
-    from pelican import Pelican
-    from pelican.log import LimitFilter
-    from pelican.settings import read_settings
-
     global _TEMPLATES  # noqa: PLW0603
     _TEMPLATES = _TEMPLATES or _MemoryBytecodeCache()
 
     output = Path(output).resolve()
-    output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".build-", dir=output.parent))
+    with build_lock(output):
+        return _build_in_process(settings, output, content, debug, data)
+
+
+def _build_in_process(settings, output: Path, content, debug, data) -> Path:
+    from pelican import Pelican
+    from pelican.log import LimitFilter
+    from pelican.settings import read_settings
+
+    staging = _staging(output)
     problems = _Problems()
     problems.addFilter(_ReaderErrors())
     logging.getLogger().addHandler(problems)

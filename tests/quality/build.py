@@ -44,15 +44,23 @@ except tasks.BuildFailed as exc:
 """
 
 
-def publish_builder(siteurl: str, source: Path = REPO) -> Callable[[Path], None]:
+# The second build of the reproducibility gate runs in another time zone (UTC+14, the
+# farthest from UTC), another C locale and another hash seed than the first, so output that
+# depends on the machine's zone, locale or set order shows up as a difference.
+OTHER_MACHINE = {"TZ": "Pacific/Kiritimati", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8",
+                 "PYTHONHASHSEED": "271828"}
+
+
+def publish_builder(siteurl: str, source: Path = REPO, env: dict | None = None) -> Callable[[Path], None]:
     """A function that builds ``source`` into a directory, for ``siteurl``.
 
     A fresh interpreter per build, so a second build shares no module state
-    (Pelican caches, plugin registries) with the first.
+    (Pelican caches, plugin registries) with the first; ``env`` is added to its
+    environment (the gate's second build: :data:`OTHER_MACHINE`).
     """
     def build(out: Path) -> None:
         proc = subprocess.run([sys.executable, "-c", _BUILD, str(source), str(out), siteurl.rstrip("/")],
-                              cwd=source, capture_output=True, text=True)
+                              cwd=source, capture_output=True, text=True, env={**os.environ, **(env or {})})
         if proc.returncode != 0:
             raise BuildError((proc.stderr or proc.stdout).strip())
 

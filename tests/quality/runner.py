@@ -19,7 +19,7 @@ from pathlib import Path
 
 from . import (gate_a11y, gate_actionlint, gate_feeds, gate_html, gate_lighthouse, gate_links,
                gate_reproducible, gate_selfcontained, gate_sitemap, gate_structured, gate_weight)
-from .build import BuildError, UsageError, publish_builder, two_sources
+from .build import OTHER_MACHINE, BuildError, UsageError, publish_builder, two_sources
 from .config import REPO, SERVE_PREFIX, load_budgets
 from .report import CONSOLE_FINDINGS, GateRun, render, write
 from .site import Server, Site, free_port
@@ -83,7 +83,7 @@ def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
     try:
         source, copy = two_sources(tmp, commit)
         budgets = load_budgets(source / "pelicanconf.py")
-        build, build_again = publish_builder(url, source), publish_builder(url, copy)
+        build, build_again = publish_builder(url, source), publish_builder(url, copy, env=OTHER_MACHINE)
         what = f"commit {commit}" if commit else "the working tree"
         if site_dir is not None:
             root, fresh = Path(site_dir).resolve(), False
