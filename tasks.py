@@ -163,16 +163,17 @@ def test(c, k="", x=False):
 
 
 @task(help={"only": "Comma-separated gates to run (html, links, sitemap, feeds, structured-data, a11y, "
-                   "self-contained, reproducible, weight, lighthouse, actionlint).",
+                   "self-contained, reproducible, weight, lighthouse, actionlint, supply-chain).",
             "skip": "Comma-separated gates to leave out.",
             "site": "Check this existing build instead of building the published site fresh.",
-            "commit": "Build this commit (e.g. HEAD) instead of the working tree."})
-def check(c, only="", skip="", site="", commit=""):
+            "commit": "Build this commit (e.g. HEAD) instead of the working tree.",
+            "strict": "Fail when a vulnerability database cannot be reached (CI decides)."})
+def check(c, only="", skip="", site="", commit="", strict=False):
     """Run the quality gates on a fresh build (HTML, links, accessibility, self-containment, ...)."""
     from tests.quality.runner import UsageError, run_check  # test tooling: imported only here
 
     try:
-        status = run_check(only, skip, Path(site) if site else None, commit=commit)
+        status = run_check(only, skip, Path(site) if site else None, commit=commit, strict=strict)
     except UsageError as exc:
         _fail(exc)
     raise SystemExit(status)

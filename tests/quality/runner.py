@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import (gate_a11y, gate_actionlint, gate_feeds, gate_html, gate_lighthouse, gate_links,
-               gate_reproducible, gate_selfcontained, gate_sitemap, gate_structured, gate_weight)
+               gate_reproducible, gate_selfcontained, gate_sitemap, gate_structured, gate_supply,
+               gate_weight)
 from .build import OTHER_MACHINE, BuildError, UsageError, publish_builder, two_sources
 from .config import REPO, SERVE_PREFIX, load_budgets
 from .report import CONSOLE_FINDINGS, GateRun, render, write
@@ -35,6 +36,7 @@ class Run:
     build_again: Callable[[Path], None]  # builds the second, pristine copy
     fresh: bool  # site was built by this run (so the reproducible gate can reuse it)
     source: Path  # the copy of the sources that was built
+    strict: bool = False  # an audit that could not run is a failure (CI decides)
 
 
 GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
@@ -51,8 +53,9 @@ GATES: dict[str, tuple[object, Callable[[Run], object]]] = {
     "lighthouse": (gate_lighthouse, lambda r: gate_lighthouse.check(r.site, r.budgets)),
     "actionlint": (gate_actionlint, lambda r: gate_actionlint.check(
         r.source / ".github" / "workflows")),
+    "supply-chain": (gate_supply, lambda r: gate_supply.check(r.source, strict=r.strict)),
 }
-NEEDS_NO_SITE = {"actionlint"}
+NEEDS_NO_SITE = {"actionlint", "supply-chain"}
 
 
 def select(only: str = "", skip: str = "") -> list[str]:
@@ -68,7 +71,7 @@ def select(only: str = "", skip: str = "") -> list[str]:
 
 
 def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
-              report_dir: Path = REPO / "reports", echo=print, commit: str = "") -> int:
+              report_dir: Path = REPO / "reports", echo=print, commit: str = "", strict: bool = False) -> int:
     """Run the selected gates; print the report; return 0 when every gate passed.
 
     By default the working tree is built; with ``commit`` the tree of that commit.
@@ -105,7 +108,7 @@ def run_check(only: str = "", skip: str = "", site_dir: Path | None = None,
             root, fresh, context = tmp, False, f"No site needed; checked {what}."
         if names:
             run = Run(Site(root, url=url, site_url=url if fresh else None), budgets, build,
-                      build_again, fresh, source)
+                      build_again, fresh, source, strict)
             with Server(root, SERVE_PREFIX, port):
                 runs += [_run_gate(name, run, echo) for name in names]
     finally:
@@ -142,9 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", default="", help="comma-separated gates to leave out")
     parser.add_argument("--site", type=Path, help="check this existing build instead of building")
     parser.add_argument("--commit", default="", help="build this commit (git archive) instead of the working tree")
+    parser.add_argument("--strict", action="store_true",
+                        help="fail when a vulnerability database cannot be reached (supply-chain gate)")
     args = parser.parse_args(argv)
     try:
-        return run_check(args.only, args.skip, args.site, commit=args.commit)
+        return run_check(args.only, args.skip, args.site, commit=args.commit, strict=args.strict)
     except UsageError as exc:
         print(f"invoke check: {exc}", file=sys.stderr)
         return 2
