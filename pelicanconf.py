@@ -139,3 +139,5 @@ MARKDOWN = {
     "output_format": "html5",
 }
 TYPOGRIFY = False
+# Largest article or page file read (plugins/sanitise checks the size before reading).
+CONTENT_MAX_BYTES = 256 * 1024

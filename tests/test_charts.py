@@ -351,8 +351,8 @@ def test_a_rebuild_prepares_again_only_the_charts_whose_file_or_data_changed(tmp
      'chart "ok" (content/charts/ok.py:7): the Vega-Lite spec is invalid:'),
     ("ok.py", GOOD.replace("return alt.Chart(df)", "df = pd.concat([df] * 1500)\n        return alt.Chart(df)")
      .replace("import altair as alt", "import altair as alt\n    import pandas as pd"),
-     'chart "ok" (content/charts/ok.py:8): the chart passes more than 5000 rows to Vega-Lite. Aggregate in '
-     "chart() or in `invoke curate`"),
+     'chart "ok" (content/charts/ok.py:8): the chart passes 9000 rows to Vega-Lite; the limit is 5000. '
+     "Aggregate in chart() or in `invoke curate`"),
     ("ok.py", GOOD.replace('"source": {"fr": "Source", "en": "Source"}', '"notes": {"fr": "n", "en": "n"}'),
      'chart "ok" (content/charts/ok.py:5): it has no source. Add TEXT["source"]'),
     ("ok.yaml", "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\ncolour: donor:N\n",
@@ -367,7 +367,8 @@ def test_too_many_selected_rows_names_the_limit_and_the_way_out(tmp_path):
     settings = write_chart(tmp_path, "ok.py", GOOD)
     settings["CHARTS_MAX_ROWS"] = 3
     message = shortcode_error(settings, "ok")
-    assert message.startswith('chart "ok" (content/charts/ok.py): it selects 6 rows; the limit is 3.')
+    assert message.startswith('chart "ok" (content/charts/ok.py): it selects 6 rows; the limit is 3 '
+                              "(CHARTS_MAX_ROWS).")
     assert "MAX_ROWS_REASON" in message
 
 

@@ -104,12 +104,15 @@ def test_a_chart_file_linking_outside_is_refused(tmp_path):
         "code or data the build runs: put the file itself in the charts folder, not a link out of the project")
 
 
-def test_an_article_linking_outside_the_content_fails_the_build(tmp_path):
+def test_an_article_linking_outside_or_too_large_fails_the_build(tmp_path):
+    """Items 3 and 10: both found before Pelican reads the file, in one build."""
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
     secret = tmp_path / "secret.fr.md"
     shutil.copyfile(content / "articles" / "front-energetique.fr.md", secret)
     (content / "articles" / "zz-linked.fr.md").symlink_to(secret)
+    big = content / "articles" / "zz-big.fr.md"
+    big.write_text("Title: Big\n\n" + "Des mots. " * 30000, encoding="utf-8")
     output = tmp_path / "out"
     output.mkdir()
     (output / "index.html").write_text("previous", encoding="utf-8")
@@ -117,6 +120,9 @@ def test_an_article_linking_outside_the_content_fails_the_build(tmp_path):
         tasks.build_site(output=output, content=content, quiet=True)
     assert (f"content/articles/zz-linked.fr.md: this file links to {secret}, outside content/. Content "
             "must be inside the project") in str(failure.value)
+    assert (f"content/articles/zz-big.fr.md: the file is {big.stat().st_size:,} bytes; the limit is 262,144 "
+            "(CONTENT_MAX_BYTES).") in str(failure.value)
+    assert "Traceback" not in str(failure.value)
     assert (output / "index.html").read_text() == "previous"
 
 
@@ -186,3 +192,56 @@ def test_a_chart_csv_with_a_formula_is_refused_naming_file_line_and_column():
     assert str(failure.value).startswith(
         'content/charts/c.py: chart "c": its CSV download c.csv:5:1 would hold \'@evil\', which starts with "@"')
     assert build.csv_bytes(frame.iloc[:2], defn, "c.csv") == b'name,value\nok,1\n"two\nlines",2\n'
+
+
+# ---- item 10: limits, checked early, with clear messages ------------------------------------
+
+def test_a_dataset_over_its_size_limit_is_refused_before_it_is_read(data, monkeypatch):
+    from catalog import checks
+
+    decode = checks.decode
+    monkeypatch.setattr(checks, "decode", lambda raw, display, names: pytest.fail("the oversized file was read")
+                        if display == D else decode(raw, display, names))
+    edit_descriptor(data, lambda d: deliveries(d).update(max_bytes=100, max_bytes_reason="test"))
+    size = (data / "deliveries.csv").stat().st_size
+    problems = [p for p in problems_of(data) if p.startswith(D)]
+    assert problems == [
+        f'{D}: expected at most 100 bytes (its "max_bytes"), found {size:,}. Nothing in it was read. Aggregate '
+        'or split it in `invoke curate`, or, if readers need every row, give resource "deliveries" '
+        '"max_bytes": <n> and "max_bytes_reason": "why" in data/datapackage.json.']
+
+
+def test_the_default_dataset_limit_applies_and_a_dataset_may_raise_it_with_a_reason(data, monkeypatch):
+    from catalog import validate
+
+    monkeypatch.setattr(validate, "MAX_BYTES", 200)
+    assert any(p.startswith(f"{D}: expected at most 200 bytes (the default)") for p in problems_of(data))
+    edit_descriptor(data, lambda d: deliveries(d).update(max_bytes=10_000))
+    assert any('expected "max_bytes" to be a positive whole number of bytes with a "max_bytes_reason", found 10000'
+               in p for p in problems_of(data))
+    edit_descriptor(data, lambda d: deliveries(d).update(max_bytes_reason="every delivery is listed"))
+    assert not any(p.startswith(D) for p in problems_of(data))
+
+
+YAML_CHART = "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\n" \
+             "title: {fr: Titre, en: Title}\nsource: {fr: Source, en: Source}\n"
+
+
+def test_a_yaml_chart_may_raise_its_row_limit_with_a_reason(tmp_path):
+    from shortcodes import ShortcodeContext
+    from charts import charts as plugin
+
+    settings = write_chart(tmp_path, "ok.yaml", YAML_CHART)
+    settings["CHARTS_MAX_ROWS"] = 3
+    assert shortcode_error(settings, "ok").startswith(
+        'chart "ok" (content/charts/ok.yaml): it selects 6 rows; the limit is 3 (CHARTS_MAX_ROWS). Filter or '
+        'aggregate the rows (filter, or `invoke curate`), or set `max_rows: <n>` with `max_rows_reason: "why"`.')
+    settings = write_chart(tmp_path / "b", "ok.yaml", YAML_CHART + "max_rows: 10\nmax_rows_reason: all donors\n")
+    settings["CHARTS_MAX_ROWS"] = 3
+    ctx = ShortcodeContext(path="x.fr.md", line=1, lang="fr", settings=settings, block=True)
+    assert 'id="chart-ok"' in plugin.chart_shortcode("ok", ctx)
+    settings = write_chart(tmp_path / "c", "ok.yaml", YAML_CHART + "max_rows: 4\nmax_rows_reason: few\n")
+    assert "it selects 6 rows; the limit is 4 (this chart's max_rows)" in shortcode_error(settings, "ok")
+    settings = write_chart(tmp_path / "d", "ok.yaml", YAML_CHART + "max_rows: 10\n")
+    assert shortcode_error(settings, "ok").startswith(
+        'chart "ok" (content/charts/ok.yaml:7): max_rows is set without a positive integer and a max_rows_reason.')

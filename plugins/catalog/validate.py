@@ -151,6 +151,29 @@ def location_problems(assembled, data_dir: Path, display_dir: str) -> list[Probl
     return problems
 
 
+MAX_BYTES = 5 * 1024 * 1024  # a curated CSV is at most a few hundred kilobytes today
+
+
+def size_problem(res: dict, path: Path, display: str) -> Problem | None:
+    """A file larger than its limit (``max_bytes`` of the resource, else MAX_BYTES),
+    found from its size on disk before anything reads it."""
+    own = res.get("max_bytes")
+    if own is not None and not (isinstance(own, int) and not isinstance(own, bool) and own > 0
+                                and str(res.get("max_bytes_reason") or "").strip()):
+        return Problem(display, None, None, f'expected "max_bytes" to be a positive whole number of bytes with a '
+                       f'"max_bytes_reason", found {json.dumps(own)}. Fix resource "{res["name"]}" in '
+                       "data/datapackage.json.")
+    limit = own or MAX_BYTES
+    size = path.stat().st_size
+    if size <= limit:
+        return None
+    whose = f'its "max_bytes"' if own else "the default"
+    return Problem(display, None, None,
+                   f"expected at most {limit:,} bytes ({whose}), found {size:,}. Nothing in it was read. "
+                   "Aggregate or split it in `invoke curate`, or, if readers need every row, give resource "
+                   f'"{res["name"]}" "max_bytes": <n> and "max_bytes_reason": "why" in data/datapackage.json.')
+
+
 def _expected(field: dict, constraint: str) -> str:
     cons = field.get("constraints", {})
     if constraint == "minimum":
@@ -292,6 +315,10 @@ def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Proble
         if not path.exists():
             problems.append(Problem(display, None, None, f'expected the file of resource "{res["name"]}", '
                                                          f"found no such file. Re-run `invoke curate`."))
+            continue
+        too_big = size_problem(res, path, display)
+        if too_big:  # before reading it: a 50 MB file is refused in a moment, naming the file
+            problems.append(too_big)
             continue
         raw = path.read_bytes()
         value = links.digest(raw, res, display)

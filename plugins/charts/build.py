@@ -157,11 +157,14 @@ def _to_dict(defn: Definition, chart, settings: dict, validate: bool, mode: str 
     try:
         with alt.data_transformers.enable("default", max_rows=limit), alt.theme.enable(theme.THEMES[mode]):
             spec = chart.to_dict(validate=validate)
-    except alt.MaxRowsError:
-        raise defn.error(f"the chart passes more than {limit} rows to Vega-Lite",
+    except alt.MaxRowsError as exc:
+        count = re.search(r"\((\d+)\)", str(exc))
+        rows = f"{count.group(1)} rows" if count else f"more than {limit} rows"
+        setting = ('`max_rows: <n>` and `max_rows_reason: "why"`' if defn.kind == "yaml"
+                   else 'MAX_ROWS = <n> and MAX_ROWS_REASON = "why"')
+        raise defn.error(f"the chart passes {rows} to Vega-Lite; the limit is {limit}",
                          "Aggregate in chart() or in `invoke curate` (fewer rows load faster on phones); "
-                         "if every row must be drawn, set MAX_ROWS = <n> and MAX_ROWS_REASON = \"why\" "
-                         "in the definition.", key="chart") from None
+                         f"if every row must be drawn, set {setting} in the definition.", key="chart") from None
     except Exception as exc:  # altair's SchemaValidationError and friends
         first = str(exc).strip().splitlines()
         detail = " ".join(line.strip() for line in first[:4] if line.strip())
@@ -173,10 +176,16 @@ def _to_dict(defn: Definition, chart, settings: dict, validate: bool, mode: str 
 
 def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
     """Everything for one chart in one language, validated (raises ChartError)."""
-    if defn.max_rows is not None and not (isinstance(defn.max_rows, int) and defn.max_rows > 0
-                                          and isinstance(defn.max_rows_reason, str) and defn.max_rows_reason.strip()):
-        raise defn.error("MAX_ROWS is set without a positive integer and a MAX_ROWS_REASON",
-                         'Write MAX_ROWS = 8000 and MAX_ROWS_REASON = "every day of every group is drawn".',
+    yaml = defn.kind == "yaml"
+    name, reason = ("max_rows", "max_rows_reason") if yaml else ("MAX_ROWS", "MAX_ROWS_REASON")
+    raise_it = (f'set `{name}: <n>` with `{reason}: "why"`' if yaml
+                else f'set {name} = <n> with {reason} = "why"')
+    if defn.max_rows is not None and not (isinstance(defn.max_rows, int) and not isinstance(defn.max_rows, bool)
+                                          and defn.max_rows > 0 and isinstance(defn.max_rows_reason, str)
+                                          and defn.max_rows_reason.strip()):
+        raise defn.error(f"{name} is set without a positive integer and a {reason}",
+                         f'Write {name}: 8000 and {reason}: "every day of every group is drawn".' if yaml else
+                         f'Write {name} = 8000 and {reason} = "every day of every group is drawn".',
                          key="MAX_ROWS")
     from .lint import missing_text, text_key
 
@@ -198,9 +207,10 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
     total = sum(len(df) for df in frames.values())
     limit = defn.max_rows or settings["CHARTS_MAX_ROWS"]
     if total > limit:
-        raise defn.error(f"it selects {total} rows; the limit is {limit}",
-                         "Filter or aggregate the rows (FILTER, select(), or `invoke curate`), or set "
-                         'MAX_ROWS = <n> with MAX_ROWS_REASON = "why".', key="FILTER")
+        whose = f"this chart's {name}" if defn.max_rows else "CHARTS_MAX_ROWS"
+        raise defn.error(f"it selects {total} rows; the limit is {limit} ({whose})",
+                         f"Filter or aggregate the rows ({'filter' if yaml else 'FILTER, select()'}, or "
+                         f"`invoke curate`), or {raise_it}.", key="FILTER")
     units, titles = field_meta(defn, catalog)
     width, narrow_width = settings["CHARTS_WIDTH"], settings["CHARTS_NARROW_WIDTH"]
     specs = {}

@@ -24,7 +24,7 @@ from .definitions import TEXT_KEYS, DataUse, Definition, _filters
 from .errors import ChartError
 
 TOP_KEYS = {"dataset", "columns", "filter", "fold", "mark", "x", "y", "color", "tooltip",
-            "labels", "units", "height", "narrow_height", "sort", *TEXT_KEYS}
+            "labels", "units", "height", "narrow_height", "sort", "max_rows", "max_rows_reason", *TEXT_KEYS}
 CHANNEL_KEYS = {"field", "type", "aggregate", "timeUnit", "title", "format", "sort", "stack",
                 "colors", "axis", "scale", "legend", "bin"}
 TYPES = {"n": "nominal", "o": "ordinal", "q": "quantitative", "t": "temporal",
@@ -72,13 +72,15 @@ def load_yaml(chart_id: str, path: Path, display: str) -> Definition:
         raise ChartError(chart_id, "fold needs `columns: [...]` and `as: [key, value]`",
                          "Write fold: {columns: [a, b], as: [type, value]}.", where("fold"))
     lines_out = {k: lines.get(k) for k in lines}
-    lines_out.update({"DATASET": lines.get("dataset"), "COLUMNS": lines.get("columns")})
+    lines_out.update({"DATASET": lines.get("dataset"), "COLUMNS": lines.get("columns"),
+                      "MAX_ROWS": lines.get("max_rows"), "FILTER": lines.get("filter")})
     return Definition(
         id=chart_id, path=path, display=display, kind="yaml",
         uses=[DataUse(spec["dataset"], list(columns), _filters(chart_id, spec.get("filter"), where("filter")))],
         text={k: spec[k] for k in TEXT_KEYS if k in spec},
         labels=spec.get("labels") or {}, units=spec.get("units") or {},
         chart=_chart_function(spec, channels, mark), lines=lines_out,
+        max_rows=spec.get("max_rows"), max_rows_reason=spec.get("max_rows_reason"),
     )
 
 

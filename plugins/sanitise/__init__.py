@@ -138,10 +138,15 @@ def outside(path: Path, root: Path) -> Path | None:
     return None if real.is_relative_to(Path(root).resolve()) else real
 
 
+MAX_CONTENT_BYTES = 256 * 1024  # an article is 20-30 KB; CONTENT_MAX_BYTES in pelicanconf.py
+
+
 def keep_content_inside(generator) -> None:
     """Pelican reads only content files that are inside content/ after symlinks are
-    followed; a file that links out fails the build, naming the file and its target."""
+    followed and no larger than CONTENT_MAX_BYTES (checked before reading); any other file
+    fails the build, naming the file and, for a link, its target."""
     root = Path(generator.settings["PATH"])
+    limit = generator.settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES)
     project = root.resolve().parent
     original = generator.get_files
 
@@ -150,13 +155,20 @@ def keep_content_inside(generator) -> None:
         bad = set()
         for rel in files:
             real = outside(Path(generator.path, rel), root)
+            shown = Path(generator.path, rel).absolute()
+            shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
             if real is not None:
                 bad.add(rel)
-                shown = Path(generator.path, rel).absolute()
-                shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
                 logger.error("%s: this file links to %s, outside %s/. Content must be inside the "
                              "project: put the file itself in %s/ instead of a link.", shown, real,
                              root.name, root.name)
+                continue
+            size = Path(generator.path, rel).stat().st_size
+            if size > limit:
+                bad.add(rel)
+                logger.error("%s: the file is %s bytes; the limit is %s (CONTENT_MAX_BYTES). Split the "
+                             "article, or check that this is the file you meant; the limit can be raised "
+                             "in pelicanconf.py.", shown, f"{size:,}", f"{limit:,}")
         return files - bad
 
     generator.get_files = get_files
