@@ -1,5 +1,13 @@
-"""What an editor writes in Markdown never acts on a reader: article and page bodies and
-summaries go through an allow-list HTML sanitiser before anything else sees them.
+"""Untrusted input never acts on readers:
+
+- article and page bodies and summaries go through an allow-list HTML sanitiser (below);
+- every published CSV is checked for spreadsheet formulas and written by one writer
+  (:func:`formula_start`, :func:`csv_text`);
+- content files are read only if they are inside content/ after symlinks and within
+  ``CONTENT_MAX_BYTES`` (:func:`keep_content_inside`, the one Pelican hook here).
+
+Article and page bodies and summaries go through an allow-list HTML sanitiser before
+anything else sees them.
 
 The sanitiser is nh3, the Python binding of the Rust crate ammonia: an allow-list
 sanitiser built on html5ever (the browser-grade HTML parser), maintained, fast enough to
