@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
@@ -140,8 +141,11 @@ class Cache:
         problem = self._check(folder)
         if problem is None:
             return json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        logger.info("charts: the cached files of %s were damaged (%s): drawing them again and "
-                    "repairing the cache", label or key[:12], problem)
+        # a notice, not a warning (builds fail on warnings): printed, so every build shows it
+        message = (f"charts: the cached files of {label or key[:12]} were damaged ({problem}): "
+                   "drawing them again and repairing the cache")
+        logger.info("%s", message)
+        print(message, file=sys.stderr)
         self._discard(folder)
         return None
 

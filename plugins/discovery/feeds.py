@@ -64,7 +64,7 @@ def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, tim
             [str(t) for t in getattr(article, "tags", []) or []]
         modified = getattr(article, "modified", None) or article.date
         feed.add_item(
-            title=_plain(article.title), link=url, unique_id=url,
+            title=str(article.title), link=url, unique_id=url,  # as written, never decoded
             description=_plain(getattr(article, "summary", "")),
             content=_entry_content(article, root, url),
             author_name=authors or None, categories=categories or None,

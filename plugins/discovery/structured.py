@@ -45,7 +45,7 @@ def news_article_ld(ctx, article, card: str = "") -> dict:
     modified = getattr(article, "modified", None) or article.date
     data = {
         "@context": CONTEXT, "@type": "NewsArticle",
-        "headline": _plain(article.title),
+        "headline": str(article.title),  # plain text already (never decoded: issue 13)
         "description": _plain(getattr(article, "summary", "")),
         "url": url, "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "datePublished": article.date.isoformat(), "dateModified": modified.isoformat(),
