@@ -9,6 +9,7 @@ A file with a structural problem gets no row checks: they would only repeat it.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
