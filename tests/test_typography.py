@@ -170,3 +170,36 @@ def test_licence_names_on_french_dataset_pages_are_in_french(built_site):
         text = main.get_text(" ")
         problems += [f"{path.relative_to(built_site)}: {name}" for name in LICENCE_EN if name in text]
     assert not problems, "English licence names on French pages:\n" + "\n".join(problems)
+
+
+def test_dates_the_browser_formats_follow_the_language():
+    # The live view formats some dates itself (tooltips, ARIA labels): the rules above
+    # must hold there too, « 1er » included, which no d3 format can write.
+    from charts.render import localise_dates
+
+    spec = {"marks": [{"encode": {"update": {
+        "tooltip": {"signal": '{"Semaine": timeFormat(datum["week_start"], "%-d %b %Y")}'},
+        "description": {"signal": '"end: " + (timeFormat(datum["end"], "%b %d, %Y"))'}}}}],
+        "axes": [{"format": "%b %d, %Y"}, {"format": "%b %Y"}]}
+    fr = localise_dates(spec, "fr")
+    update = fr["marks"][0]["encode"]["update"]
+    assert update["tooltip"]["signal"] == (
+        '{"Semaine": (date(datum["week_start"]) === 1 ? timeFormat(datum["week_start"], "1er %b %Y") '
+        ': timeFormat(datum["week_start"], "%-d %b %Y"))}')
+    assert '"%b %d, %Y"' not in update["description"]["signal"]
+    assert fr["axes"] == [{"format": "%-d %b %Y"}, {"format": "%b %Y"}]
+    en = localise_dates(spec, "en")
+    assert en["axes"][0] == {"format": "%b %-d, %Y"} and "1er" not in json.dumps(en)
+
+
+def test_no_french_live_view_writes_a_first_of_the_month_as_1(built_site):
+    guarded = re.compile(r'\(date\((.+?)\) === 1 \? timeFormat\(\1, "1er ([^"]*)"\) : timeFormat\(\1, "%-d \2"\)\)')
+    checked = 0
+    for path in sorted((built_site / "charts").glob("*/*.fr*.vg.json")):
+        for text in strings_of(json.loads(path.read_text(encoding="utf-8")), skip_data=True):
+            assert "%b %d, %Y" not in text, (path.name, text)
+            if "%-d" in text and "timeFormat(" in text:
+                checked += 1
+                # every day-of-month format sits in the guard that writes « 1er » on the 1st
+                assert "%-d" not in guarded.sub("", text), (path.name, text)
+    assert checked, "no French live view formats a day of the month: the test checks nothing"

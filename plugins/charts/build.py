@@ -29,7 +29,7 @@ from . import theme
 from .definitions import Definition, error_line, select_rows
 from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
 
-RENDER_VERSION = 6  # bump when the artefacts change for the same inputs (cache key); 6: checksums in meta
+RENDER_VERSION = 7  # bump when the artefacts change for the same inputs (cache key); 6: checksums in meta; 7: dates the browser formats follow the language
 AUTO_NAME = re.compile(r"\b((?:param|view)_)([0-9a-f]{16}|\d+)\b")
 
 

@@ -30,7 +30,7 @@ import vl_convert as vlc
 from . import theme
 from .build import Built
 from .svgmin import minify
-from .text import NUMBER_LOCALE, TIME_LOCALE
+from .text import DATE_FORMAT, NUMBER_LOCALE, TIME_LOCALE
 
 logger = logging.getLogger(__name__)
 SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
@@ -73,8 +73,38 @@ def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     for key, spec in (("vega", "vega_wide"), ("vega_dark", "vega_wide_dark"),
                       ("vega_narrow", "vega_narrow"), ("vega_narrow_dark", "vega_narrow_dark")):
         # Data stays inline as JSON values: Vega parses inline CSV with eval (blocked by the CSP).
-        steps.append((key, partial(vlc.vegalite_to_vega, built.specs[spec], vl_version=vl)))
+        steps.append((key, partial(_vega, built.specs[spec], vl, lang)))
     return steps
+
+
+VL_DEFAULT_DATE = "%b %d, %Y"  # Vega-Lite's own format where a chart names none (ARIA labels)
+FIRST_OF_MONTH = re.compile(r'timeFormat\(((?:[^()"]|"[^"]*")+?), "%-d ([^"]*)"\)')
+
+
+def localise_dates(node, lang: str):
+    """Dates the browser formats, written as the static pictures are: the language's order
+    (Vega-Lite's default is American) and, in French, « 1er » for the first of the month,
+    which d3's formats cannot say (a guard on the day picks the format)."""
+    if isinstance(node, dict):
+        return {k: localise_dates(v, lang) for k, v in node.items()}
+    if isinstance(node, list):
+        return [localise_dates(v, lang) for v in node]
+    if not isinstance(node, str):
+        return node
+    if node == VL_DEFAULT_DATE:
+        return DATE_FORMAT[lang]
+    if "timeFormat(" not in node:
+        return node
+    node = node.replace(f'"{VL_DEFAULT_DATE}"', f'"{DATE_FORMAT[lang]}"')
+    if lang == "fr":
+        node = FIRST_OF_MONTH.sub(
+            lambda m: (f'(date({m[1]}) === 1 ? timeFormat({m[1]}, "1er {m[2]}") '
+                       f': timeFormat({m[1]}, "%-d {m[2]}"))'), node)
+    return node
+
+
+def _vega(spec: dict, vl_version: str, lang: str) -> dict:
+    return localise_dates(vlc.vegalite_to_vega(spec, vl_version=vl_version), lang)
 
 
 SVG_ID = re.compile(r"\b(gradient|clip|pattern|marker)_(\d+)\b")
