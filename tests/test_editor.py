@@ -384,6 +384,7 @@ def test_new_dataset_infers_the_schema_and_marks_what_to_write(tmp_path):
     text = re.sub(r'"\[(?:TO WRITE|À COMPLÉTER)[^"]*\]"', '"Texte écrit"', text)
     text = text.replace('"url": "Texte écrit"', '"url": "https://example.org/"')
     res = json.loads(text)
+    res["licenses"][0]["path"] = "https://example.org/terms"  # the address its mark asks for
     res["caveats_en"] = res["caveats_fr"] = []
     path.write_text(json.dumps(res, ensure_ascii=False, indent=2), encoding="utf-8")
     site = build(project)
