@@ -20,6 +20,7 @@ import tasks
 from charts import build
 from conftest import ROOT
 from test_charts import GOOD, shortcode_error, write_chart
+from test_datasets import problems_of
 
 FIXTURE = ROOT / "tests" / "fixtures" / "data"
 D = "data/deliveries.csv"
@@ -30,14 +31,6 @@ def data(tmp_path) -> Path:
     target = tmp_path / "project"
     shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns("cases.py", "__pycache__"))
     return target / "data"
-
-
-def problems_of(data_dir: Path) -> list[str]:
-    try:
-        catalog.get_catalog(data_dir)
-    except catalog.DataValidationError as exc:
-        return [str(p) for p in exc.problems]
-    return []
 
 
 DESCRIPTION = "deliveries.resource.json"  # the dataset's description, beside its CSV
