@@ -25,6 +25,38 @@ from sitebuild import (  # noqa: E402  (the build runner lives with the plugins)
 
 PREVIEW_PORT_FILE = "livereload-port"
 
+# The golden output: the published site built with these settings, one sha256 per file.
+# tests/test_golden.py compares a fresh build with it; `invoke update-golden` refreshes it
+# on purpose (review the listed files, then commit the manifest with the change).
+GOLDEN = ROOT / "tests" / "golden" / "published.sha256"
+GOLDEN_ENV = {"SITEURL": "https://example.org/energy-front", "REPOSITORY_URL": ""}
+
+
+def site_manifest(site: Path) -> dict[str, str]:
+    """Every file of a built site (relative POSIX path) with the sha256 of its bytes."""
+    import hashlib
+
+    return {path.relative_to(site).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(site.rglob("*")) if path.is_file()}
+
+
+def read_manifest(path: Path = GOLDEN) -> dict[str, str]:
+    manifest = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        digest, sep, name = line.partition("  ")
+        if not sep or len(digest) != 64:
+            raise ValueError(f"{path}:{number}: expected '<sha256>  <path>', got {line!r}; "
+                             "regenerate the file with `invoke update-golden`")
+        manifest[name] = digest
+    return manifest
+
+
+def manifest_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    """One line per file that differs: '+ added', '- removed', '~ changed'."""
+    return ([f"+ {name}" for name in sorted(new.keys() - old.keys())]
+            + [f"- {name}" for name in sorted(old.keys() - new.keys())]
+            + [f"~ {name}" for name in sorted(old.keys() & new.keys()) if old[name] != new[name]])
+
 
 def _preview_port(project: Path, port: int) -> int:
     """The port given, else the one the running preview recorded, else 8000."""
@@ -177,6 +209,28 @@ def check(c, only="", skip="", site="", commit="", strict=False):
     except UsageError as exc:
         _fail(exc)
     raise SystemExit(status)
+
+
+@task
+def update_golden(c):
+    """Rebuild the published site and rewrite tests/golden/published.sha256 from it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            site = build_site(settings="publishconf.py", output=Path(tmp) / "output", quiet=True,
+                              env=GOLDEN_ENV)
+        except BuildFailed as exc:
+            _fail(exc)
+        new = site_manifest(site)
+    old = read_manifest() if GOLDEN.exists() else {}
+    GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+    GOLDEN.write_text("".join(f"{digest}  {name}\n" for name, digest in new.items()), encoding="utf-8")
+    changes = manifest_changes(old, new)
+    for line in changes:
+        print(line)
+    print(f"{GOLDEN.relative_to(ROOT)}: {len(new)} files, {len(changes)} changed "
+          "(review them, then commit the manifest with the change that caused them)")
 
 
 @task

@@ -72,14 +72,15 @@ class SiteServer:
                 self.proc.kill()
 
 
-PUBLISHED_URL = "https://example.org/energy-front"
+PUBLISHED_URL = tasks.GOLDEN_ENV["SITEURL"]
 
 
 @pytest.fixture(scope="session")
 def published_site(tmp_path_factory) -> Path:
-    """The real site built once with publishconf.py, SITEURL=https://example.org/energy-front."""
+    """The real site built once with publishconf.py, SITEURL=https://example.org/energy-front
+    and no repository address: the settings of the golden output (tasks.GOLDEN_ENV)."""
     out = tmp_path_factory.mktemp("published") / "output"
-    tasks.build_site(settings="publishconf.py", output=out, quiet=True, env={"SITEURL": PUBLISHED_URL})
+    tasks.build_site(settings="publishconf.py", output=out, quiet=True, env=tasks.GOLDEN_ENV)
     return out
 
 
