@@ -10,17 +10,10 @@ from pathlib import Path
 
 from invoke import task
 
-ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "plugins"))
+from tools.build import OUTPUT, PYTHON, BuildFailed, build_in_process, build_site
+from tools.server import make_server
 
-from sitebuild import (  # noqa: E402  (the build runner lives with the plugins)
-    OUTPUT,
-    PYTHON,
-    BuildFailed,
-    build_in_process,
-    build_site,
-    make_server,
-)
+ROOT = Path(__file__).resolve().parent
 
 
 PREVIEW_PORT_FILE = "livereload-port"
@@ -120,12 +113,11 @@ def livereload(c, port=8000, debug=False, content=""):
 
     from pelican.log import init as init_logging
 
-    sys.path.insert(0, str(ROOT / "plugins"))
-    from editorial import live
+    from tools import preview
 
     content_dir = Path(content).resolve() if content else ROOT / "content"
     data_dir = content_dir.parent / "data" if content else None  # a copy of the project
-    code = [ROOT / "plugins", ROOT / "pelicanconf.py", ROOT / "tasks.py"]
+    code = [ROOT / "plugins", ROOT / "tools", ROOT / "pelicanconf.py", ROOT / "tasks.py"]
     watched = [content_dir, data_dir or ROOT / "data", ROOT / "theme"] + code
     # Problems are collected per build (and shown in the terminal and on the page), so
     # Pelican's own console output stays quiet; the level must still let warnings through.
@@ -146,7 +138,7 @@ def livereload(c, port=8000, debug=False, content=""):
         port_file.write_text(url.rstrip("/").rsplit(":", 1)[1], encoding="utf-8")
 
     try:
-        live.run(lambda: build_in_process(output=output, content=content_dir, debug=debug,
+        preview.run(lambda: build_in_process(output=output, content=content_dir, debug=debug,
                                           data=data_dir),
                  output, watched, port=int(port), restart_on=changed_code, ready=ready)
     except KeyboardInterrupt:
@@ -252,15 +244,6 @@ def bundle_js(c, check=False):
         if subprocess.call(step, cwd=js) != 0:
             _fail(BuildFailed(f"bundle-js: `{' '.join(step)}` failed in theme/js (see above)."))
 
-def _editorial():
-    """The editor tools live in plugins/editorial (new-article, new-chart, the preview)."""
-    if str(ROOT / "plugins") not in sys.path:
-        sys.path.insert(0, str(ROOT / "plugins"))
-    import editorial.scaffold
-
-    return editorial.scaffold
-
-
 def _site_settings() -> dict:
     from pelican.settings import read_settings
 
@@ -282,7 +265,8 @@ def new_article(c, title="", lang="fr", translation_of="", section="", slug="", 
     if not title:
         _fail('new-article: --title is missing; e.g. invoke new-article --title "Les nuits sans '
               'courant" (invoke new-article --help lists the options).')
-    scaffold = _editorial()
+    from tools import scaffold
+
     folder = Path(content).resolve() if content else ROOT / "content"
     try:
         created = scaffold.new_article(folder, _site_settings(), title, lang, translation_of,
@@ -300,7 +284,8 @@ def new_chart(c, dataset="", id="", content=""):  # noqa: A002 (the option is --
     if not dataset:
         _fail("new-chart: --dataset is missing; e.g. invoke new-chart --dataset strikes_waves "
               "(the datasets are listed at /data/ in the preview).")
-    scaffold = _editorial()
+    from tools import scaffold
+
     folder = Path(content).resolve() if content else ROOT / "content"
     settings = _site_settings()
     if content:  # a copy of the project: its data/ sits beside its content/
@@ -322,8 +307,7 @@ def new_dataset(c, csv=None, content=""):
     if not csv or csv.startswith("-"):
         _fail("new-dataset: which CSV? e.g. invoke new-dataset data/points_chaleur.csv (the file "
               "must already be in data/).")
-    _editorial()
-    from editorial import newdataset
+    from tools import newdataset
 
     project = Path(content).resolve().parent if content else ROOT
     path = Path(csv) if Path(csv).is_absolute() else project / csv
@@ -337,20 +321,17 @@ def new_dataset(c, csv=None, content=""):
 @task(help={"port": "Port for the preview (default 8799).", "repeats": "Edits per kind (3)."})
 def bench_livereload(c, port=8799, repeats=3):
     """Measure save-to-browser time of `invoke livereload` (article, CSV, YAML chart)."""
-    _editorial()
-    from editorial import bench
+    from tools.bench import livereload
 
-    print(bench.run(ROOT, int(port), int(repeats)))
+    print(livereload.run(ROOT, int(port), int(repeats)))
 
 
 @task
 def bench_charts(c):
     """Time the chart renders: a cold build (empty chart cache) and a warm one (0 renders)."""
-    if str(ROOT / "plugins") not in sys.path:
-        sys.path.insert(0, str(ROOT / "plugins"))
-    from charts import bench
+    from tools.bench import charts
 
-    print(bench.run(ROOT))
+    print(charts.run(ROOT))
 
 
 @task(help={"port": "Port for the livereload benchmark (default 8799).",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tasks import make_server  # noqa: E402
+from tools.server import make_server  # noqa: E402
 
 if __name__ == "__main__":
     directory, port, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -176,7 +176,7 @@ import threading  # noqa: E402
 import time  # noqa: E402
 
 import tasks  # noqa: E402
-from sitebuild import sitebuild  # noqa: E402
+from tools import build as sitebuild  # noqa: E402
 
 BROKEN = "Title: Broken\nLang: fr\n\nno date, no slug\n"
 
@@ -216,8 +216,8 @@ def test_a_killed_build_leaves_debris_that_the_next_build_removes(tmp_path):
 def test_a_second_build_of_the_same_folder_stops_at_once_naming_the_first(tmp_path):
     output = tmp_path / "output"
     holder = subprocess.Popen([sys.executable, "-c", (
-        "import sys, time; sys.path[:0] = [sys.argv[1], sys.argv[1] + '/plugins'];"
-        "from pathlib import Path; from sitebuild import sitebuild\n"
+        "import sys, time; sys.path[:0] = [sys.argv[1]];"
+        "from pathlib import Path; from tools import build as sitebuild\n"
         "with sitebuild.build_lock(Path(sys.argv[2])):\n"
         "    print('locked', flush=True); time.sleep(120)"), str(ROOT), str(output)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)

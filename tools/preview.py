@@ -21,7 +21,7 @@ from typing import Callable
 SCRIPT_URL = "/__live/reload.js"
 EVENTS_URL = "/__live/events"
 SCRIPT_TAG = f'<script src="{SCRIPT_URL}" defer></script>'.encode()
-SCRIPT = (Path(__file__).parent / "live.js").read_bytes()
+SCRIPT = (Path(__file__).parent / "preview.js").read_bytes()
 
 
 class Broadcast:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .editorial import SETTINGS, languages
-from .frontmatter import Source, slugify_text, read
+from editorial.editorial import SETTINGS, languages
+from editorial.frontmatter import Source, read, slugify_text
 
 ARTICLE = """\
 Title: {title}

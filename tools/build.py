@@ -1,6 +1,6 @@
 """The build runner behind `invoke build`, `invoke livereload` and the tests.
 
-Not a Pelican plugin (it is not in PLUGINS): it runs Pelican. A build goes into a fresh
+Not a Pelican plugin: it runs Pelican. A build goes into a fresh
 directory beside output/ and is swapped in only when it succeeded, and every warning
 and error of the run is collected and reported plainly, all at once. See README.md.
 """
@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "output"
 PYTHON = sys.executable
 FATAL = "warnings"  # Pelican's --fatal level: any warning fails the build (see README)

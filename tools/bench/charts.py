@@ -14,18 +14,18 @@ import tempfile
 import time
 from pathlib import Path
 
+from tools.build import build_site
 
-def _build(tasks, root: Path, settings: Path, out: Path, cache: Path) -> dict:
+
+def _build(root: Path, settings: Path, out: Path, cache: Path) -> dict:
     start = time.perf_counter()
-    tasks.build_site(settings=str(settings), output=out, quiet=True)
+    build_site(settings=str(settings), output=out, quiet=True)
     wall = time.perf_counter() - start
     stats = json.loads((cache / "last-run.json").read_text(encoding="utf-8"))
     return {"wall": wall, **stats}
 
 
 def run(root: Path) -> str:
-    import tasks
-
     work = Path(tempfile.mkdtemp(prefix="bench-charts-"))
     try:
         cache = work / "cache"
@@ -33,8 +33,8 @@ def run(root: Path) -> str:
         settings.write_text(f"import sys\nsys.path.insert(0, {str(root)!r})\nfrom pelicanconf import *\n"
                             f"CHARTS_CACHE_PATH = {str(cache)!r}\n", encoding="utf-8")
         charts = sorted(p.stem for p in (root / "content" / "charts").glob("*.*") if p.suffix in (".py", ".yaml"))
-        cold = _build(tasks, root, settings, work / "cold", cache)
-        warm = _build(tasks, root, settings, work / "warm", cache)
+        cold = _build(root, settings, work / "cold", cache)
+        warm = _build(root, settings, work / "warm", cache)
         sizes = sorted((p.stat().st_size, p.name) for p in (work / "warm" / "charts").rglob("*") if p.is_file())
         total = sum(s for s, _ in sizes)
     finally:

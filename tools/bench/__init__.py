@@ -1,0 +1,1 @@
+"""The benchmarks `invoke bench` runs (see tools/README.md)."""
