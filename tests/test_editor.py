@@ -527,10 +527,11 @@ def test_drafts_stay_out_of_the_published_site(tmp_path):
     assert "Brouillon confidentiel" not in (preview / "index.html").read_text(encoding="utf-8")
     # a draft says it is one, in its language
     banner = soup(preview / "drafts" / "brouillon-confidentiel" / "index.html").select_one(".draft-notice")
-    assert banner.get_text(" ", strip=True).startswith("Brouillon : vous seul voyez cette page")
+    assert banner.get_text(" ", strip=True).startswith("Brouillon\u202f: vous seul voyez cette page"), (
+        "French puts a narrow no-break space before the colon")
     banner = soup(preview / "en" / "drafts" / "brouillon-confidentiel" / "index.html").select_one(
         ".draft-notice")
-    assert banner.get_text(" ", strip=True).startswith("Draft : only you see this page")
+    assert banner.get_text(" ", strip=True).startswith("Draft: only you see this page")
 
     site = build(project, publish=True, output=tmp_path / "published")
     leaks = [p for p in site.rglob("*") if p.is_file() and p.suffix in (".html", ".xml", ".json")
