@@ -44,7 +44,7 @@ THEME_STATIC_DIR = "theme"
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
     "safe_yaml",  # first: the YAML loader that corrections and charts import (no hooks of its own)
-    "sanitise",  # the allow-list HTML sanitiser the shortcodes reader imports (no hooks)
+    "sanitise",  # the HTML sanitiser and CSV writer others import; reads content only inside content/
     "i18n_catalogs",
     "pelican.plugins.i18n_subsites",
     "catalog",

@@ -6,13 +6,18 @@ information about 'title'", reads 03/10/2022 as 10 March, files an article witho
 category under "misc", and crashes (KeyError, with i18n_subsites) on `Translation: true`.
 This plugin checks every Markdown article and page when the generators are created,
 logs one error per mistake (``content/articles/x.fr.md:4: Date is "31/10/2022"; ...``),
-and hides the faulty files from Pelican so its own, vaguer messages never follow. The
-build then fails, as every error does in this project, listing all problems at once.
+and keeps Pelican from reading the faulty files (its Markdown reader gives them Pelican's
+``status: skip``), so Pelican's own, vaguer messages never follow. The build then fails,
+as every error does in this project, listing all problems at once.
+
+What one build knows (the main language, the problems found) is a :class:`Build` kept in
+the build's settings; nothing survives from one build to the next.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican import signals
@@ -36,8 +41,19 @@ SETTINGS = {
                               "'Rédaction <SITENAME>' (fr) and '<SITENAME> desk' (en)."),
 }
 CONTEXT_KEY = "EDITORIAL_PROBLEMS"  # the problems of this run, also visible to templates
-_CACHE: dict[tuple, dict] = {}
-_MAIN_LANG: str | None = None
+# Where one build's state lives: a key of the build's settings, lower-case because it is not
+# a setting. The main site creates it when Pelican is initialised; i18n_subsites gives each
+# language subsite a copy of the main site's settings, so they share it.
+BUILD_KEY = "editorial_build"
+
+
+@dataclass
+class Build:
+    """What this plugin knows during one build (main site and language subsites)."""
+
+    main_lang: str
+    problems: dict[str, list] | None = None  # by display path, once checked
+    refused: set[str] = field(default_factory=set)  # absolute paths Pelican must not read
 
 
 class EditorialSettingsError(Exception):
@@ -49,6 +65,9 @@ def setting(settings: dict, name: str):
 
 
 def configure(pelican) -> None:
+    settings = pelican.settings
+    if is_main_site(settings) or BUILD_KEY not in settings:
+        settings[BUILD_KEY] = Build(settings["DEFAULT_LANG"])  # a new build starts here
     unknown = sorted(k for k in pelican.settings if k.startswith("EDITORIAL_") and k not in SETTINGS)
     if unknown:
         raise EditorialSettingsError(
@@ -64,11 +83,10 @@ def is_main_site(settings: dict) -> bool:
 
 def languages(settings: dict) -> list[str]:
     """The main language first, then the subsites'. A subsite's settings carry its own
-    language as DEFAULT_LANG; the main site always runs first and leaves its language here."""
-    global _MAIN_LANG  # noqa: PLW0603
-    if is_main_site(settings):
-        _MAIN_LANG = settings["DEFAULT_LANG"]
-    main = _MAIN_LANG or settings["DEFAULT_LANG"]
+    language as DEFAULT_LANG; the main site runs first and records its language in the
+    build's state, which the subsites share."""
+    build = settings.get(BUILD_KEY)
+    main = build.main_lang if build and not is_main_site(settings) else settings["DEFAULT_LANG"]
     return [main] + [lang for lang in settings.get("I18N_SUBSITES", {}) if lang != main]
 
 
@@ -84,6 +102,11 @@ def reserved_slugs(settings: dict) -> list[str]:
 
 
 def sources(generator) -> list[Source]:
+    """The Markdown articles and pages Pelican will find (its public ``get_files``), less
+    those the sanitise plugin refuses to read (outside content/, or too large): it reports
+    them, and their front matter is never opened."""
+    import sanitise
+
     settings = generator.settings
     root = Path(settings["PATH"]).resolve().parent
     found = []
@@ -91,6 +114,8 @@ def sources(generator) -> list[Source]:
                                  ("page", "PAGE_PATHS", "PAGE_EXCLUDES")):
         for rel in sorted(generator.get_files(settings[paths], exclude=settings[exclude],
                                               extensions=MarkdownReader.file_extensions)):
+            if sanitise.refusal(Path(generator.path, rel), settings):
+                continue
             path = Path(generator.path, rel).resolve()
             try:
                 display = path.relative_to(root).as_posix()
@@ -101,23 +126,19 @@ def sources(generator) -> list[Source]:
 
 
 def problems_for(generator) -> dict[str, list]:
-    """Problems by display path, cached by the files' mtimes (both language sites and
-    every livereload rebuild where nothing changed reuse them)."""
+    """Problems by display path, found once per build (the language subsites read the same
+    files and share the build's state)."""
     settings = generator.settings
-    found = sources(generator)
-    langs = languages(settings)
-    placeholders = sorted(setting(settings, "EDITORIAL_PLACEHOLDERS").values())
-    reserved = reserved_slugs(settings)
-    charts = Path(settings["PATH"]) / settings.get("CHARTS_DIR", "charts")
-    watched = found + [Source(p, p.name, "chart") for p in sorted(charts.glob("*.yaml"))]
-    stats = tuple((s.display, s.kind, s.path.stat().st_mtime_ns, s.path.stat().st_size)
-                  for s in watched)
-    key = (stats, tuple(langs), tuple(placeholders), tuple(reserved))
-    if key not in _CACHE:
-        _CACHE.clear()
-        _CACHE[key] = check_all(found, langs, placeholders, reserved,
-                                charts if charts.is_dir() else None)
-    return _CACHE[key]
+    build = settings[BUILD_KEY]
+    if build.problems is None:
+        langs = languages(settings)
+        placeholders = sorted(setting(settings, "EDITORIAL_PLACEHOLDERS").values())
+        charts = Path(settings["PATH"]) / settings.get("CHARTS_DIR", "charts")
+        found = sources(generator)
+        build.problems = check_all(found, langs, placeholders, reserved_slugs(settings),
+                                   charts if charts.is_dir() else None)
+        build.refused = {str(s.path) for s in found if s.display in build.problems}
+    return build.problems
 
 
 def check(generator) -> None:
@@ -132,29 +153,35 @@ def check(generator) -> None:
         if is_main_site(settings):  # the subsites read the same files: report once
             for message in context[CONTEXT_KEY]:
                 logger.error("%s", message)
-    _hide_bad_files(generator, {p.split(":", 1)[0] for p in context[CONTEXT_KEY]})
 
 
-def _hide_bad_files(generator, bad: set[str]) -> None:
-    """Pelican never reads a file whose front matter failed, so its own "Skipping ..."
-    message does not repeat ours; the file is recorded as failed, as Pelican does."""
-    if not bad:
-        return
-    root = Path(generator.settings["PATH"]).resolve().parent
-    original = generator.get_files
+class CheckedReader:
+    """Mixin for Pelican's Markdown reader class: a file whose front matter failed the
+    checks is not read; it gets Pelican's public ``status: skip``, so Pelican makes no
+    content of it and adds no message ("Skipping …", "Could not process …") to ours.
+    Pelican has no hook between finding a file and reading it other than the reader."""
 
-    def get_files(paths, exclude=None, extensions=None):
-        files = original(paths, exclude=exclude, extensions=extensions)
-        skipped = set()
-        for rel in files:
-            path = Path(generator.path, rel).resolve()
-            display = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-            if display in bad:
-                skipped.add(rel)
-                generator._add_failed_source_path(rel)
-        return files - skipped
+    def read(self, source_path):
+        build = self.settings.get(BUILD_KEY)
+        if build and str(Path(source_path).resolve()) in build.refused:
+            return "", {"status": "skip"}
+        return super().read(source_path)
 
-    generator.get_files = get_files
+
+def check_readers(readers) -> None:
+    """``readers_init``: the Markdown readers become subclasses that leave refused files."""
+    for ext in MarkdownReader.file_extensions:
+        cls = readers.reader_classes.get(ext)
+        if cls and not issubclass(cls, CheckedReader):
+            readers.reader_classes[ext] = type(cls.__name__, (CheckedReader, cls),
+                                               {"__doc__": cls.__doc__})
+
+
+def connect_last(_pelican) -> None:
+    """``initialized`` runs after every plugin's ``register()``: a ``readers_init`` receiver
+    connected now runs after theirs (Pelican calls receivers in connection order), so it
+    wraps whichever Markdown reader they chose (the shortcodes reader)."""
+    signals.readers_init.connect(check_readers)
 
 
 def drop_translation_flag(_generator, metadata: dict) -> None:
@@ -165,6 +192,7 @@ def drop_translation_flag(_generator, metadata: dict) -> None:
 
 def register() -> None:
     signals.initialized.connect(configure)
+    signals.initialized.connect(connect_last)
     signals.article_generator_init.connect(check)
     signals.page_generator_init.connect(check)
     signals.article_generator_context.connect(drop_translation_flag)

@@ -4,7 +4,7 @@
 - every published CSV is checked for spreadsheet formulas and written by one writer
   (:func:`formula_start`, :func:`csv_text`);
 - content files are read only if they are inside content/ after symlinks and within
-  ``CONTENT_MAX_BYTES`` (:func:`keep_content_inside`, the one Pelican hook here).
+  ``CONTENT_MAX_BYTES`` (:func:`refusal`, checked by the reader before it opens a file).
 
 Article and page bodies and summaries go through an allow-list HTML sanitiser before
 anything else sees them.
@@ -149,46 +149,69 @@ def outside(path: Path, root: Path) -> Path | None:
 MAX_CONTENT_BYTES = 256 * 1024  # an article is 20-30 KB; CONTENT_MAX_BYTES in pelicanconf.py
 
 
-def keep_content_inside(generator) -> None:
-    """Pelican reads only content files that are inside content/ after symlinks are
-    followed and no larger than CONTENT_MAX_BYTES (checked before reading); any other file
-    fails the build, naming the file and, for a link, its target."""
-    root = Path(generator.settings["PATH"])
-    limit = generator.settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES)
+def refusal(path, settings: dict) -> str | None:
+    """Why Pelican must not read the content file ``path``, or None: it is outside content/
+    (``PATH``) once symlinks are followed, or larger than ``CONTENT_MAX_BYTES``. The message
+    names the file as the editor knows it (the link, not its target) and the fix."""
+    root = Path(settings["PATH"])
+    limit = settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES)
     project = root.resolve().parent
-    original = generator.get_files
+    shown = Path(path).absolute()
+    shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
+    real = outside(Path(path), root)
+    if real is not None:
+        return (f"{shown}: this file links to {real}, outside {root.name}/. Content must be inside the "
+                f"project: put the file itself in {root.name}/ instead of a link.")
+    size = Path(path).stat().st_size
+    if size > limit:
+        return (f"{shown}: the file is {size:,} bytes; the limit is {limit:,} (CONTENT_MAX_BYTES). Split "
+                f"the article, or check that this is the file you meant; the limit can be raised in "
+                f"pelicanconf.py.")
+    return None
 
-    def get_files(paths, exclude=None, extensions=None):
-        files = original(paths, exclude=exclude, extensions=extensions)
-        bad = set()
-        for rel in files:
-            real = outside(Path(generator.path, rel), root)
-            shown = Path(generator.path, rel).absolute()
-            shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
-            if real is not None:
-                bad.add(rel)
-                logger.error("%s: this file links to %s, outside %s/. Content must be inside the "
-                             "project: put the file itself in %s/ instead of a link.", shown, real,
-                             root.name, root.name)
-                continue
-            size = Path(generator.path, rel).stat().st_size
-            if size > limit:
-                bad.add(rel)
-                logger.error("%s: the file is %s bytes; the limit is %s (CONTENT_MAX_BYTES). Split the "
-                             "article, or check that this is the file you meant; the limit can be raised "
-                             "in pelicanconf.py.", shown, f"{size:,}", f"{limit:,}")
-        return files - bad
 
-    generator.get_files = get_files
+SKIP = {"status": "skip"}  # Pelican's own status for a file it must leave alone, silently
+
+
+class ContainedReader:
+    """Mixin for a Pelican reader class: ``read`` opens a content file only if
+    :func:`refusal` finds nothing; a refused file is reported (one error naming it) and
+    given Pelican's public ``status: skip``, so Pelican makes no content of it and adds no
+    message of its own. Pelican has no hook between finding a file and reading it other
+    than the reader, so the reader is where the check goes."""
+
+    def read(self, source_path):
+        problem = refusal(source_path, self.settings)
+        if problem:
+            logger.error("%s", problem)
+            return "", dict(SKIP)
+        return super().read(source_path)
+
+
+def contain_readers(readers) -> None:
+    """``readers_init``: every reader of articles and pages (not the "static" pseudo-format,
+    which copies files) becomes a subclass checking :func:`refusal` before it reads."""
+    for ext, cls in list(readers.reader_classes.items()):
+        if cls and ext != "static" and not issubclass(cls, ContainedReader):
+            readers.reader_classes[ext] = type(cls.__name__, (ContainedReader, cls),
+                                               {"__doc__": cls.__doc__})
+
+
+def connect_last(_pelican) -> None:
+    """``initialized`` runs after every plugin's ``register()``: a ``readers_init`` receiver
+    connected now runs after the others (Pelican calls receivers in connection order), so
+    it wraps whichever reader the plugins chose (the shortcodes reader for Markdown)."""
+    from pelican import signals
+
+    signals.readers_init.connect(contain_readers)
 
 
 def register() -> None:
-    """Listed in PLUGINS before the shortcodes reader, which imports it; its one hook keeps
-    Pelican from reading content files that link out of content/."""
+    """Content files are read only inside content/ and within CONTENT_MAX_BYTES (the reader
+    subclass above); the sanitiser and the CSV writer are functions other plugins call."""
     from pelican import signals
 
-    signals.article_generator_init.connect(keep_content_inside)
-    signals.page_generator_init.connect(keep_content_inside)
+    signals.initialized.connect(connect_last)
 
 
 # ---- downloads: CSV cells that a spreadsheet would run as a formula -----------------------
