@@ -43,17 +43,16 @@ THEME_STATIC_DIR = "theme"
 
 PLUGIN_PATHS = [str(ROOT / "plugins")]
 PLUGINS = [
-    "safe_yaml",  # first: the YAML loader that corrections and charts import (no hooks of its own)
     "sanitise",  # the HTML sanitiser and CSV writer others import; reads content only inside content/
     "i18n_catalogs",
     "pelican.plugins.i18n_subsites",
-    "catalog",
+    # Datasets, shortcodes, charts, inline values (plugins/datadesk/README.md). Before
+    # corrections, which imports its YAML loader, and before the plugins that check or
+    # read the articles, so the datasets are validated first.
+    "datadesk",
     "corrections",
     "site_context",
     "editorial",
-    "shortcodes",
-    "charts",
-    "inline_values",
     "discovery",
     "search",
 ]
@@ -125,7 +124,7 @@ SITE_LICENSE = "CC BY 4.0"
 # Where readers report errors: the repository's issue tracker (publishconf.py fills it in
 # on GitHub Actions from GITHUB_REPOSITORY). Empty: the footer links the About page instead.
 REPOSITORY_URL = ""
-# Datasets (plugins/catalog/README.md): this site's name in each language, for citations.
+# Datasets (plugins/datadesk/README.md): this site's name in each language, for citations.
 CATALOG_DATA_DIR = str(ROOT / "data")
 CATALOG_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}
 MARKDOWN = {

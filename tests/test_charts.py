@@ -15,14 +15,14 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-import catalog
+from datadesk import datasets as catalog
 import tasks
-from charts import build, colour, definitions, lint, render, settings as chart_settings, theme
-from charts import charts as plugin
-from charts.errors import ChartError, ChartsSettingsError
-from charts.text import T
+from datadesk.charts import build, colour, definitions, lint, render, settings as chart_settings, theme
+from datadesk.charts import charts as plugin
+from datadesk.charts.errors import ChartError, ChartsSettingsError
+from datadesk.charts.text import T
 from conftest import ROOT
-from shortcodes import ShortcodeContext, ShortcodeError
+from datadesk.shortcodes import ShortcodeContext, ShortcodeError
 
 FIXTURE = ROOT / "tests" / "fixtures" / "charts"
 REAL_CHARTS = sorted(definitions.find(ROOT / "content" / "charts"))
@@ -404,7 +404,7 @@ def test_unknown_settings_are_refused():
 
 
 def test_every_setting_is_documented():
-    readme = (ROOT / "plugins" / "charts" / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "plugins" / "datadesk" / "README.md").read_text(encoding="utf-8")
     for name in chart_settings.SETTINGS:
         assert f"`{name}`" in readme, name
 
@@ -524,7 +524,7 @@ def test_specs_do_not_depend_on_how_many_charts_were_built_before(tmp_path):
 
 
 def test_svg_ids_do_not_depend_on_what_was_drawn_before():
-    from charts.render import stable_svg_ids
+    from datadesk.charts.render import stable_svg_ids
 
     first = '<linearGradient id="gradient_5"/><rect fill="url(#gradient_5)"/><g clip-path="url(#clip_12)"/>'
     later = '<linearGradient id="gradient_15"/><rect fill="url(#gradient_15)"/><g clip-path="url(#clip_3)"/>'

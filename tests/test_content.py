@@ -27,8 +27,8 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "content"))
 
-import catalog  # noqa: E402  (plugins/ is on sys.path through conftest)
-from shortcodes.shortcodes import SHORTCODE  # noqa: E402
+from datadesk import datasets as catalog  # noqa: E402  (plugins/ is on sys.path through conftest)
+from datadesk.shortcodes import SHORTCODE  # noqa: E402
 from story_markdown import (RELAYED, URL_START, Doc, chart_ids, listed_datasets,  # noqa: E402
                             markdown_links, numbers_in, read_doc, relay_host, typed_numbers,
                             url_problems, value_shortcodes, words)

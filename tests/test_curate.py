@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "data"))
 sys.path.insert(0, str(ROOT / "plugins"))
 
-import catalog  # noqa: E402
+from datadesk import datasets as catalog  # noqa: E402
 from curate import run  # noqa: E402
 
 RAW = ROOT / "data" / "raw"

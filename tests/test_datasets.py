@@ -21,10 +21,10 @@ FIXTURE = ROOT / "tests" / "fixtures" / "data"
 sys.path.insert(0, str(ROOT / "plugins"))
 sys.path.insert(0, str(FIXTURE))
 
-import catalog  # noqa: E402
+from datadesk import datasets as catalog  # noqa: E402
 import tasks  # noqa: E402
 from cases import CASES  # noqa: E402
-from catalog.package import assemble  # noqa: E402
+from datadesk.datasets.package import assemble  # noqa: E402
 
 DATASETS = [  # fixed names other parts of the site code against
     "kiel_r7_heavy_weapons", "kiel_r7_inkind_aid", "kiel_allocations_monthly", "kiel_allocations_donor_month",
@@ -202,7 +202,7 @@ def test_templates_get_datasets_in_their_language():
         settings = {"CATALOG_DATA_DIR": str(FIXTURE / "data"), "DEFAULT_LANG": "fr"}
         context: dict = {}
 
-    catalog.catalog.on_generator_init(Generator)
+    catalog.pages.on_generator_init(Generator)
     datasets = Generator.context["DATASETS"]
     assert list(datasets) == ["deliveries", "sources", "restricted"]
     assert datasets["deliveries"]["title"] == "Livraisons de test"
@@ -210,7 +210,7 @@ def test_templates_get_datasets_in_their_language():
 
 
 def test_every_setting_is_documented():
-    readme = (ROOT / "plugins" / "catalog" / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "plugins" / "datadesk" / "README.md").read_text(encoding="utf-8")
     for name in catalog.catalog.DEFAULTS:
         assert f"`{name}`" in readme, name
 

@@ -14,8 +14,8 @@ from bs4 import BeautifulSoup
 import tasks
 from conftest import ROOT
 
-from inline_values import inline_values as iv
-from shortcodes import ShortcodeContext, ShortcodeError
+from datadesk.values import inline_values as iv
+from datadesk.shortcodes import ShortcodeContext, ShortcodeError
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
 NB = "\u202f"  # CLDR French group separator (narrow no-break space)
@@ -215,10 +215,10 @@ def test_unknown_settings_are_refused_with_the_list_of_settings():
 
 
 def test_every_setting_and_unit_is_documented():
-    readme = (ROOT / "plugins" / "inline_values" / "README.md").read_text(encoding="utf-8")
+    readme = (ROOT / "plugins" / "datadesk" / "README.md").read_text(encoding="utf-8")
     for name in iv.SETTINGS:
         assert f"`{name}`" in readme, name
-    from inline_values.formatting import UNITS
+    from datadesk.values.formatting import UNITS
 
     for unit in UNITS:
         assert f"`{unit}`" in readme, unit
@@ -314,7 +314,7 @@ def test_a_wrong_value_fails_the_build_naming_the_file_and_line(tmp_path):
 def test_french_writes_the_first_of_the_month_as_an_ordinal():
     from babel import Locale
 
-    from inline_values.formatting import format_date_value
+    from datadesk.values.formatting import format_date_value
 
     fr, en = Locale.parse("fr_FR"), Locale.parse("en_US")
     assert format_date_value(dt.date(2022, 12, 1), "date:long", fr) == "1er décembre 2022"

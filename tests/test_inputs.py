@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import catalog
+from datadesk import datasets as catalog
 import sanitise
 import tasks
-from charts import build
+from datadesk.charts import build
 from conftest import ROOT
 from test_charts import GOOD, shortcode_error, write_chart
 from test_datasets import problems_of
@@ -169,7 +169,7 @@ def test_csv_writers_quote_a_cr_so_no_row_splits():
 
 
 def test_a_chart_csv_with_a_formula_is_refused_naming_file_line_and_column():
-    from charts.definitions import Definition
+    from datadesk.charts.definitions import Definition
 
     defn = Definition(id="c", path=Path("c.py"), display="content/charts/c.py", kind="python", uses=[],
                       text={}, labels={}, units={}, chart=lambda df, t: None)
@@ -184,7 +184,7 @@ def test_a_chart_csv_with_a_formula_is_refused_naming_file_line_and_column():
 # ---- item 10: limits, checked early, with clear messages ------------------------------------
 
 def test_a_dataset_over_its_size_limit_is_refused_before_it_is_read(data, monkeypatch):
-    from catalog import checks
+    from datadesk.datasets import checks
 
     decode = checks.decode
     monkeypatch.setattr(checks, "decode", lambda raw, display, names: pytest.fail("the oversized file was read")
@@ -199,7 +199,7 @@ def test_a_dataset_over_its_size_limit_is_refused_before_it_is_read(data, monkey
 
 
 def test_the_default_dataset_limit_applies_and_a_dataset_may_raise_it_with_a_reason(data, monkeypatch):
-    from catalog import validate
+    from datadesk.datasets import validate
 
     monkeypatch.setattr(validate, "MAX_BYTES", 200)
     assert any(p.startswith(f"{D}: expected at most 200 bytes (the default)") for p in problems_of(data))
@@ -215,8 +215,8 @@ YAML_CHART = "dataset: aid\nmark: bar\nx: donor:N\ny: committed_eur_bn:Q\n" \
 
 
 def test_a_yaml_chart_may_raise_its_row_limit_with_a_reason(tmp_path):
-    from shortcodes import ShortcodeContext
-    from charts import charts as plugin
+    from datadesk.shortcodes import ShortcodeContext
+    from datadesk.charts import charts as plugin
 
     settings = write_chart(tmp_path, "ok.yaml", YAML_CHART)
     settings["CHARTS_MAX_ROWS"] = 3

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from charts import render
+from datadesk.charts import render
 from conftest import ROOT
 
 # ---- item 8: time-zone-independent charts --------------------------------------------------
@@ -22,8 +22,8 @@ import hashlib, json, sys
 from pathlib import Path
 sys.path[:0] = [sys.argv[1], sys.argv[1] + "/plugins"]
 import pelicanconf
-import catalog
-from charts import build, definitions, render, settings as chart_settings
+from datadesk import datasets as catalog
+from datadesk.charts import build, definitions, render, settings as chart_settings
 settings = {k: getattr(pelicanconf, k) for k in dir(pelicanconf) if k.isupper()}
 conf = chart_settings.values(settings)
 path = Path(sys.argv[1]) / "content" / "charts" / (sys.argv[2] + ".py")
@@ -58,7 +58,7 @@ def test_the_timeline_is_drawn_the_same_in_any_time_zone():
 
 
 def test_the_render_environment_is_in_the_cache_key(monkeypatch):
-    from charts import build
+    from datadesk.charts import build
 
     env = build.environment()
     assert env["TZ"] == "UTC" and "locale" in env

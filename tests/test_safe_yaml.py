@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-import safe_yaml
+from datadesk import yamlsafe as safe_yaml
 import tasks
 from conftest import ROOT
 from corrections.corrections import CorrectionsError, load_corrections

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT
 
-from shortcodes.shortcodes import SHORTCODE  # noqa: E402  (plugins/ is on sys.path through conftest)
+from datadesk.shortcodes import SHORTCODE  # noqa: E402  (plugins/ is on sys.path through conftest)
 from site_context.site_context import prose_words, reading_minutes  # noqa: E402
 
 ARTICLES = ROOT / "content" / "articles"

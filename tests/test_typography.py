@@ -175,7 +175,7 @@ def test_licence_names_on_french_dataset_pages_are_in_french(built_site):
 def test_dates_the_browser_formats_follow_the_language():
     # The live view formats some dates itself (tooltips, ARIA labels): the rules above
     # must hold there too, « 1er » included, which no d3 format can write.
-    from charts.render import localise_dates
+    from datadesk.charts.render import localise_dates
 
     spec = {"marks": [{"encode": {"update": {
         "tooltip": {"signal": '{"Semaine": timeFormat(datum["week_start"], "%-d %b %Y")}'},

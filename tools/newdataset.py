@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from catalog.package import SUFFIX, TO_FILL, description_path, dumps
+from datadesk import SUFFIX, TO_FILL, description_path, dumps
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 NUMERIC = {"integer", "number"}

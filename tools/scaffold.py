@@ -179,7 +179,7 @@ def describe(created: Created, root: Path, port: int = 8000) -> str:
 
 CHART = """\
 # Made by `invoke new-chart --dataset {dataset}`: a first chart from the dataset's real
-# columns. Change what you need (every key: plugins/charts/README.md), then put it in an
+# columns. Change what you need (every key: plugins/datadesk/README.md), then put it in an
 # article with this line, alone on its line:
 #
 #     {{{{ chart {chart_id} }}}}
@@ -217,7 +217,7 @@ def _kind(field: dict) -> str:
 
 
 def new_chart(content: Path, settings: dict, dataset: str, chart_id: str = "") -> ChartCreated:
-    import catalog as catalog_module
+    import datadesk as catalog_module
 
     conf = {**settings, "PATH": str(content)}
     try:
@@ -267,7 +267,7 @@ def new_chart(content: Path, settings: dict, dataset: str, chart_id: str = "") -
                        f'filter: ["{x["name"]} <= {end:%Y-%m-%d}"]\n')
     units_line = ""
     try:
-        from charts.text import UNIT_NAMES  # the units chart axes know how to write
+        from datadesk import UNIT_NAMES  # the units chart axes know how to write
     except ImportError:
         UNIT_NAMES = {}
     if y.get("unit") not in UNIT_NAMES:

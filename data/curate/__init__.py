@@ -1,7 +1,7 @@
 """Curation: turn the untouched upstream copies in data/raw/ into the tidy,
 documented CSVs in data/, each with its description data/<name>.resource.json, and
 data/datapackage.base.json (the package's own fields); the build assembles the published
-datapackage.json from them (plugins/catalog/package.py).
+datapackage.json from them (plugins/datadesk/datasets/package.py).
 
 Run with ``invoke curate`` (or ``python data/curate``). Same input, same bytes
 out: rows are sorted by primary key, floats keep their shortest repr, and the
@@ -18,7 +18,7 @@ from . import chernivtsi, facts, kiel_r7, kiel_site, sources, strikes
 from .common import Log, bi, to_csv_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins"))
-from catalog.package import BASE, CURATED, SUFFIX, dumps  # noqa: E402 (one layout for build and curation)
+from datadesk import BASE, CURATED, SUFFIX, dumps  # noqa: E402 (one layout for build and curation)
 
 HERE = Path(__file__).resolve().parent
 DATA_DIR = HERE.parent

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import safe_yaml
+from datadesk import yamlsafe
 from pelican import signals
 
 DEFAULTS = {"CORRECTIONS_FILE": "corrections.yaml"}
@@ -52,8 +52,8 @@ def load_corrections(path: Path, shown_as: str) -> list[Correction]:
     if not path.exists():
         return []
     try:
-        root = safe_yaml.load(path, shown_as, max_bytes=MAX_BYTES)
-    except safe_yaml.YamlError as exc:
+        root = yamlsafe.load(path, shown_as, max_bytes=MAX_BYTES)
+    except yamlsafe.YamlError as exc:
         raise CorrectionsError(str(exc)) from None
     if root is None:
         return []
@@ -94,8 +94,8 @@ def load_corrections(path: Path, shown_as: str) -> list[Correction]:
         try:
             for field in ("id", "article", "kind", "fr", "en"):
                 if raw[field] is not None:  # empty is reported below, in plain words
-                    safe_yaml.text(raw[field], raw.where(shown_as, field), field)
-        except safe_yaml.YamlError as exc:
+                    yamlsafe.text(raw[field], raw.where(shown_as, field), field)
+        except yamlsafe.YamlError as exc:
             problems.append(str(exc))
             continue
         for lang in ("fr", "en"):

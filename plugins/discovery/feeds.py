@@ -78,7 +78,7 @@ def _write(feed: Atom1Feed, path: Path, context: dict, root: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8") as fp:
         feed.write(fp, "utf-8")
-    # As Pelican does for its own feeds: plugins finish the file (inline_values resolves the
+    # As Pelican does for its own feeds: plugins finish the file (datadesk's inline values resolve the
     # links of figures from the data), told that this file's addresses are absolute.
     signals.feed_written.send(str(path), context={**context, "RELATIVE_URLS": False, "SITEURL": root},
                               feed=feed)

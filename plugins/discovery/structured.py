@@ -71,7 +71,7 @@ def news_article_ld(ctx, article, card: str = "") -> dict:
 
 @pass_context
 def dataset_ld(ctx, d: dict, catalog_dir: str) -> dict:
-    """The catalogue's Dataset description (plugins/catalog) with every address absolute,
+    """The catalogue's Dataset description (plugins/datadesk/datasets) with every address absolute,
     in the preview too, and the catalogue it belongs to."""
     import posixpath
 

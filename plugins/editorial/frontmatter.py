@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datadesk import parse_line
+
 from .bidi import problems as bidi_controls
 from .header import header_breaks, printed_problems
 from .pairs import unpaired
@@ -182,8 +184,6 @@ def check_one(matter: FrontMatter, langs: list[str], placeholders: list[str],
     if broken:
         problems.append(Problem(display, *broken))
     if "summary" in matter.fields:
-        from shortcodes.shortcodes import parse_line  # loaded by then (PLUGINS order)
-
         _codes, wrong = parse_line(matter.value("summary"))
         problems += [Problem(display, matter.line("summary"), f"Summary: {message}")
                      for message in wrong]

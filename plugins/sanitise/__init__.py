@@ -13,7 +13,7 @@ The sanitiser is nh3, the Python binding of the Rust crate ammonia: an allow-lis
 sanitiser built on html5ever (the browser-grade HTML parser), maintained, fast enough to
 run on every article at every build, and the library that bleach's maintainers point to.
 
-How it fits in the Markdown pipeline (``plugins/shortcodes`` reads every Markdown file):
+How it fits in the Markdown pipeline (``plugins/datadesk/shortcodes.py`` reads every Markdown file):
 
 1. a shortcode's HTML (a chart figure, an inline value) is ours: the shortcode
    preprocessor hands it to :func:`protect`, which stashes an opaque token instead, made

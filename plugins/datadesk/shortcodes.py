@@ -2,7 +2,8 @@
 
 A Markdown preprocessor finds shortcodes before any other Markdown processing,
 while the line numbers still match the file the editor wrote, and hands each one
-to the handler another plugin registered for its name. Handlers return HTML;
+to the handler registered for its name (``datadesk.register`` registers ``chart``
+and ``value``). Handlers return HTML;
 errors they raise come back to the editor as ``content/x.fr.md:12: message``.
 """
 
@@ -18,7 +19,6 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 import sanitise
-from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
@@ -364,8 +364,3 @@ def add_reader(readers) -> None:
     readers.reader_classes["md"] = ShortcodeMarkdownReader
     for ext in ShortcodeMarkdownReader.file_extensions:
         readers.reader_classes[ext] = ShortcodeMarkdownReader
-
-
-def register() -> None:
-    signals.readers_init.connect(add_reader)
-    signals.content_written.connect(check_written)

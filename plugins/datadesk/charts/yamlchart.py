@@ -9,7 +9,7 @@
     tooltip: [month, type, value_eur_bn]
     labels: {...}   units: {...}   title/subtitle/notes/source/alt/description: {fr, en}
 
-See plugins/charts/README.md for every key.
+See plugins/datadesk/README.md for every key.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 import altair as alt
 import pandas as pd
-import safe_yaml
 
-from .definitions import TEXT_KEYS, DataUse, Definition, _filters
+from .. import yamlsafe
 from .errors import ChartError
+from .model import TEXT_KEYS, DataUse, Definition, _filters
 
 TOP_KEYS = {"dataset", "columns", "filter", "fold", "mark", "x", "y", "color", "tooltip",
             "labels", "units", "height", "narrow_height", "sort", "max_rows", "max_rows_reason", *TEXT_KEYS}
@@ -37,22 +37,22 @@ FORMATS = {"date": "date_format", "month": "month_format", "day_month": "day_mon
 
 def load_yaml(chart_id: str, path: Path, display: str) -> Definition:
     try:
-        raw = safe_yaml.load(path, display, max_bytes=MAX_BYTES)
+        raw = yamlsafe.load(path, display, max_bytes=MAX_BYTES)
         if not isinstance(raw, dict):
             raise ChartError(chart_id, "the file is not a YAML mapping", "Start with `dataset: <name>`.", display)
         _check_text(raw, display)
-    except safe_yaml.YamlError as exc:
+    except yamlsafe.YamlError as exc:
         raise ChartError(chart_id, exc.what, exc.fix, exc.where) from None
     lines = raw.lines
     where = lambda key: f"{display}:{lines[key]}" if key in lines else display  # noqa: E731
-    spec = safe_yaml.plain(raw)
+    spec = yamlsafe.plain(raw)
     unknown = [k for k in spec if k not in TOP_KEYS]
     if unknown:
         raise ChartError(chart_id, f'unknown key "{unknown[0]}"',
-                         f"Use only: {', '.join(sorted(TOP_KEYS))} (plugins/charts/README.md).", where(unknown[0]))
+                         f"Use only: {', '.join(sorted(TOP_KEYS))} (plugins/datadesk/README.md).", where(unknown[0]))
     for key in ("dataset", "mark", "x", "y"):
         if key not in spec:
-            raise ChartError(chart_id, f'"{key}" is missing', f"Add `{key}:` (plugins/charts/README.md).", display)
+            raise ChartError(chart_id, f'"{key}" is missing', f"Add `{key}:` (plugins/datadesk/README.md).", display)
     mark = spec["mark"] if isinstance(spec["mark"], str) else (spec["mark"] or {}).get("type")
     if mark not in MARKS:
         raise ChartError(chart_id, f'mark "{mark}" is not supported', f"Use one of: {', '.join(sorted(MARKS))}.",
@@ -92,15 +92,15 @@ def _check_text(raw: dict, display: str) -> None:
             continue
         if not isinstance(value, dict):
             if key in TEXT_KEYS:
-                safe_yaml.text(value, raw.where(display, key), key)
+                yamlsafe.text(value, raw.where(display, key), key)
             continue
         for name, entry in value.items():
             where = value.where(display, name)
             if key not in TEXT_KEYS and isinstance(entry, dict):
                 for lang, label in entry.items():
-                    safe_yaml.text(label, entry.where(display, lang), f"{key}.{name}.{lang}")
+                    yamlsafe.text(label, entry.where(display, lang), f"{key}.{name}.{lang}")
             else:
-                safe_yaml.text(entry, where, f"{key}.{name}")
+                yamlsafe.text(entry, where, f"{key}.{name}")
 
 
 def _channel(chart_id, name, value, where) -> dict:

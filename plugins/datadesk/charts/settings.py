@@ -33,7 +33,7 @@ def values(settings: dict) -> dict:
     unknown = sorted(k for k in settings if k.startswith("CHARTS_") and k not in SETTINGS)
     if unknown:
         raise ChartsSettingsError(f"pelicanconf.py: unknown setting {', '.join(unknown)}; expected one of "
-                                  f"{', '.join(SETTINGS)}. Fix the name (see plugins/charts/README.md).")
+                                  f"{', '.join(SETTINGS)}. Fix the name (see plugins/datadesk/README.md).")
     out = {}
     for key, default in DEFAULTS.items():
         value = settings.get(key, default)
@@ -41,7 +41,7 @@ def values(settings: dict) -> dict:
             else isinstance(value, type(default)) and not (isinstance(value, bool) and not isinstance(default, bool))
         if not ok:
             raise ChartsSettingsError(f"pelicanconf.py: {key} = {value!r}; expected a {type(default).__name__} "
-                                      f"like {default!r}. Fix the value (see plugins/charts/README.md).")
+                                      f"like {default!r}. Fix the value (see plugins/datadesk/README.md).")
         out[key] = value
     return out
 

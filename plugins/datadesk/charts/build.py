@@ -27,6 +27,7 @@ import vl_convert as vlc
 
 from . import theme
 from .definitions import Definition, error_line, select_rows
+from .lint import missing_text, text_key
 from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
 
 RENDER_VERSION = 7  # bump when the artefacts change for the same inputs (cache key); 6: checksums in meta; 7: dates the browser formats follow the language
@@ -187,8 +188,6 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
                          f'Write {name}: 8000 and {reason}: "every day of every group is drawn".' if yaml else
                          f'Write {name} = 8000 and {reason} = "every day of every group is drawn".',
                          key="MAX_ROWS")
-    from .lint import missing_text, text_key
-
     texts = {}
     for key, value in defn.text.items():
         if value is None:

@@ -13,11 +13,10 @@ import csv
 import html
 import logging
 import os
-import sys
 from pathlib import Path
 
-from pelican import signals
-
+from ..datasets import DataValidationError, get_catalog, record_usage
+from ..shortcodes import ShortcodeError
 from . import formatting as fmt
 from . import query as q
 
@@ -69,7 +68,7 @@ def configure(pelican) -> None:
     if unknown:
         raise InlineValuesSettingsError(
             f"pelicanconf.py: {', '.join(unknown)} is not an inline_values setting; the settings "
-            f"are: {', '.join(SETTINGS)} (see plugins/inline_values/README.md).")
+            f"are: {', '.join(SETTINGS)} (see plugins/datadesk/README.md).")
     for name, (default, _help) in SETTINGS.items():
         pelican.settings.setdefault(name, default)
     for name, spec in setting(pelican.settings, "INLINE_VALUES_UNITS").items():
@@ -80,18 +79,9 @@ def configure(pelican) -> None:
 
 
 def _catalog(settings: dict):
-    from shortcodes import ShortcodeError
-
-    module = sys.modules.get("catalog")
-    if module is None:
-        try:
-            import catalog as module
-        except ImportError:
-            raise ShortcodeError('values come from datasets through the "catalog" plugin, which '
-                                 'is not loaded; add "catalog" to PLUGINS in pelicanconf.py.')
     try:
-        return module, module.get_catalog(settings)
-    except getattr(module, "DataValidationError", ()) as exc:
+        return get_catalog(settings)
+    except DataValidationError as exc:
         logger.debug("catalog failed: %s", exc)
         raise ShortcodeError("the datasets did not pass validation (their errors are listed "
                              "with this build); fix the data first.")
@@ -236,7 +226,7 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
         raise fmt.FormatError(
             f'{dataset}.{column} is measured in "{answer.unit}", a unit this site does not '
             f"know yet; write unit=none to show the bare number, or ask for the unit to be added "
-            f"to INLINE_VALUES_UNITS (plugins/inline_values/README.md).")
+            f"to INLINE_VALUES_UNITS (plugins/datadesk/README.md).")
     source = table[known]
     wanted = query.options.get("unit")
     if wanted and fmt.lookup(wanted, table):
@@ -252,13 +242,11 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
 
 def handle(args: str, ctx) -> str:
     """The ``value`` shortcode handler (see shortcodes.register_handler)."""
-    from shortcodes import ShortcodeError
-
     settings = ctx.settings
     limit = setting(settings, "INLINE_VALUES_MAX_LISTED")
     try:
         query = q.parse(args)
-        _module, cat = _catalog(settings)
+        cat = _catalog(settings)
         _remember(cat)
         key = (args, ctx.lang, bool(ctx.line), repr([setting(settings, n) for n in SETTINGS]))
         if key in _MEMO["answers"]:
@@ -303,9 +291,7 @@ def note_usage(content) -> None:
     except (TypeError, ValueError):
         return
     used = _USED.pop(key, None)
-    catalog = sys.modules.get("catalog")
-    record = getattr(catalog, "record_usage", None)
-    if not used or record is None:
+    if not used:
         return
     # Drafts are never published, and each language site records only its own articles
     # (their URLs are relative to that site).
@@ -313,7 +299,7 @@ def note_usage(content) -> None:
         return
     kind = type(content).__name__.lower()
     for dataset in sorted(used):
-        record(dataset, kind, content.title, content.url, content.lang)
+        record_usage(dataset, kind, content.title, content.url, content.lang)
 
 
 def _site_root(context: dict, path: str) -> str:
@@ -331,13 +317,3 @@ def resolve_links(path: str, context: dict, **_kwargs) -> None:
     text = file.read_text(encoding="utf-8")
     if ROOT_TOKEN in text:
         file.write_text(text.replace(ROOT_TOKEN, _site_root(context, path)), encoding="utf-8")
-
-
-def register() -> None:
-    import shortcodes
-
-    shortcodes.register_handler("value", handle)
-    signals.initialized.connect(configure)
-    signals.content_object_init.connect(note_usage)
-    signals.content_written.connect(resolve_links)
-    signals.feed_written.connect(resolve_links)

@@ -1,4 +1,4 @@
-"""Altair charts rendered at build time and placed with {{ chart ID }} (see README.md)."""
+"""Altair charts rendered at build time and placed with {{ chart ID }} (see ../README.md, "Charts")."""
 
 import os as _os
 import time as _time
@@ -11,4 +11,3 @@ _os.environ["TZ"] = "UTC"
 _time.tzset()
 
 from . import theme  # noqa: E402, F401  (registers the house theme, once, on import)
-from .charts import register  # noqa: E402, F401

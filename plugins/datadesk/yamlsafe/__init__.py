@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from .words import explain  # the editor's usual slips, in plain words
+
 DEFAULT_MAX_BYTES = 256 * 1024
 MAX_DEPTH = 20
 PLAIN_TYPES = {
@@ -164,8 +166,6 @@ def loads(source: str, shown_as: str, *, max_bytes: int = DEFAULT_MAX_BYTES):
         raise YamlError(_where(shown_as, exc.problem_mark), "YAML tags (!!name) are not allowed here",
                         "Remove the tag and write plain text, numbers, lists and mappings") from None
     except yaml.MarkedYAMLError as exc:
-        from .words import explain  # the editor's usual slips, in plain words
-
         plain_words = explain(exc, source)
         if plain_words:
             index, what, fix = plain_words
@@ -198,10 +198,6 @@ def load(path: Path, shown_as: str, *, max_bytes: int = DEFAULT_MAX_BYTES):
         raise YamlError(shown_as, f"the file is not UTF-8 text (byte {exc.start})",
                         "Save it as UTF-8") from None
     return loads(source, shown_as, max_bytes=max_bytes)
-
-
-def register() -> None:
-    """Listed first in PLUGINS so Pelican imports it before the plugins that use it; no hooks."""
 
 
 def plain(value):

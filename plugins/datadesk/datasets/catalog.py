@@ -1,6 +1,6 @@
 """catalog: the curated datasets as a validated, typed catalogue for the build.
 
-Public API (other plugins ``import catalog``):
+Public API (other plugins import it from the ``datadesk`` package):
 
 - ``get_catalog(settings_or_data_dir) -> Catalog``: validated and cached per
   process by the data files' mtimes and sizes; raises ``DataValidationError``
@@ -12,9 +12,10 @@ Public API (other plugins ``import catalog``):
   while content is read (reader hooks, ``generate_context``), before
   ``generate_output``, when the pages are written.
 
-Signals: ``initialized`` (check settings, validate: a bad file stops the build
-before anything is written), ``generator_init`` (``DATASETS`` in the template
-context), ``get_generators`` (the pages, see pages.py).
+Signals (connected by ``datadesk.register``): ``initialized`` (check settings,
+validate: a bad file stops the build before anything is written),
+``generator_init`` (``DATASETS`` in the template context, see pages.py),
+``get_generators`` (the pages, see pages.py).
 """
 
 from __future__ import annotations
@@ -23,8 +24,6 @@ import copy
 import logging
 import os
 from pathlib import Path
-
-from pelican import signals
 
 from .frames import load_frame
 from .package import description_path
@@ -142,7 +141,7 @@ def _settings_values(settings: dict) -> dict:
     if unknown:
         known = ", ".join(DEFAULTS)
         raise CatalogSettingsError(f"pelicanconf.py: unknown setting {', '.join(unknown)}; expected one of "
-                                   f"{known}. Fix the name (see plugins/catalog/README.md).")
+                                   f"{known}. Fix the name (see plugins/datadesk/README.md).")
     values = {k: settings.get(k, v) for k, v in DEFAULTS.items()}
     for key, default in DEFAULTS.items():
         if not isinstance(values[key], type(default)):
@@ -254,25 +253,3 @@ def on_initialized(pelican) -> None:
     _USAGE.pop(settings.get("DEFAULT_LANG", ""), None)  # a new build of this language starts fresh
     if values["CATALOG_VALIDATE"]:
         get_catalog(settings)
-
-
-def on_generator_init(generator) -> None:
-    from .pages import datasets_context
-
-    settings = generator.settings
-    if "DATASETS" not in generator.context and _settings_values(settings)["CATALOG_VALIDATE"]:
-        generator.context["DATASETS"] = datasets_context(get_catalog(settings), settings["DEFAULT_LANG"])
-
-
-def get_generators(pelican):
-    from .pages import CatalogGenerator
-
-    return CatalogGenerator
-
-
-def register() -> None:
-    signals.initialized.connect(on_initialized)
-    signals.generator_init.connect(on_generator_init)
-    signals.get_generators.connect(get_generators)
-    signals.article_generator_finalized.connect(on_content_finalized)
-    signals.page_generator_finalized.connect(on_content_finalized)

@@ -2,8 +2,9 @@
 
 Signals: ``initialized`` (check CHARTS_* settings), ``content_object_init`` (make chart
 URLs relative to each page), ``get_generators`` (ChartsGenerator: renders what the cache
-lacks, records dataset usage, writes artefacts and embed pages). The shortcode handler
-``chart`` is registered with the ``shortcodes`` plugin. See README.md.
+lacks, records dataset usage, writes artefacts and embed pages), all connected by
+``datadesk.register``, which also registers the shortcode handler ``chart``. See
+../README.md, "Charts".
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import re
 import shutil
 from pathlib import Path
 
-from pelican import signals
 from pelican.generators import Generator
 from pelican.utils import get_relative_path, path_to_url
 
+from ..datasets import data_dir_of, get_catalog, record_usage
+from ..shortcodes import ShortcodeError
 from . import definitions, figure, render, settings as conf_mod
 from .build import build_chart
 from .describe import describe
@@ -46,12 +48,10 @@ class SiteCharts:
     """Every chart of the project in one language: built, linted, rendered (or its error)."""
 
     def __init__(self, settings: dict, lang: str):
-        import catalog as catalog_mod  # a sibling plugin (PLUGIN_PATHS)
-
         self.settings = settings
         self.lang = lang
         self.conf = conf_mod.values(settings)
-        self.catalog = catalog_mod.get_catalog(settings)
+        self.catalog = get_catalog(settings)
         self.dir = conf_mod.charts_dir(settings, self.conf)
         self.cache = render.Cache(conf_mod.cache_dir(settings, self.conf))
         self.builds: dict = {}
@@ -123,7 +123,7 @@ class SiteCharts:
             problems = lint_with_keys(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
             if problems:
                 raise defn.error("; ".join(p for _k, p in problems),
-                                 'Each check is explained in plugins/charts/README.md ("Lint").',
+                                 'Each check is explained in plugins/datadesk/README.md ("Lint").',
                                  key=problems[0][0])
             try:
                 alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
@@ -157,10 +157,8 @@ def _fingerprint(settings: dict, lang: str) -> tuple:
     folder = conf_mod.charts_dir(settings, conf)
     files = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
                   for p in sorted(folder.glob("*")) if p.is_file()) if folder.is_dir() else ()
-    import catalog as catalog_mod
-
     # The data files themselves, not the catalogue object: a freed object's id can come back.
-    data_dir = catalog_mod.catalog.data_dir_of(settings)
+    data_dir = data_dir_of(settings)
     data = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
                  for p in sorted(data_dir.glob("*")) if p.is_file()) if data_dir.is_dir() else ()
     return (lang, str(folder), files, str(data_dir), data, str(settings.get("THEME")),
@@ -205,13 +203,11 @@ def heading_for(ctx) -> str:
 
 
 def chart_shortcode(args: str, ctx) -> str:
-    """``{{ chart ID }}``: the chart's figure (handler for the shortcodes plugin)."""
-    from shortcodes import ShortcodeError
-
+    """``{{ chart ID }}``: the chart's figure (the shortcode handler, see shortcodes.py)."""
     words = args.split()
     if len(words) != 1:
         raise ShortcodeError(f'expected one chart id, like {{{{ chart aid_inkind_gap }}}}, found "{args}". '
-                             "Write the id alone (see plugins/charts/README.md).")
+                             "Write the id alone (see plugins/datadesk/README.md).")
     if not ctx.block:
         raise ShortcodeError(f'the chart "{words[0]}" must stand alone on its line. '
                              "Put {{ chart " + words[0] + " }} on a line of its own, with blank lines around it.")
@@ -252,10 +248,6 @@ class ChartsGenerator(Generator):
         self._record_usage()
 
     def _record_usage(self) -> None:
-        try:
-            from catalog import record_usage
-        except ImportError:
-            return
         if not self.site.conf["CHARTS_EMBED_PAGES"]:
             return  # the usage links to the chart's own page; without one there is nothing to link
         out = self.site.conf["CHARTS_OUTPUT_DIR"].strip("/")
@@ -296,15 +288,3 @@ def get_generators(pelican):
 
 def on_initialized(pelican) -> None:
     conf_mod.values(pelican.settings)  # unknown or mistyped CHARTS_* settings stop the build here
-
-
-def register() -> None:
-    try:
-        import shortcodes
-    except ImportError:  # the charts still render (embed pages); articles cannot place them
-        logger.warning("charts: the shortcodes plugin is not loaded; {{ chart ID }} will not work")
-    else:
-        shortcodes.register_handler("chart", chart_shortcode)
-    signals.initialized.connect(on_initialized)
-    signals.content_object_init.connect(on_content_init)
-    signals.get_generators.connect(get_generators)

@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..values import formatting
 from .text import T, TextError, _french
 from .walk import channel_title, views
 
@@ -120,12 +121,10 @@ def _with_unit(value, unit: str, t: T, field: str | None = None) -> str:
 
 def _money(value, t: T, field: str | None) -> str | None:
     """Sums of money are written as the prose writes them (``12,3 Md€`` / ``€12.3bn``):
-    the inline_values plugin owns that table, so a chart and its article agree."""
+    the inline values (values/formatting.py) own that table, so a chart and its article agree."""
     raw = t.raw_unit(field) if field else None
     if raw is None or not isinstance(value, numbers.Number) or isinstance(value, bool):
         return None
-    from inline_values import formatting
-
     table = formatting.unit_table()
     name = formatting.lookup(str(raw), table)
     if name is None or table[name].base not in ("eur", "usd"):

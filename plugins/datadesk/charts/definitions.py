@@ -12,57 +12,18 @@ import ast
 import re
 import traceback
 import types
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 
 from .errors import ChartError
+from .model import FILTER, TEXT_KEYS, DataUse, Definition, _filters  # noqa: F401 (re-exported)
+from .yamlchart import load_yaml
 
 CHART_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-TEXT_KEYS = ("title", "subtitle", "notes", "source", "alt", "description")
 REQUIRED_TEXT = ("title", "source")
 PY_NAMES = {"DATASET", "DATASETS", "COLUMNS", "FILTER", "TEXT", "LABELS", "UNITS",
             "MAX_ROWS", "MAX_ROWS_REASON", "chart", "select", "table"}
-FILTER = re.compile(r"^\s*([A-Za-z_]\w*)\s*(>=|<=|!=|==|=|>|<|\bin\b)\s*(.+?)\s*$")
-
-
-@dataclass
-class DataUse:
-    name: str
-    columns: list[str] | None = None  # None: every column
-    filters: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Definition:
-    id: str
-    path: Path
-    display: str  # as editors see it: content/charts/<id>.py
-    kind: str  # "python" | "yaml"
-    uses: list[DataUse]
-    text: dict
-    labels: dict
-    units: dict
-    chart: Callable
-    select: Callable | None = None
-    table: Callable | None = None
-    max_rows: int | None = None
-    max_rows_reason: str | None = None
-    lines: dict = field(default_factory=dict)  # key -> line in the file, for messages
-
-    def where(self, key: str | None = None) -> str:
-        line = self.lines.get(key) if key else None
-        return f"{self.display}:{line}" if line else self.display
-
-    def error(self, what: str, fix: str, key: str | None = None, line: int | None = None) -> ChartError:
-        where = f"{self.display}:{line}" if line else self.where(key)
-        return ChartError(self.id, what, fix, where)
-
-    @property
-    def primary(self) -> str:
-        return self.uses[0].name
 
 
 def find(charts_dir: Path) -> dict[str, Path]:
@@ -91,7 +52,6 @@ def load(chart_id: str, path: Path, display: str) -> Definition:
                          "Keep one of the files.", display)
     if path.suffix == ".py":
         return _load_python(chart_id, path, display)
-    from .yamlchart import load_yaml
     return load_yaml(chart_id, path, display)
 
 
@@ -165,19 +125,6 @@ def _columns(chart_id, value, where) -> list[str] | None:
     if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
         raise ChartError(chart_id, f"COLUMNS is {value!r}; expected a list of column names",
                          'Write COLUMNS = ["donor", "committed_eur_bn"].', where)
-    return list(value)
-
-
-def _filters(chart_id, value, where) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        value = [value]
-    bad = [v for v in value if not isinstance(v, str) or not FILTER.match(v)]
-    if bad:
-        raise ChartError(chart_id, f'filter {bad[0]!r} is not "column operator value"',
-                         'Write filters like "date >= 2022-12-01" or "group in [1, 2]" '
-                         "(operators: = != < <= > >= in).", where)
     return list(value)
 
 

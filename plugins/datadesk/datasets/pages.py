@@ -2,7 +2,7 @@
 
 Runs once per language site (``DEFAULT_LANG``). Pages are written in
 ``generate_output``, after every generator has read its content, so charts and
-articles have had the chance to call ``catalog.record_usage``. The curated
+articles have had the chance to call ``record_usage`` (catalog.py). The curated
 CSVs are copied byte for byte, and the datapackage.json assembled from the
 datasets' descriptions is written, into the main-language site only; the
 other language links there.
@@ -271,3 +271,13 @@ class CatalogGenerator(Generator):
         for name in catalog.names:
             if redistributable(catalog.resource(name)):
                 shutil.copyfile(catalog.csv_path(name), target / posixpath.basename(catalog.resource(name)["path"]))
+
+
+def on_generator_init(generator) -> None:
+    settings = generator.settings
+    if "DATASETS" not in generator.context and _settings_values(settings)["CATALOG_VALIDATE"]:
+        generator.context["DATASETS"] = datasets_context(get_catalog(settings), settings["DEFAULT_LANG"])
+
+
+def get_generators(pelican):
+    return CatalogGenerator

@@ -1,0 +1,56 @@
+"""datadesk: the data pipeline as one Pelican plugin (see README.md).
+
+Parts: ``datasets/`` (the curated catalogue and the dataset pages), ``shortcodes.py``
+(``{{ name ... }}`` in Markdown), ``charts/`` (Altair charts rendered at build time),
+``values/`` (``{{ value ... }}`` figures in the prose) and ``yamlsafe/`` (the one way
+the project reads YAML an editor wrote).
+
+``register`` below connects every signal of the package, in pipeline order. The names
+imported here are the package's public API: other plugins, ``tasks.py`` and the data
+tools import them as ``from datadesk import ...``.
+"""
+
+from pelican import signals
+
+from . import charts, yamlsafe  # noqa: F401  (charts first: it pins the time zone before anything draws)
+from .charts import charts as _charts
+from .charts.text import UNIT_NAMES  # noqa: F401
+from .datasets import (Catalog, CatalogSettingsError, DataValidationError, Problem,  # noqa: F401
+                       get_catalog, localized, record_usage, usages)
+from .datasets import catalog as _catalog, pages as _pages
+from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
+from .shortcodes import (SHORTCODE, ShortcodeContext, ShortcodeError, parse_line,  # noqa: F401
+                         register_handler)
+from . import shortcodes as _shortcodes
+from .values import inline_values as _values
+from .yamlsafe import YamlError  # noqa: F401
+
+
+def register() -> None:
+    """Every hook of the data desk. PLUGINS lists "datadesk" right after i18n_subsites (which
+    must have saved its generators first) and before corrections, site_context and editorial:
+    the datasets are validated before anything else is checked, and the dataset usage from
+    ``Datasets:`` metadata is recorded before corrections and discovery see the articles."""
+    # Datasets: validate at startup, DATASETS in every template context, the dataset pages,
+    # and the articles and pages that declare ``Datasets:``.
+    signals.initialized.connect(_catalog.on_initialized)
+    signals.generator_init.connect(_pages.on_generator_init)
+    signals.get_generators.connect(_pages.get_generators)
+    signals.article_generator_finalized.connect(_catalog.on_content_finalized)
+    signals.page_generator_finalized.connect(_catalog.on_content_finalized)
+    # Shortcodes: the Markdown reader that expands {{ ... }}; no braces left in written pages.
+    signals.readers_init.connect(_shortcodes.add_reader)
+    signals.content_written.connect(_shortcodes.check_written)
+    # Charts: CHARTS_* checked at startup, chart URLs relative to each page, the charts'
+    # artefacts and embed pages.
+    register_handler("chart", _charts.chart_shortcode)
+    signals.initialized.connect(_charts.on_initialized)
+    signals.content_object_init.connect(_charts.on_content_init)
+    signals.get_generators.connect(_charts.get_generators)
+    # Inline values: INLINE_VALUES_* checked at startup, usage recorded once each article
+    # exists, the dataset links resolved in every written page and feed.
+    register_handler("value", _values.handle)
+    signals.initialized.connect(_values.configure)
+    signals.content_object_init.connect(_values.note_usage)
+    signals.content_written.connect(_values.resolve_links)
+    signals.feed_written.connect(_values.resolve_links)

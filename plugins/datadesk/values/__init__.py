@@ -1,0 +1,1 @@
+"""Inline values: ``{{ value DATASET.COLUMN ... }}`` (see ../README.md, "Inline values")."""

@@ -1,1 +1,0 @@
-from .inline_values import register  # noqa: F401
