@@ -35,6 +35,53 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
+def wait_until(check, timeout: float, waiting_for: str, every: float = 0.1):
+    """Poll check() until it returns something true, and return that; after timeout seconds
+    fail naming what was awaited (and what check() last raised, if it raised)."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while True:
+        try:
+            result = check()
+            if result:
+                return result
+        except OSError as exc:  # a server not up yet, a file being replaced
+            last = exc
+        if time.monotonic() >= deadline:
+            pytest.fail(f"waited {timeout:g} s for {waiting_for}"
+                        + (f" (last error: {last})" if last else ""), pytrace=False)
+        time.sleep(every)  # the polling interval, not a wait for something to happen
+
+
+# What a browser test waits for before it reads the page: no chart upgrade in progress, the
+# fonts loaded, and no finite animation still running (the charts' fade-in).
+PAGE_SETTLED = """() => document.readyState === 'complete'
+  && document.fonts.status === 'loaded'
+  && !document.querySelector('[data-vega-state="loading"]')
+  && document.getAnimations().every(a => a.playState !== 'running'
+       || !a.effect || a.effect.getComputedTiming().endTime === Infinity)"""
+TWO_FRAMES = "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def settle(page, timeout: float = 15_000, quiet: float = 500) -> None:
+    """Wait until the page has nothing left to do that a test could see: no new request for
+    `quiet` ms (Playwright's own definition of an idle network), no chart upgrading, fonts
+    loaded, animations done, then two painted frames so that observers, queued events
+    (CSP reports) and layout have run."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        try:
+            page.wait_for_event("request", timeout=quiet)
+        except PlaywrightTimeout:
+            break  # quiet for `quiet` ms
+        if time.monotonic() > deadline:
+            pytest.fail(f"{page.url} kept making requests for {timeout / 1000:g} s", pytrace=False)
+    page.wait_for_function(PAGE_SETTLED, timeout=timeout)
+    page.evaluate(TWO_FRAMES)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -53,15 +100,19 @@ class SiteServer:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         self.url = f"http://127.0.0.1:{self.port}{prefix}"
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url, timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"the test server for {directory} did not start")
+
+        def answers() -> bool:
+            if self.proc.poll() is not None:
+                pytest.fail(f"the test server for {directory} exited ({self.proc.returncode})",
+                            pytrace=False)
+            urllib.request.urlopen(self.url, timeout=1).close()
+            return True
+
+        try:
+            wait_until(answers, 15, f"the test server for {directory} to answer at {self.url}")
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -112,5 +163,62 @@ def page(browser):
     context.close()
 
 
+# --- markers: `invoke test --fast` runs `-m "not slow"` --------------------------------------
+#
+# slow:    builds a site (the real one or a fixture), starts a server or a browser, or runs an
+#          external tool (pagefind, vnu, axe, Lighthouse, npm, a subprocess build).
+# browser: drives Chromium (always slow too).
+# A test is marked by the fixtures it uses (below) or by an explicit @pytest.mark.slow (a test
+# that builds by itself, or a module-level `pytestmark`). In a fast run a test that is not
+# marked but calls the build runner fails, saying to mark it: the fast part stays fast.
+
+MARKERS = {
+    "slow": "needs a site build, a server, a browser or an external tool; "
+            "`invoke test --fast` leaves these out",
+    "browser": "drives Chromium through Playwright (also slow)",
+}
+# fixtures that build a site, serve one or start a browser, in this file or in a test module
+BROWSER_FIXTURES = {"browser", "page", "open_page"}
+SLOW_FIXTURES = BROWSER_FIXTURES | {
+    "built_site", "published_site", "site_server", "published", "broken",
+    "fixture_build", "fixture_site", "fixture_server", "chart_pages", "hostile_site",
+    "hostile_server", "mistakes_report", "guide_site", "report", "curated",
+}
+
+
 def pytest_configure(config):
     os.environ.setdefault("SERVE_QUIET", "1")
+    for name, help_text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {help_text}")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & BROWSER_FIXTURES and not item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("browser") or used & SLOW_FIXTURES:
+            if not item.get_closest_marker("slow"):
+                item.add_marker(pytest.mark.slow)
+
+
+def fast_run(config) -> bool:
+    """True when the run leaves the slow tests out (`-m "not slow"`, as `invoke test --fast`)."""
+    expression = config.getoption("markexpr", "") or ""
+    return "not slow" in " ".join(expression.split())
+
+
+@pytest.fixture(autouse=True)
+def _builds_are_marked_slow(request, monkeypatch):
+    """In a fast run, an unmarked test that calls the build runner fails with the fix."""
+    if request.node.get_closest_marker("slow") or not fast_run(request.config):
+        yield
+        return
+
+    def refuse(*args, **kwargs):
+        pytest.fail(f"{request.node.nodeid} builds a site but is not marked slow: add "
+                    "@pytest.mark.slow so that `invoke test --fast` leaves it out.",
+                    pytrace=False)
+
+    monkeypatch.setattr(tasks, "build_site", refuse)
+    yield

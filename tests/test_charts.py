@@ -238,6 +238,7 @@ def test_a_rebuild_renders_nothing_and_one_changed_row_renders_only_its_chart(fi
     assert "2022-11-28,3,5" in (tmp_path / "changed" / "charts" / "weekly" / "weekly.csv").read_text()
 
 
+@pytest.mark.slow
 def test_published_figures_use_the_site_address_everywhere(tmp_path):
     project = copy_project(tmp_path)
     settings = project / "chartspublish.py"
@@ -255,6 +256,7 @@ def test_published_figures_use_the_site_address_everywhere(tmp_path):
     assert not leaked, leaked
 
 
+@pytest.mark.slow
 def test_a_broken_chart_fails_the_build_at_the_article_line_and_keeps_output(tmp_path):
     project = copy_project(tmp_path)
     out = tmp_path / "output"

@@ -291,6 +291,7 @@ def test_vendored_runtime_carries_its_licences():
         assert f"{name}@{version}" in licences and "Copyright" in licences.split(f"{name}@{version}", 1)[1][:4000]
 
 
+@pytest.mark.slow
 def test_runtime_rebuilds_byte_identical():
     """`invoke bundle-js --check` in-process: needs theme/js/node_modules (npm ci there)."""
     js = ROOT / "theme" / "js"

@@ -37,6 +37,7 @@ def content_copy(tmp_path):
     return content
 
 
+@pytest.mark.slow
 def test_a_correction_shows_a_notice_and_the_updated_date(content_copy, tmp_path):
     log = content_copy / "corrections.yaml"
     log.write_text(log.read_text(encoding="utf-8") + CORRECTION, encoding="utf-8")
@@ -58,6 +59,7 @@ def test_a_correction_shows_a_notice_and_the_updated_date(content_copy, tmp_path
     assert "correction-notice" not in other
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry,message", [
     ("- id: 2026-12-01-x\n  date: 2026-12-01\n  article: no-such-slug\n  kind: correction\n  fr: a\n  en: b\n",
      "content/corrections.yaml:{line}: article 'no-such-slug' matches no article's Slug"),

@@ -97,6 +97,7 @@ def test_bad_input_is_reported_exactly(tmp_path, case_id, mutate, expected):
     assert problems_of(proj / "data") == expected
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case_id, mutate, expected", CASES, ids=[c[0] for c in CASES])
 def test_bad_input_fails_the_build_and_keeps_output(tmp_path, case_id, mutate, expected):
     proj = project(tmp_path)
@@ -296,6 +297,7 @@ def test_catalogue_lists_and_links_every_dataset(fixture_site, prefix):
         assert (fixture_site / prefix / "data" / href / "index.html").resolve().exists()
 
 
+@pytest.mark.slow
 def test_real_datasets_render_in_both_languages(tmp_path):
     """Other content, the project's data: pelicanconf.py points the catalog at ROOT/data."""
     proj = tmp_path / "project"

@@ -211,6 +211,7 @@ def test_mistake_reports_have_no_traceback_and_no_pelican_skipping(mistakes_repo
     assert "The build failed" in mistakes_report
 
 
+@pytest.mark.slow
 def test_a_french_article_without_translation_and_a_checked_translation_build(tmp_path):
     project = project_copy(tmp_path)
     articles = project / "content" / "articles"
@@ -225,6 +226,7 @@ def test_a_french_article_without_translation_and_a_checked_translation_build(tm
     assert english.select_one(".lang-switch a")["href"].endswith("hiver-des-coupures/")
 
 
+@pytest.mark.slow
 def test_unknown_editorial_settings_are_refused(tmp_path):
     project = project_copy(tmp_path)
     conf = project / "editorconf.py"
@@ -248,6 +250,7 @@ def test_every_editorial_setting_is_documented():
 EN_ARTICLE = "Title: {title}\nDate: {date}\nSlug: {slug}\nLang: en\nCategory: Energy\n{extra}\n{body}\n"
 
 
+@pytest.mark.slow
 def test_translations_that_do_not_pair_up_fail_naming_both_files(tmp_path):
     project = project_copy(tmp_path)
     articles = project / "content" / "articles"
@@ -270,6 +273,7 @@ def test_translations_that_do_not_pair_up_fail_naming_both_files(tmp_path):
             "(vagues_test) of content/articles/vagues.fr.md (fr), but the two are not linked") in report
 
 
+@pytest.mark.slow
 def test_an_article_in_one_language_only_says_so(tmp_path):
     project = project_copy(tmp_path)
     articles = project / "content" / "articles"
@@ -285,6 +289,7 @@ def test_an_article_in_one_language_only_says_so(tmp_path):
 
 # --- new-article ---------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_new_article_creates_a_complete_draft_and_says_how_to_preview_it(tmp_path):
     project = project_copy(tmp_path)
     result = invoke(project, "new-article", "--title", "Les nuits sans courant", "--lang", "fr")
@@ -347,6 +352,7 @@ POINTS = ("date,oblast,points,source_url\n2022-11-25,Kyivska,410,https://example
           "2022-11-25,Lvivska,380,https://example.org/a\n2022-12-02,Kyivska,530,https://example.org/b\n")
 
 
+@pytest.mark.slow
 def test_a_csv_without_description_fails_the_build_naming_the_command(tmp_path):
     project = project_copy(tmp_path)
     write(project / "data" / "points.csv", POINTS)
@@ -356,6 +362,7 @@ def test_a_csv_without_description_fails_the_build_naming_the_command(tmp_path):
             "fill in what it marks.") in report
 
 
+@pytest.mark.slow
 def test_new_dataset_infers_the_schema_and_marks_what_to_write(tmp_path):
     project = project_copy(tmp_path)
     write(project / "data" / "points.csv", POINTS)
@@ -428,6 +435,7 @@ def test_new_chart_leaves_the_french_source_line_to_write_in_french(tmp_path):
         "en": "Fixture Institute"}
 
 
+@pytest.mark.slow
 def test_the_unknown_unit_advice_works(tmp_path):
     project = project_copy(tmp_path)
     described = project / "data" / "waves.resource.json"
@@ -459,6 +467,7 @@ def fill(path: Path, body: str, summary: str) -> None:
     path.write_text(f"{head}\n\n{body}\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_an_editors_day(tmp_path):
     project = project_copy(tmp_path)
     articles = project / "content" / "articles"
@@ -512,6 +521,7 @@ def test_an_editors_day(tmp_path):
 
 # --- drafts --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_drafts_stay_out_of_the_published_site(tmp_path):
     project = project_copy(tmp_path)
     write(project / "content" / "articles" / "secret.fr.md",
@@ -764,6 +774,7 @@ def test_every_example_of_the_guide_builds(guide_site):
     assert "2026-11-27-nuits-sans-courant" in corrections
 
 
+@pytest.mark.slow
 def test_the_guides_error_messages_are_the_builds(tmp_path):
     blocks = guide_blocks()
     mistake = next((attrs, text) for _l, attrs, text in blocks if attrs.get("mistakes"))

@@ -281,6 +281,7 @@ def test_dataset_pages_list_the_articles_that_use_them(fixture_site):
     assert "L’hiver des coupures" in page, "French pages set the title with a typographic apostrophe"
 
 
+@pytest.mark.slow
 def test_published_values_link_with_the_site_address(tmp_path):
     project = fixture_project(tmp_path)
     out = build(project, tmp_path / "output", publish=True)
@@ -292,6 +293,7 @@ def test_published_values_link_with_the_site_address(tmp_path):
     assert iv.ROOT_TOKEN not in feed and "https://example.org/site/data/waves/" in feed
 
 
+@pytest.mark.slow
 def test_a_wrong_value_fails_the_build_naming_the_file_and_line(tmp_path):
     project = fixture_project(tmp_path)
     article = project / "content" / "articles" / "hiver.fr.md"

@@ -91,6 +91,7 @@ def test_a_chart_file_linking_outside_is_refused(tmp_path):
         "code or data the build runs: put the file itself in the charts folder, not a link out of the project")
 
 
+@pytest.mark.slow
 def test_an_article_linking_outside_or_too_large_fails_the_build(tmp_path):
     """Items 3 and 10: both found before Pelican reads the file, in one build."""
     content = tmp_path / "content"

@@ -84,6 +84,7 @@ def test_server_serves_only_under_the_sub_path_with_the_sites_404(tmp_path):
 
 # --- 1. valid HTML ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_html_gate_flags_an_invalid_tag_and_passes_the_clean_site(tmp_path):
     broken = gate_html.check(Site(compose(tmp_path, "invalid-tag")))
     assert not broken.passed
@@ -128,6 +129,7 @@ def test_links_gate_catches_relative_links_in_404_page(tmp_path):
 
 # --- 3. accessibility -------------------------------------------------------------
 
+@pytest.mark.browser
 def test_axe_gate_flags_an_image_without_alt_in_light_and_dark(tmp_path):
     with served(compose(tmp_path, "no-alt")) as site:
         outcome = gate_a11y.check(site)
@@ -140,6 +142,7 @@ def test_axe_gate_flags_an_image_without_alt_in_light_and_dark(tmp_path):
     assert {f.rule for f in outcome.findings} == {"image-alt"}
 
 
+@pytest.mark.browser
 def test_axe_gate_passes_the_clean_site_and_covers_every_page_type():
     with served(CLEAN) as site:
         outcome = gate_a11y.check(site)
@@ -148,6 +151,7 @@ def test_axe_gate_passes_the_clean_site_and_covers_every_page_type():
     assert covered == {("fr", "index"), ("en", "index"), ("fr", "article"), ("fr", "404")}
 
 
+@pytest.mark.browser
 def test_axe_gate_flags_a_code_block_that_scrolls_without_keyboard_access_on_a_phone(tmp_path):
     with served(compose(tmp_path, "scroll-region")) as site:
         outcome = gate_a11y.check(site)
@@ -160,6 +164,7 @@ def test_axe_gate_flags_a_code_block_that_scrolls_without_keyboard_access_on_a_p
 
 # --- 4. self-contained --------------------------------------------------------------
 
+@pytest.mark.browser
 def test_self_contained_gate_flags_other_hosts_statically_and_in_the_browser(tmp_path):
     with served(compose(tmp_path, "foreign-script")) as site:
         outcome = gate_selfcontained.check(site)
@@ -176,12 +181,14 @@ def test_self_contained_gate_flags_other_hosts_statically_and_in_the_browser(tmp
     assert pages_named(outcome) == {"bad/index.html", "bad/chart.vg.json", "bad/"}
 
 
+@pytest.mark.browser
 def test_self_contained_gate_passes_the_clean_site():
     with served(CLEAN) as site:
         outcome = gate_selfcontained.check(site)
     assert outcome.passed, text(outcome)
 
 
+@pytest.mark.browser
 def test_self_contained_gate_reports_a_missing_lazy_runtime(tmp_path):
     # The chart loader asks for the runtime only after scrolling; if it is not in
     # the output the reader gets a 404 that no static link check can see.
@@ -202,6 +209,7 @@ def pelican_builder(settings: str):
     return build
 
 
+@pytest.mark.slow
 def test_reproducible_gate_flags_a_timestamp_in_the_output():
     outcome = gate_reproducible.check(pelican_builder("timestamp.py"))
     assert pages_named(outcome) == {"index.html", "premiere-vague/index.html"}
@@ -210,6 +218,7 @@ def test_reproducible_gate_flags_a_timestamp_in_the_output():
     assert "Généré le 20" in finding.message  # both differing lines are shown
 
 
+@pytest.mark.slow
 def test_reproducible_gate_passes_two_builds_of_the_clean_fixture():
     outcome = gate_reproducible.check(pelican_builder("pelicanconf.py"))
     assert outcome.passed, text(outcome)
@@ -279,6 +288,7 @@ def test_budgets_come_from_one_place_and_reject_unknown_keys():
 
 # --- 7. Lighthouse ------------------------------------------------------------------
 
+@pytest.mark.browser
 @pytest.mark.skipif(os.environ.get("QUALITY_SKIP_LIGHTHOUSE") == "1",
                     reason="QUALITY_SKIP_LIGHTHOUSE=1 (documented in tests/quality/README.md)")
 def test_lighthouse_prints_scores_and_fails_a_page_without_alt(tmp_path):
@@ -301,6 +311,7 @@ def test_lighthouse_prints_scores_and_fails_a_page_without_alt(tmp_path):
 
 # --- 8. workflow lint ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_actionlint_gate_flags_a_broken_workflow_and_passes_a_clean_one():
     broken = gate_actionlint.check(FIXTURES / "workflows" / "broken")
     assert [str(f) for f in broken.findings] == [

