@@ -125,8 +125,8 @@ SITE_LICENSE = "CC BY 4.0"
 # on GitHub Actions from GITHUB_REPOSITORY). Empty: the footer links the About page instead.
 REPOSITORY_URL = ""
 # Datasets (plugins/datadesk/README.md): this site's name in each language, for citations.
-CATALOG_DATA_DIR = str(ROOT / "data")
-CATALOG_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}
+DATADESK_DATA_DIR = str(ROOT / "data")
+DATADESK_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},

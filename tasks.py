@@ -234,6 +234,18 @@ def update_golden(c):
 
 
 @task
+def settings_doc(c):
+    """Rewrite the settings tables of the plugins' READMEs from their Setting tables."""
+    from tools import settings_doc as doc
+
+    changed = doc.write()
+    for readme in changed:
+        print(f"{readme}: settings table rewritten")
+    if not changed:
+        print("every README's settings table is up to date")
+
+
+@task
 def lock(c):
     """Re-resolve requirements.in into the hashed lock file requirements.txt (needs uv)."""
     c.run(f"{PYTHON} -m uv pip compile --python-version 3.11 --generate-hashes "
@@ -297,7 +309,7 @@ def new_chart(c, dataset="", id="", content=""):  # noqa: A002 (the option is --
     folder = Path(content).resolve() if content else ROOT / "content"
     settings = _site_settings()
     if content:  # a copy of the project: its data/ sits beside its content/
-        settings["CATALOG_DATA_DIR"] = str(folder.parent / "data")
+        settings["DATADESK_DATA_DIR"] = str(folder.parent / "data")
     try:
         created = scaffold.new_chart(folder, settings, dataset, id)
     except scaffold.ScaffoldError as exc:

@@ -19,7 +19,8 @@ from datadesk import datasets as catalog
 import tasks
 from datadesk.charts import build, colour, definitions, lint, render, settings as chart_settings, theme
 from datadesk.charts import charts as plugin
-from datadesk.charts.errors import ChartError, ChartsSettingsError
+from datadesk import SettingsError
+from datadesk.charts.errors import ChartError
 from datadesk.charts.text import T
 from conftest import ROOT
 from datadesk.shortcodes import ShortcodeContext, ShortcodeError
@@ -62,7 +63,7 @@ def test_every_chart_validates_and_passes_the_lint(chart_id, lang):
     spec = defn.chart(arg, t).to_dict(validate=True)  # raises if Vega-Lite would reject it
     assert spec["$schema"].endswith("v6.json") or "v6" in spec["$schema"]
     built = build.build_chart(defn, cat, lang, CONF)
-    assert lint.lint(defn, built.specs, built.t, CONF["CHARTS_MIN_DELTA_E"]) == []
+    assert lint.lint(defn, built.specs, built.t, CONF["DATADESK_CHARTS_MIN_DELTA_E"]) == []
     assert built.texts["title"] and built.texts["source"]
     # the data travels as JSON values, never as inline CSV text (Vega would need eval)
     for name in ("vega_wide", "vega_narrow"):
@@ -145,7 +146,7 @@ def test_an_article_shows_each_chart_as_a_complete_figure(fixture_build, lang):
     assert (wide["data-variant"], narrow["data-variant"]) == ("wide", "narrow")
     assert not wide.has_attr("hidden") and narrow.has_attr("hidden")
     sizes = {}
-    for picture, expected in ((wide, CONF["CHARTS_WIDTH"]), (narrow, CONF["CHARTS_NARROW_WIDTH"])):
+    for picture, expected in ((wide, CONF["DATADESK_CHARTS_WIDTH"]), (narrow, CONF["DATADESK_CHARTS_NARROW_WIDTH"])):
         img = picture.select_one("img")
         sizes[picture["data-variant"]] = (int(img["width"]), int(img["height"]))
         assert int(img["width"]) == expected
@@ -280,7 +281,7 @@ def write_chart(tmp_path: Path, name: str, text: str) -> dict:
     charts_dir = tmp_path / "content" / "charts"
     charts_dir.mkdir(parents=True, exist_ok=True)
     (charts_dir / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    return {"PATH": str(tmp_path / "content"), "CATALOG_DATA_DIR": str(FIXTURE / "data"),
+    return {"PATH": str(tmp_path / "content"), "DATADESK_DATA_DIR": str(FIXTURE / "data"),
             "THEME": str(ROOT / "theme"), "DEFAULT_LANG": "fr"}
 
 
@@ -315,7 +316,7 @@ def test_a_rebuild_prepares_again_only_the_charts_whose_file_or_data_changed(tmp
     settings = write_chart(tmp_path, "one.py", GOOD)
     write_chart(tmp_path, "two.py", GOOD.replace('"Titre"', '"Deux"'))
     shutil.copytree(FIXTURE / "data", tmp_path / "data")
-    settings["CATALOG_DATA_DIR"] = str(tmp_path / "data")
+    settings["DATADESK_DATA_DIR"] = str(tmp_path / "data")
     prepared = []
     real = plugin.build_chart
     monkeypatch.setattr(plugin, "build_chart", lambda defn, *a: prepared.append(defn.id) or real(defn, *a))
@@ -367,17 +368,17 @@ def test_each_mistake_says_what_is_wrong_where_and_how_to_fix_it(tmp_path, name,
 
 def test_too_many_selected_rows_names_the_limit_and_the_way_out(tmp_path):
     settings = write_chart(tmp_path, "ok.py", GOOD)
-    settings["CHARTS_MAX_ROWS"] = 3
+    settings["DATADESK_CHARTS_MAX_ROWS"] = 3
     message = shortcode_error(settings, "ok")
     assert message.startswith('chart "ok" (content/charts/ok.py): it selects 6 rows; the limit is 3 '
-                              "(CHARTS_MAX_ROWS).")
+                              "(DATADESK_CHARTS_MAX_ROWS).")
     assert "MAX_ROWS_REASON" in message
 
 
 def test_a_chart_may_raise_the_row_limit_with_a_reason(tmp_path):
     text = GOOD.replace('DATASET = "aid"', 'DATASET = "aid"\n    MAX_ROWS = 10\n    MAX_ROWS_REASON = "all donors"')
     settings = write_chart(tmp_path, "ok.py", text)
-    settings["CHARTS_MAX_ROWS"] = 3
+    settings["DATADESK_CHARTS_MAX_ROWS"] = 3
     ctx = ShortcodeContext(path="x.fr.md", line=1, lang="fr", settings=settings, block=True)
     assert 'id="chart-ok"' in plugin.chart_shortcode("ok", ctx)
     no_reason = GOOD.replace('DATASET = "aid"', 'DATASET = "aid"\n    MAX_ROWS = 10')
@@ -399,15 +400,18 @@ def test_a_chart_must_stand_alone_on_its_line(tmp_path):
 
 
 def test_unknown_settings_are_refused():
-    with pytest.raises(ChartsSettingsError, match="unknown setting CHARTS_WIDHT; expected one of CHARTS_DIR"):
-        chart_settings.values({"CHARTS_WIDHT": 600})
-    with pytest.raises(ChartsSettingsError, match="CHARTS_WORKERS = 'two'; expected a int"):
-        chart_settings.values({"CHARTS_WORKERS": "two"})
+    with pytest.raises(SettingsError, match="unknown setting DATADESK_CHARTS_WIDHT; did you mean "
+                                            "DATADESK_CHARTS_WIDTH\\?; the datadesk plugin knows DATADESK_"):
+        chart_settings.values({"DATADESK_CHARTS_WIDHT": 600})
+    with pytest.raises(SettingsError, match="DATADESK_CHARTS_WORKERS = 'two'; expected a whole number like 2"):
+        chart_settings.values({"DATADESK_CHARTS_WORKERS": "two"})
+    with pytest.raises(SettingsError, match="CHARTS_WIDTH was renamed DATADESK_CHARTS_WIDTH"):
+        chart_settings.values({"CHARTS_WIDTH": 600})
 
 
 def test_every_setting_is_documented():
     readme = (ROOT / "plugins" / "datadesk" / "README.md").read_text(encoding="utf-8")
-    for name in chart_settings.SETTINGS:
+    for name in (n for n in chart_settings.desk_settings.DATADESK.names if "_CHARTS_" in n):
         assert f"`{name}`" in readme, name
 
 
@@ -420,8 +424,8 @@ def built(tmp_path, text: str, lang: str, name: str = "c.py"):
 
 
 def test_alt_text_and_description_say_what_is_measured_and_where_the_extremes_are(tmp_path):
-    settings = {"PATH": str(FIXTURE / "content"), "CATALOG_DATA_DIR": str(FIXTURE / "data"),
-                "THEME": str(ROOT / "theme"), "CHARTS_CACHE_PATH": str(tmp_path / "cache")}
+    settings = {"PATH": str(FIXTURE / "content"), "DATADESK_DATA_DIR": str(FIXTURE / "data"),
+                "THEME": str(ROOT / "theme"), "DATADESK_CHARTS_CACHE_PATH": str(tmp_path / "cache")}
     site = {lang: plugin.SiteCharts(settings, lang) for lang in LANGS}
     fr, en = site["fr"].builds["gap"].extra, site["en"].builds["gap"].extra
     assert fr["alt"] == "Diagramme en barres\u202f: Promis <et> livré"
@@ -500,7 +504,7 @@ def test_a_palette_colour_blind_readers_cannot_tell_apart_fails_the_lint(tmp_pat
 
 def test_the_house_palette_passes_for_every_vision_in_both_pictures():
     for mode in theme.MODES:
-        assert colour.closest_pairs(theme.palette(mode)[:5], CONF["CHARTS_MIN_DELTA_E"]) == []
+        assert colour.closest_pairs(theme.palette(mode)[:5], CONF["DATADESK_CHARTS_MIN_DELTA_E"]) == []
 
 
 def test_colour_simulation_keeps_greys_and_merges_red_and_green_for_deuteranopes():

@@ -95,5 +95,6 @@ def test_an_unknown_setting_is_named(module, key):
     configure = plugin.corrections._config if module == "corrections" else plugin.search.settings_for
     with pytest.raises(Exception) as failure:
         configure({key: "x"})
-    assert str(failure.value).startswith(f"pelicanconf.py: unknown setting {key}; the {module} plugin knows ")
+    assert str(failure.value).startswith(f"pelicanconf.py: unknown setting {key}; did you mean {key[:-1]}?; "
+                                         f"the {module} plugin knows ")
     assert f"plugins/{module}/README.md" in str(failure.value)

@@ -194,13 +194,16 @@ def test_a_changed_csv_is_validated_again_alone_and_keys_into_it_still_checked(t
 
 
 def test_unknown_setting_is_named():
-    with pytest.raises(catalog.CatalogSettingsError, match="unknown setting CATALOG_PREVIEW_ROW;"):
-        catalog.get_catalog({"PATH": str(ROOT / "content"), "CATALOG_PREVIEW_ROW": 5})
+    from datadesk import SettingsError
+
+    with pytest.raises(SettingsError, match="unknown setting DATADESK_PREVIEW_ROW; did you mean "
+                                            "DATADESK_PREVIEW_ROWS?"):
+        catalog.get_catalog({"PATH": str(ROOT / "content"), "DATADESK_PREVIEW_ROW": 5})
 
 
 def test_templates_get_datasets_in_their_language():
     class Generator:  # what Pelican hands to generator_init handlers
-        settings = {"CATALOG_DATA_DIR": str(FIXTURE / "data"), "DEFAULT_LANG": "fr"}
+        settings = {"DATADESK_DATA_DIR": str(FIXTURE / "data"), "DEFAULT_LANG": "fr"}
         context: dict = {}
 
     catalog.pages.on_generator_init(Generator)
@@ -212,7 +215,7 @@ def test_templates_get_datasets_in_their_language():
 
 def test_every_setting_is_documented():
     readme = (ROOT / "plugins" / "datadesk" / "README.md").read_text(encoding="utf-8")
-    for name in catalog.catalog.DEFAULTS:
+    for name in ("DATADESK_DATA_DIR", "DATADESK_DATA_OUTPUT_DIR", "DATADESK_PREVIEW_ROWS"):
         assert f"`{name}`" in readme, name
 
 

@@ -15,6 +15,7 @@ import tasks
 from conftest import ROOT
 
 from datadesk.values import inline_values as iv
+from datadesk import SettingsError
 from datadesk.shortcodes import ShortcodeContext, ShortcodeError
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
@@ -23,7 +24,7 @@ SP = "\u00a0"  # between a French number and its unit
 
 
 def settings(**extra) -> dict:
-    return {"PATH": str(FIXTURE / "content"), "CATALOG_DATA_DIR": str(FIXTURE / "data"), **extra}
+    return {"PATH": str(FIXTURE / "content"), "DATADESK_DATA_DIR": str(FIXTURE / "data"), **extra}
 
 
 def ctx(lang: str = "fr", line: int = 7, **extra) -> ShortcodeContext:
@@ -118,15 +119,15 @@ def test_a_value_in_the_summary_is_not_a_link():
 
 
 def test_the_link_can_be_turned_off_and_the_class_changed():
-    html = iv.handle("max waves.missiles_launched", ctx(INLINE_VALUES_LINK=False,
-                                                        INLINE_VALUES_CLASS="figure"))
+    html = iv.handle("max waves.missiles_launched", ctx(DATADESK_VALUES_LINK=False,
+                                                        DATADESK_VALUES_CLASS="figure"))
     assert html.startswith('<span class="figure"') and ">98</span>" in html
 
 
 def test_a_site_can_add_its_own_units():
     units = {"count": {"fr": "{n} engins", "en": "{n} projectiles"}}
-    assert shown("max waves.missiles_launched", "fr", INLINE_VALUES_UNITS=units) == "98 engins"
-    assert shown("max waves.missiles_launched", "en", INLINE_VALUES_UNITS=units) == "98 projectiles"
+    assert shown("max waves.missiles_launched", "fr", DATADESK_UNITS=units) == "98 engins"
+    assert shown("max waves.missiles_launched", "en", DATADESK_UNITS=units) == "98 projectiles"
 
 
 MISTAKES = [
@@ -205,13 +206,17 @@ def test_each_mistake_says_what_is_wrong_and_how_to_fix_it(args, message):
 
 def test_unknown_settings_are_refused_with_the_list_of_settings():
     class Fake:
-        settings = {"INLINE_VALUES_LINKS": False}
+        settings = {"DATADESK_VALUES_LINKS": False}
 
-    with pytest.raises(iv.InlineValuesSettingsError) as failure:
+    with pytest.raises(SettingsError) as failure:
         iv.configure(Fake())
-    assert str(failure.value).startswith("pelicanconf.py: INLINE_VALUES_LINKS is not an "
-                                         "inline_values setting; the settings are: "
-                                         "INLINE_VALUES_LINK, ")
+    assert str(failure.value).startswith("pelicanconf.py: unknown setting DATADESK_VALUES_LINKS; did you "
+                                         "mean DATADESK_VALUES_LINK?; the datadesk plugin knows "
+                                         "DATADESK_DATA_DIR, ")
+
+    Fake.settings = {"DATADESK_UNITS": {"tonnes": {"fr": "t"}}}
+    with pytest.raises(SettingsError, match=r"^pelicanconf.py: DATADESK_UNITS\['tonnes'\] needs an 'en' "):
+        iv.configure(Fake())
 
 
 def test_every_setting_and_unit_is_documented():
@@ -331,7 +336,7 @@ def test_after_a_data_edit_only_that_dataset_is_worked_out_again(tmp_path):
 
     data = tmp_path / "data"
     shutil.copytree(FIXTURE / "data", data)
-    conf = {"CATALOG_DATA_DIR": str(data)}
+    conf = {"DATADESK_DATA_DIR": str(data)}
 
     def show(args):
         page = ShortcodeContext(path="content/articles/x.fr.md", line=7, lang="fr",

@@ -220,12 +220,12 @@ def test_a_yaml_chart_may_raise_its_row_limit_with_a_reason(tmp_path):
     from datadesk.charts import charts as plugin
 
     settings = write_chart(tmp_path, "ok.yaml", YAML_CHART)
-    settings["CHARTS_MAX_ROWS"] = 3
+    settings["DATADESK_CHARTS_MAX_ROWS"] = 3
     assert shortcode_error(settings, "ok").startswith(
-        'chart "ok" (content/charts/ok.yaml): it selects 6 rows; the limit is 3 (CHARTS_MAX_ROWS). Filter or '
+        'chart "ok" (content/charts/ok.yaml): it selects 6 rows; the limit is 3 (DATADESK_CHARTS_MAX_ROWS). Filter or '
         'aggregate the rows (filter, or `invoke curate`), or set `max_rows: <n>` with `max_rows_reason: "why"`.')
     settings = write_chart(tmp_path / "b", "ok.yaml", YAML_CHART + "max_rows: 10\nmax_rows_reason: all donors\n")
-    settings["CHARTS_MAX_ROWS"] = 3
+    settings["DATADESK_CHARTS_MAX_ROWS"] = 3
     ctx = ShortcodeContext(path="x.fr.md", line=1, lang="fr", settings=settings, block=True)
     assert 'id="chart-ok"' in plugin.chart_shortcode("ok", ctx)
     settings = write_chart(tmp_path / "c", "ok.yaml", YAML_CHART + "max_rows: 4\nmax_rows_reason: few\n")

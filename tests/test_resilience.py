@@ -35,7 +35,7 @@ import altair as alt, pandas as pd, vl_convert as vlc
 df = pd.DataFrame({"d": pd.to_datetime(["2022-06-01", "2022-10-12"]), "y": ["a", "b"]})
 sensitive = alt.Chart(df).mark_point().encode(
     x=alt.X("d:T", scale=alt.Scale(domain=["2022-05-15", "2022-12-15"])), y="y:N").to_dict()
-svg = vlc.vegalite_to_svg(sensitive, vl_version=conf["CHARTS_VL_VERSION"])
+svg = vlc.vegalite_to_svg(sensitive, vl_version=conf["DATADESK_CHARTS_VL_VERSION"])
 print(json.dumps({"key": built.key, "env": build.environment(), "sensitive": hashlib.sha256(svg.encode()).hexdigest(),
                   "files": {n: hashlib.sha256(d).hexdigest() for n, d in files.items()}}))
 """
@@ -146,7 +146,7 @@ def test_a_corrupted_cache_entry_in_a_real_build_is_redrawn(tmp_path):
 
     content = tmp_path / "content"
     shutil.copytree(ROOT / "content", content)
-    cache_root = tmp_path / ".cache" / "charts"  # beside the content folder (CHARTS_CACHE_PATH)
+    cache_root = tmp_path / ".cache" / "charts"  # beside the content folder (DATADESK_CHARTS_CACHE_PATH)
     out = tasks.build_site(output=tmp_path / "out1", content=content, quiet=True)
     svg = out / "charts" / "strikes_weekly" / "strikes_weekly.fr.light.svg"
     good = svg.read_bytes()

@@ -313,7 +313,7 @@ def _build_in_process(settings, output: Path, content, debug, data) -> Path:
     try:
         override = {"PATH": str(content or ROOT / "content"), "OUTPUT_PATH": str(staging)}
         if data:
-            override["CATALOG_DATA_DIR"] = str(data)
+            override["DATADESK_DATA_DIR"] = str(data)
         conf = read_settings(str(ROOT / settings), override=override)
         # Compiled templates are kept between builds (keyed by their source, so an edited
         # template is compiled again): compiling them is a third of a warm build.

@@ -133,7 +133,7 @@ def new_article(content: Path, settings: dict, title: str, lang: str, translatio
         raise ScaffoldError("there is no article in this language yet to take a section from; "
                             'pass --section "Analyses" (the section, shown as the category).')
     words = TEXT.get(lang, TEXT["en"])
-    mark = settings.get("EDITORIAL_PLACEHOLDERS", SETTINGS["EDITORIAL_PLACEHOLDERS"][0]).get(lang)
+    mark = SETTINGS.value(settings, "EDITORIAL_PLACEHOLDERS").get(lang)
     site = settings.get("I18N_SUBSITES", {}).get(lang, {}).get("SITENAME") or settings["SITENAME"]
     authors = author or settings.get("EDITORIAL_AUTHORS", {}).get(lang) or \
         words["byline"].format(site=site)
@@ -257,7 +257,7 @@ def new_chart(content: Path, settings: dict, dataset: str, chart_id: str = "") -
     start = frame[x["name"]].min() if dates else None
     filter_line = (f'# filter: ["{x["name"]} >= {start:%Y-%m-%d}"]  # keep only some rows\n'
                    if dates and not pd_isna(start) else "")
-    limit = int(settings.get("CHARTS_MAX_ROWS", 5000))
+    limit = int(settings.get("DATADESK_CHARTS_MAX_ROWS", 5000))
     if len(frame) > limit and dates:  # a chart may draw so many rows: start with the first ones
         last = frame[x["name"]].sort_values().iloc[limit - 1]
         keep = frame[x["name"]] < last if (frame[x["name"]] <= last).sum() > limit else None

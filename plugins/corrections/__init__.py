@@ -1,1 +1,1 @@
-from .corrections import CorrectionsError, load_corrections, register  # noqa: F401
+from .corrections import SETTINGS, CorrectionsError, load_corrections, register  # noqa: F401

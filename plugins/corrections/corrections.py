@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from datadesk import yamlsafe
+from datadesk import DeskError, Setting, Settings, yamlsafe
 from pelican import signals
 
-DEFAULTS = {"CORRECTIONS_FILE": "corrections.yaml"}
+SETTINGS = Settings("corrections", "CORRECTIONS_", [
+    Setting("CORRECTIONS_FILE", "corrections.yaml", "The corrections log, relative to PATH (content/)."),
+], "plugins/corrections/README.md")
 KINDS = ("correction", "clarification", "update", "note")
 NOTICE_KINDS = ("correction", "clarification", "update")
 MAX_BYTES = 1024 * 1024  # years of entries; refused before parsing above that
@@ -23,7 +25,7 @@ FIELDS = ("id", "date", "article", "kind", "fr", "en")
 ID_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9-]+$")
 
 
-class CorrectionsError(Exception):
+class CorrectionsError(DeskError):
     """The corrections log cannot be read; the message lists every problem."""
 
 
@@ -42,9 +44,7 @@ class Correction:
 
 
 def _config(settings: dict) -> dict:
-    from site_context import plugin_settings
-
-    return plugin_settings(settings, "CORRECTIONS_", DEFAULTS, "corrections", CorrectionsError)
+    return SETTINGS.values(settings)
 
 
 def load_corrections(path: Path, shown_as: str) -> list[Correction]:

@@ -7,7 +7,10 @@ the project reads YAML an editor wrote).
 
 ``register`` below connects every signal of the package, in pipeline order. The names
 imported here are the package's public API: other plugins, ``tasks.py`` and the data
-tools import them as ``from datadesk import ...``.
+tools import them as ``from datadesk import ...``. ``Setting``/``Settings`` (settings as data)
+and ``DeskError`` (the one error base) are shared by every plugin of the site: each
+describes its settings family and derives its errors from them, so all are checked and
+shown one way.
 """
 
 from pelican import signals
@@ -15,7 +18,9 @@ from pelican import signals
 from . import charts, yamlsafe  # noqa: F401  (charts first: it pins the time zone before anything draws)
 from .charts import charts as _charts
 from .charts.text import UNIT_NAMES  # noqa: F401
-from .datasets import (Catalog, CatalogSettingsError, DataValidationError, Problem,  # noqa: F401
+from .errors import DeskError, render as render_error  # noqa: F401
+from .settings import DATADESK, Setting, Settings, SettingsError  # noqa: F401
+from .datasets import (Catalog, DataValidationError, Problem,  # noqa: F401
                        get_catalog, localized, record_usage, usages)
 from .datasets import catalog as _catalog, pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
@@ -26,6 +31,11 @@ from .values import inline_values as _values
 from .yamlsafe import YamlError  # noqa: F401
 
 
+def _check_settings(pelican) -> None:
+    """Every DATADESK_* key is known and well typed, before any part of the desk reads one."""
+    DATADESK.check(pelican.settings)
+
+
 def register() -> None:
     """Every hook of the data desk. PLUGINS lists "datadesk" right after i18n_subsites (which
     must have saved its generators first) and before corrections, site_context and editorial:
@@ -33,6 +43,7 @@ def register() -> None:
     ``Datasets:`` metadata is recorded before corrections and discovery see the articles."""
     # Datasets: validate at startup, DATASETS in every template context, the dataset pages,
     # and the articles and pages that declare ``Datasets:``.
+    signals.initialized.connect(_check_settings)
     signals.initialized.connect(_catalog.on_initialized)
     signals.generator_init.connect(_pages.on_generator_init)
     signals.get_generators.connect(_pages.get_generators)

@@ -1,1 +1,1 @@
-from .discovery import DiscoveryError, register  # noqa: F401
+from .discovery import SETTINGS, DiscoveryError, register  # noqa: F401

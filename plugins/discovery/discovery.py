@@ -9,34 +9,35 @@ relative, so the absolute ones come from ``DISCOVERY_SITE_URL`` (the preview ser
 from __future__ import annotations
 
 from jinja2 import pass_context
+from datadesk import DeskError, Setting, Settings
 from pelican import signals
 
-DEFAULTS = {
-    # The main site's absolute address when SITEURL is relative (the local preview).
-    "DISCOVERY_SITE_URL": "http://127.0.0.1:8000",
-    # Atom feed of each language site (only that language's articles), relative to its root.
-    "DISCOVERY_FEED": "feeds/all.atom.xml",
-    # Atom feed of each section; {slug} is the section's slug.
-    "DISCOVERY_CATEGORY_FEED": "feeds/{slug}.atom.xml",
-    # Write sitemap.xml and robots.txt at the root of the output.
-    "DISCOVERY_SITEMAP": True,
-    # Folder of each language site where the sharing cards go (cards/<slug>.png).
-    "DISCOVERY_CARDS_DIR": "cards",
-    # Cache of drawn cards (by content hash), relative to the project root (beside content/).
-    "DISCOVERY_CARDS_CACHE_PATH": ".cache/cards",
-    # The publisher's logo in structured data, relative to the main site's root ("": none).
-    "DISCOVERY_LOGO": "theme/img/icon-512.png",
-}
+SETTINGS = Settings("discovery", "DISCOVERY_", [
+    Setting("DISCOVERY_SITE_URL", "http://127.0.0.1:8000",
+            "The main site's absolute address when `SITEURL` is relative (the preview); "
+            "pelicanconf.py reads `PREVIEW_URL`."),
+    Setting("DISCOVERY_FEED", "feeds/all.atom.xml",
+            "Each language's feed (only that language's articles), relative to its site root "
+            "(empty: none)."),
+    Setting("DISCOVERY_CATEGORY_FEED", "feeds/{slug}.atom.xml",
+            "Each section's feed; `{slug}` is the section's slug (empty: none)."),
+    Setting("DISCOVERY_SITEMAP", True, "Write `sitemap.xml` and `robots.txt` at the root of the output."),
+    Setting("DISCOVERY_CARDS_DIR", "cards",
+            "Folder of each language site where the sharing cards go (`cards/<slug>.png`)."),
+    Setting("DISCOVERY_CARDS_CACHE_PATH", ".cache/cards",
+            "Cache of drawn cards (by content hash), relative to the project root (beside content/)."),
+    Setting("DISCOVERY_LOGO", "theme/img/icon-512.png",
+            "The publisher's logo in structured data, relative to the main site's root (\"\": none)."),
+], "plugins/discovery/README.md")
+DEFAULTS = SETTINGS.defaults
 
 
-class DiscoveryError(Exception):
+class DiscoveryError(DeskError):
     """A page, feed or sitemap would mislead a reader's tool or a search engine."""
 
 
 def settings_for(settings: dict) -> dict:
-    from site_context import plugin_settings
-
-    return plugin_settings(settings, "DISCOVERY_", DEFAULTS, "discovery", DiscoveryError)
+    return SETTINGS.values(settings)
 
 
 def is_absolute(url: str) -> bool:
@@ -167,7 +168,7 @@ def write_cards(pelican) -> None:
         cache = Path(settings.get("PATH", "content")).resolve().parent / cache
     others = set((settings.get("I18N_SUBSITES") or {}).keys()) - {settings["DEFAULT_LANG"]}
     write_site_cards(Path(pelican.output_path), site_base(settings), settings["DISCOVERY_CARDS_DIR"],
-                     settings.get("CHARTS_OUTPUT_DIR", "charts"), cache, others)
+                     settings.get("DATADESK_CHARTS_OUTPUT_DIR", "charts"), cache, others)
 
 
 def write_sitemap(pelican) -> None:

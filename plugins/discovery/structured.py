@@ -18,7 +18,7 @@ def _plain(value) -> str:
 
 def _site_names(ctx) -> list[str]:
     names = {str(ctx.get("SITENAME", ""))}
-    names.update(str(v) for v in (ctx.get("CATALOG_SITE_NAMES") or {}).values())
+    names.update(str(v) for v in (ctx.get("DATADESK_SITE_NAMES") or {}).values())
     return [n for n in names if n]
 
 

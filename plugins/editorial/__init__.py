@@ -1,1 +1,1 @@
-from .editorial import register  # noqa: F401
+from .editorial import SETTINGS, register  # noqa: F401

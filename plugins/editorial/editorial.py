@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from datadesk import Setting, Settings
 from pelican import signals
 from pelican.readers import MarkdownReader
 
@@ -27,19 +28,20 @@ from .frontmatter import Source, check_all
 
 logger = logging.getLogger(__name__)
 
-# Settings as data: name -> (default, help). The README documents each; a test checks it.
-SETTINGS = {
-    "EDITORIAL_CHECK": (True, "Check the front matter of every Markdown article and page."),
-    "EDITORIAL_PLACEHOLDERS": ({"fr": "[À COMPLÉTER", "en": "[TO WRITE"},
-                               "Text invoke new-article leaves to be replaced, per language; a "
-                               "file that still holds it cannot be published."),
-    "EDITORIAL_RESERVED_SLUGS": (["charts", "data", "feeds", "search", "pagefind", "cards"],
-                                 "Addresses the site keeps for itself, besides those derived from "
-                                 "the URL settings (category, tag, archives, drafts, data, theme, "
-                                 "the language subsites)."),
-    "EDITORIAL_AUTHORS": ({}, "Byline invoke new-article writes, per language; by default "
-                              "'Rédaction <SITENAME>' (fr) and '<SITENAME> desk' (en)."),
-}
+# Settings as data: one Setting(name, default, help) each; the README's table is generated
+# from this (`invoke settings-doc`) and a test checks they agree.
+SETTINGS = Settings("editorial", "EDITORIAL_", [
+    Setting("EDITORIAL_CHECK", True, "Check the front matter of every Markdown article and page."),
+    Setting("EDITORIAL_PLACEHOLDERS", {"fr": "[À COMPLÉTER", "en": "[TO WRITE"},
+            "Text invoke new-article leaves to be replaced, per language; a file that still holds "
+            "it cannot be published."),
+    Setting("EDITORIAL_RESERVED_SLUGS", ["charts", "data", "feeds", "search", "pagefind", "cards"],
+            "Addresses the site keeps for itself, besides those derived from `CATEGORY_URL`, "
+            "`TAG_URL`, `ARCHIVES_URL`, `DRAFT_URL`, `THEME_STATIC_DIR`, `DATADESK_DATA_OUTPUT_DIR`, "
+            "`SEARCH_INDEX_DIR` and the language subsites."),
+    Setting("EDITORIAL_AUTHORS", {}, "Byline invoke new-article writes, per language; by default "
+                                     "'Rédaction <SITENAME>' (fr) and '<SITENAME> desk' (en)."),
+], "plugins/editorial/README.md")
 CONTEXT_KEY = "EDITORIAL_PROBLEMS"  # the problems of this run, also visible to templates
 # Where one build's state lives: a key of the build's settings, lower-case because it is not
 # a setting. The main site creates it when Pelican is initialised; i18n_subsites gives each
@@ -56,25 +58,15 @@ class Build:
     refused: set[str] = field(default_factory=set)  # absolute paths Pelican must not read
 
 
-class EditorialSettingsError(Exception):
-    """A setting in pelicanconf.py is not one this plugin knows."""
-
-
 def setting(settings: dict, name: str):
-    return settings.get(name, SETTINGS[name][0])
+    return SETTINGS.value(settings, name)
 
 
 def configure(pelican) -> None:
     settings = pelican.settings
     if is_main_site(settings) or BUILD_KEY not in settings:
         settings[BUILD_KEY] = Build(settings["DEFAULT_LANG"])  # a new build starts here
-    unknown = sorted(k for k in pelican.settings if k.startswith("EDITORIAL_") and k not in SETTINGS)
-    if unknown:
-        raise EditorialSettingsError(
-            f"pelicanconf.py: {', '.join(unknown)} is not an editorial setting; the settings are: "
-            f"{', '.join(SETTINGS)} (see plugins/editorial/README.md).")
-    for name, (default, _help) in SETTINGS.items():
-        pelican.settings.setdefault(name, default)
+    SETTINGS.fill(settings)
 
 
 def is_main_site(settings: dict) -> bool:
@@ -93,7 +85,7 @@ def languages(settings: dict) -> list[str]:
 def reserved_slugs(settings: dict) -> list[str]:
     names = set(setting(settings, "EDITORIAL_RESERVED_SLUGS"))
     for key in ("CATEGORY_URL", "TAG_URL", "ARCHIVES_URL", "DRAFT_URL", "THEME_STATIC_DIR",
-                "CATALOG_OUTPUT_DIR", "SEARCH_INDEX_DIR"):
+                "DATADESK_DATA_OUTPUT_DIR", "SEARCH_INDEX_DIR"):
         first = str(settings.get(key) or "").strip("/").split("/")[0]
         if first and "{" not in first:
             names.add(first)
@@ -133,7 +125,7 @@ def problems_for(generator) -> dict[str, list]:
     if build.problems is None:
         langs = languages(settings)
         placeholders = sorted(setting(settings, "EDITORIAL_PLACEHOLDERS").values())
-        charts = Path(settings["PATH"]) / settings.get("CHARTS_DIR", "charts")
+        charts = Path(settings["PATH"]) / settings.get("DATADESK_CHARTS_DIR", "charts")
         found = sources(generator)
         build.problems = check_all(found, langs, placeholders, reserved_slugs(settings),
                                    charts if charts.is_dir() else None)

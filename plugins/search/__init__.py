@@ -1,1 +1,1 @@
-from .search import register  # noqa: F401
+from .search import SETTINGS, SearchIndexError, register  # noqa: F401

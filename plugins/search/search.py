@@ -14,24 +14,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+from datadesk import DeskError, Setting, Settings
 from pelican import signals
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "SEARCH_INDEX_ENABLED": True,
-    "SEARCH_INDEX_DIR": "pagefind",
-}
+# The family is SEARCH_*, so a typo such as SEARCH_INDEX_DIRS or SEARCH_ENABLED stops the
+# build; Pelican's own SEARCH_URL and SEARCH_SAVE_AS (the "search" direct template) are not ours.
+SETTINGS = Settings("search", "SEARCH_", [
+    Setting("SEARCH_INDEX_ENABLED", True, "Build the Pagefind index after the site is written."),
+    Setting("SEARCH_INDEX_DIR", "pagefind", "Folder of the main-language site where the index and "
+                                            "Pagefind's UI go."),
+], "plugins/search/README.md")
 
 
-class SearchIndexError(Exception):
+class SearchIndexError(DeskError):
     """Pagefind could not index the built site."""
 
 
 def settings_for(settings: dict) -> dict:
-    from site_context import plugin_settings
-
-    return plugin_settings(settings, "SEARCH_INDEX_", DEFAULTS, "search", SearchIndexError)
+    return SETTINGS.values(settings)
 
 
 def build_index(site: Path, bundle_dir: str) -> None:

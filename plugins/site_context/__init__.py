@@ -1,1 +1,1 @@
-from .site_context import plugin_settings, register  # noqa: F401
+from .site_context import register  # noqa: F401

@@ -16,19 +16,6 @@ LOCALES = {"fr": "fr_FR", "en": "en_US"}
 WORDS_PER_MINUTE = 200
 
 
-def plugin_settings(settings: dict, prefix: str, defaults: dict, plugin: str,
-                    error: type[Exception] = ValueError) -> dict:
-    """A plugin's settings family, defaults filled in; an unknown ``PREFIX*`` key is an
-    error that names it (a typo in pelicanconf.py must not be silently ignored)."""
-    unknown = sorted(k for k in settings if k.startswith(prefix) and k not in defaults)
-    if unknown:
-        raise error(
-            f"pelicanconf.py: unknown setting {unknown[0]}; the {plugin} plugin knows "
-            f"{', '.join(sorted(defaults))} (see plugins/{plugin}/README.md)."
-        )
-    return {key: settings.get(key, default) for key, default in defaults.items()}
-
-
 def babel_locale(lang: str) -> str:
     return LOCALES.get(lang, lang)
 

@@ -154,7 +154,7 @@ def _call_chart(defn: Definition, frames: dict, t: T):
 
 
 def _to_dict(defn: Definition, chart, settings: dict, validate: bool, mode: str = "light") -> dict:
-    limit = defn.max_rows or settings["CHARTS_MAX_ROWS"]
+    limit = defn.max_rows or settings["DATADESK_CHARTS_MAX_ROWS"]
     try:
         with alt.data_transformers.enable("default", max_rows=limit), alt.theme.enable(theme.THEMES[mode]):
             spec = chart.to_dict(validate=validate)
@@ -204,14 +204,14 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
             raise defn.error(f"it has no {key}", fix, key="TEXT" if defn.kind != "yaml" else None)
     frames = select_rows(defn, catalog)
     total = sum(len(df) for df in frames.values())
-    limit = defn.max_rows or settings["CHARTS_MAX_ROWS"]
+    limit = defn.max_rows or settings["DATADESK_CHARTS_MAX_ROWS"]
     if total > limit:
-        whose = f"this chart's {name}" if defn.max_rows else "CHARTS_MAX_ROWS"
+        whose = f"this chart's {name}" if defn.max_rows else "DATADESK_CHARTS_MAX_ROWS"
         raise defn.error(f"it selects {total} rows; the limit is {limit} ({whose})",
                          f"Filter or aggregate the rows ({'filter' if yaml else 'FILTER, select()'}, or "
                          f"`invoke curate`), or {raise_it}.", key="FILTER")
     units, titles = field_meta(defn, catalog)
-    width, narrow_width = settings["CHARTS_WIDTH"], settings["CHARTS_NARROW_WIDTH"]
+    width, narrow_width = settings["DATADESK_CHARTS_WIDTH"], settings["DATADESK_CHARTS_NARROW_WIDTH"]
     specs = {}
     for name, w, narrow in (("wide", width, False), ("narrow", narrow_width, True)):
         t = T(lang, defn.labels, defn.units, width=w, narrow=narrow, field_units=units,
@@ -278,9 +278,9 @@ def cache_key(built: Built, settings: dict) -> str:
         "csv": {name: hashlib.sha256(data).hexdigest() for name, data in built.csv.items()},
         "lang": built.lang,
         "locale": [NUMBER_LOCALE[built.lang], TIME_LOCALE[built.lang]],
-        "versions": versions(settings["CHARTS_VL_VERSION"]),
+        "versions": versions(settings["DATADESK_CHARTS_VL_VERSION"]),
         "environment": environment(),
-        "png_scale": settings["CHARTS_PNG_SCALE"],
+        "png_scale": settings["DATADESK_CHARTS_PNG_SCALE"],
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -120,7 +120,7 @@ class SiteCharts:
             defn = definitions.load(chart_id, path, self.display(path))
             uses = tuple(use.name for use in defn.uses)
             built = build_chart(defn, self.catalog, self.lang, self.conf)
-            problems = lint_with_keys(defn, built.specs, built.t, self.conf["CHARTS_MIN_DELTA_E"])
+            problems = lint_with_keys(defn, built.specs, built.t, self.conf["DATADESK_CHARTS_MIN_DELTA_E"])
             if problems:
                 raise defn.error("; ".join(p for _k, p in problems),
                                  'Each check is explained in plugins/datadesk/README.md ("Lint").',
@@ -248,22 +248,22 @@ class ChartsGenerator(Generator):
         self._record_usage()
 
     def _record_usage(self) -> None:
-        if not self.site.conf["CHARTS_EMBED_PAGES"]:
+        if not self.site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
             return  # the usage links to the chart's own page; without one there is nothing to link
-        out = self.site.conf["CHARTS_OUTPUT_DIR"].strip("/")
+        out = self.site.conf["DATADESK_CHARTS_OUTPUT_DIR"].strip("/")
         for chart_id, built in sorted(self.site.builds.items()):
             for use in built.defn.uses:
                 record_usage(use.name, "chart", built.texts["title"], f"{out}/{chart_id}/", self.site.lang)
 
     def generate_output(self, writer):
         site, lang = self.site, self.site.lang
-        out = site.conf["CHARTS_OUTPUT_DIR"].strip("/")
+        out = site.conf["DATADESK_CHARTS_OUTPUT_DIR"].strip("/")
         for chart_id, built in sorted(site.builds.items()):
             folder = Path(self.output_path) / out / chart_id
             folder.mkdir(parents=True, exist_ok=True)
             for name in site.metas[chart_id]["files"].values():
                 shutil.copyfile(site.cache.file(built.key, name), folder / name)
-            if site.conf["CHARTS_EMBED_PAGES"]:
+            if site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
                 self._embed_page(writer, chart_id, built, f"{out}/{chart_id}/index.html")
         logger.debug("charts: wrote %d charts (%s)", len(site.builds), lang)
 

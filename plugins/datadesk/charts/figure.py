@@ -113,7 +113,7 @@ def _table_once(built: Built, limit: int) -> dict:
 
 def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, heading: str = "h3") -> dict:
     defn, lang = built.defn, built.lang
-    folder = f"{ROOT}/{conf['CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/"
+    folder = f"{ROOT}/{conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/"
     files = meta["files"]
     def in_lang(text: str) -> str:
         return _french(text) if lang == "fr" else text
@@ -132,8 +132,8 @@ def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, headi
         "size": {k: tuple(meta[k]) for k in ("svg", "svg_narrow")},
         "bytes": {k: human_size(meta["bytes"][v], lang) for k, v in files.items() if not k.startswith("csv:")},
         "datasets": datasets, "csvs": csvs,
-        "table": _table_once(built, conf["CHARTS_TABLE_MAX_ROWS"]),
-        "embed_url": folder if conf["CHARTS_EMBED_PAGES"] else None, "heading": heading if heading in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3",
+        "table": _table_once(built, conf["DATADESK_CHARTS_TABLE_MAX_ROWS"]),
+        "embed_url": folder if conf["DATADESK_CHARTS_EMBED_PAGES"] else None, "heading": heading if heading in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3",
     }
 
 

@@ -5,7 +5,7 @@
 - every category axis (nominal or ordinal x or y) has its field in a tooltip: its labels
   are cut with an ellipsis when too long (160 px on phones), so the tooltip and the data
   table must give them whole;
-- every pair of colours a chart uses stays apart (CIEDE2000 >= CHARTS_MIN_DELTA_E) in
+- every pair of colours a chart uses stays apart (CIEDE2000 >= DATADESK_CHARTS_MIN_DELTA_E) in
   normal vision and simulated protanopia, deuteranopia and tritanopia (Machado 2009), in
   the light and the dark picture; sequential colour ramps get lighter or darker steadily.
 """

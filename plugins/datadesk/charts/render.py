@@ -62,14 +62,14 @@ def _size(svg: str) -> list[int]:
 def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     """The calls that make one chart's files, as (file key, thunk): independent of each
     other, so they can run in parallel (vl-convert draws outside the GIL)."""
-    lang, vl = built.lang, settings["CHARTS_VL_VERSION"]
+    lang, vl = built.lang, settings["DATADESK_CHARTS_VL_VERSION"]
     locale = {"format_locale": NUMBER_LOCALE[lang], "time_format_locale": TIME_LOCALE[lang]}
     steps = []
     for key, spec in (("svg", "wide"), ("svg_dark", "wide_dark"), ("svg_narrow", "narrow"),
                       ("svg_narrow_dark", "narrow_dark")):
         steps.append((key, partial(vlc.vegalite_to_svg, theme.measured(built.specs[spec]), vl_version=vl, **locale)))
     steps.append(("png", partial(vlc.vegalite_to_png, built.specs["png"], vl_version=vl,
-                                 scale=settings["CHARTS_PNG_SCALE"], **locale)))
+                                 scale=settings["DATADESK_CHARTS_PNG_SCALE"], **locale)))
     for key, spec in (("vega", "vega_wide"), ("vega_dark", "vega_wide_dark"),
                       ("vega_narrow", "vega_narrow"), ("vega_narrow_dark", "vega_narrow_dark")):
         # Data stays inline as JSON values: Vega parses inline CSV with eval (blocked by the CSP).
@@ -260,7 +260,7 @@ def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> tuple[
         logger.info("charts: rendered %s (%s) in %.2fs", built.id, built.lang, time.perf_counter() - t0)
         return built.key, meta, None
 
-    workers = settings["CHARTS_WORKERS"] or os.cpu_count() or 1
+    workers = settings["DATADESK_CHARTS_WORKERS"] or os.cpu_count() or 1
     results = []
     if unique and workers > 1:
         # One pool for every file of every chart, not one thread per chart: a livereload

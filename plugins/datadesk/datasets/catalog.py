@@ -25,35 +25,13 @@ import logging
 import os
 from pathlib import Path
 
+from .. import settings as settings_table
 from .frames import load_frame
 from .package import description_path
 from .problems import DataValidationError, Problem
 from .validate import LAST_RUN, validate
 
-DEFAULTS = {
-    "CATALOG_DATA_DIR": "data",
-    "CATALOG_OUTPUT_DIR": "data",
-    "CATALOG_PREVIEW_ROWS": 10,
-    "CATALOG_PUBLISH_FILES": True,
-    "CATALOG_VALIDATE": True,
-    "CATALOG_SITE_NAMES": {},
-}
-HELP = {
-    "CATALOG_DATA_DIR": "folder of the CSVs and their descriptions; relative to the working directory",
-    "CATALOG_OUTPUT_DIR": "where pages and published files go in the output (and in URLs)",
-    "CATALOG_PREVIEW_ROWS": "rows shown in each dataset page's preview table",
-    "CATALOG_PUBLISH_FILES": "copy the CSVs and datapackage.json into the main-language site",
-    "CATALOG_VALIDATE": "validate at startup (turn off only to debug a template)",
-    "CATALOG_SITE_NAMES": "this site's name per language for citations, e.g. {'fr': ..., 'en': ...}; "
-                          "default SITENAME",
-}
-
-
 logger = logging.getLogger(__name__)
-
-
-class CatalogSettingsError(Exception):
-    """A CATALOG_* setting is unknown or has the wrong type."""
 
 
 _CACHE: dict[tuple, "Catalog | DataValidationError"] = {}
@@ -137,23 +115,13 @@ def localized(obj: dict, key: str, lang: str) -> str:
 
 
 def _settings_values(settings: dict) -> dict:
-    unknown = sorted(k for k in settings if k.startswith("CATALOG_") and k not in DEFAULTS)
-    if unknown:
-        known = ", ".join(DEFAULTS)
-        raise CatalogSettingsError(f"pelicanconf.py: unknown setting {', '.join(unknown)}; expected one of "
-                                   f"{known}. Fix the name (see plugins/datadesk/README.md).")
-    values = {k: settings.get(k, v) for k, v in DEFAULTS.items()}
-    for key, default in DEFAULTS.items():
-        if not isinstance(values[key], type(default)):
-            raise CatalogSettingsError(f"pelicanconf.py: {key} = {values[key]!r}; expected a "
-                                       f"{type(default).__name__} like {default!r}.")
-    return values
+    return settings_table.values(settings)
 
 
 def data_dir_of(settings: dict) -> Path:
-    """CATALOG_DATA_DIR; a relative path is taken from the working directory (the project root
+    """DATADESK_DATA_DIR; a relative path is taken from the working directory (the project root
     when Pelican runs through invoke), so pelicanconf.py sets it absolute like THEME."""
-    return Path(_settings_values(settings)["CATALOG_DATA_DIR"]).resolve()
+    return Path(_settings_values(settings)["DATADESK_DATA_DIR"]).resolve()
 
 
 def _display_dir(data_dir: Path, root: Path | None) -> str:
@@ -180,10 +148,10 @@ def _fingerprint(data_dir: Path) -> tuple:
 def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
     """The validated catalogue (cached); raises DataValidationError listing every problem."""
     if isinstance(settings_or_data_dir, (str, os.PathLike)):
-        data_dir, out = Path(settings_or_data_dir), output_dir or DEFAULTS["CATALOG_OUTPUT_DIR"]
+        data_dir, out = Path(settings_or_data_dir), output_dir or settings_table.DATADESK.defaults["DATADESK_DATA_OUTPUT_DIR"]
     else:
         data_dir = data_dir_of(settings_or_data_dir)
-        out = output_dir or _settings_values(settings_or_data_dir)["CATALOG_OUTPUT_DIR"]
+        out = output_dir or _settings_values(settings_or_data_dir)["DATADESK_DATA_OUTPUT_DIR"]
     key = (_fingerprint(data_dir), out) if data_dir.is_dir() else None
     if key in _CACHE:
         cached = _CACHE[key]
@@ -193,7 +161,7 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
     display = _display_dir(data_dir, None)
     if not data_dir.is_dir():
         raise DataValidationError([Problem(display, None, None, "expected the data folder, found no such "
-                                                                "folder. Set CATALOG_DATA_DIR or run `invoke curate`.")])
+                                                                "folder. Set DATADESK_DATA_DIR or run `invoke curate`.")])
     descriptor, problems = validate(data_dir, display)
     result: Catalog | DataValidationError
     result = DataValidationError(problems) if problems else Catalog(data_dir, descriptor, out)
@@ -251,5 +219,5 @@ def on_initialized(pelican) -> None:
     settings = pelican.settings
     values = _settings_values(settings)
     _USAGE.pop(settings.get("DEFAULT_LANG", ""), None)  # a new build of this language starts fresh
-    if values["CATALOG_VALIDATE"]:
+    if values["DATADESK_VALIDATE"]:
         get_catalog(settings)

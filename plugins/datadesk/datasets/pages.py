@@ -110,7 +110,7 @@ def _snippet(resource: dict, csv_url: str) -> str:
 
 
 def _site_names(settings: dict) -> dict:
-    names = dict(settings.get("CATALOG_SITE_NAMES") or {})
+    names = dict(settings.get("DATADESK_SITE_NAMES") or {})
     for lang in LOCALES:
         names.setdefault(lang, settings.get("SITENAME", ""))
     return names
@@ -174,7 +174,7 @@ def datasets_context(catalog, lang: str) -> dict:
 
 
 class CatalogGenerator(Generator):
-    """Writes ``<CATALOG_OUTPUT_DIR>/index.html`` and ``<CATALOG_OUTPUT_DIR>/<name>/index.html``."""
+    """Writes ``<DATADESK_DATA_OUTPUT_DIR>/index.html`` and ``<DATADESK_DATA_OUTPUT_DIR>/<name>/index.html``."""
 
     def generate_context(self):
         """Nothing to read: the catalogue was validated at ``initialized``."""
@@ -199,7 +199,7 @@ class CatalogGenerator(Generator):
         values = _settings_values(self.settings)
         catalog = get_catalog(self.settings)
         lang = self.settings["DEFAULT_LANG"]
-        out_dir = values["CATALOG_OUTPUT_DIR"].strip("/")
+        out_dir = values["DATADESK_DATA_OUTPUT_DIR"].strip("/")
         main, sites = self._sites()
         site_names = _site_names(self.settings)
 
@@ -213,7 +213,7 @@ class CatalogGenerator(Generator):
         sources_frame = catalog.frame(SITE_SOURCE_KEY) if SITE_SOURCE_KEY in catalog else None
         for name in catalog.names:
             res = catalog.resource(name)
-            header, rows, count = _preview(catalog.csv_path(name), values["CATALOG_PREVIEW_ROWS"])
+            header, rows, count = _preview(catalog.csv_path(name), values["DATADESK_PREVIEW_ROWS"])
             page_path = f"{out_dir}/{name}/"
             csv_link = link(main, f"{out_dir}/{posixpath.basename(res['path'])}") if redistributable(res) else None
             # Citations and snippets need an address that works anywhere: absolute when published;
@@ -235,7 +235,7 @@ class CatalogGenerator(Generator):
                            for f in res["schema"]["fields"]],
                 "header": header, "rows": rows, "count": count, "csv": csv_link,
                 "count_l": counted(count, lang), "columns_l": counted(len(res["schema"]["fields"]), lang),
-                "shown_l": counted(min(count, values["CATALOG_PREVIEW_ROWS"]), lang),
+                "shown_l": counted(min(count, values["DATADESK_PREVIEW_ROWS"]), lang),
                 "size_kb": format_decimal(round(catalog.csv_path(name).stat().st_size / 1024, 1),
                                           locale=LOCALES.get(lang, lang)),
                 "page_url": page_path, "alternates": [link(o, page_path) for o in others],
@@ -259,7 +259,7 @@ class CatalogGenerator(Generator):
             writer.write_file(f"{out_dir}/{entry['name']}/index.html", self.get_template("dataset"), self.context,
                               relative_urls=relative_urls, url=entry["page_url"], dataset=entry, **common)
         is_main = main == lang
-        if is_main and values["CATALOG_PUBLISH_FILES"]:
+        if is_main and values["DATADESK_PUBLISH_FILES"]:
             self._publish(catalog, Path(self.output_path) / out_dir)
 
     @staticmethod
@@ -275,7 +275,7 @@ class CatalogGenerator(Generator):
 
 def on_generator_init(generator) -> None:
     settings = generator.settings
-    if "DATASETS" not in generator.context and _settings_values(settings)["CATALOG_VALIDATE"]:
+    if "DATASETS" not in generator.context and _settings_values(settings)["DATADESK_VALIDATE"]:
         generator.context["DATASETS"] = datasets_context(get_catalog(settings), settings["DEFAULT_LANG"])
 
 

@@ -3,7 +3,7 @@
 The unit table below is the one place that says how a dataset unit reads in prose:
 ``eur_bn`` is ``12,3 Md€`` in French and ``€12.3bn`` in English. Datasets name their
 units in the Table Schema (``"unit": "eur_bn"`` on a field); a site may add its own
-with the ``INLINE_VALUES_UNITS`` setting.
+with the ``DATADESK_UNITS`` setting.
 """
 
 from __future__ import annotations

@@ -16,21 +16,16 @@ import os
 from pathlib import Path
 
 from ..datasets import DataValidationError, get_catalog, record_usage
+from ..settings import CONFIG_FILE, DATADESK, SettingsError
 from ..shortcodes import ShortcodeError
 from . import formatting as fmt
 from . import query as q
 
 logger = logging.getLogger(__name__)
 
-# Settings as data: name -> (default, help). The README documents each; a test checks it.
-SETTINGS = {
-    "INLINE_VALUES_LINK": (True, "Wrap each value in a link to its dataset page."),
-    "INLINE_VALUES_CLASS": ("dv", "CSS class of the element around each value."),
-    "INLINE_VALUES_LOCALES": ({"fr": "fr_FR", "en": "en_US"},
-                              "Babel locale used for each article language."),
-    "INLINE_VALUES_UNITS": ({}, "Extra units, e.g. {'tonnes': {'fr': '{n} t', 'en': '{n} t'}}."),
-    "INLINE_VALUES_MAX_LISTED": (12, "How many valid names an error message lists."),
-}
+# The settings (DATADESK_VALUES_*, DATADESK_LOCALES, DATADESK_UNITS) are in the desk's one table.
+SETTINGS = [s.name for s in DATADESK.table
+            if s.name.startswith("DATADESK_VALUES_") or s.name in ("DATADESK_LOCALES", "DATADESK_UNITS")]
 # The dataset link is relative to the page it ends up on (article, home, category, feed),
 # which only the writer knows: values carry this token and each written file resolves it.
 ROOT_TOKEN = "@@inline-values-root@@"
@@ -54,28 +49,18 @@ _USED: dict[str, set[str]] = {}
 _MEMO: dict = {"catalog": None, "frames": {}, "answers": {}, "lines": {}, "signatures": {}}
 
 
-class InlineValuesSettingsError(Exception):
-    """A setting in pelicanconf.py is not one this plugin knows."""
-
-
 def setting(settings: dict, name: str):
-    return settings.get(name, SETTINGS[name][0])
+    return DATADESK.value(settings, name)
 
 
 def configure(pelican) -> None:
-    unknown = sorted(k for k in pelican.settings if k.startswith("INLINE_VALUES_")
-                     and k not in SETTINGS)
-    if unknown:
-        raise InlineValuesSettingsError(
-            f"pelicanconf.py: {', '.join(unknown)} is not an inline_values setting; the settings "
-            f"are: {', '.join(SETTINGS)} (see plugins/datadesk/README.md).")
-    for name, (default, _help) in SETTINGS.items():
-        pelican.settings.setdefault(name, default)
-    for name, spec in setting(pelican.settings, "INLINE_VALUES_UNITS").items():
+    DATADESK.fill(pelican.settings)
+    for name, spec in setting(pelican.settings, "DATADESK_UNITS").items():
         if not isinstance(spec, dict) or not (spec.get("cldr") or "{n}" in spec.get("en", "")):
-            raise InlineValuesSettingsError(
-                f"pelicanconf.py: INLINE_VALUES_UNITS[{name!r}] needs an 'en' template with "
-                f"{{n}} (and usually 'fr'), e.g. {{'fr': '{{n}} t', 'en': '{{n}} t'}}.")
+            raise SettingsError(
+                f"DATADESK_UNITS[{name!r}] needs an 'en' template with {{n}} (and usually 'fr'), "
+                f"or a CLDR unit name.", file=CONFIG_FILE,
+                fix="Write it like {'fr': '{n} t', 'en': '{n} t'} or {'cldr': 'mass-tonne'}.")
 
 
 def _catalog(settings: dict):
@@ -202,7 +187,7 @@ def _title(resource: dict, fields: dict, query: q.Query, answer: q.Answer, lang:
 def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset: str,
            column: str) -> str:
     """The answer as text in the article's language."""
-    locale = fmt.babel_locale(lang, setting(settings, "INLINE_VALUES_LOCALES"))
+    locale = fmt.babel_locale(lang, setting(settings, "DATADESK_LOCALES"))
     form = query.options.get("format")
     if form:
         fmt.check_format(form)
@@ -218,7 +203,7 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
     if form in fmt.DATE_PATTERNS:
         raise fmt.FormatError(f"format={form} applies to dates, and this value is a number; "
                               f"use integer, decimal:N, percent or compact.")
-    table = fmt.unit_table(setting(settings, "INLINE_VALUES_UNITS"))
+    table = fmt.unit_table(setting(settings, "DATADESK_UNITS"))
     known = fmt.lookup(answer.unit, table) if answer.unit else "none"
     if known is None and fmt.lookup(query.options.get("unit") or "", table) == "none":
         known = "none"  # the advice below: the bare number, whatever the column's unit
@@ -226,7 +211,7 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
         raise fmt.FormatError(
             f'{dataset}.{column} is measured in "{answer.unit}", a unit this site does not '
             f"know yet; write unit=none to show the bare number, or ask for the unit to be added "
-            f"to INLINE_VALUES_UNITS (plugins/datadesk/README.md).")
+            f"to DATADESK_UNITS (plugins/datadesk/README.md).")
     source = table[known]
     wanted = query.options.get("unit")
     if wanted and fmt.lookup(wanted, table):
@@ -243,7 +228,7 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
 def handle(args: str, ctx) -> str:
     """The ``value`` shortcode handler (see shortcodes.register_handler)."""
     settings = ctx.settings
-    limit = setting(settings, "INLINE_VALUES_MAX_LISTED")
+    limit = setting(settings, "DATADESK_VALUES_MAX_LISTED")
     try:
         query = q.parse(args)
         cat = _catalog(settings)
@@ -268,11 +253,11 @@ def handle(args: str, ctx) -> str:
         raise ShortcodeError(f"{{{{ value {args.strip()} }}}}: {exc}") from None
     _USED.setdefault(ctx.path, set()).add(query.dataset)
     title = _title(resource, fields, query, answer, ctx.lang, line_of)
-    css = html.escape(setting(settings, "INLINE_VALUES_CLASS"))
+    css = html.escape(setting(settings, "DATADESK_VALUES_CLASS"))
     body = html.escape(text, quote=False)
     title = html.escape(title)
     # In metadata (Summary) the value may be shown on listing pages: no link there.
-    if setting(settings, "INLINE_VALUES_LINK") and ctx.line and hasattr(cat, "dataset_url"):
+    if setting(settings, "DATADESK_VALUES_LINK") and ctx.line and hasattr(cat, "dataset_url"):
         href = html.escape(ROOT_TOKEN + cat.dataset_url(query.dataset))
         result = f'<a class="{css}" href="{href}" title="{title}">{body}</a>'
     else:
