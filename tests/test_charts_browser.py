@@ -82,7 +82,7 @@ def test_static_chart_shows_without_javascript(fixture_server, open_page):
 
 def test_nothing_loads_until_a_chart_is_near_the_viewport(fixture_server, open_page):
     s = open_page(fixture_server.url)
-    s.page.wait_for_timeout(1000)
+    cc.wait_for_idle_load(s.page)  # all the page does before the reader scrolls
     assert spec_requests(s) == [], "fetched before any chart was near the viewport"
     assert s.page.locator(".chart-view").count() == 0
 
@@ -103,7 +103,7 @@ def test_nothing_loads_until_a_chart_is_near_the_viewport(fixture_server, open_p
 def test_upgrade_moves_nothing(fixture_server, open_page):
     for viewport in [(800, 700), (320, 640)]:
         s = open_page(fixture_server.url, viewport=viewport)
-        s.page.wait_for_timeout(300)
+        cc.wait_for_idle_load(s.page)  # fonts and pictures in place before the boxes are read
         for fid in cc.chart_ids(s.page):
             before = cc.page_box(s.page, f"#{fid}")
             assert cc.scroll_to_and_settle(s.page, fid) == "interactive"
@@ -116,7 +116,7 @@ def test_upgrade_moves_nothing(fixture_server, open_page):
         assert_quiet(s)
     # Turning a phone or resizing the window: the view follows the image's box.
     s.page.set_viewport_size({"width": 600, "height": 700})
-    s.page.wait_for_timeout(300)
+    cc.wait_for_views_to_cover_images(s.page)  # fails (timeout) if a view stays off its image
     assert all(cc.view_covers_image(s.page, fid) for fid in cc.chart_ids(s.page))
 
 

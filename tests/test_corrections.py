@@ -59,32 +59,67 @@ def test_a_correction_shows_a_notice_and_the_updated_date(content_copy, tmp_path
     assert "correction-notice" not in other
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("entry,message", [
-    ("- id: 2026-12-01-x\n  date: 2026-12-01\n  article: no-such-slug\n  kind: correction\n  fr: a\n  en: b\n",
-     "content/corrections.yaml:{line}: article 'no-such-slug' matches no article's Slug"),
-    ("- id: 2026-12-01-x\n  date: 01/12/2026\n  article: ''\n  kind: note\n  fr: a\n  en: b\n",
-     "content/corrections.yaml:{line}: date is '01/12/2026'; expected YYYY-MM-DD"),
-    ("- id: 2026-12-01-x\n  date: 2026-12-01\n  article: ''\n  kind: erratum\n  fr: a\n  en: b\n",
-     "content/corrections.yaml:{line}: kind is 'erratum'; expected one of correction, clarification, update, note."),
-    ("- id: 2026-12-01-x\n  date: 2026-12-01\n  article: ''\n  kind: note\n  fr: a\n",
-     "content/corrections.yaml:{line}: the entry lacks en"),
-    ("- id: 2026-11-25-ouverture\n  date: 2026-12-01\n  article: ''\n  kind: note\n  fr: a\n  en: b\n",
-     "content/corrections.yaml:{line}: id 2026-11-25-ouverture is already used at line"),
-])
-def test_each_mistake_in_the_log_names_file_and_line(content_copy, tmp_path, entry, message):
-    log = content_copy / "corrections.yaml"
-    before = log.read_text(encoding="utf-8")
-    line = before.count("\n") + 2
-    log.write_text(before + "\n" + entry, encoding="utf-8")
-    output = tmp_path / "out"
-    output.mkdir()
-    (output / "index.html").write_text("previous", encoding="utf-8")
-    with pytest.raises(tasks.BuildFailed) as failure:
-        tasks.build_site(output=output, content=content_copy, quiet=True)
-    assert message.format(line=line) in str(failure.value)
-    assert "Traceback" not in str(failure.value)
-    assert (output / "index.html").read_text() == "previous"
+# Each mistake, the message it earns, and the check that finds it: the log's own checks
+# run before any article is read and report every entry at once, so those mistakes share
+# one build; whether an entry names a real article is known only once the articles are
+# read, after the log passed its own checks, so that mistake needs a build of its own.
+MISTAKES = {
+    "unknown-article": ("articles", "- id: 2026-12-01-x\n  date: 2026-12-01\n  article: no-such-slug\n"
+                        "  kind: correction\n  fr: a\n  en: b\n",
+                        "content/corrections.yaml:{line}: article 'no-such-slug' matches no article's Slug"),
+    "date": ("log", "- id: 2026-12-01-date\n  date: 01/12/2026\n  article: ''\n  kind: note\n  fr: a\n"
+             "  en: b\n",
+             "content/corrections.yaml:{line}: date is '01/12/2026'; expected YYYY-MM-DD"),
+    "kind": ("log", "- id: 2026-12-01-kind\n  date: 2026-12-01\n  article: ''\n  kind: erratum\n  fr: a\n"
+             "  en: b\n",
+             "content/corrections.yaml:{line}: kind is 'erratum'; expected one of correction, "
+             "clarification, update, note."),
+    "no-english": ("log", "- id: 2026-12-01-no-english\n  date: 2026-12-01\n  article: ''\n  kind: note\n"
+                   "  fr: a\n",
+                   "content/corrections.yaml:{line}: the entry lacks en"),
+    "id-used": ("log", "- id: 2026-11-25-ouverture\n  date: 2026-12-01\n  article: ''\n  kind: note\n"
+                "  fr: a\n  en: b\n",
+                "content/corrections.yaml:{line}: id 2026-11-25-ouverture is already used at line"),
+}
+
+
+@pytest.fixture(scope="module")
+def mistake_builds(tmp_path_factory) -> dict[str, tuple[str, str, bool]]:
+    """For each check, one build of a copy of the site with all its mistakes appended to the
+    log: {case: (the message with its line, the build's report, output/ kept)}."""
+    results = {}
+    for stage in ("log", "articles"):
+        root = tmp_path_factory.mktemp(f"corrections-{stage}")
+        content = root / "content"
+        shutil.copytree(ROOT / "content", content)
+        log = content / "corrections.yaml"
+        text = log.read_text(encoding="utf-8")
+        messages = {}
+        for case, (case_stage, entry, message) in MISTAKES.items():
+            if case_stage == stage:
+                text += "\n"
+                messages[case] = message.format(line=text.count("\n") + 1)
+                text += entry
+        log.write_text(text, encoding="utf-8")
+        output = root / "out"
+        output.mkdir()
+        (output / "index.html").write_text("previous", encoding="utf-8")
+        try:
+            tasks.build_site(output=output, content=content, quiet=True)
+            report = "(the build passed)"
+        except tasks.BuildFailed as failure:
+            report = str(failure)
+        kept = (output / "index.html").read_text() == "previous"
+        results.update({case: (message, report, kept) for case, message in messages.items()})
+    return results
+
+
+@pytest.mark.parametrize("case", list(MISTAKES))
+def test_each_mistake_in_the_log_names_file_and_line(mistake_builds, case):
+    message, report, kept = mistake_builds[case]
+    assert message in report, f"{case}: expected\n{message}\nin the build's report:\n{report}"
+    assert "Traceback" not in report, report
+    assert kept, f"{case}: the failed build changed output/"
 
 
 @pytest.mark.parametrize("module,key", [("corrections", "CORRECTIONS_FILES"), ("search", "SEARCH_INDEX_DIRS")])

@@ -19,7 +19,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import tasks
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, wait_until
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
 INVOKE = str(ROOT / ".venv" / "bin" / "invoke")
@@ -569,9 +569,10 @@ class Events:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             line = self.stream.readline().decode()
-            if not line:  # the preview restarted: connect again
-                time.sleep(0.5)
-                self.stream = urllib.request.urlopen(self.url, timeout=30)
+            if not line:  # the preview restarted: connect again once it answers
+                self.stream = wait_until(lambda: urllib.request.urlopen(self.url, timeout=30),
+                                         max(deadline - time.monotonic(), 1),
+                                         f"the restarted preview to answer at {self.url}")
                 continue
             if line.startswith("data: ") and json.loads(line[6:])["type"] == kind:
                 return json.loads(line[6:])
@@ -579,15 +580,9 @@ class Events:
 
 
 def page_shows(url: str, needle: str, timeout: float = 90) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if needle in urllib.request.urlopen(url, timeout=10).read().decode():
-                return True
-        except OSError:  # restarting
-            pass
-        time.sleep(0.2)
-    return False
+    """Poll the page (the preview may be restarting) until it holds needle; fail saying so."""
+    return wait_until(lambda: needle in urllib.request.urlopen(url, timeout=10).read().decode(),
+                      timeout, f"{url} to show {needle!r}", every=0.2)
 
 
 def test_the_preview_reloads_after_a_save_and_shows_a_failed_build(tmp_path, browser):
@@ -598,10 +593,11 @@ def test_the_preview_reloads_after_a_save_and_shows_a_failed_build(tmp_path, bro
                              str(project / "content")], cwd=ROOT, stdout=log.open("w"),
                             stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
-        while "Preview at" not in log.read_text():
-            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+        def started() -> bool:
+            assert proc.poll() is None, f"the preview exited:\n{log.read_text()}"
+            return "Preview at" in log.read_text()
+
+        wait_until(started, 120, "the preview to say `Preview at` in its log", every=0.2)
         url = f"http://127.0.0.1:{port}/"
         story = url + "hiver-des-coupures/"
         page = urllib.request.urlopen(story).read().decode()

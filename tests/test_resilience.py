@@ -13,7 +13,7 @@ import sys
 import pytest
 
 from datadesk.charts import render
-from conftest import ROOT
+from conftest import ROOT, wait_until
 
 # ---- item 8: time-zone-independent charts --------------------------------------------------
 
@@ -199,11 +199,13 @@ def test_a_killed_build_leaves_debris_that_the_next_build_removes(tmp_path):
         "import sys; sys.path.insert(0, sys.argv[1]); import tasks; from pathlib import Path;"
         "tasks.build_site(output=Path(sys.argv[2]), quiet=True)"), str(ROOT), str(output)],
         cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def pelican_is_writing():  # the first page is in the staging folder, the build goes on
+        assert proc.poll() is None, "the build ended before it could be killed"
+        return any(f.is_file() for f in tmp_path.glob(".build-output-*/**/*"))
+
     try:
-        deadline = time.monotonic() + 60
-        while not any(p.is_dir() for p in tmp_path.glob(".build-output-*")) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        time.sleep(3)  # Pelican is writing into the staging folder
+        wait_until(pelican_is_writing, 600, "the build to write its first file into the staging "
+                   "folder (.build-output-*)", every=0.05)
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the build and its Pelican child, as a crash would
         proc.wait()
@@ -219,6 +221,8 @@ def test_a_killed_build_leaves_debris_that_the_next_build_removes(tmp_path):
 @pytest.mark.slow
 def test_a_second_build_of_the_same_folder_stops_at_once_naming_the_first(tmp_path):
     output = tmp_path / "output"
+    # The holder takes the lock, says so, and keeps it until this test terminates it (its
+    # sleep only bounds how long an orphaned holder could live; nothing waits on it).
     holder = subprocess.Popen([sys.executable, "-c", (
         "import sys, time; sys.path[:0] = [sys.argv[1]];"
         "from pathlib import Path; from tools import build as sitebuild\n"

@@ -19,7 +19,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import tasks
-from conftest import ROOT, SiteServer
+from conftest import ROOT, SiteServer, settle
 
 # Tags and entities in a title are refused by the header check (plugins/editorial); what
 # gets through (a "<" before a digit, an "&amp" without ";") must be shown as written.
@@ -178,7 +178,7 @@ def test_in_chromium_nothing_acts_on_the_reader(hostile_server, browser, path):
     page.goto(url, wait_until="networkidle")
     page.mouse.move(640, 450)
     page.mouse.wheel(0, 4000)
-    page.wait_for_timeout(1500)
+    settle(page)  # the charts scrolled near have upgraded (or failed), the network is quiet
     if path == "search/":
         page.locator("#search input").fill("Titre")
         page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10000)
@@ -231,7 +231,7 @@ def test_every_page_type_runs_under_the_strict_csp_with_zero_violations(site_ser
         if "search/" in path:
             page.locator("#search input").fill("Kyiv")
             page.locator(".pagefind-ui__result-link").first.wait_for(timeout=10000)
-        page.wait_for_timeout(300)
+        settle(page)  # every request answered or refused, its CSP report delivered
         violations = page.evaluate("window.__csp")
         assert violations == [] and console == [], f"{path} at {width}px: {violations or console}"
         context.close()
