@@ -11,7 +11,7 @@ from pathlib import Path
 from invoke import task
 
 from tools.build import OUTPUT, PYTHON, BuildFailed, build_in_process, build_site
-from tools.server import make_server
+from tools.server import make_server, normal_prefix
 
 ROOT = Path(__file__).resolve().parent
 
@@ -98,7 +98,7 @@ def serve(c, port=8000, prefix="/"):
         _fail(BuildFailed("There is no built site in output/ yet: run `invoke build` first."))
     server = make_server(OUTPUT, port=int(port), prefix=prefix)
     host, real_port = server.server_address[:2]
-    print(f"Serving output/ at http://{host}:{real_port}{prefix if prefix.startswith('/') else '/' + prefix}")
+    print(f"Serving output/ at http://{host}:{real_port}{normal_prefix(prefix)}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -202,7 +202,7 @@ def test(c, k="", x=False, fast=False):
             "strict": "Fail when a vulnerability database cannot be reached (CI decides)."})
 def check(c, only="", skip="", site="", commit="", strict=False):
     """Run the quality gates on a fresh build (HTML, links, accessibility, self-containment, ...)."""
-    from tests.quality.runner import UsageError, run_check  # test tooling: imported only here
+    from tools.check.runner import UsageError, run_check
 
     try:
         status = run_check(only, skip, Path(site) if site else None, commit=commit, strict=strict)
@@ -365,5 +365,5 @@ def bench(c, port=8799, repeats=3):
     print("\n== page weights of output/ (gzipped)")
     if not (OUTPUT / "index.html").exists():
         build_site()
-    subprocess.call([PYTHON, "-m", "tests.quality", "--only", "weight", "--site", str(OUTPUT)],
+    subprocess.call([PYTHON, "-m", "tools.check", "--only", "weight", "--site", str(OUTPUT)],
                     cwd=ROOT)

@@ -4,11 +4,8 @@ and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -18,6 +15,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "plugins"))
 
 import tasks  # noqa: E402
+from tools.server import ServerProcess, free_port  # noqa: E402,F401 (free_port: the tests')
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -82,45 +80,13 @@ def settle(page, timeout: float = 15_000, quiet: float = 500) -> None:
     page.evaluate(TWO_FRAMES)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class SiteServer:
-    """A static server for a built site in its own process (held by PID, stopped by PID)."""
+class SiteServer(ServerProcess):
+    """A built site served by the project's static server (tools/server.py) in its own
+    process, started at once, stopped by PID (``stop()``)."""
 
     def __init__(self, directory: Path, prefix: str = "/"):
-        self.port = free_port()
-        self.prefix = prefix
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "tests" / "serve_site.py"), str(directory),
-             str(self.port), prefix],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        self.url = f"http://127.0.0.1:{self.port}{prefix}"
-
-        def answers() -> bool:
-            if self.proc.poll() is not None:
-                pytest.fail(f"the test server for {directory} exited ({self.proc.returncode})",
-                            pytrace=False)
-            urllib.request.urlopen(self.url, timeout=1).close()
-            return True
-
-        try:
-            wait_until(answers, 15, f"the test server for {directory} to answer at {self.url}")
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        super().__init__(directory, prefix)
+        self.start()
 
 
 PUBLISHED_URL = tasks.GOLDEN_ENV["SITEURL"]
@@ -188,7 +154,6 @@ SLOW_FIXTURES = BROWSER_FIXTURES | {
 
 
 def pytest_configure(config):
-    os.environ.setdefault("SERVE_QUIET", "1")
     for name, help_text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {help_text}")
 

@@ -19,8 +19,8 @@ for p in (ROOT, ROOT / "plugins"):
 
 from discovery import DiscoveryError  # noqa: E402
 from discovery.sitemap import collect  # noqa: E402
-from tests.quality import gate_feeds, gate_sitemap  # noqa: E402
-from tests.quality.site import Site  # noqa: E402
+from tools.check import gate_feeds, gate_sitemap  # noqa: E402
+from tools.check.site import Site  # noqa: E402
 
 SITEURL = "https://example.org/energy-front"
 

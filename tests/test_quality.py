@@ -28,14 +28,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.quality import (  # noqa: E402
+from tools.check import (  # noqa: E402
     gate_a11y, gate_actionlint, gate_html, gate_lighthouse, gate_links, gate_reproducible,
     gate_selfcontained, gate_weight,
 )
-from tests.quality.build import export_worktree  # noqa: E402
-from tests.quality.config import ConfigError, merge_budgets  # noqa: E402
-from tests.quality.runner import UsageError, run_check, select  # noqa: E402
-from tests.quality.site import Server, Site  # noqa: E402
+from tools.check.build import export_worktree  # noqa: E402
+from tools.check.config import ConfigError, merge_budgets  # noqa: E402
+from tools.check.runner import UsageError, run_check, select  # noqa: E402
+from tools.check.site import Server, Site  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures" / "quality"
 CLEAN = FIXTURES / "clean"
@@ -290,7 +290,7 @@ def test_budgets_come_from_one_place_and_reject_unknown_keys():
 
 @pytest.mark.browser
 @pytest.mark.skipif(os.environ.get("QUALITY_SKIP_LIGHTHOUSE") == "1",
-                    reason="QUALITY_SKIP_LIGHTHOUSE=1 (documented in tests/quality/README.md)")
+                    reason="QUALITY_SKIP_LIGHTHOUSE=1 (documented in tools/check/README.md)")
 def test_lighthouse_prints_scores_and_fails_a_page_without_alt(tmp_path):
     # One run (they are slow). A missing alt costs points in accessibility and in SEO
     # (Lighthouse counts it in both) and the findings say so; best practices pass on this

@@ -69,7 +69,7 @@ def test_the_render_environment_is_in_the_cache_key(monkeypatch):
 
 
 def test_the_reproducibility_gate_builds_its_second_copy_on_another_machine():
-    from tests.quality import build as quality_build
+    from tools.check import build as quality_build
 
     other = quality_build.OTHER_MACHINE
     assert other["TZ"] != os.environ.get("TZ", "UTC") and other["PYTHONHASHSEED"] != "0"

@@ -20,8 +20,8 @@ for p in (ROOT, ROOT / "plugins"):
 
 import tasks  # noqa: E402
 from discovery.cards import Card, png_size, render, wrap, text_width  # noqa: E402
-from tests.quality import gate_structured  # noqa: E402
-from tests.quality.site import Site  # noqa: E402
+from tools.check import gate_structured  # noqa: E402
+from tools.check.site import Site  # noqa: E402
 
 SITEURL = "https://example.org/energy-front"
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from tests.quality import gate_supply
+from tools.check import gate_supply
 
 WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
 

@@ -294,31 +294,89 @@ def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
         return _build_in_process(settings, output, content, debug, data)
 
 
+def _limit_filter():
+    """Pelican's duplicate and group limiter (``pelican.log.LimitFilter``: a warning is
+    logged once, a group of alike warnings five times), with memory for one build only.
+
+    Pelican keeps that memory on the class, for the life of the process, and offers no way
+    to forget it: in a warm process the second build would not log, so not fail on, a
+    warning the first one logged. This subclass keeps it per instance, the change we would
+    propose upstream (state per filter, one filter per run); ``LOG_FILTER`` and
+    ``LOGS_DEDUP_MIN_LEVEL`` work as in Pelican.
+    """
+    from collections import defaultdict
+
+    from pelican.log import LimitFilter
+
+    class BuildLimitFilter(LimitFilter):
+        def __init__(self):
+            super().__init__()
+            self._raised_messages = set()
+            self._group_count = defaultdict(int)
+
+    return BuildLimitFilter()
+
+
+@contextlib.contextmanager
+def _fresh_log_limits():
+    """Give every Pelican logger a fresh limiter for one build, through Pelican's public
+    logger API (``disable_filter``/``enable_filter`` of its ``LimitLogger``) and the
+    logging module's ``addFilter``/``removeFilter``; Pelican's own comes back afterwards.
+    A logger made during the build (the first build imports the plugins) keeps Pelican's
+    for that build, which has seen nothing yet in a fresh process."""
+    from pelican.log import LimitLogger
+
+    fresh = _limit_filter()
+    loggers = [logger for logger in list(logging.Logger.manager.loggerDict.values())
+               if isinstance(logger, LimitLogger)]
+    for logger in loggers:
+        logger.disable_filter()
+        logger.addFilter(fresh)
+    try:
+        yield
+    finally:
+        for logger in loggers:
+            logger.removeFilter(fresh)
+            logger.enable_filter()
+
+
+def _start_subsites(pelican) -> None:
+    """i18n_subsites sets itself up at the first ``get_generators`` of a process and again
+    only after a run that finished; after a failed build it would run the next one with
+    the failed build's settings (its output folder, a half-used queue of subsites). Its
+    public ``initialize_dbs`` is there for repeated runs in one process ("clears the DBs for
+    e.g. autoreload mode"): called before each run with this run's settings, it does what
+    the plugin's own first call does, so the plugin skips it. (Upstream, the plugin could
+    initialise on every main run, e.g. from the ``initialized`` signal, and nothing would be
+    needed here.)"""
+    if "pelican.plugins.i18n_subsites" not in pelican.settings.get("PLUGINS", []):
+        return
+    from pelican.plugins import i18n_subsites
+
+    i18n_subsites.initialize_dbs(pelican.settings)
+    i18n_subsites.subscribe_filter_to_signals(pelican.settings)
+
+
 def _build_in_process(settings, output: Path, content, debug, data) -> Path:
     from pelican import Pelican
-    from pelican.log import LimitFilter
     from pelican.settings import read_settings
 
     staging = _staging(output)
     problems = _Problems()
     problems.addFilter(_ReaderErrors())
     logging.getLogger().addHandler(problems)
-    # Pelican mutes a warning it has already logged in this process, and i18n_subsites
-    # keeps a half-finished run's state after a failure: both must start afresh.
-    LimitFilter._raised_messages.clear()
-    LimitFilter._group_count.clear()
-    subsites = sys.modules.get("pelican.plugins.i18n_subsites.i18n_subsites")
-    if subsites is not None:
-        subsites._MAIN_SETTINGS = None
     try:
-        override = {"PATH": str(content or ROOT / "content"), "OUTPUT_PATH": str(staging)}
-        if data:
-            override["DATADESK_DATA_DIR"] = str(data)
-        conf = read_settings(str(ROOT / settings), override=override)
-        # Compiled templates are kept between builds (keyed by their source, so an edited
-        # template is compiled again): compiling them is a third of a warm build.
-        conf["JINJA_ENVIRONMENT"] = {**conf["JINJA_ENVIRONMENT"], "bytecode_cache": _TEMPLATES}
-        Pelican(conf).run()
+        with _fresh_log_limits():
+            override = {"PATH": str(content or ROOT / "content"), "OUTPUT_PATH": str(staging)}
+            if data:
+                override["DATADESK_DATA_DIR"] = str(data)
+            conf = read_settings(str(ROOT / settings), override=override)
+            # Compiled templates are kept between builds (keyed by their source, so an edited
+            # template is compiled again): compiling them is a third of a warm build.
+            conf["JINJA_ENVIRONMENT"] = {**conf["JINJA_ENVIRONMENT"], "bytecode_cache": _TEMPLATES}
+            pelican = Pelican(conf)
+            _start_subsites(pelican)
+            pelican.run()
     except Exception as exc:  # a plugin's error already says where and how to fix it
         if debug:
             raise

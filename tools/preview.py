@@ -9,7 +9,6 @@ page loads a same-origin script that listens to a server-sent event stream; the 
 
 from __future__ import annotations
 
-import http.server
 import json
 import queue
 import threading
@@ -17,6 +16,10 @@ import time
 from functools import partial
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
+
+from tools import server
+from tools.server import SiteHandler
 
 SCRIPT_URL = "/__live/reload.js"
 EVENTS_URL = "/__live/events"
@@ -52,39 +55,33 @@ class Broadcast:
             self.clients.discard(client)
 
 
-class LiveHandler(http.server.SimpleHTTPRequestHandler):
-    broadcast: Broadcast
+class LiveHandler(SiteHandler):
+    """The static server (tools/server.py) with the preview's two endpoints, its script in
+    every page, and nothing cached (a reload must fetch the new page)."""
 
-    def end_headers(self):
-        self.send_header("Cache-Control", "no-store")  # a reload must fetch the new page
-        super().end_headers()
+    broadcast: Broadcast
+    cache_control = "no-store"
 
     def do_GET(self):  # noqa: N802 (http.server's API)
-        path = self.path.split("?", 1)[0]
+        path = urlsplit(self.path).path
         if path == SCRIPT_URL:
-            return self._send(SCRIPT, "text/javascript; charset=utf-8")
+            return self.send_body(SCRIPT, "text/javascript; charset=utf-8")
         if path == EVENTS_URL:
             return self._events()
-        target = Path(self.translate_path(path))
-        if target.is_dir() and path.endswith("/"):
-            target = target / "index.html"
-        if target.suffix == ".html" and target.is_file():
-            body = target.read_bytes()
-            end = body.rfind(b"</body>")
-            body = body[:end] + SCRIPT_TAG + body[end:] if end >= 0 else body + SCRIPT_TAG
-            return self._send(body, "text/html; charset=utf-8")
         return super().do_GET()
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def body_of(self, target: Path, ctype: str) -> bytes:
+        body = target.read_bytes()
+        if not ctype.startswith("text/html"):
+            return body
+        end = body.rfind(b"</body>")
+        return body[:end] + SCRIPT_TAG + body[end:] if end >= 0 else body + SCRIPT_TAG
 
     def _events(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", self.cache_control)
+        self.send_header("Connection", "close")  # the stream ends when either side leaves
         self.end_headers()
         client = self.broadcast.listen()
         try:
@@ -103,15 +100,10 @@ class LiveHandler(http.server.SimpleHTTPRequestHandler):
         finally:
             self.broadcast.leave(client)
 
-    def log_message(self, format, *args):  # noqa: A002 (stdlib signature)
-        pass
-
 
 def make_server(root: Path, host: str, port: int, broadcast: Broadcast):
-    handler = type("Handler", (LiveHandler,), {"broadcast": broadcast})
-    http.server.ThreadingHTTPServer.allow_reuse_address = True
-    http.server.ThreadingHTTPServer.daemon_threads = True
-    return http.server.ThreadingHTTPServer((host, port), partial(handler, directory=str(root)))
+    return server.make_server(root, host, port, quiet=True, handler=LiveHandler,
+                              broadcast=broadcast)
 
 
 def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 8000,
@@ -140,9 +132,9 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
         broadcast.send({"type": "reload"})
 
     rebuild("start")
-    server = make_server(root, host, port, broadcast)
-    url = f"http://{host}:{server.server_address[1]}/"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    httpd = make_server(root, host, port, broadcast)
+    url = f"http://{host}:{httpd.server_address[1]}/"
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     say(f"Preview at {url} (drafts under {url}drafts/). Edit and save: the page reloads. "
         f"Ctrl+C stops.")
     if ready:
@@ -158,5 +150,5 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
             names = ", ".join(sorted(p.name for p in paths))[:120]
             rebuild(names)
     finally:
-        server.shutdown()
-        server.server_close()
+        httpd.shutdown()
+        httpd.server_close()

@@ -23,7 +23,8 @@ from . import (gate_a11y, gate_actionlint, gate_feeds, gate_html, gate_lighthous
 from .build import OTHER_MACHINE, BuildError, UsageError, publish_builder, two_sources
 from .config import REPO, SERVE_PREFIX, load_budgets
 from .report import CONSOLE_FINDINGS, GateRun, render, write
-from .site import Server, Site, free_port
+from ..server import free_port
+from .site import Server, Site
 
 
 @dataclass
@@ -140,7 +141,7 @@ def _display(path: Path) -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m tests.quality", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m tools.check", description=__doc__.splitlines()[0])
     parser.add_argument("--only", default="", help=f"comma-separated gates: {', '.join(GATES)}")
     parser.add_argument("--skip", default="", help="comma-separated gates to leave out")
     parser.add_argument("--site", type=Path, help="check this existing build instead of building")

@@ -30,16 +30,16 @@ class BuildError(RuntimeError):
     """The site did not build; the message is the build's own report."""
 
 
-# Runs in the copied sources with their own tasks.py: the build the lead wrote
-# (temp dir, atomic swap, readable errors), with publish settings.
+# Runs in the copied sources with their own build runner (tools/build.py: temp dir,
+# atomic swap, readable errors), with publish settings.
 _BUILD = """
 import sys
 sys.path.insert(0, sys.argv[1])
-import tasks
+from tools.build import BuildFailed, build_site
 try:
-    tasks.build_site(settings="publishconf.py", output=sys.argv[2], env={"SITEURL": sys.argv[3]},
-                     quiet=True)
-except tasks.BuildFailed as exc:
+    build_site(settings="publishconf.py", output=sys.argv[2], env={"SITEURL": sys.argv[3]},
+               quiet=True)
+except BuildFailed as exc:
     sys.exit(str(exc))
 """
 

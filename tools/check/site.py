@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +11,8 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from ..server import ServerProcess
 from .config import SERVE_PREFIX
-
-SERVER_SCRIPT = Path(__file__).with_name("server.py")
 
 
 @dataclass
@@ -180,48 +176,12 @@ def representative_pages(site: Site) -> list[PageInfo]:
 # Local server
 # ---------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """The site under a sub-path on 127.0.0.1, in a child process killed by PID."""
+class Server(ServerProcess):
+    """The site under the check's sub-path on 127.0.0.1: the project's static server
+    (tools/server.py) in a child process, stopped by PID."""
 
     def __init__(self, root: Path, prefix: str = SERVE_PREFIX, port: int = 0):
-        self.root, self.prefix, self.port = Path(root), prefix, port
-        self.proc: subprocess.Popen | None = None
-
-    def __enter__(self) -> Server:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(SERVER_SCRIPT), "--root", str(self.root),
-             "--prefix", self.prefix, "--port", str(self.port)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("PORT "):
-            err = self.proc.stderr.read()
-            self.proc.kill()
-            raise RuntimeError(f"the static server did not start: {line}{err}")
-        self.port = int(line.split()[1])
-        return self
-
-    @property
-    def origin(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def url(self) -> str:
-        return self.origin + self.prefix
-
-    def __exit__(self, *exc):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        super().__init__(root, prefix, port)
 
 
 def same_origin(url: str, base: str) -> bool:

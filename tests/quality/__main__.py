@@ -1,7 +1,0 @@
-"""`python -m tests.quality [--only a,b] [--skip c] [--site DIR]`: the same as `invoke check`."""
-
-import sys
-
-from .runner import main
-
-sys.exit(main())

@@ -1,0 +1,127 @@
+"""The tools of tools/ that the other tests do not reach: the warm in-process build of the
+live preview (tools/build.py, build_in_process) and the one static server (tools/server.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "editor"
+
+# Several builds in one process, as `invoke livereload` runs them; each step may first
+# write files of content/. Prints one JSON line per build: the problems, or "ok".
+WARM = """
+import json, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from tools.build import BuildFailed, build_in_process
+project = Path(sys.argv[2])
+for step in json.loads(sys.argv[3]):
+    for name, text in step.items():
+        (project / "content" / name).write_text(text, encoding="utf-8")
+    try:
+        build_in_process(output=project / "output", content=project / "content",
+                         data=project / "data")  # as `invoke livereload --content` does
+        print(json.dumps("ok"), flush=True)
+    except BuildFailed as exc:
+        print(json.dumps(str(exc)), flush=True)
+"""
+
+
+def warm_builds(tmp_path: Path, steps: list[dict]) -> tuple[Path, list[str]]:
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    proc = subprocess.run([sys.executable, "-c", WARM, str(ROOT), str(project), json.dumps(steps)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return project, [json.loads(line) for line in proc.stdout.splitlines() if line.startswith('"')]
+
+
+def article(name: str) -> str:
+    return (FIXTURE / "content" / "articles" / name).read_text(encoding="utf-8")
+
+
+def test_a_warm_process_fails_every_build_on_the_same_pelican_warning(tmp_path):
+    # Pelican logs a warning once per process (its LimitFilter); the preview's builds each
+    # start with a fresh memory, so the second build fails on it too instead of publishing.
+    story = article("hiver.fr.md") + "\nVoir [la note]({filename}/nulle-part.md).\n"
+    _project, results = warm_builds(tmp_path, [{"articles/hiver.fr.md": story}, {}])
+    assert len(results) == 2
+    for result in results:
+        assert result != "ok"
+        assert "Unable to find '/nulle-part.md'" in result, result
+
+
+CORRECTION = """\
+- id: 2022-12-02-hiver
+  date: 2022-12-02
+  article: {slug}
+  kind: correction
+  fr: "Nous écrivions 97 ; le bon chiffre est 98."
+  en: "We wrote 97; the right figure is 98."
+"""
+
+
+def test_after_a_build_that_stopped_half_way_the_next_one_writes_the_english_site_in_output(tmp_path):
+    # The corrections plugin stops the build after the French articles are read (an entry
+    # names no article), with i18n_subsites half-way through its run; the next build of
+    # the same process must still write the English pages into output/, not into the
+    # failed build's folder.
+    project, results = warm_builds(tmp_path, [
+        {"corrections.yaml": CORRECTION.format(slug="nulle-part")},
+        {"corrections.yaml": CORRECTION.format(slug="hiver-des-coupures")}])
+    assert results[0] != "ok" and "'nulle-part' matches no article's Slug" in results[0], results[0]
+    assert results[1] == "ok", results[1]
+    output = project / "output"
+    for page in (output / "hiver-des-coupures", output / "en" / "hiver-des-coupures"):
+        # each language's article shows the notice of the entry
+        assert "corrections/#2022-12-02-hiver" in (page / "index.html").read_text(encoding="utf-8")
+    assert not [p for p in project.glob(".build-*")], "nothing is left beside output/"
+
+
+# --- the one static server -------------------------------------------------------------
+
+def test_the_server_answers_like_project_pages_in_process_and_as_a_child(tmp_path):
+    import threading
+
+    from tools.server import ServerProcess, make_server
+
+    site = tmp_path / "site"
+    (site / "story").mkdir(parents=True)
+    (site / "story" / "index.html").write_text("<p>story</p>", encoding="utf-8")
+    (site / "404.html").write_text("<p>introuvable</p>", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not served", encoding="utf-8")
+
+    def answers(url: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(url) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read()
+
+    def check(origin: str) -> None:
+        assert answers(origin + "/energy-front/story/") == (200, b"<p>story</p>")
+        assert answers(origin + "/energy-front/story") == (200, b"<p>story</p>")  # redirected
+        assert answers(origin + "/energy-front/nowhere/") == (404, b"<p>introuvable</p>")
+        assert answers(origin + "/story/") == (404, b"not found\n")  # outside the sub-path
+        assert answers(origin + "/energy-front/../secret.txt")[0] == 404
+
+    server = make_server(site, port=0, prefix="energy-front", quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        check(f"http://127.0.0.1:{server.server_address[1]}")
+    finally:
+        server.shutdown()
+        server.server_close()
+    with ServerProcess(site, "/energy-front/") as child:
+        check(child.origin)
+        pid = child.proc.pid
+    assert child.proc.poll() is not None, f"the server (process {pid}) was stopped"
