@@ -341,7 +341,7 @@ def test_runner_passes_a_clean_site(tmp_path):
 def test_check_builds_a_copy_of_what_a_fresh_clone_would_hold(tmp_path):
     copy = export_worktree(tmp_path / "src")
     assert (copy / "tasks.py").read_bytes() == (ROOT / "tasks.py").read_bytes()
-    assert (copy / "tests" / "quality" / "build.py").is_file()
+    assert (copy / "tools" / "check" / "build.py").is_file()
     for ignored in (".venv", "node_modules", "output", ".cache"):
         assert not (copy / ignored).exists()
 

@@ -74,7 +74,7 @@ def test_the_reproducibility_gate_builds_its_second_copy_on_another_machine():
     other = quality_build.OTHER_MACHINE
     assert other["TZ"] != os.environ.get("TZ", "UTC") and other["PYTHONHASHSEED"] != "0"
     assert other["LC_ALL"] != os.environ.get("LC_ALL", "")
-    runner = (ROOT / "tests" / "quality" / "runner.py").read_text(encoding="utf-8")
+    runner = (ROOT / "tools" / "check" / "runner.py").read_text(encoding="utf-8")
     assert "publish_builder(url, copy, env=OTHER_MACHINE)" in runner
 
 
