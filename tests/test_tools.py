@@ -11,7 +11,10 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
 from conftest import ROOT
+
+pytestmark = pytest.mark.slow  # builds in a subprocess, starts servers
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
 
