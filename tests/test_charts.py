@@ -244,7 +244,7 @@ def test_published_figures_use_the_site_address_everywhere(tmp_path):
     project = copy_project(tmp_path)
     settings = project / "chartspublish.py"
     settings.write_text(f"import sys\nsys.path.insert(0, {str(project)!r})\nfrom chartsconf import *\n"
-                        f"from publishconf import *\nCATALOG_DATA_DIR = {str(project / 'data')!r}\n")
+                        f"from publishconf import *\nDATADESK_DATA_DIR = {str(project / 'data')!r}\n")
     out = tasks.build_site(settings=str(settings), output=tmp_path / "output", content=project / "content",
                            quiet=True, env={"SITEURL": "https://example.org/site"})
     english = (out / "en" / "story" / "index.html").read_text(encoding="utf-8")

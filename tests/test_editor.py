@@ -42,7 +42,7 @@ def project_copy(tmp_path: Path, real: bool = False) -> Path:
         shutil.copytree(FIXTURE, project)
     (project / "editorpublish.py").write_text(
         f"import sys\nsys.path.insert(0, {str(project)!r})\nfrom editorconf import *\n"
-        f"from publishconf import *\nCATALOG_DATA_DIR = {str(project / 'data')!r}\n",
+        f"from publishconf import *\nDATADESK_DATA_DIR = {str(project / 'data')!r}\n",
         encoding="utf-8")
     return project
 

@@ -243,7 +243,7 @@ def build(project: Path, out: Path, publish: bool = False):
     if publish:
         (project / "editorpublish.py").write_text(
             "import sys\nsys.path.insert(0, %r)\nfrom editorconf import *\n"
-            "from publishconf import *\nCATALOG_DATA_DIR = %r\n"
+            "from publishconf import *\nDATADESK_DATA_DIR = %r\n"
             % (str(project), str(project / "data")), encoding="utf-8")
         settings = project / "editorpublish.py"
     return tasks.build_site(settings=str(settings), output=out, content=project / "content",

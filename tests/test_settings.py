@@ -35,6 +35,16 @@ def test_each_readme_table_is_the_generated_one(family):
         assert f"| `{name}` |" in text
 
 
+def test_the_project_readme_lists_every_family_as_the_code_says():
+    from conftest import ROOT
+
+    assert settings_doc.stale(ROOT) == [], "run `invoke settings-doc`"
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for family in FAMILIES:
+        for name in family.names:
+            assert f"| `{name}` |" in text, name
+
+
 def test_a_table_out_of_date_is_caught():
     family = Settings("demo", "DEMO_", [Setting("DEMO_A", 1, "One.")], "README.md")
     text = f"# demo\n\n{BEGIN}\n| setting | default | what it does |\n{END}\n"
@@ -102,7 +112,8 @@ def test_defaults_are_filled_in_and_the_site_settings_pass():
     assert datadesk.DATADESK.values({})["DATADESK_CHARTS_WIDTH"] == 680
 
 
-def test_a_unknown_key_stops_a_real_build(tmp_path):
+@pytest.mark.slow
+def test_an_unknown_key_stops_a_real_build(tmp_path):
     """Through Pelican: the check runs at `initialized`, before anything is written."""
     import tasks
 

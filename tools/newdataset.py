@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from datadesk import SUFFIX, TO_FILL, description_path, dumps
+from datadesk import SUFFIX, TO_FILL, DeskError, description_path, dumps
 
 NAME = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 NUMERIC = {"integer", "number"}
@@ -28,7 +28,7 @@ TYPE_WORDS = {"string": "text", "integer": "whole number", "number": "number", "
               "datetime": "date and time", "boolean": "true/false", "year": "year", "time": "time"}
 
 
-class DatasetError(Exception):
+class DatasetError(DeskError):
     """The CSV cannot be described as it is; the message says why and what to do."""
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from datadesk import DeskError
 from editorial.editorial import SETTINGS, languages
 from editorial.frontmatter import Source, read, slugify_text
 
@@ -45,7 +46,7 @@ TEXT = {
 }
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(DeskError):
     """The editor asked for something that cannot be created; the message says why and what to do."""
 
 

@@ -17,11 +17,12 @@ from pelican import signals
 
 from . import charts, yamlsafe  # noqa: F401  (charts first: it pins the time zone before anything draws)
 from .charts import charts as _charts
-from .charts.text import UNIT_NAMES  # noqa: F401
-from .errors import DeskError, render as render_error  # noqa: F401
+from . import i18n  # noqa: F401  (the locale and unit tables)
+from .i18n import UNIT_NAMES, UNITS  # noqa: F401
+from .errors import DeskError, TranslationCatalogError, render as render_error  # noqa: F401
 from .settings import DATADESK, Setting, Settings, SettingsError  # noqa: F401
-from .datasets import (Catalog, DataValidationError, Problem,  # noqa: F401
-                       get_catalog, localized, record_usage, usages)
+from .datasets import (Catalog, DataValidationError, Problem, UnknownColumnError,  # noqa: F401
+                       UnknownDatasetError, get_catalog, localized, record_usage, usages)
 from .datasets import catalog as _catalog, pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
 from .shortcodes import (SHORTCODE, ShortcodeContext, ShortcodeError, parse_line,  # noqa: F401
@@ -52,13 +53,13 @@ def register() -> None:
     # Shortcodes: the Markdown reader that expands {{ ... }}; no braces left in written pages.
     signals.readers_init.connect(_shortcodes.add_reader)
     signals.content_written.connect(_shortcodes.check_written)
-    # Charts: CHARTS_* checked at startup, chart URLs relative to each page, the charts'
+    # Charts: DATADESK_CHARTS_* checked at startup, chart URLs relative to each page, the charts'
     # artefacts and embed pages.
     register_handler("chart", _charts.chart_shortcode)
     signals.initialized.connect(_charts.on_initialized)
     signals.content_object_init.connect(_charts.on_content_init)
     signals.get_generators.connect(_charts.get_generators)
-    # Inline values: INLINE_VALUES_* checked at startup, usage recorded once each article
+    # Inline values: DATADESK_VALUES_* checked at startup, usage recorded once each article
     # exists, the dataset links resolved in every written page and feed.
     register_handler("value", _values.handle)
     signals.initialized.connect(_values.configure)

@@ -41,6 +41,11 @@ class DeskError(Exception):
                 "text": render(self)}
 
 
+class TranslationCatalogError(DeskError):
+    """A translation catalogue (a gettext ``.po`` file of the theme) cannot be read; raised by
+    the i18n_catalogs plugin. Not the data catalogue."""
+
+
 def location(file: str | None, line: int | None = None, column: int | None = None) -> str:
     if not file:
         return ""

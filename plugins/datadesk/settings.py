@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DeskError
+from .i18n import LOCALES
 
 CONFIG_FILE = "pelicanconf.py"
 
@@ -152,11 +153,16 @@ END = "<!-- end of settings -->"
 
 def readme_with_table(text: str, family: Settings) -> str:
     """``text`` (a README) with its generated table replaced by ``family.markdown()``."""
+    return replace_block(text, family.markdown(), family.readme)
+
+
+def replace_block(text: str, block: str, shown_as: str) -> str:
+    """``text`` with what stands between the BEGIN and END lines replaced by ``block``."""
     start, stop = text.find(BEGIN), text.find(END)
     if start < 0 or stop < start:
         raise DeskError(f"no generated settings table (the lines {BEGIN!r} ... {END!r}).",
-                        file=family.readme, fix="Put the two marker lines where the table goes.")
-    return text[:start] + BEGIN + "\n" + family.markdown() + text[stop:]
+                        file=shown_as, fix="Put the two marker lines where the table goes.")
+    return text[:start] + BEGIN + "\n" + block + text[stop:]
 
 
 def write_readme(family: Settings, root: Path) -> bool:
@@ -216,7 +222,7 @@ DATADESK = Settings("datadesk", "DATADESK_", [
     Setting("DATADESK_VALUES_CLASS", "dv", "CSS class of the element around each inline value."),
     Setting("DATADESK_VALUES_MAX_LISTED", 12, "How many valid names an inline value's error lists."),
     # Languages and units (i18n.py)
-    Setting("DATADESK_LOCALES", {"fr": "fr_FR", "en": "en_US"}, "Babel locale for each article language."),
+    Setting("DATADESK_LOCALES", dict(LOCALES), "Babel locale for each article language (inline values)."),
     Setting("DATADESK_UNITS", {}, "Extra units: `{'tonnes': {'fr': '{n} t', 'en': '{n} t'}}`, or "
                                   "`{'cldr': 'mass-tonne'}` for a CLDR unit."),
 ], README, renamed={

@@ -22,6 +22,8 @@ import sanitise
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from .errors import DeskError
+
 logger = logging.getLogger(__name__)
 
 SHORTCODE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\b(.*?)\}\}")
@@ -30,7 +32,7 @@ CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 LANG_LINE = re.compile(r"^lang:\s*(\S+)\s*$", re.IGNORECASE)
 
 
-class ShortcodeError(Exception):
+class ShortcodeError(DeskError):
     """A shortcode an editor wrote cannot be honoured; the message says why and how to fix it."""
 
 
@@ -244,7 +246,7 @@ class ShortcodePreprocessor(Preprocessor):
             )
             try:
                 html = handler(code.args, ctx)
-            except ShortcodeError as exc:
+            except DeskError as exc:  # a shortcode's own error, or the data's (an unknown dataset)
                 errors.append(f"{where}: {exc}")
                 continue
             pieces.append(sanitise.protect(self.md, html))  # ours: the sanitiser leaves it alone

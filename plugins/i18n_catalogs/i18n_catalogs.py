@@ -16,13 +16,12 @@ from pelican import signals
 logger = logging.getLogger(__name__)
 
 
-class CatalogError(Exception):
-    """A translation catalogue cannot be read."""
-
-
 def compile_catalogs(translations_dir: Path) -> list[Path]:
     """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``translations_dir``; return what was written."""
     from site_context import typography  # plugins/ is on sys.path once Pelican has loaded them
+    # The desk's error for a .po file that cannot be read; this plugin is loaded before datadesk
+    # (PLUGINS), so it is imported here, when the catalogues are compiled, not when loaded.
+    from datadesk import TranslationCatalogError
 
     written = []
     for po_path in sorted(Path(translations_dir).glob("*/LC_MESSAGES/*.po")):
@@ -34,9 +33,9 @@ def compile_catalogs(translations_dir: Path) -> list[Path]:
             with po_path.open("rb") as handle:
                 catalog = read_po(handle, locale=po_path.parent.parent.name)
         except Exception as exc:  # Babel raises several types for a malformed file
-            raise CatalogError(
-                f"{po_path}: cannot be read as a gettext catalogue ({exc}). "
-                "Fix the quoting on the line it names, or restore the file from git."
+            raise TranslationCatalogError(
+                f"cannot be read as a gettext catalogue ({exc}).", file=po_path,
+                fix="Fix the quoting on the line it names, or restore the file from git."
             ) from exc
         typography.set_catalog(catalog)  # French: ’, « 1er », narrow no-break spaces
         with mo_path.open("wb") as handle:

@@ -9,15 +9,16 @@ import math
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from datadesk import i18n
 from markupsafe import Markup
 from pelican import signals
 
-LOCALES = {"fr": "fr_FR", "en": "en_US"}
 WORDS_PER_MINUTE = 200
 
 
 def babel_locale(lang: str) -> str:
-    return LOCALES.get(lang, lang)
+    """The data desk's locale table: dates and numbers in templates read as in charts and prose."""
+    return i18n.babel_locale(lang)
 
 
 def date_filter(value, lang: str = "fr", fmt: str = "long") -> str:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 
+from datadesk import i18n
+
 NNBSP = "\u202f"
-MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.",
-          "janvier", "février", "avril", "juillet", "septembre", "octobre", "novembre", "décembre")
+# The French month names, short and long, as the data desk's locale table writes them.
+MONTHS = tuple(dict.fromkeys(i18n.TIME_LOCALE["fr"]["shortMonths"] + i18n.TIME_LOCALE["fr"]["months"]))
 _MONTH = "(?:" + "|".join(re.escape(m) for m in MONTHS) + r")(?![\w])"
 UNIT_WORDS = {"h", "heure", "heures", "km", "gw", "mw", "md€", "m€", "md$", "millions", "million", "milliards",
               "milliard", "%", "€", "$"}

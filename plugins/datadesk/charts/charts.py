@@ -1,6 +1,6 @@
 """charts: Altair charts rendered at build time, placed in articles with ``{{ chart ID }}``.
 
-Signals: ``initialized`` (check CHARTS_* settings), ``content_object_init`` (make chart
+Signals: ``initialized`` (check DATADESK_CHARTS_* settings), ``content_object_init`` (make chart
 URLs relative to each page), ``get_generators`` (ChartsGenerator: renders what the cache
 lacks, records dataset usage, writes artefacts and embed pages), all connected by
 ``datadesk.register``, which also registers the shortcode handler ``chart``. See
@@ -287,4 +287,4 @@ def get_generators(pelican):
 
 
 def on_initialized(pelican) -> None:
-    conf_mod.values(pelican.settings)  # unknown or mistyped CHARTS_* settings stop the build here
+    conf_mod.values(pelican.settings)  # unknown or mistyped DATADESK_* settings stop the build here

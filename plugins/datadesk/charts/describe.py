@@ -129,7 +129,7 @@ def _money(value, t: T, field: str | None) -> str | None:
     name = formatting.lookup(str(raw), table)
     if name is None or table[name].base not in ("eur", "usd"):
         return None
-    locale = formatting.babel_locale(t.lang, {"fr": "fr_FR", "en": "en_US"})
+    locale = formatting.babel_locale(t.lang)
     return formatting.format_quantity(float(value), table[name], None, t.lang, locale)
 
 

@@ -17,53 +17,10 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from . import theme
-
-LANGS = ("fr", "en")
-
-# d3-format / d3-time-format definitions, identical to charts.js LOCALES.
-NUMBER_LOCALE = {
-    "fr": {"decimal": ",", "thousands": "\u202f", "grouping": [3], "currency": ["", "\u00a0€"],
-           "percent": "\u202f%"},
-    "en": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": ["€", ""]},
-}
-TIME_LOCALE = {
-    "fr": {"dateTime": "%A %e %B %Y à %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
-           "periods": ["AM", "PM"],
-           "days": ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"],
-           "shortDays": ["dim.", "lun.", "mar.", "mer.", "jeu.", "ven.", "sam."],
-           "months": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-                      "septembre", "octobre", "novembre", "décembre"],
-           "shortMonths": ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août",
-                           "sept.", "oct.", "nov.", "déc."]},
-    "en": {"dateTime": "%x, %X", "date": "%-m/%-d/%Y", "time": "%-I:%M:%S %p",
-           "periods": ["AM", "PM"],
-           "days": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
-           "shortDays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
-           "months": ["January", "February", "March", "April", "May", "June", "July", "August",
-                      "September", "October", "November", "December"],
-           "shortMonths": ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
-                           "Nov", "Dec"]},
-}
-# d3 time formats for axes and tooltips.
-DATE_FORMAT = {"fr": "%-d %b %Y", "en": "%b %-d, %Y"}
-DAY_MONTH_FORMAT = {"fr": "%-d %b", "en": "%b %-d"}
-MONTH_FORMAT = {"fr": "%b %Y", "en": "%b %Y"}
-BABEL_DATE = {"fr": "d MMM y", "en": "MMM d, y"}
-BABEL_MONTH = {"fr": "MMM y", "en": "MMM y"}
-BABEL_LOCALE = {"fr": "fr_FR", "en": "en_US"}
-
-# Units as datapackage.json writes them (English), in each site language.
-UNIT_NAMES = {
-    # Same spelling as figures in the prose (inline_values): "12,3 Md€" / "€12.3bn".
-    "€ billion": {"fr": "Md€", "en": "€bn"},
-    "€": {"fr": "€", "en": "€"},
-    "usd_bn": {"fr": "Md$", "en": "$bn"},
-    "units": {"fr": "unités", "en": "units"},
-    "count": {"fr": "nombre", "en": "number"},
-    "hours": {"fr": "heures", "en": "hours"},
-    "%": {"fr": "%", "en": "%"},
-    "percent": {"fr": "%", "en": "%"},
-}
+from ..errors import DeskError
+# The languages, locales, date patterns and unit labels are the desk's one table.
+from ..i18n import (BABEL_DATE, BABEL_MONTH, DATE_FORMAT, DAY_MONTH_FORMAT, LANGS,  # noqa: F401
+                    MONTH_FORMAT, NUMBER_LOCALE, TIME_LOCALE, UNIT_NAMES, babel_locale)
 
 # Donor names as the Kiel tracker writes them that are not CLDR's English territory names.
 DONOR_ALIASES = {"czech republic": "CZ", "turkey": "TR", "czechia": "CZ"}
@@ -96,7 +53,7 @@ SOURCE_PREFIX = {"fr": "Source\u202f: ", "en": "Source: "}
 SOURCES_PREFIX = {"fr": "Sources\u202f: ", "en": "Sources: "}
 
 
-class TextError(Exception):
+class TextError(DeskError):
     """A label or unit a chart asks for is missing (or missing in one language)."""
 
 
@@ -188,7 +145,7 @@ class T:
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return "–"
         fmt = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_decimal(value, format=fmt, locale=BABEL_LOCALE[self.lang])
+        return format_decimal(value, format=fmt, locale=babel_locale(self.lang))
 
     def date(self, value, month: bool = False) -> str:
         if hasattr(value, "to_pydatetime"):
@@ -198,7 +155,7 @@ class T:
         if isinstance(value, dt.datetime):
             value = value.date()
         pattern = BABEL_MONTH[self.lang] if month else BABEL_DATE[self.lang]
-        text = format_date(value, pattern, locale=BABEL_LOCALE[self.lang])
+        text = format_date(value, pattern, locale=babel_locale(self.lang))
         return _french(text) if self.lang == "fr" else text  # « 1er oct. 2022 »
 
     def country(self, name: str) -> str:

@@ -1,5 +1,5 @@
 """Curated datasets: validation, typed tables and dataset pages (see ../README.md, "Datasets")."""
 
-from .catalog import (Catalog, data_dir_of, get_catalog, localized,  # noqa: F401
-                      record_usage, usages)
+from .catalog import (Catalog, UnknownColumnError, UnknownDatasetError, data_dir_of,  # noqa: F401
+                      get_catalog, localized, record_usage, usages)
 from .problems import DataValidationError, Problem  # noqa: F401

@@ -21,11 +21,13 @@ validate: a bad file stops the build before anything is written),
 from __future__ import annotations
 
 import copy
+import difflib
 import logging
 import os
 from pathlib import Path
 
 from .. import settings as settings_table
+from ..errors import DeskError
 from .frames import load_frame
 from .package import description_path
 from .problems import DataValidationError, Problem
@@ -39,6 +41,15 @@ _USAGE: dict[str, dict[str, list[dict]]] = {}
 # Typed frames by file, kept across catalogues: after one CSV changes, the others (the
 # 40,000-row hourly table) are not parsed again. Path -> (mtime, size, schema, frame).
 _FRAMES: dict[str, tuple] = {}
+
+
+class UnknownDatasetError(DeskError, KeyError):
+    """A dataset name the catalogue does not know (a KeyError too, for code that looks names up).
+    Where an editor wrote the name (a shortcode, a chart), that file and line are added."""
+
+
+class UnknownColumnError(DeskError, KeyError):
+    """A column a dataset does not have."""
 
 
 class Catalog:
@@ -59,7 +70,12 @@ class Catalog:
 
     def _get(self, name: str) -> dict:
         if name not in self._resources:
-            raise KeyError(f'unknown dataset "{name}"; known datasets: {", ".join(self.names)}')
+            near = difflib.get_close_matches(str(name), self.names, n=1, cutoff=0.6)
+            guess = f' Did you mean "{near[0]}"?' if near else ""
+            raise UnknownDatasetError(
+                f'unknown dataset "{name}"; the datasets are: {", ".join(sorted(self.names))}.{guess}',
+                fix=f"Use one of these names (data/<name>.resource.json), or add the dataset with "
+                    f"`invoke new-dataset data/{name}.csv`.")
         return self._resources[name]
 
     def resource(self, name: str) -> dict:
@@ -101,7 +117,9 @@ class Catalog:
         for fld in self._get(name)["schema"]["fields"]:
             if fld["name"] == column:
                 return copy.deepcopy(fld)
-        raise KeyError(f'dataset "{name}" has no column "{column}"')
+        columns = [f["name"] for f in self._get(name)["schema"]["fields"]]
+        raise UnknownColumnError(f'dataset "{name}" has no column "{column}"; its columns are: '
+                                 f'{", ".join(columns)}.', fix="Use one of these names.")
 
 
 def localized(obj: dict, key: str, lang: str) -> str:

@@ -20,10 +20,10 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from pelican.generators import Generator
 
+from ..i18n import LANGS, babel_locale
 from .catalog import _settings_values, get_catalog, localized, usages
 from .package import dumps
 
-LOCALES = {"fr": "fr_FR", "en": "en_US"}
 SITE_SOURCE_KEY = "sources"
 
 
@@ -36,7 +36,7 @@ def french(text: str, prose: bool = False) -> str:
 def _date(value: str | None, lang: str) -> str:
     if not value:
         return ""
-    text = format_date(dt.date.fromisoformat(value), format="medium", locale=LOCALES.get(lang, lang))
+    text = format_date(dt.date.fromisoformat(value), format="medium", locale=babel_locale(lang))
     return french(text) if lang == "fr" else text  # « 1er mars 2026 »
 
 
@@ -58,7 +58,7 @@ def counted(n: int, lang: str) -> str:
         from site_context.typography import WORDS
 
         return WORDS[n]
-    return format_decimal(n, locale=LOCALES.get(lang, lang))
+    return format_decimal(n, locale=babel_locale(lang))
 
 
 def set_in_french(entry: dict) -> dict:
@@ -111,7 +111,7 @@ def _snippet(resource: dict, csv_url: str) -> str:
 
 def _site_names(settings: dict) -> dict:
     names = dict(settings.get("DATADESK_SITE_NAMES") or {})
-    for lang in LOCALES:
+    for lang in LANGS:
         names.setdefault(lang, settings.get("SITENAME", ""))
     return names
 
@@ -237,7 +237,7 @@ class CatalogGenerator(Generator):
                 "count_l": counted(count, lang), "columns_l": counted(len(res["schema"]["fields"]), lang),
                 "shown_l": counted(min(count, values["DATADESK_PREVIEW_ROWS"]), lang),
                 "size_kb": format_decimal(round(catalog.csv_path(name).stat().st_size / 1024, 1),
-                                          locale=LOCALES.get(lang, lang)),
+                                          locale=babel_locale(lang)),
                 "page_url": page_path, "alternates": [link(o, page_path) for o in others],
                 "citations": citations(res, site_names, public_page),
                 "snippet": _snippet(res, public_csv) if public_csv else "",

@@ -14,6 +14,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from ..errors import DeskError
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -31,7 +33,7 @@ class Problem:
         return f"{where}: {self.message}"
 
 
-class DataValidationError(Exception):
+class DataValidationError(DeskError):
     """Curated data does not match its description (data/<name>.resource.json). ``str()`` is the full report."""
 
     def __init__(self, problems: list[Problem]):

@@ -15,11 +15,11 @@ from pathlib import Path
 
 from frictionless import Package, Resource, Schema
 
+from ..i18n import LANGS
 from . import checks, links
 from .package import TO_FILL, assemble
 from .problems import Problem, Records, show
 
-LANGS = ("fr", "en")
 NUMERIC = {"integer", "number"}
 # Frictionless errors our own checks already word better.
 OURS = {"primary-key", "unique-error"}

@@ -1,7 +1,7 @@
 """Numbers, dates and units written the way each language writes them (Babel, CLDR).
 
-The unit table below is the one place that says how a dataset unit reads in prose:
-``eur_bn`` is ``12,3 Md€`` in French and ``€12.3bn`` in English. Datasets name their
+The unit table (``datadesk/i18n.py``) is the one place that says how a dataset unit reads
+in prose: ``eur_bn`` is ``12,3 Md€`` in French and ``€12.3bn`` in English. Datasets name their
 units in the Table Schema (``"unit": "eur_bn"`` on a field); a site may add its own
 with the ``DATADESK_UNITS`` setting.
 """
@@ -18,62 +18,11 @@ from babel.dates import format_date
 from babel.numbers import get_minus_sign_symbol
 from babel.units import format_unit
 
-NBSP = "\u00a0"  # between a number and its unit, as CLDR's French currency pattern does
-
-
-@dataclass(frozen=True)
-class Unit:
-    """How a quantity reads. ``base`` groups units that convert into each other
-    (``eur``, ``eur_m``, ``eur_bn``) and ``factor`` is the size of one unit in the base."""
-
-    base: str
-    factor: float = 1.0
-    fr: str = "{n}"
-    en: str = "{n}"
-    cldr: str = ""  # a CLDR unit (Babel picks the plural: "1 heure", "12 heures")
-    percent: bool = False  # values are fractions 0-1 shown as a percentage
-
-    def template(self, lang: str) -> str:
-        return getattr(self, lang, None) or self.en
-
-
-UNITS: dict[str, Unit] = {
-    # money: the symbol where each language's press puts it
-    "eur": Unit("eur", 1, fr="{n}" + NBSP + "€", en="€{n}"),
-    "eur_m": Unit("eur", 1e6, fr="{n}" + NBSP + "M€", en="€{n}m"),
-    "eur_bn": Unit("eur", 1e9, fr="{n}" + NBSP + "Md€", en="€{n}bn"),
-    "usd": Unit("usd", 1, fr="{n}" + NBSP + "$", en="${n}"),
-    "usd_m": Unit("usd", 1e6, fr="{n}" + NBSP + "M$", en="${n}m"),
-    "usd_bn": Unit("usd", 1e9, fr="{n}" + NBSP + "Md$", en="${n}bn"),
-    # shares: "percent" holds 0-100, "share" holds 0-1; both read as a percentage
-    "percent": Unit("percent", 1, fr="{n}" + NBSP + "%", en="{n}%"),
-    "share": Unit("share", 1, percent=True),
-    # counts: the bare number; the noun belongs to the editor's sentence
-    "count": Unit("count"),
-    "people": Unit("people"),
-    "units": Unit("units"),
-    "missiles": Unit("missiles"),
-    "drones": Unit("drones"),
-    "events": Unit("events"),
-    "ratio": Unit("ratio"),  # "5" as in "five times the damage": the editor writes "times"
-    "hour_of_day": Unit("hour_of_day", fr="{n}" + NBSP + "h", en="{n}:00"),
-    # physical units through CLDR, so plurals and spacing are right in each language
-    "hours": Unit("hours", cldr="duration-hour"),
-    "days": Unit("days", cldr="duration-day"),
-    "MW": Unit("watt", 1e6, cldr="power-megawatt"),
-    "GW": Unit("watt", 1e9, cldr="power-gigawatt"),
-    "km": Unit("km", cldr="length-kilometer"),
-    # no unit at all (also what unit=none asks for)
-    "none": Unit("none"),
-}
-
-# How datasets may spell a unit in their schema (or in a long table's unit column).
-ALIASES = {
-    "€": "eur", "€ million": "eur_m", "€ billion": "eur_bn", "eur billion": "eur_bn",
-    "$": "usd", "$ million": "usd_m", "$ billion": "usd_bn", "usd billion": "usd_bn",
-    "%": "percent", "pct": "percent", "hour": "hours", "hour of day": "hour_of_day",
-    "gw": "GW", "mw": "MW", "person": "people", "unit": "units",
-}
+from .. import i18n
+from ..errors import DeskError
+# The unit table (how each unit reads, which convert into each other) is the desk's one
+# table, shared with the charts and the dataset pages.
+from ..i18n import ALIASES, NBSP, UNITS, Unit, lookup, unit_table  # noqa: F401
 
 FORMATS = ["integer", "decimal", "decimal:N", "percent", "percent:N", "compact", "words", "words:f",
            "date", "date:long", "month", "month:long", "year", "text"]
@@ -89,30 +38,12 @@ DATE_PATTERNS = {"date": "medium", "date:long": "long", "month": "MMM y",
                  "month:long": "MMMM y", "year": "y"}
 
 
-class FormatError(ValueError):
+class FormatError(DeskError, ValueError):
     """A format= or unit= the editor wrote does not exist; the message lists the valid ones."""
 
 
-def babel_locale(lang: str, locales: dict[str, str]) -> Locale:
-    return Locale.parse(locales.get(lang, lang))
-
-
-def unit_table(extra: dict | None = None) -> dict[str, Unit]:
-    table = dict(UNITS)
-    for name, spec in (extra or {}).items():
-        table[name] = spec if isinstance(spec, Unit) else Unit(**{"base": name, **spec})
-    return table
-
-
-def lookup(name: str, table: dict[str, Unit]) -> str | None:
-    """The table's name for a unit as a dataset spells it (``€ billion`` -> ``eur_bn``)."""
-    if name in table:
-        return name
-    folded = name.strip().lower()
-    for candidate in (ALIASES.get(name.strip()), ALIASES.get(folded), folded):
-        if candidate in table:
-            return candidate
-    return next((key for key in table if key.lower() == folded), None)
+def babel_locale(lang: str, locales: dict[str, str] | None = None) -> Locale:
+    return i18n.locale(lang, locales)
 
 
 def check_format(fmt: str) -> None:

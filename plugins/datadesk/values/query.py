@@ -14,6 +14,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
+from ..errors import DeskError
+
 AGGREGATES = ["sum", "min", "max", "mean", "count", "distinct", "share", "first", "last"]
 OPTIONS = ["format", "unit", "by", "of", "within"]
 OPERATORS = [">=", "<=", "!=", "=", ">", "<"]
@@ -24,7 +26,7 @@ NUMERIC = {"integer", "number", "year"}
 DATES = {"date", "datetime"}
 
 
-class QueryError(ValueError):
+class QueryError(DeskError, ValueError):
     """The shortcode cannot be answered; the message says what is wrong and how to fix it."""
 
 

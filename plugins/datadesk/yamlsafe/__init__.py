@@ -21,6 +21,8 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import DeskError
+
 from .words import explain  # the editor's usual slips, in plain words
 
 DEFAULT_MAX_BYTES = 256 * 1024
@@ -31,13 +33,15 @@ PLAIN_TYPES = {
 }
 
 
-class YamlError(ValueError):
+class YamlError(DeskError, ValueError):
     """A YAML file cannot be used. ``where`` is ``file[:line]``; ``what`` what is wrong,
     ``fix`` how to fix it. ``str()`` is the whole one-line message."""
 
     def __init__(self, where: str, what: str, fix: str):
-        self.where, self.what, self.fix = where, what.rstrip("."), fix
-        super().__init__(f"{where}: {self.what}. {fix}")
+        self.where, self.what = where, what.rstrip(".")
+        file, _, line = where.rpartition(":")
+        file, line = (file, int(line)) if line.isdigit() else (where, None)
+        super().__init__(f"{self.what}.", file=file, line=line, fix=fix)
 
 
 class Mapping(dict):
