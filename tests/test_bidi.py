@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "plugins") not in sys.path:
     sys.path.insert(0, str(ROOT / "plugins"))
 
-from editorial.frontmatter import Source, check_all  # noqa: E402
+from editorial import Source, check_all  # noqa: E402
 
 HEADER = """Title: {title}
 Slug: essai

@@ -238,7 +238,7 @@ def test_unknown_editorial_settings_are_refused(tmp_path):
 
 
 def test_every_editorial_setting_is_documented():
-    from editorial.editorial import SETTINGS
+    from editorial import SETTINGS
 
     readme = (ROOT / "plugins" / "editorial" / "README.md").read_text(encoding="utf-8")
     for name in SETTINGS.names:

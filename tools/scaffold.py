@@ -13,8 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from datadesk import DeskError
-from editorial.editorial import SETTINGS, languages
-from editorial.frontmatter import Source, read, slugify_text
+from editorial import SETTINGS, Source, languages, read_front_matter, slugify_text
 
 ARTICLE = """\
 Title: {title}
@@ -66,7 +65,7 @@ def _articles(content: Path, settings: dict) -> list:
     found = []
     for folder in settings["ARTICLE_PATHS"]:
         for path in sorted((content / folder).rglob("*.md")):
-            matter, _problem = read(Source(path, path.relative_to(root).as_posix(), "article"))
+            matter, _problem = read_front_matter(Source(path, path.relative_to(root).as_posix(), "article"))
             if matter:
                 found.append(matter)
     return found

@@ -170,14 +170,15 @@ def _updated_on(article) -> dt.date | None:
 
 
 def _all_slugs(content: Path):
-    """Slugs of every article file, whatever its language (the subsite sees only its own)."""
+    """Slugs of every article file, whatever its language (the subsite sees only its own),
+    read by the project's one front-matter reader (plugins/editorial)."""
+    from editorial import parse
+
     for md in content.rglob("*.md"):
         # A file in another encoding is the editorial plugin's to report; read what we can.
-        for line in md.read_text(encoding="utf-8", errors="replace").splitlines():
-            if not line.strip():
-                break
-            if line.lower().startswith("slug:"):
-                yield line.split(":", 1)[1].strip()
+        slug = parse(md.read_text(encoding="utf-8-sig", errors="replace")).value("slug")
+        if slug:
+            yield slug
 
 
 def register() -> None:

@@ -94,17 +94,29 @@ def add_filters(pelican) -> None:
 
 # The newest published articles of each language site, for pages of the other one (the 404
 # page offers both). Every language site reads its articles before any site writes a page.
-_LATEST: dict[str, list] = {}
+# They are kept for one build only, in the build's settings under this lower-case key (not
+# a setting): the main site starts it when Pelican is initialised, and the language
+# subsites, whose settings i18n_subsites copies from the main site's, share it. Templates
+# see it in their context, as they see every setting.
+BUILD_KEY = "discovery_build"
+
+
+def start_build(pelican) -> None:
+    settings = pelican.settings
+    if settings["DEFAULT_LANG"] not in settings.get("I18N_SUBSITES", {}) or BUILD_KEY not in settings:
+        settings[BUILD_KEY] = {"latest": {}}  # the main site: a new build starts here
 
 
 def remember_articles(generator) -> None:
     lang = generator.settings["DEFAULT_LANG"]
-    _LATEST[lang] = [a for a in generator.articles if a.lang == lang and a.status == "published"]
+    generator.settings[BUILD_KEY]["latest"][lang] = [
+        a for a in generator.articles if a.lang == lang and a.status == "published"]
 
 
-def latest_articles(lang: str, count: int = 5) -> list:
+@pass_context
+def latest_articles(context, lang: str, count: int = 5) -> list:
     """The newest published articles of the ``lang`` site (their ``url`` is relative to it)."""
-    return _LATEST.get(lang, [])[:count]
+    return (context.get(BUILD_KEY) or {"latest": {}})["latest"].get(lang, [])[:count]
 
 
 def write_manifest(pelican) -> None:
@@ -186,6 +198,7 @@ def write_sitemap(pelican) -> None:
 
 def register() -> None:
     signals.initialized.connect(add_filters)
+    signals.initialized.connect(start_build)
     signals.article_writer_finalized.connect(write_feeds)
     signals.article_generator_finalized.connect(remember_articles)
     signals.finalized.connect(write_manifest)

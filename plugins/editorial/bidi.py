@@ -14,22 +14,11 @@ import unicodedata
 CONTROLS = {chr(c) for c in list(range(0x202A, 0x202F)) + list(range(0x2066, 0x206A))}
 
 
-def header_lines(text: str, begin, end) -> list[tuple[int, str]]:
-    """(line number, line) of the front matter, as the front-matter reader delimits it."""
-    lines = text.splitlines()
-    start = 1 if lines and begin.match(lines[0]) else 0
-    out = []
-    for number, line in enumerate(lines[start:], start=start + 1):
-        if not line.strip() or end.match(line):
-            break
-        out.append((number, line))
-    return out
-
-
-def problems(display: str, text: str, begin, end) -> list[tuple[int, str]]:
-    """(line, message) for every bidirectional control in the front matter."""
+def problems(header: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """(line, message) for every bidirectional control in the front matter's lines
+    (``FrontMatter.header``: the header as the editor sees it)."""
     found = []
-    for number, line in header_lines(text, begin, end):
+    for number, line in header:
         for column, ch in enumerate(line, start=1):
             if ch in CONTROLS:
                 field = line.split(":", 1)[0].strip() if ":" in line else "this line"

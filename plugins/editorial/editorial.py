@@ -24,7 +24,8 @@ from datadesk import Setting, Settings
 from pelican import signals
 from pelican.readers import MarkdownReader
 
-from .frontmatter import Source, check_all
+from .checks import check_all
+from .frontmatter import Source
 
 logger = logging.getLogger(__name__)
 

@@ -1,1 +1,6 @@
-from .site_context import register  # noqa: F401
+"""Template helpers every page type shares and French typography for generated text
+(see README.md). The public API:"""
+
+from .site_context import (babel_locale, date_filter, html, isodate, number_filter,  # noqa: F401
+                           prose_words, reading_minutes, register)
+from .typography import WORDS, french, set_catalog, singular  # noqa: F401
