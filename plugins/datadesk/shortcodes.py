@@ -29,7 +29,6 @@ logger = logging.getLogger(__name__)
 SHORTCODE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\b(.*?)\}\}")
 FENCE = re.compile(r"^\s*(```|~~~)")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
-LANG_LINE = re.compile(r"^lang:\s*(\S+)\s*$", re.IGNORECASE)
 
 
 class ShortcodeError(DeskError):
@@ -70,33 +69,25 @@ def display_path(path: str | Path, settings: dict) -> str:
 
 
 def header_lang(lines: list[str], path: str, default: str) -> str:
-    """Language of the document: its ``Lang:`` line, else its ``.fr.md`` suffix, else the default."""
-    for line in lines:
-        if not line.strip():
-            break
-        match = LANG_LINE.match(line.strip())
-        if match:
-            return match.group(1).lower()
+    """Language of the document: its ``Lang:`` field (read by the project's one front-matter
+    reader, plugins/editorial), else its ``.fr.md`` suffix, else the default."""
+    from editorial import parse  # public API; plugins/ is on sys.path once Pelican has loaded them
+
+    lang = (parse("\n".join(lines)).value("lang") or "").split()
+    if len(lang) == 1:
+        return lang[0].lower()
     suffixes = Path(path).suffixes
     if len(suffixes) >= 2 and len(suffixes[-2]) == 3:
         return suffixes[-2][1:].lower()
     return default
 
 
-META_LINE = re.compile(r"^[ ]{0,3}[A-Za-z0-9_-]+:")
-META_MORE = re.compile(r"^[ ]{4,}")
-
-
 def front_matter_length(lines: list[str]) -> int:
-    """How many leading lines Markdown's meta extension takes as metadata."""
-    index = 1 if lines and re.match(r"^-{3}(\s.*)?$", lines[0]) else 0
-    while index < len(lines) and lines[index].strip():
-        if re.match(r"^(-{3}|\.{3})(\s.*)?$", lines[index]):
-            return index + 1
-        if not (META_LINE.match(lines[index]) or (index and META_MORE.match(lines[index]))):
-            break
-        index += 1
-    return index
+    """How many leading lines Markdown's meta extension takes as metadata (the project's
+    one front-matter reader, plugins/editorial, counts them as Markdown does)."""
+    from editorial import parse
+
+    return parse("\n".join(lines)).meta_length
 
 
 @dataclass

@@ -113,7 +113,7 @@ def _with_unit(value, unit: str, t: T, field: str | None = None) -> str:
         return money
     text = _fmt(value, t)
     if unit and t.lang == "fr" and isinstance(value, numbers.Number):
-        from site_context.typography import singular
+        from site_context import singular
 
         unit = singular(unit, float(value))  # « 1 unité », « 0 heure »
     return text if not unit or unit in COUNT_UNITS else f"{text}\u00a0{unit}"

@@ -38,7 +38,7 @@ def translations(theme_dir: Path, lang: str):
     if key not in _TRANSLATIONS:
         with po.open("rb") as handle:
             catalog = read_po(handle, locale=lang)
-        from site_context.typography import set_catalog
+        from site_context import set_catalog
 
         set_catalog(catalog)
         buffer = io.BytesIO()

@@ -58,7 +58,7 @@ class TextError(DeskError):
 
 
 def _french(text: str, prose: bool = False) -> str:
-    from site_context.typography import french  # plugins/ is on sys.path once Pelican has loaded them
+    from site_context import french  # plugins/ is on sys.path once Pelican has loaded them
 
     return french(text, prose)
 

@@ -28,7 +28,7 @@ SITE_SOURCE_KEY = "sources"
 
 
 def french(text: str, prose: bool = False) -> str:
-    from site_context.typography import french as set_french  # plugins/ is on sys.path by then
+    from site_context import french as set_french  # plugins/ is on sys.path by then
 
     return set_french(text, prose)
 
@@ -55,7 +55,7 @@ def _publisher(resource: dict, lang: str) -> str:
 def counted(n: int, lang: str) -> str:
     """A count in running text: French writes whole numbers under ten in words (« huit colonnes »)."""
     if lang == "fr" and 2 <= n < 10:
-        from site_context.typography import WORDS
+        from site_context import WORDS
 
         return WORDS[n]
     return format_decimal(n, locale=babel_locale(lang))
