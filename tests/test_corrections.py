@@ -122,8 +122,7 @@ def test_each_mistake_in_the_log_names_file_and_line(mistake_builds, case):
     assert kept, f"{case}: the failed build changed output/"
 
 
-@pytest.mark.parametrize("module,key", [("corrections", "CORRECTIONS_FILES"), ("search", "SEARCH_INDEX_DIRS"),
-                                        ("search", "SEARCH_ENABLED")])
+@pytest.mark.parametrize("module,key", [("corrections", "CORRECTIONS_FILES"), ("search", "SEARCH_INDEX_DIRS")])
 def test_an_unknown_setting_is_named(module, key):
     import importlib
 
