@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent
 PREVIEW_PORT_FILE = "livereload-port"
 
 # The golden output: the published site built with these settings, one sha256 per file.
-# tests/test_golden.py compares a fresh build with it; `invoke update-golden` refreshes it
+# tests/site/test_golden.py compares a fresh build with it; `invoke update-golden` refreshes it
 # on purpose (review the listed files, then commit the manifest with the change).
 GOLDEN = ROOT / "tests" / "golden" / "published.sha256"
 GOLDEN_ENV = {"SITEURL": "https://example.org/energy-front", "REPOSITORY_URL": ""}

@@ -1,6 +1,6 @@
 """The settings tables of the READMEs, generated from the plugins' ``Settings`` tables: each
 plugin's README has its own family, the project's README.md every family
-(`invoke settings-doc` writes them; tests/test_settings.py checks they agree)."""
+(`invoke settings-doc` writes them; tests/datadesk/test_settings.py checks they agree)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@
 //
 // If a chart needs a transform that is missing, the view fails with
 // "Unrecognized transform type", the loader keeps the static picture, and
-// tests/test_charts_browser.py fails on it: add the import, then
+// tests/site/test_charts_browser.py fails on it: add the import, then
 // `invoke bundle-js`.
 import {transforms} from 'vega-dataflow';
 

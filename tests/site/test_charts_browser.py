@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 sys.path.insert(0, str(HERE / "fixtures" / "browser"))
 
 import chart_checks as cc  # noqa: E402

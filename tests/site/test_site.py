@@ -70,7 +70,7 @@ def test_language_switcher_and_hreflang_lead_to_the_other_language(built_site):
         assert lang_of(built_site, target) == other
         alternates = {a["hreflang"]: a["href"] for a in doc.select('link[rel="alternate"][hreflang]')}
         # hreflang names only real translations (a section has none), always with the page
-        # itself and an x-default; every address is absolute (tests/test_discovery.py).
+        # itself and an x-default; every address is absolute (tests/plugins/test_discovery.py).
         assert lang in alternates and "x-default" in alternates, path
         assert all(href.startswith("http") for href in alternates.values()), path
 

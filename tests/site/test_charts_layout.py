@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]  # tests/
 sys.path.insert(0, str(HERE / "fixtures" / "browser"))
 
 import chart_checks as cc  # noqa: E402
