@@ -121,12 +121,41 @@ NAV_LINKS = [
 ]
 
 SITE_LICENSE = "CC BY 4.0"
+# The site's own words, which the theme does not carry (it serves any site): what the site
+# is (meta description, link previews, the home page's structured data) and the footer's
+# line on where the data come from. One text per language, French typography applied.
+SITE_DESCRIPTION = {
+    "fr": "Journalisme de données sur l'aide militaire à l'Ukraine et les frappes de 2022 contre "
+          "son système énergétique, chaque chiffre relié à sa source.",
+    "en": "Data journalism on military aid to Ukraine and the 2022 strikes on its energy system, "
+          "with every figure traced to its source.",
+}
+SITE_SOURCES = {
+    "fr": "Sources : Ukraine Support Tracker de l'Institut de Kiel, communiqués de l'armée de l'air "
+          "ukrainienne via le jeu de données des attaques de missiles, horaires de coupures de "
+          "Tchernivtsi, et les médias et institutions cités dans chaque article.",
+    "en": "Sources: Kiel Institute Ukraine Support Tracker, Ukrainian Air Force reports via the "
+          "missile-attack dataset, Chernivtsi oblenergo schedules, and the press and institutions "
+          "cited in each article.",
+}
 # Where readers report errors: the repository's issue tracker (publishconf.py fills it in
 # on GitHub Actions from GITHUB_REPOSITORY). Empty: the footer links the About page instead.
 REPOSITORY_URL = ""
 # Datasets (plugins/datadesk/README.md): this site's name in each language, for citations.
 DATADESK_DATA_DIR = str(ROOT / "data")
 DATADESK_SITE_NAMES = {"fr": SITENAME, "en": SITENAME_EN}
+# Names our sources write in English that French spells otherwise (French citations).
+DATADESK_FRENCH_NAMES = {"Chernivtsioblenergo": "Tchernivtsioblenergo"}
+# Donors in our data (plugins/datadesk/README.md): the columns that name countries, shown in
+# the reader's language; the donors that are not countries; and the Kiel tracker's
+# spellings that are not CLDR's English names.
+DATADESK_COUNTRY_COLUMNS = ["donor", "country"]
+DATADESK_COUNTRY_NAMES = {
+    "EU (Commission and Council)": {"fr": "UE (Commission et Conseil)", "en": "EU (Commission and Council)"},
+    "European Peace Facility": {"fr": "Facilité européenne pour la paix", "en": "European Peace Facility"},
+    "European Investment Bank": {"fr": "Banque européenne d'investissement", "en": "European Investment Bank"},
+}
+DATADESK_COUNTRY_CODES = {"Czech Republic": "CZ", "Czechia": "CZ", "Turkey": "TR"}
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},

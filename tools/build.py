@@ -32,11 +32,13 @@ class BuildFailed(Exception):
 
 def pelican_command(settings: str, out: Path, debug: bool = False, content: Path | None = None,
                     extra=()) -> list[str]:
-    """``pelican --fatal warnings``, run through ``pelican_child`` below for readable errors."""
-    command = [
-        PYTHON, str(Path(__file__).resolve()), "--pelican", str(content or ROOT / "content"),
-        "-s", str(ROOT / settings), "-o", str(out), "--fatal", FATAL,
-    ]
+    """``pelican --fatal warnings``, run through ``pelican_child`` below for readable errors.
+    Without ``content``, the settings' own PATH is the content (another site's settings
+    build that site's content, not this project's)."""
+    command = [PYTHON, str(Path(__file__).resolve()), "--pelican"]
+    if content is not None:
+        command.append(str(content))
+    command += ["-s", str(ROOT / settings), "-o", str(out), "--fatal", FATAL]
     if debug:
         command.append("--debug")
     return command + list(extra)
@@ -367,7 +369,9 @@ def _build_in_process(settings, output: Path, content, debug, data) -> Path:
     logging.getLogger().addHandler(problems)
     try:
         with _fresh_log_limits():
-            override = {"PATH": str(content or ROOT / "content"), "OUTPUT_PATH": str(staging)}
+            override = {"OUTPUT_PATH": str(staging)}
+            if content is not None:
+                override["PATH"] = str(content)
             if data:
                 override["DATADESK_DATA_DIR"] = str(data)
             conf = read_settings(str(ROOT / settings), override=override)

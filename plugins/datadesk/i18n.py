@@ -110,8 +110,6 @@ UNITS: dict[str, Unit] = {
     "count": Unit("count", label=_label("nombre", "number")),
     "people": Unit("people"),
     "units": Unit("units", label=_label("unités", "units")),
-    "missiles": Unit("missiles"),
-    "drones": Unit("drones"),
     "events": Unit("events"),
     "ratio": Unit("ratio"),  # "5" as in "five times the damage": the editor writes "times"
     "hour_of_day": Unit("hour_of_day", fr="{n}" + NBSP + "h", en="{n}:00"),

@@ -180,10 +180,11 @@ README = "plugins/datadesk/README.md"
 DATADESK = Settings("datadesk", "DATADESK_", [
     # Datasets
     Setting("DATADESK_DATA_DIR", "data", "Folder of the CSVs and their descriptions. A relative path is "
-                                         "taken from the working directory, so pelicanconf.py sets it "
-                                         "absolute (`str(ROOT / \"data\")`), like `THEME`, and a build of "
-                                         "other content (tests, `build_site(content=...)`) still reads the "
-                                         "project's data."),
+                                         "taken from the site's folder (the one holding content/), never "
+                                         "from the folder the build runs in. pelicanconf.py sets it "
+                                         "absolute (`str(ROOT / \"data\")`), like `THEME`, so a build of "
+                                         "other content with the project's settings (tests, "
+                                         "`build_site(content=...)`) still reads the project's data."),
     Setting("DATADESK_DATA_OUTPUT_DIR", "data", "Where the dataset pages and the published files go in "
                                                 "the output (and in URLs)."),
     Setting("DATADESK_PREVIEW_ROWS", 10, "Rows shown in each dataset page's preview table."),
@@ -193,6 +194,10 @@ DATADESK = Settings("datadesk", "DATADESK_", [
                                        "(pages and `DATASETS` need a valid catalogue)."),
     Setting("DATADESK_SITE_NAMES", {}, "This site's name per language for citations, e.g. "
                                        "`{'fr': ..., 'en': ...}`; by default SITENAME."),
+    Setting("DATADESK_FRENCH_NAMES", {}, "Names the data write in English that French spells otherwise, "
+                                         "e.g. `{'Chernivtsioblenergo': 'Tchernivtsioblenergo'}`: the French "
+                                         "dataset pages' citations use the French spelling (whole names "
+                                         "only, never inside an address)."),
     # Charts
     Setting("DATADESK_CHARTS_DIR", "charts", "Folder of chart definitions (`<id>.py` or `<id>.yaml`), "
                                              "relative to PATH (content/)."),
@@ -216,6 +221,17 @@ DATADESK = Settings("datadesk", "DATADESK_", [
                                                  "protanopia, deuteranopia and tritanopia."),
     Setting("DATADESK_CHARTS_EMBED_PAGES", True, "Write the minimal embed page `charts/<id>/index.html` "
                                                  "for every chart."),
+    # The site's country names (charts/text.py: t.country, the data table)
+    Setting("DATADESK_COUNTRY_COLUMNS", [], "Columns of the site's data that hold country names: a chart's "
+                                            "data table shows them in the reader's language, e.g. "
+                                            "`['donor', 'country']`."),
+    Setting("DATADESK_COUNTRY_NAMES", {}, "Names in those columns (and for `t.country`) that are not "
+                                          "countries, one per language: `{'European Peace Facility': "
+                                          "{'fr': 'Facilité européenne pour la paix', 'en': 'European Peace "
+                                          "Facility'}}`."),
+    Setting("DATADESK_COUNTRY_CODES", {}, "Country names the data spell otherwise than CLDR's English names, "
+                                          "with their ISO code: `{'Czech Republic': 'CZ'}` (then shown as CLDR "
+                                          "names them in both languages)."),
     # Inline values
     Setting("DATADESK_VALUES_LINK", True, "Wrap each inline value in a link to its dataset page (a "
                                           "`<span>` otherwise)."),
@@ -254,4 +270,15 @@ DATADESK = Settings("datadesk", "DATADESK_", [
 
 def values(settings: dict) -> dict:
     """Every DATADESK_* value, defaults filled in; unknown, renamed or mistyped keys are errors."""
-    return DATADESK.values(settings)
+    out = DATADESK.values(settings)
+    fix = f"Fix the value (see {README})."
+    for name, texts in out["DATADESK_COUNTRY_NAMES"].items():
+        if not (isinstance(texts, dict) and all(isinstance(texts.get(lang), str) and texts[lang].strip()
+                                                for lang in ("fr", "en"))):
+            raise SettingsError(f"DATADESK_COUNTRY_NAMES[{name!r}] = {texts!r}; expected one name per "
+                                f'language, {{"fr": "…", "en": "…"}}.', file=CONFIG_FILE, fix=fix)
+    for name, code in out["DATADESK_COUNTRY_CODES"].items():
+        if not (isinstance(code, str) and len(code) == 2 and code.isupper()):
+            raise SettingsError(f"DATADESK_COUNTRY_CODES[{name!r}] = {code!r}; expected a two-letter ISO "
+                                'country code such as "CZ".', file=CONFIG_FILE, fix=fix)
+    return out

@@ -78,6 +78,29 @@ def html(value) -> Markup:
     return Markup(value or "")
 
 
+class SiteTextError(ValueError):
+    """A site text setting (SITE_DESCRIPTION, SITE_SOURCES) is not one text per language."""
+
+
+def text_in(value, lang: str = "fr") -> str:
+    """A site's own words from its settings, ``{"fr": ..., "en": ...}``, in ``lang``, set as
+    that language is set (French: ’ and the narrow space before « : »), as the theme's own
+    translated strings are. The theme names no site, subject or source of its own: these
+    come from settings (SITE_DESCRIPTION, SITE_SOURCES in pelicanconf.py)."""
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, dict) or not isinstance(value.get(lang), str):
+        raise SiteTextError(
+            f"pelicanconf.py: a site text setting is {value!r}; expected one text per language "
+            f'with a "{lang}" text, e.g. SITE_DESCRIPTION = {{"fr": "…", "en": "…"}}.')
+    text = value[lang]
+    if lang == "fr":
+        from .typography import french
+
+        text = french(text)
+    return text
+
+
 def isodate(value) -> str:
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -93,6 +116,7 @@ def add_filters(pelican) -> None:
             "reading_minutes": reading_minutes,
             "isodate": isodate,
             "html": html,
+            "text_in": text_in,
         }
     )
 

@@ -2,8 +2,10 @@
 charts and dataset pages generate (titles, axes, legends, tooltips, alt text, tables).
 
 ``french(text)`` fixes the apostrophe (’), the narrow no-break space (U+202F) before
-: ; ! ? » and after «, « 1er » for the first of the month, « Md€ » for « Mrd € », and the
-French spelling Tchernivtsioblenergo. ``french(text, prose=True)`` also writes whole
+: ; ! ? » and after «, « 1er » for the first of the month and « Md€ » for « Mrd € »;
+``names`` gives a site's own French spellings of names its data write in English
+(``{"Chernivtsioblenergo": "Tchernivtsioblenergo"}``, from the site's settings: this
+module knows no site's names). ``french(text, prose=True)`` also writes whole
 numbers under ten in words when a word follows them (« huit points »), as running prose
 does; units and months keep their digits (« 3 heures », « 3 oct. »).
 ``singular(noun, n)``: French counts 0 and 1 in the singular (« 0 heure », « 1 unité »).
@@ -38,16 +40,17 @@ def _in_url(text: str, at: int) -> bool:
     return bool(words) and "://" in words[-1]
 
 
-def french(text: str, prose: bool = False) -> str:
+def french(text: str, prose: bool = False, names: dict[str, str] | None = None) -> str:
     if not isinstance(text, str) or not text:
         return text
+    for name, spelling in (names or {}).items():
+        text = re.sub(rf"(?<![\w/.-]){re.escape(name)}(?!\w)", lambda _m, s=spelling: s, text)
     text = _APOSTROPHE.sub("’", text)
     text = _BEFORE.sub(lambda m: NNBSP + m.group(1), text)
     text = _GLUED.sub(lambda m: m.group(1) if _in_url(m.string, m.start()) else NNBSP + m.group(1), text)
     text = _AFTER.sub("«" + NNBSP, text)
     text = _FIRST.sub(lambda m: "1er" + m.group(1) + m.group(0)[len("1") + len(m.group(1)):], text)
     text = re.sub(r"Mrd\s?€", "Md€", text)
-    text = re.sub(r"(?<!T)Chernivtsioblenergo", "Tchernivtsioblenergo", text)
     if prose:
         def spell(match: re.Match) -> str:
             following = match.group(2).rstrip(".,;:)").lower()

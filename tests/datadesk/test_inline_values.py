@@ -187,7 +187,7 @@ MISTAKES = [
      "none."),
     ("aid.committed_eur_bn donor=Germany unit=tonnes",
      "unit=tonnes is not a unit; expected one of: eur, eur_m, eur_bn, usd, usd_m, usd_bn, "
-     "percent, share, count, people, units, missiles, drones, events, ratio, hour_of_day, "
+     "percent, share, count, people, units, events, ratio, hour_of_day, "
      "hours, days, MW, GW, km, none."),
     ('aid.committed_eur_bn donor="United States', 'a quotation mark is not closed; write '
                                                   'key="two words" with both quotes.'),

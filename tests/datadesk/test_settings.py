@@ -124,7 +124,7 @@ def test_an_unknown_key_stops_a_real_build(tmp_path):
     output.mkdir()
     (output / "index.html").write_text("previous", encoding="utf-8")
     with pytest.raises(tasks.BuildFailed) as failure:
-        tasks.build_in_process(settings=str(conf), output=output)
+        tasks.build_in_process(settings=str(conf), output=output, content=tasks.ROOT / "content")
     report = str(failure.value)
     assert "pelicanconf.py: unknown setting DATADESK_CHARTS_WIDHT; did you mean DATADESK_CHARTS_WIDTH?" in report
     assert (output / "index.html").read_text() == "previous"

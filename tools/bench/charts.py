@@ -31,7 +31,8 @@ def run(root: Path) -> str:
         cache = work / "cache"
         settings = work / "benchconf.py"
         settings.write_text(f"import sys\nsys.path.insert(0, {str(root)!r})\nfrom pelicanconf import *\n"
-                            f"DATADESK_CHARTS_CACHE_PATH = {str(cache)!r}\n", encoding="utf-8")
+                            f"PATH = {str(root / 'content')!r}\nDATADESK_CHARTS_CACHE_PATH = {str(cache)!r}\n",
+                            encoding="utf-8")
         charts = sorted(p.stem for p in (root / "content" / "charts").glob("*.*") if p.suffix in (".py", ".yaml"))
         cold = _build(root, settings, work / "cold", cache)
         warm = _build(root, settings, work / "warm", cache)

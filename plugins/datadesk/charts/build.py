@@ -28,7 +28,7 @@ import vl_convert as vlc
 from . import theme
 from .definitions import Definition, error_line, select_rows
 from .lint import missing_text, text_key
-from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, T, TextError, pick
+from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, Countries, T, TextError, pick
 
 RENDER_VERSION = 7  # bump when the artefacts change for the same inputs (cache key); 6: checksums in meta; 7: dates the browser formats follow the language
 AUTO_NAME = re.compile(r"\b((?:param|view)_)([0-9a-f]{16}|\d+)\b")
@@ -215,7 +215,7 @@ def build_chart(defn: Definition, catalog, lang: str, settings: dict) -> Built:
     specs = {}
     for name, w, narrow in (("wide", width, False), ("narrow", narrow_width, True)):
         t = T(lang, defn.labels, defn.units, width=w, narrow=narrow, field_units=units,
-              field_titles=titles, source=texts["source"])
+              field_titles=titles, source=texts["source"], countries=Countries.of(settings))
         chart = _call_chart(defn, frames, t)
         # fit-x: the picture is exactly w px wide, axes and legend included.
         sized = (chart.properties(width=w, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))

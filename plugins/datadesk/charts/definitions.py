@@ -73,7 +73,7 @@ def _load_python(chart_id: str, path: Path, display: str) -> Definition:
     try:
         lines = _assign_lines(source)
         # Compiled from the text just read (no __pycache__ in content/, no stale module).
-        module = types.ModuleType(f"_energy_front_chart_{chart_id}")
+        module = types.ModuleType(f"_datadesk_chart_{chart_id}")
         module.__file__ = str(path)
         exec(compile(source, str(path), "exec"), module.__dict__)  # noqa: S102 (project code, like conf files)
     except SyntaxError as exc:

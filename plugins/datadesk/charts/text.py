@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 
 import altair as alt
 from babel import Locale
@@ -22,31 +23,43 @@ from ..errors import DeskError
 from ..i18n import (BABEL_DATE, BABEL_MONTH, DATE_FORMAT, DAY_MONTH_FORMAT, LANGS,  # noqa: F401
                     MONTH_FORMAT, NUMBER_LOCALE, TIME_LOCALE, UNIT_NAMES, babel_locale)
 
-# Donor names as the Kiel tracker writes them that are not CLDR's English territory names.
-DONOR_ALIASES = {"czech republic": "CZ", "turkey": "TR", "czechia": "CZ"}
-DONOR_NAMES = {
-    "EU (Commission and Council)": {"fr": "UE (Commission et Conseil)", "en": "EU (Commission and Council)"},
-    "European Peace Facility": {"fr": "Facilité européenne pour la paix", "en": "European Peace Facility"},
-    "European Investment Bank": {"fr": "Banque européenne d'investissement", "en": "European Investment Bank"},
-}
-_TERRITORIES = {}
-COUNTRY_COLUMNS = {"donor", "country"}
+_TERRITORIES: dict = {}  # CLDR's territory names (Babel), read once: "code" (English name -> code), "fr", "en"
 
 
-def country_name(name: str, lang: str) -> str:
-    """A donor's name in ``lang`` (CLDR territory names via Babel); unknown names unchanged."""
-    if name in DONOR_NAMES:
-        return DONOR_NAMES[name][lang]
+@dataclass(frozen=True)
+class Countries:
+    """What a site says about the country names in its data (pelicanconf.py, plugins/datadesk/README.md):
+    ``columns`` hold country names (data tables show them in the reader's language),
+    ``names`` gives names that are not countries in each language (``{"EU": {"fr": "UE", "en": "EU"}}``),
+    ``codes`` the ISO code of names the data spell otherwise than CLDR's English names
+    (``{"Czech Republic": "CZ"}``). The generator knows no site's names."""
+
+    columns: frozenset = frozenset()
+    names: dict = field(default_factory=dict)
+    codes: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, conf: dict) -> "Countries":
+        return cls(frozenset(conf.get("DATADESK_COUNTRY_COLUMNS") or ()),
+                   dict(conf.get("DATADESK_COUNTRY_NAMES") or {}),
+                   {k.strip().lower(): v for k, v in (conf.get("DATADESK_COUNTRY_CODES") or {}).items()})
+
+
+def country_name(name: str, lang: str, countries: Countries | None = None) -> str:
+    """A country's name in ``lang`` (CLDR territory names via Babel); unknown names unchanged."""
+    countries = countries or Countries()
+    if name in countries.names:
+        return countries.names[name][lang]
     if not _TERRITORIES:
         english = Locale("en").territories
         _TERRITORIES["code"] = {v.lower(): k for k, v in english.items() if len(k) == 2}
         _TERRITORIES["fr"] = Locale("fr").territories
         _TERRITORIES["en"] = english
     key = name.strip().lower()
-    code = DONOR_ALIASES.get(key) or _TERRITORIES["code"].get(key)
+    code = countries.codes.get(key) or _TERRITORIES["code"].get(key)
     if code is None:
         return name
-    return name if lang == "en" and key not in DONOR_ALIASES else _TERRITORIES[lang].get(code, name)
+    return name if lang == "en" and key not in countries.codes else _TERRITORIES[lang].get(code, name)
 
 
 SOURCE_PREFIX = {"fr": "Source\u202f: ", "en": "Source: "}
@@ -84,7 +97,7 @@ class T:
 
     def __init__(self, lang: str, labels: dict, units: dict, *, width: int = 640,
                  narrow: bool = False, field_units: dict | None = None,
-                 field_titles: dict | None = None, source: str = ""):
+                 field_titles: dict | None = None, source: str = "", countries: Countries | None = None):
         if lang not in LANGS:
             raise TextError(f'language "{lang}" is not one of {", ".join(LANGS)}')
         self.lang = lang
@@ -95,6 +108,7 @@ class T:
         self._field_units = field_units or {}
         self._field_titles = field_titles or {}  # the datasets' own column titles, {fr, en}
         self.source = source
+        self._countries = countries or Countries()
         self.date_format = DATE_FORMAT[lang]
         self.day_month_format = DAY_MONTH_FORMAT[lang]
         self.month_format = MONTH_FORMAT[lang]
@@ -159,16 +173,17 @@ class T:
         return _french(text) if self.lang == "fr" else text  # « 1er oct. 2022 »
 
     def country(self, name: str) -> str:
-        """A donor country's name in this language (\"United States\" -> \"États-Unis\")."""
-        return country_name(name, self.lang)
+        """A country's name in this language (\"United States\" -> \"États-Unis\"); the site's
+        DATADESK_COUNTRY_NAMES and DATADESK_COUNTRY_CODES first."""
+        return country_name(name, self.lang, self._countries)
 
     def value(self, column: str, value):
         """A data value as the reader should see it: LABELS translate category values, and
-        donor and country names are given in this language."""
+        names in the site's DATADESK_COUNTRY_COLUMNS are given in this language."""
         if isinstance(value, str):
             if value in self._labels:
                 return self(value)
-            if column in COUNTRY_COLUMNS:
+            if column in self._countries.columns:
                 return self.country(value)
         return value
 

@@ -128,17 +128,17 @@ def config(mode: str) -> dict:
     }
 
 
-@alt.theme.register("energy_front", enable=True)
-def energy_front() -> alt.theme.ThemeConfig:
+@alt.theme.register("house", enable=True)
+def house() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(config=config("light"))
 
 
-@alt.theme.register("energy_front_dark", enable=False)
-def energy_front_dark() -> alt.theme.ThemeConfig:
+@alt.theme.register("house_dark", enable=False)
+def house_dark() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(config=config("dark"))
 
 
-THEMES = {"light": "energy_front", "dark": "energy_front_dark"}
+THEMES = {"light": "house", "dark": "house_dark"}
 
 
 def to_dark(spec: dict) -> dict:

@@ -137,9 +137,13 @@ def _settings_values(settings: dict) -> dict:
 
 
 def data_dir_of(settings: dict) -> Path:
-    """DATADESK_DATA_DIR; a relative path is taken from the working directory (the project root
-    when Pelican runs through invoke), so pelicanconf.py sets it absolute like THEME."""
-    return Path(_settings_values(settings)["DATADESK_DATA_DIR"]).resolve()
+    """DATADESK_DATA_DIR; a relative path is taken from the site's folder (the parent of PATH,
+    content/), as DATADESK_CHARTS_CACHE_PATH is, so a site's data/ is its own whatever folder
+    the build runs in."""
+    path = Path(_settings_values(settings)["DATADESK_DATA_DIR"])
+    if not path.is_absolute():
+        path = Path(settings.get("PATH", "content")).resolve().parent / path
+    return path.resolve()
 
 
 def _display_dir(data_dir: Path, root: Path | None) -> str:

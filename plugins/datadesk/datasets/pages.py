@@ -27,10 +27,10 @@ from .package import dumps
 SITE_SOURCE_KEY = "sources"
 
 
-def french(text: str, prose: bool = False) -> str:
+def french(text: str, prose: bool = False, names: dict | None = None) -> str:
     from site_context import french as set_french  # plugins/ is on sys.path by then
 
-    return set_french(text, prose)
+    return set_french(text, prose, names)
 
 
 def _date(value: str | None, lang: str) -> str:
@@ -116,13 +116,15 @@ def _site_names(settings: dict) -> dict:
     return names
 
 
-def citations(resource: dict, site_names: dict, page_url: str) -> dict:
-    """Original publisher first, then this site, in both languages."""
+def citations(resource: dict, site_names: dict, page_url: str, french_names: dict | None = None) -> dict:
+    """Original publisher first, then this site, in both languages; the French one spells the
+    names the data write in English as DATADESK_FRENCH_NAMES says French writes them."""
     original = resource.get("citation") or f"{resource['publisher']['name']}. {resource.get('release', '')}".strip()
     original = original.rstrip(".") + "."
     as_of = resource.get("as_of", "")
     fr = french(f"{original} Données préparées et publiées par {site_names['fr']} : "
-                f"« {localized(resource, 'title', 'fr')} » (données au {_date(as_of, 'fr')}), {page_url}")
+                f"« {localized(resource, 'title', 'fr')} » (données au {_date(as_of, 'fr')}), {page_url}",
+                names=french_names)
     en = (f"{original} Data prepared and published by {site_names['en']}: "
           f"\u201c{localized(resource, 'title', 'en')}\u201d (data as of {_date(as_of, 'en')}), {page_url}")
     return {"fr": fr, "en": en}
@@ -239,7 +241,7 @@ class CatalogGenerator(Generator):
                 "size_kb": format_decimal(round(catalog.csv_path(name).stat().st_size / 1024, 1),
                                           locale=babel_locale(lang)),
                 "page_url": page_path, "alternates": [link(o, page_path) for o in others],
-                "citations": citations(res, site_names, public_page),
+                "citations": citations(res, site_names, public_page, values["DATADESK_FRENCH_NAMES"]),
                 "snippet": _snippet(res, public_csv) if public_csv else "",
                 # Download addresses in JSON-LD must be absolute: only a published build knows them.
                 "jsonld": jsonld(res, lang, public_page, csv_link and csv_link["abs"], descriptor["abs"],

@@ -26,7 +26,7 @@ from ..i18n import ALIASES, NBSP, UNITS, Unit, lookup, unit_table  # noqa: F401
 
 FORMATS = ["integer", "decimal", "decimal:N", "percent", "percent:N", "compact", "words", "words:f",
            "date", "date:long", "month", "month:long", "year", "text"]
-# Whole numbers under twenty in words, as running prose writes them ("Kiel's seven",
+# Whole numbers under twenty in words, as running prose writes them ("the seven datasets",
 # "six jours"); words:f is the French feminine ("une batterie"). Larger numbers stay digits.
 NUMBER_WORDS = {
     "fr": ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze", "douze",
