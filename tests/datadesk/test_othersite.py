@@ -22,7 +22,7 @@ from bs4 import BeautifulSoup
 
 import tasks
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "othersite"
 # What the build must not open: this project's own site (its content, data and settings).
 OURS = [ROOT / "content", ROOT / "data", ROOT / "pelicanconf.py", ROOT / "publishconf.py"]
