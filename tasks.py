@@ -10,7 +10,7 @@ from pathlib import Path
 
 from invoke import task
 
-from tools.build import OUTPUT, PYTHON, BuildFailed, build_in_process, build_site
+from tools.build import OUTPUT, PYTHON, BuildFailed, build_in_process, build_site, new_cache
 from tools.server import make_server, normal_prefix
 
 ROOT = Path(__file__).resolve().parent
@@ -137,9 +137,10 @@ def livereload(c, port=8000, debug=False, content=""):
         port_file.parent.mkdir(parents=True, exist_ok=True)
         port_file.write_text(url.rstrip("/").rsplit(":", 1)[1], encoding="utf-8")
 
+    cache = new_cache()  # what this preview's builds keep between them (datadesk's DeskCache)
     try:
         preview.run(lambda: build_in_process(output=output, content=content_dir, debug=debug,
-                                          data=data_dir),
+                                          data=data_dir, cache=cache),
                  output, watched, port=int(port), restart_on=changed_code, ready=ready)
     except KeyboardInterrupt:
         port_file.unlink(missing_ok=True)

@@ -263,9 +263,6 @@ def swap_in(new: Path, target: Path) -> None:
         raise _explain(exc, target, "put the new site in place") from None
 
 
-_TEMPLATES = None  # jinja2 bytecode cache shared by the builds of one livereload process
-
-
 def _MemoryBytecodeCache():
     import jinja2
 
@@ -283,17 +280,24 @@ def _MemoryBytecodeCache():
     return MemoryBytecodeCache()
 
 
+def new_cache():
+    """What the builds of one preview process keep between them (datadesk's DeskCache: the
+    validated data, typed tables, prepared charts, inline values and compiled templates,
+    each keyed by content hashes). The preview makes one and passes it to every build."""
+    from datadesk import DeskCache
+
+    return DeskCache(templates=_MemoryBytecodeCache())
+
+
 def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
                      content: Path | None = None, debug: bool = False,
-                     data: Path | None = None) -> Path:
-    """build_site without a new process, for livereload: plugins, datasets and the chart
-    cache stay loaded between builds. Same problems reported, same atomic swap."""
-    global _TEMPLATES  # noqa: PLW0603
-    _TEMPLATES = _TEMPLATES or _MemoryBytecodeCache()
-
+                     data: Path | None = None, cache=None) -> Path:
+    """build_site without a new process, for livereload: plugins stay loaded, and what
+    ``cache`` (from ``new_cache()``) holds is reused where the files it was made from have
+    the same content. Same problems reported, same atomic swap."""
     output = Path(output).resolve()
     with build_lock(output):
-        return _build_in_process(settings, output, content, debug, data)
+        return _build_in_process(settings, output, content, debug, data, cache)
 
 
 def _limit_filter():
@@ -359,7 +363,7 @@ def _start_subsites(pelican) -> None:
     i18n_subsites.subscribe_filter_to_signals(pelican.settings)
 
 
-def _build_in_process(settings, output: Path, content, debug, data) -> Path:
+def _build_in_process(settings, output: Path, content, debug, data, cache) -> Path:
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -375,9 +379,13 @@ def _build_in_process(settings, output: Path, content, debug, data) -> Path:
             if data:
                 override["DATADESK_DATA_DIR"] = str(data)
             conf = read_settings(str(ROOT / settings), override=override)
-            # Compiled templates are kept between builds (keyed by their source, so an edited
-            # template is compiled again): compiling them is a third of a warm build.
-            conf["JINJA_ENVIRONMENT"] = {**conf["JINJA_ENVIRONMENT"], "bytecode_cache": _TEMPLATES}
+            if cache is not None:
+                from datadesk import CACHE_KEY
+
+                conf[CACHE_KEY] = cache
+                # Compiled templates are kept between builds (keyed by their source, so an edited
+                # template is compiled again): compiling them is a third of a warm build.
+                conf["JINJA_ENVIRONMENT"] = {**conf["JINJA_ENVIRONMENT"], "bytecode_cache": cache.templates}
             pelican = Pelican(conf)
             _start_subsites(pelican)
             pelican.run()

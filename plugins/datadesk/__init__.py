@@ -22,11 +22,12 @@ from .i18n import UNIT_NAMES, UNITS  # noqa: F401
 from .errors import DeskError, TranslationCatalogError, render as render_error  # noqa: F401
 from .settings import DATADESK, Setting, Settings, SettingsError  # noqa: F401
 from .datasets import (Catalog, DataValidationError, Problem, UnknownColumnError,  # noqa: F401
-                       UnknownDatasetError, get_catalog, localized, record_usage, usages)
+                       UnknownDatasetError, get_catalog, localized)
 from .datasets import catalog as _catalog, pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
-from .shortcodes import (SHORTCODE, ShortcodeContext, ShortcodeError, parse_line,  # noqa: F401
-                         register_handler)
+from . import desk as _desk
+from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of  # noqa: F401
+from .shortcodes import SHORTCODE, ShortcodeContext, ShortcodeError, parse_line  # noqa: F401
 from . import shortcodes as _shortcodes
 from .values import inline_values as _values
 from .yamlsafe import YamlError  # noqa: F401
@@ -42,6 +43,11 @@ def register() -> None:
     must have saved its generators first) and before corrections, site_context and editorial:
     the datasets are validated before anything else is checked, and the dataset usage from
     ``Datasets:`` metadata is recorded before corrections and discovery see the articles."""
+    # The desk: one per build, made when the main site starts, shared by the language
+    # subsites (datadesk/desk.py), with the shortcode handlers; each language site's Jinja
+    # environment, with its catalogue, for the chart figures.
+    signals.initialized.connect(start_desk)
+    signals.generator_init.connect(_desk.on_generator_init)
     # Datasets: validate at startup, DATASETS in every template context, the dataset pages,
     # and the articles and pages that declare ``Datasets:``.
     signals.initialized.connect(_check_settings)
@@ -54,15 +60,23 @@ def register() -> None:
     signals.readers_init.connect(_shortcodes.add_reader)
     signals.content_written.connect(_shortcodes.check_written)
     # Charts: DATADESK_CHARTS_* checked at startup, chart URLs relative to each page, the charts'
-    # artefacts and embed pages.
-    register_handler("chart", _charts.chart_shortcode)
+    # artefacts and embed pages. (The shortcode handler: start_desk.)
     signals.initialized.connect(_charts.on_initialized)
     signals.content_object_init.connect(_charts.on_content_init)
     signals.get_generators.connect(_charts.get_generators)
-    # Inline values: DATADESK_VALUES_* checked at startup, usage recorded once each article
-    # exists, the dataset links resolved in every written page and feed.
-    register_handler("value", _values.handle)
+    # Inline values (the shortcode handler: start_desk): DATADESK_VALUES_* checked at startup,
+    # usage recorded once each article exists, the dataset links resolved in every written
+    # page and feed.
     signals.initialized.connect(_values.configure)
     signals.content_object_init.connect(_values.note_usage)
     signals.content_written.connect(_values.resolve_links)
     signals.feed_written.connect(_values.resolve_links)
+
+
+def start_desk(pelican) -> None:
+    """A build starts: its desk (the main site makes it, the subsites share it) answers
+    ``{{ chart … }}`` and ``{{ value … }}``."""
+    _desk.on_initialized(pelican)
+    desk = pelican.settings[DESK_KEY]
+    desk.register_handler("chart", _charts.chart_shortcode)
+    desk.register_handler("value", _values.handle)

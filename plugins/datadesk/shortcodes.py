@@ -2,8 +2,8 @@
 
 A Markdown preprocessor finds shortcodes before any other Markdown processing,
 while the line numbers still match the file the editor wrote, and hands each one
-to the handler registered for its name (``datadesk.register`` registers ``chart``
-and ``value``). Handlers return HTML;
+to the handler registered for its name in the build's desk (``datadesk.register`` has
+the desk register ``chart`` and ``value`` when the build starts). Handlers return HTML;
 errors they raise come back to the editor as ``content/x.fr.md:12: message``.
 """
 
@@ -22,6 +22,7 @@ import sanitise
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from .desk import Desk, desk_of
 from .errors import DeskError
 
 logger = logging.getLogger(__name__)
@@ -43,19 +44,14 @@ class ShortcodeContext:
     settings: dict
     block: bool  # the shortcode stands alone on its line
     metadata: dict = field(default_factory=dict)
+    desk: Desk | None = None  # the build's state (datadesk/desk.py); the settings' desk if None
+
+    def __post_init__(self):
+        if self.desk is None:
+            self.desk = desk_of(self.settings)
 
 
 Handler = Callable[[str, ShortcodeContext], str]
-_HANDLERS: dict[str, Handler] = {}
-
-
-def register_handler(name: str, handler: Handler) -> None:
-    """Let a plugin answer ``{{ name ... }}``; the last registration wins."""
-    _HANDLERS[name] = handler
-
-
-def handlers() -> dict[str, Handler]:
-    return dict(_HANDLERS)
 
 
 def display_path(path: str | Path, settings: dict) -> str:
@@ -223,9 +219,10 @@ class ShortcodePreprocessor(Preprocessor):
         for code in codes:
             pieces.append(line[pos:code.start])
             pos = code.end
-            handler = _HANDLERS.get(code.name)
+            handlers = self.ext.desk.handlers
+            handler = handlers.get(code.name)
             if handler is None:
-                known = ", ".join(sorted(_HANDLERS)) or "none"
+                known = ", ".join(sorted(handlers)) or "none"
                 errors.append(
                     f"{where}: unknown shortcode {{{{ {code.name} }}}}; expected one of: {known}. "
                     f"Check the spelling (see EDITING.md)."
@@ -233,7 +230,7 @@ class ShortcodePreprocessor(Preprocessor):
                 continue
             ctx = ShortcodeContext(
                 path=self.ext.display, line=lineno, lang=lang,
-                settings=self.ext.settings, block=block,
+                settings=self.ext.settings, block=block, desk=self.ext.desk,
             )
             try:
                 html = handler(code.args, ctx)
@@ -252,6 +249,7 @@ class ShortcodeExtension(Extension):
         super().__init__()
         self.path = path
         self.settings = settings
+        self.desk = desk_of(settings)
         self.display = display_path(path, settings)
         self.line_offset = line_offset
         self.lang: str | None = None

@@ -11,7 +11,6 @@ import re
 import shutil
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +25,7 @@ from datadesk import datasets as catalog  # noqa: E402
 import tasks  # noqa: E402
 from cases import CASES  # noqa: E402
 from datadesk.datasets.package import assemble  # noqa: E402
+from datadesk.desk import DeskCache  # noqa: E402
 
 DATASETS = [  # fixed names other parts of the site code against
     "kiel_r7_heavy_weapons", "kiel_r7_inkind_aid", "kiel_allocations_monthly", "kiel_allocations_donor_month",
@@ -217,42 +217,64 @@ def test_negative_number_in_a_numeric_column_is_not_a_formula(tmp_path):
     assert problems_of(proj / "data") == []
 
 
-def test_validation_is_cached_until_a_file_changes(tmp_path, monkeypatch):
+def test_validation_is_kept_by_content_until_a_file_changes_even_within_one_clock_tick(tmp_path, monkeypatch):
     proj = project(tmp_path)
+    cache = DeskCache()
     calls = []
     real = catalog.catalog.validate
     monkeypatch.setattr(catalog.catalog, "validate", lambda *a: calls.append(a) or real(*a))
-    first = catalog.get_catalog(proj / "data")
-    assert catalog.get_catalog(proj / "data") is first and len(calls) == 1
+    first = catalog.get_catalog(proj / "data", cache=cache)
+    assert catalog.get_catalog(proj / "data", cache=cache) is first and len(calls) == 1
+    # The same size and the same modification time: only the bytes tell the edit apart.
     path = proj / "data" / "sources.csv"
-    path.write_text(path.read_text(encoding="utf-8") + "other,Other,https://example.org/o\n", encoding="utf-8")
-    os.utime(path, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
-    assert catalog.get_catalog(proj / "data") is not first and len(calls) == 2
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(b"Fixture Institute", b"Fixture InstitutE", 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert catalog.get_catalog(proj / "data", cache=cache) is not first and len(calls) == 2
 
 
 def test_a_changed_csv_is_validated_again_alone_and_keys_into_it_still_checked(tmp_path):
     proj = project(tmp_path)
-    catalog.links._FILES.clear()  # what other tests validated (same names, same bytes) is kept
-    first = catalog.get_catalog(proj / "data")
-    assert sorted(first.validated) == ["data/deliveries.csv", "data/restricted.csv", "data/sources.csv"]
-    deliveries = proj / "data" / "deliveries.csv"
-    deliveries.write_bytes(deliveries.read_bytes().replace(b"Germany,IRIS-T SLM,committed,2022-06-01,4",
-                                                           b"Germany,IRIS-T SLM,committed,2022-06-01,5"))
-    second = catalog.get_catalog(proj / "data")
-    assert second.validated == ["data/deliveries.csv"]
-    assert second.frame("deliveries")["units_committed"].iloc[0] == 5
-    # The referenced file loses its only source: the two files that point at it were not
-    # read again, yet every row of theirs that now points nowhere is reported, as a full
-    # validation reports it.
-    sources = proj / "data" / "sources.csv"
-    sources.write_text("source_id,publisher,url\nother,Other,https://example.org/o\n", encoding="utf-8")
-    problems = problems_of(proj / "data")
-    assert catalog.catalog.LAST_RUN["validated"] == ["data/sources.csv"]
-    catalog.links._FILES.clear()
-    catalog.catalog._CACHE.clear()
-    assert problems_of(proj / "data") == problems
-    assert catalog.catalog.LAST_RUN["validated"] == ["data/deliveries.csv", "data/sources.csv",
-                                                     "data/restricted.csv"]
+    cache = DeskCache()
+
+    def problems_kept() -> tuple[list[str], list[str]]:
+        try:
+            return [], catalog.get_catalog(proj / "data", cache=cache).validated
+        except catalog.DataValidationError as exc:
+            return [str(p) for p in exc.problems], validated[-1]
+
+    validated = []
+    real = catalog.catalog.validate
+
+    def spy(*args):
+        result = real(*args)
+        validated.append(result[2])
+        return result
+
+    catalog.catalog.validate = spy
+    try:
+        first = catalog.get_catalog(proj / "data", cache=cache)
+        assert sorted(first.validated) == ["data/deliveries.csv", "data/restricted.csv", "data/sources.csv"]
+        deliveries = proj / "data" / "deliveries.csv"
+        deliveries.write_bytes(deliveries.read_bytes().replace(b"Germany,IRIS-T SLM,committed,2022-06-01,4",
+                                                               b"Germany,IRIS-T SLM,committed,2022-06-01,5"))
+        second = catalog.get_catalog(proj / "data", cache=cache)
+        assert second.validated == ["data/deliveries.csv"]
+        assert second.frame("deliveries")["units_committed"].iloc[0] == 5
+        # The referenced file loses its only source: the two files that point at it were not
+        # read again, yet every row of theirs that now points nowhere is reported, as a full
+        # validation reports it.
+        sources = proj / "data" / "sources.csv"
+        sources.write_text("source_id,publisher,url\nother,Other,https://example.org/o\n", encoding="utf-8")
+        problems, again = problems_kept()
+        assert again == ["data/sources.csv"]
+        cache = DeskCache()  # a fresh process: everything is read again, with the same report
+        fresh, again = problems_kept()
+        assert fresh == problems
+        assert again == ["data/deliveries.csv", "data/sources.csv", "data/restricted.csv"]
+    finally:
+        catalog.catalog.validate = real
     assert problems and all("source_id: expected a value listed in sources.csv (source_id), "
                             'found "fixture"' in p for p in problems)
     assert {p.split(":")[0] for p in problems} == {"data/deliveries.csv", "data/restricted.csv"}

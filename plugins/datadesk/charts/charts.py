@@ -19,7 +19,7 @@ from pathlib import Path
 from pelican.generators import Generator
 from pelican.utils import get_relative_path, path_to_url
 
-from ..datasets import data_dir_of, get_catalog, record_usage
+from ..desk import Desk, desk_of
 from ..shortcodes import ShortcodeError
 from . import definitions, figure, render, settings as conf_mod
 from .build import build_chart
@@ -28,30 +28,17 @@ from .errors import ChartError
 from .lint import lint_with_keys
 
 logger = logging.getLogger(__name__)
-_SITES: dict = {}
-# (lang, chart id) -> (file key, data key, datasets used, Built or ChartError), across builds.
-_PREPARED: dict = {}
-
-
-def _stats(paths) -> tuple:
-    out = []
-    for path in paths:
-        try:
-            stat = path.stat()
-            out.append((str(path), stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            out.append((str(path), None, None))
-    return tuple(out)
 
 
 class SiteCharts:
     """Every chart of the project in one language: built, linted, rendered (or its error)."""
 
-    def __init__(self, settings: dict, lang: str):
+    def __init__(self, settings: dict, lang: str, desk: Desk | None = None):
         self.settings = settings
         self.lang = lang
+        self.desk = desk if desk is not None else desk_of(settings)
         self.conf = conf_mod.values(settings)
-        self.catalog = get_catalog(settings)
+        self.catalog = desk.catalog(settings)
         self.dir = conf_mod.charts_dir(settings, self.conf)
         self.cache = render.Cache(conf_mod.cache_dir(settings, self.conf))
         self.builds: dict = {}
@@ -70,22 +57,24 @@ class SiteCharts:
 
     def _prepare(self) -> None:
         found = definitions.find(self.dir)
-        shared = _stats(p for p in (self.dir.iterdir() if self.dir.is_dir() else ())
-                        if p.is_file() and p not in found.values())
+        snapshot, prepared = self.desk.snapshot, self.desk.cache.prepared
+        mine = set(found.values())
+        shared = snapshot.key(p for p in (sorted(self.dir.iterdir()) if self.dir.is_dir() else ())
+                              if p.is_file() and p not in mine)
         conf = json.dumps(self.conf, sort_keys=True, default=str)
-        for old in [k for k in _PREPARED if k[0] == self.lang and k[1] not in found]:
-            del _PREPARED[old]
+        for old in [k for k in prepared if k[0] == self.lang and k[1] not in found]:
+            del prepared[old]
         for chart_id, path in found.items():
-            # Kept from the last build of this process while its file, the other files of
-            # the folder (a twin, a helper) and the data files it reads are unchanged: a
-            # livereload edit rebuilds one chart, not all of them in both languages.
-            own = (_stats([path]), shared, conf, str(self.settings.get("THEME")), self.display(path))
-            kept = _PREPARED.get((self.lang, chart_id))
+            # Kept from the last build of this process while the content of its file, of the
+            # other files of the folder (a twin, a helper) and of the data files it reads is
+            # unchanged: a livereload edit rebuilds one chart, not all of them in both languages.
+            own = (snapshot.key([path]), shared, conf, str(self.settings.get("THEME")), self.display(path))
+            kept = prepared.get((self.lang, chart_id))
             if kept is not None and kept[0] == own and kept[1] == self._data_key(kept[2]):
                 result = kept[3]
             else:
                 uses, result = self._prepare_one(chart_id, path)
-                _PREPARED[(self.lang, chart_id)] = (own, self._data_key(uses), uses, result)
+                prepared[(self.lang, chart_id)] = (own, self._data_key(uses), uses, result)
             if isinstance(result, ChartError):
                 self.errors[chart_id] = result
             else:
@@ -108,10 +97,10 @@ class SiteCharts:
         """The data files a chart reads (all of them when its definition did not load)."""
         folder = self.catalog.data_dir
         if uses is None:
-            return _stats(p for p in sorted(folder.glob("*")) if p.is_file())
+            return self.desk.snapshot.folder(folder)
         paths = [p for name in uses for p in ((self.catalog.csv_path(name), self.catalog.description_path(name))
                                               if name in self.catalog else (folder / f"{name}.?",))]
-        return _stats(paths)
+        return self.desk.snapshot.key(paths)
 
     def _prepare_one(self, chart_id: str, path: Path):
         """(datasets the definition names or None, Built or ChartError) for one chart."""
@@ -139,7 +128,9 @@ class SiteCharts:
     def known(self) -> list[str]:
         return sorted(set(self.builds) | set(self.errors))
 
-    def figure(self, chart_id: str, heading: str = "h3") -> str:
+    def figure(self, chart_id: str, heading: str = "h3", settings: dict | None = None) -> str:
+        """The chart's figure, rendered by the Jinja environment of the site running with
+        ``settings`` (the site reading the article; by default the one that prepared it)."""
         if chart_id in self.errors:
             self.reported.add(chart_id)
             raise self.errors[chart_id]
@@ -149,30 +140,16 @@ class SiteCharts:
                              f"Check the spelling (charts: {known}), or add "
                              f"{self.display(self.dir)}/{chart_id}.py or .yaml.")
         built = self.builds[chart_id]
-        return figure.render_figure(built, self.metas[chart_id], self.catalog, self.settings, self.conf, heading)
+        return figure.render_figure(built, self.metas[chart_id], self.catalog,
+                                    self.desk.env(settings or self.settings, self.lang),
+                                    self.conf, heading)
 
 
-def _fingerprint(settings: dict, lang: str) -> tuple:
-    conf = conf_mod.values(settings)
-    folder = conf_mod.charts_dir(settings, conf)
-    files = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                  for p in sorted(folder.glob("*")) if p.is_file()) if folder.is_dir() else ()
-    # The data files themselves, not the catalogue object: a freed object's id can come back.
-    data_dir = data_dir_of(settings)
-    data = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                 for p in sorted(data_dir.glob("*")) if p.is_file()) if data_dir.is_dir() else ()
-    return (lang, str(folder), files, str(data_dir), data, str(settings.get("THEME")),
-            json.dumps(conf, sort_keys=True, default=str))
-
-
-def site_charts(settings: dict, lang: str) -> SiteCharts:
-    """The charts in ``lang``, prepared once per state of the definitions and the data."""
-    key = _fingerprint(settings, lang)
-    if key not in _SITES:
-        for old in [k for k in _SITES if k[0] == lang]:
-            del _SITES[old]
-        _SITES[key] = SiteCharts(settings, lang)
-    return _SITES[key]
+def site_charts(settings: dict, lang: str, desk: Desk) -> SiteCharts:
+    """The charts in ``lang``, prepared once per build."""
+    if lang not in desk.charts:
+        desk.charts[lang] = SiteCharts(settings, lang, desk)
+    return desk.charts[lang]
 
 
 def _write_stats(cache_path: Path) -> None:
@@ -212,7 +189,8 @@ def chart_shortcode(args: str, ctx) -> str:
         raise ShortcodeError(f'the chart "{words[0]}" must stand alone on its line. '
                              "Put {{ chart " + words[0] + " }} on a line of its own, with blank lines around it.")
     try:
-        return site_charts(ctx.settings, ctx.lang).figure(words[0], heading=heading_for(ctx))
+        return site_charts(ctx.settings, ctx.lang, ctx.desk).figure(words[0], heading=heading_for(ctx),
+                                                                    settings=ctx.settings)
     except ChartError as exc:
         raise ShortcodeError(exc.for_article()) from None
 
@@ -241,7 +219,8 @@ class ChartsGenerator(Generator):
 
     def generate_context(self):
         lang = self.settings["DEFAULT_LANG"]
-        self.site = site_charts(self.settings, lang)
+        self.desk = desk_of(self.settings)
+        self.site = site_charts(self.settings, lang, self.desk)
         for chart_id, exc in sorted(self.site.errors.items()):
             if chart_id not in self.site.reported:  # articles naming it have reported it already
                 logger.error("%s", exc.standalone())
@@ -253,7 +232,7 @@ class ChartsGenerator(Generator):
         out = self.site.conf["DATADESK_CHARTS_OUTPUT_DIR"].strip("/")
         for chart_id, built in sorted(self.site.builds.items()):
             for use in built.defn.uses:
-                record_usage(use.name, "chart", built.texts["title"], f"{out}/{chart_id}/", self.site.lang)
+                self.desk.record_usage(use.name, "chart", built.texts["title"], f"{out}/{chart_id}/", self.site.lang)
 
     def generate_output(self, writer):
         site, lang = self.site, self.site.lang
@@ -270,7 +249,7 @@ class ChartsGenerator(Generator):
     def _embed_page(self, writer, chart_id, built, save_as: str) -> None:
         relative = self.settings.get("RELATIVE_URLS")
         root = path_to_url(get_relative_path(save_as)) if relative else self.settings.get("SITEURL", "")
-        html = self.site.figure(chart_id, heading="h1").replace(figure.ROOT, site_root(root))
+        html = self.site.figure(chart_id, heading="h1", settings=self.settings).replace(figure.ROOT, site_root(root))
         siteurl = self.settings.get("SITEURL", "")
         page_url = posixpath.dirname(save_as) + "/"
         embed_src = f"{siteurl.rstrip('/')}/{page_url}" if siteurl.startswith(("http://", "https://")) else page_url

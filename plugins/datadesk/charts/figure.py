@@ -1,23 +1,17 @@
 """The <figure> an article gets for ``{{ chart ID }}`` (markup contract: theme/js/README.md).
 
-Rendered from ``theme/templates/partials/chart_figure.html`` with the theme's gettext
-catalogue. URLs start with ``ROOT`` (``{chartsroot}``), replaced per page with the path
+Rendered from ``theme/templates/partials/chart_figure.html`` by Pelican's own Jinja
+environment of the language site, with the theme's gettext catalogue. URLs start with ``ROOT`` (``{chartsroot}``), replaced per page with the path
 back to the language site's root (``..`` in development, SITEURL in production), so the
 site works under a sub-path and nothing starts with ``/``.
 """
 
 from __future__ import annotations
 
-import gettext
-import io
 import math
 import re
-from pathlib import Path
 
 import pandas as pd
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .build import Built, csv_name
@@ -25,39 +19,6 @@ from .text import T, _french
 
 ROOT = "{chartsroot}"
 URL = re.compile(r"^https?://\S+$")
-_ENVS: dict = {}
-_TRANSLATIONS: dict = {}
-
-
-def translations(theme_dir: Path, lang: str):
-    """The theme's catalogue for ``lang`` read straight from the .po (no compile step needed)."""
-    po = theme_dir / "translations" / lang / "LC_MESSAGES" / "messages.po"
-    if not po.is_file():
-        return gettext.NullTranslations()
-    key = (str(po), po.stat().st_mtime_ns)
-    if key not in _TRANSLATIONS:
-        with po.open("rb") as handle:
-            catalog = read_po(handle, locale=lang)
-        from site_context import set_catalog
-
-        set_catalog(catalog)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        _TRANSLATIONS[key] = gettext.GNUTranslations(buffer)
-    return _TRANSLATIONS[key]
-
-
-def environment(theme_dir: Path, lang: str) -> Environment:
-    templates = theme_dir / "templates"
-    key = (str(templates), lang)
-    if key not in _ENVS:
-        env = Environment(loader=FileSystemLoader(str(templates)), autoescape=select_autoescape(["html"]),
-                          extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
-        _ENVS[key] = env
-    env = _ENVS[key]
-    env.install_gettext_translations(translations(theme_dir, lang), newstyle=True)
-    return env
 
 
 def human_size(n: int, lang: str) -> str:
@@ -111,7 +72,7 @@ def _table_once(built: Built, limit: int) -> dict:
     return tables[limit]
 
 
-def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, heading: str = "h3") -> dict:
+def context(built: Built, meta: dict, catalog, conf: dict, heading: str = "h3") -> dict:
     defn, lang = built.defn, built.lang
     folder = f"{ROOT}/{conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/"
     files = meta["files"]
@@ -137,9 +98,10 @@ def context(built: Built, meta: dict, catalog, settings: dict, conf: dict, headi
     }
 
 
-def render_figure(built: Built, meta: dict, catalog, settings: dict, conf: dict, heading: str = "h3") -> str:
-    env = environment(Path(settings["THEME"]), built.lang)
+def render_figure(built: Built, meta: dict, catalog, env, conf: dict, heading: str = "h3") -> str:
+    """The figure, from the theme's template in ``env``: the Jinja environment of the
+    language site, with its gettext catalogue (datadesk/desk.py, ``on_generator_init``)."""
     html = env.get_template("partials/chart_figure.html").render(
-        chart=context(built, meta, catalog, settings, conf, heading))
+        chart=context(built, meta, catalog, conf, heading))
     # One block of HTML with no blank line, whatever Markdown does around it.
     return Markup("\n".join(line for line in html.splitlines() if line.strip()))

@@ -8,6 +8,8 @@ thousands), ``10 oct. 2022``; en ``€1,234.5``, ``Oct 10, 2022``.
 
 from __future__ import annotations
 
+import functools
+
 import datetime as dt
 import math
 from dataclasses import dataclass, field
@@ -22,9 +24,6 @@ from ..errors import DeskError
 # The languages, locales, date patterns and unit labels are the desk's one table.
 from ..i18n import (BABEL_DATE, BABEL_MONTH, DATE_FORMAT, DAY_MONTH_FORMAT, LANGS,  # noqa: F401
                     MONTH_FORMAT, NUMBER_LOCALE, TIME_LOCALE, UNIT_NAMES, babel_locale)
-
-_TERRITORIES: dict = {}  # CLDR's territory names (Babel), read once: "code" (English name -> code), "fr", "en"
-
 
 @dataclass(frozen=True)
 class Countries:
@@ -50,16 +49,21 @@ def country_name(name: str, lang: str, countries: Countries | None = None) -> st
     countries = countries or Countries()
     if name in countries.names:
         return countries.names[name][lang]
-    if not _TERRITORIES:
-        english = Locale("en").territories
-        _TERRITORIES["code"] = {v.lower(): k for k, v in english.items() if len(k) == 2}
-        _TERRITORIES["fr"] = Locale("fr").territories
-        _TERRITORIES["en"] = english
+    territories = _territories()
     key = name.strip().lower()
-    code = countries.codes.get(key) or _TERRITORIES["code"].get(key)
+    code = countries.codes.get(key) or territories["code"].get(key)
     if code is None:
         return name
-    return name if lang == "en" and key not in countries.codes else _TERRITORIES[lang].get(code, name)
+    return name if lang == "en" and key not in countries.codes else territories[lang].get(code, name)
+
+
+@functools.cache
+def _territories() -> dict:
+    """CLDR's territory names (Babel), read once: "code" (English name -> code), "fr", "en".
+    Babel's data are the same in every build: nothing to invalidate."""
+    english = Locale("en").territories
+    return {"code": {v.lower(): k for k, v in english.items() if len(k) == 2},
+            "fr": Locale("fr").territories, "en": english}
 
 
 SOURCE_PREFIX = {"fr": "Source\u202f: ", "en": "Source: "}

@@ -2,12 +2,13 @@
 
 Public API (other plugins import it from the ``datadesk`` package):
 
-- ``get_catalog(settings_or_data_dir) -> Catalog``: validated and cached per
-  process by the data files' mtimes and sizes; raises ``DataValidationError``
-  whose ``str()`` is the whole report, one ``path:line:column: ...`` per problem.
+- ``get_catalog(settings_or_data_dir, desk=None, cache=None) -> Catalog``: validated
+  once per build of a desk (datadesk/desk.py), and across builds through the desk's
+  cache by the data files' content hashes; raises ``DataValidationError`` whose
+  ``str()`` is the whole report, one ``path:line:column: ...`` per problem.
 - ``Catalog.names``, ``.frame(name)``, ``.resource(name)``, ``.dataset_url(name)``,
   ``.text(name, key, lang)``.
-- ``record_usage(dataset_name, kind, title, url, lang)``: a chart or article
+- ``desk.record_usage(dataset_name, kind, title, url, lang)``: a chart or article
   says it uses a dataset; the dataset pages list it under "Used by". Call it
   while content is read (reader hooks, ``generate_context``), before
   ``generate_output``, when the pages are written.
@@ -28,19 +29,13 @@ from pathlib import Path
 
 from .. import settings as settings_table
 from ..errors import DeskError
+from ..desk import DeskCache, Snapshot, desk_of
 from .frames import load_frame
 from .package import description_path
 from .problems import DataValidationError, Problem
-from .validate import LAST_RUN, validate
+from .validate import validate
 
 logger = logging.getLogger(__name__)
-
-
-_CACHE: dict[tuple, "Catalog | DataValidationError"] = {}
-_USAGE: dict[str, dict[str, list[dict]]] = {}
-# Typed frames by file, kept across catalogues: after one CSV changes, the others (the
-# 40,000-row hourly table) are not parsed again. Path -> (mtime, size, schema, frame).
-_FRAMES: dict[str, tuple] = {}
 
 
 class UnknownDatasetError(DeskError, KeyError):
@@ -53,12 +48,17 @@ class UnknownColumnError(DeskError, KeyError):
 
 
 class Catalog:
-    def __init__(self, data_dir: Path, descriptor: dict, output_dir: str = "data"):
+    def __init__(self, data_dir: Path, descriptor: dict, output_dir: str = "data",
+                 snapshot: Snapshot | None = None, cache: DeskCache | None = None):
         self.data_dir = Path(data_dir)
         self.descriptor = descriptor
         self.output_dir = output_dir.strip("/")
         self._resources = {r["name"]: r for r in descriptor["resources"]}
         self._frames: dict = {}
+        self.snapshot = snapshot or Snapshot()
+        # Typed frames kept across catalogues by content hash: after one CSV changes, the
+        # others (the 40,000-row hourly table) are not parsed again.
+        self.cache = cache or DeskCache()
         self.validated: list[str] = []  # the files this catalogue's validation read again
 
     @property
@@ -87,12 +87,11 @@ class Catalog:
         if name not in self._frames:
             res = self._get(name)
             path = self.data_dir / res["path"]
-            stat = path.stat()
-            key = (stat.st_mtime_ns, stat.st_size, repr(res["schema"]["fields"]))
-            kept = _FRAMES.get(str(path))
+            key = (self.snapshot.digest(path), repr(res["schema"]["fields"]))
+            kept = self.cache.frames.get(str(path))
             if kept is None or kept[0] != key:
                 kept = (key, load_frame(path, res["schema"]["fields"]))
-                _FRAMES[str(path)] = kept
+                self.cache.frames[str(path)] = kept
             self._frames[name] = kept[1]
         return self._frames[name].copy()
 
@@ -154,71 +153,60 @@ def _display_dir(data_dir: Path, root: Path | None) -> str:
         return data_dir.name
 
 
-def _fingerprint(data_dir: Path) -> tuple:
-    """mtime and size of every file in the folder: enough for a livereload rebuild to skip validation."""
-    # os.scandir, not glob + stat: every inline value and chart asks for the catalogue, so
-    # this runs hundreds of times per build (glob made it ~0.2 s of a warm rebuild).
-    entries = []
-    with os.scandir(data_dir) as found:
-        for entry in found:
-            if entry.is_file():
-                stat = entry.stat()
-                entries.append((entry.name, stat.st_mtime_ns, stat.st_size))
-    return (str(data_dir.resolve()), tuple(sorted(entries)))
+def get_catalog(settings_or_data_dir, output_dir: str | None = None, desk=None,
+                cache: DeskCache | None = None) -> Catalog:
+    """The validated catalogue; raises DataValidationError listing every problem.
 
-
-def get_catalog(settings_or_data_dir, output_dir: str | None = None) -> Catalog:
-    """The validated catalogue (cached); raises DataValidationError listing every problem."""
+    With a ``desk`` (datadesk/desk.py), it is validated once per build and kept in the
+    desk's cache by the content hashes of the data folder's files: the next build that
+    finds the same bytes reuses it, and after an edit only the edited files are validated
+    again. Without one (a test, a tool), ``cache`` plays that part, or nothing is kept."""
     if isinstance(settings_or_data_dir, (str, os.PathLike)):
-        data_dir, out = Path(settings_or_data_dir), output_dir or settings_table.DATADESK.defaults["DATADESK_DATA_OUTPUT_DIR"]
+        data_dir, out = Path(settings_or_data_dir).resolve(), output_dir or settings_table.DATADESK.defaults["DATADESK_DATA_OUTPUT_DIR"]
     else:
         data_dir = data_dir_of(settings_or_data_dir)
         out = output_dir or _settings_values(settings_or_data_dir)["DATADESK_DATA_OUTPUT_DIR"]
-    key = (_fingerprint(data_dir), out) if data_dir.is_dir() else None
-    if key in _CACHE:
-        cached = _CACHE[key]
-        if isinstance(cached, DataValidationError):
-            raise cached
-        return cached
-    display = _display_dir(data_dir, None)
-    if not data_dir.is_dir():
-        raise DataValidationError([Problem(display, None, None, "expected the data folder, found no such "
-                                                                "folder. Set DATADESK_DATA_DIR or run `invoke curate`.")])
-    descriptor, problems = validate(data_dir, display)
-    result: Catalog | DataValidationError
-    result = DataValidationError(problems) if problems else Catalog(data_dir, descriptor, out)
-    if isinstance(result, Catalog):
-        result.validated = list(LAST_RUN["validated"])
-    _CACHE.clear()  # keep only the current state of the files
-    _CACHE[key] = result
+    if desk is not None:
+        snapshot, cache = desk.snapshot, desk.cache
+        if (data_dir, out) in desk.catalogs:
+            return desk.catalogs[(data_dir, out)]
+    else:
+        snapshot, cache = Snapshot(), cache if cache is not None else DeskCache()
+    key = (str(data_dir), snapshot.folder(data_dir), out) if data_dir.is_dir() else None
+    if key is not None and key in cache.catalogs:
+        result = cache.catalogs[key]
+    else:
+        display = _display_dir(data_dir, None)
+        if not data_dir.is_dir():
+            raise DataValidationError([Problem(display, None, None, "expected the data folder, found no such "
+                                                                    "folder. Set DATADESK_DATA_DIR or run `invoke curate`.")])
+        descriptor, problems, validated = validate(data_dir, display, cache.checked)
+        result = DataValidationError(problems) if problems else Catalog(data_dir, descriptor, out, snapshot, cache)
+        if isinstance(result, Catalog):
+            result.validated = validated
+        cache.catalogs.clear()  # keep only the current state of the files
+        cache.catalogs[key] = result
     if isinstance(result, DataValidationError):
         raise result
+    if desk is not None:
+        result.snapshot = snapshot  # a catalogue kept from the last build reads this build's files
+        result._frames = {}
+        desk.catalogs[(data_dir, out)] = result
     return result
-
-
-def record_usage(dataset_name: str, kind: str, title: str, url: str, lang: str) -> None:
-    """Note that a chart or article (``kind``) titled ``title`` at site-relative ``url`` uses a dataset."""
-    entries = _USAGE.setdefault(lang, {}).setdefault(dataset_name, [])
-    entry = {"kind": kind, "title": title, "url": url}
-    if entry not in entries:
-        entries.append(entry)
-
-
-def usages(dataset_name: str, lang: str) -> list[dict]:
-    return sorted(_USAGE.get(lang, {}).get(dataset_name, []), key=lambda e: (e["kind"], e["title"], e["url"]))
 
 
 def on_content_finalized(generator) -> None:
     """Articles and pages that declare ``Datasets: a, b`` in their metadata are listed under "Used by"."""
     lang = generator.settings.get("DEFAULT_LANG", "")
     items = list(getattr(generator, "articles", [])) + list(getattr(generator, "pages", []))
+    desk = desk_of(generator.settings)
     known = None
     for item in items:
         declared = item.metadata.get("datasets")
         if not declared or getattr(item, "lang", lang) != lang:
             continue
         if known is None:
-            known = get_catalog(generator.settings).names
+            known = desk.catalog(generator.settings).names
         names = declared if isinstance(declared, list) else str(declared).split(",")
         for name in (n.strip() for n in names if n.strip()):
             if name not in known:
@@ -226,7 +214,7 @@ def on_content_finalized(generator) -> None:
                                _content_path(generator, item), name, ", ".join(known))
                 continue
             kind = "article" if item in getattr(generator, "articles", []) else "page"
-            record_usage(name, kind, item.title, item.url, lang)
+            desk.record_usage(name, kind, item.title, item.url, lang)
 
 
 def _content_path(generator, item) -> str:
@@ -240,6 +228,5 @@ def _content_path(generator, item) -> str:
 def on_initialized(pelican) -> None:
     settings = pelican.settings
     values = _settings_values(settings)
-    _USAGE.pop(settings.get("DEFAULT_LANG", ""), None)  # a new build of this language starts fresh
     if values["DATADESK_VALIDATE"]:
-        get_catalog(settings)
+        desk_of(settings).catalog(settings)

@@ -1,5 +1,5 @@
-"""What validation remembers between builds of one process (livereload), and the
-foreign-key check that runs on it.
+"""What validation remembers between builds of one process (livereload: kept in the
+desk's cache, see datadesk/desk.py), and the foreign-key check that runs on it.
 
 A file's own problems (types, constraints, formulas, duplicates, rules) depend only on
 its bytes and its resource in datapackage.json, so they are kept by a digest of both and
@@ -47,27 +47,9 @@ class Checked:
         return self.keys[key]
 
 
-_FILES: dict[str, Checked] = {}
-
-
 def digest(raw: bytes, resource: dict, display: str) -> str:
     text = json.dumps(resource, sort_keys=True, ensure_ascii=False, default=str) + "\0" + display
     return hashlib.sha256(text.encode("utf-8") + b"\0" + raw).hexdigest()
-
-
-def cached(display: str, value: str) -> Checked | None:
-    entry = _FILES.get(display)
-    return entry if entry is not None and entry.digest == value else None
-
-
-def remember(display: str, entry: Checked) -> None:
-    _FILES[display] = entry
-
-
-def forget_others(displays: set[str]) -> None:
-    """Keep only the files of the package just validated (a test's copy is not kept forever)."""
-    for display in [d for d in _FILES if d not in displays]:
-        del _FILES[display]
 
 
 def fields_of(fk: dict, key: str = "fields") -> list[str]:

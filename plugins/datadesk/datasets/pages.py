@@ -2,7 +2,7 @@
 
 Runs once per language site (``DEFAULT_LANG``). Pages are written in
 ``generate_output``, after every generator has read its content, so charts and
-articles have had the chance to call ``record_usage`` (catalog.py). The curated
+articles have had the chance to call the desk's ``record_usage`` (datadesk/desk.py). The curated
 CSVs are copied byte for byte, and the datapackage.json assembled from the
 datasets' descriptions is written, into the main-language site only; the
 other language links there.
@@ -20,8 +20,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from pelican.generators import Generator
 
+from ..desk import desk_of
 from ..i18n import LANGS, babel_locale
-from .catalog import _settings_values, get_catalog, localized, usages
+from .catalog import _settings_values, localized
 from .package import dumps
 
 SITE_SOURCE_KEY = "sources"
@@ -199,7 +200,8 @@ class CatalogGenerator(Generator):
 
     def generate_output(self, writer):
         values = _settings_values(self.settings)
-        catalog = get_catalog(self.settings)
+        desk = desk_of(self.settings)
+        catalog = desk.catalog(self.settings)
         lang = self.settings["DEFAULT_LANG"]
         out_dir = values["DATADESK_DATA_OUTPUT_DIR"].strip("/")
         main, sites = self._sites()
@@ -246,7 +248,7 @@ class CatalogGenerator(Generator):
                 # Download addresses in JSON-LD must be absolute: only a published build knows them.
                 "jsonld": jsonld(res, lang, public_page, csv_link and csv_link["abs"], descriptor["abs"],
                                  site_names.get(lang, "")),
-                "used_by": usages(name, lang), "sources": used_sources,
+                "used_by": desk.usages(name, lang), "sources": used_sources,
                 "primary_key": res["schema"].get("primaryKey", []),
                 "foreign_keys": res["schema"].get("foreignKeys", []),
             })
@@ -278,7 +280,8 @@ class CatalogGenerator(Generator):
 def on_generator_init(generator) -> None:
     settings = generator.settings
     if "DATASETS" not in generator.context and _settings_values(settings)["DATADESK_VALIDATE"]:
-        generator.context["DATASETS"] = datasets_context(get_catalog(settings), settings["DEFAULT_LANG"])
+        generator.context["DATASETS"] = datasets_context(desk_of(settings).catalog(settings),
+                                                                settings["DEFAULT_LANG"])
 
 
 def get_generators(pelican):

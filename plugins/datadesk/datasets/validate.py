@@ -28,7 +28,6 @@ TYPE_EXPECTED = {
     "date": "a date written YYYY-MM-DD", "datetime": "a date and time written YYYY-MM-DDTHH:MM:SS",
     "boolean": "true or false", "year": "a year like 2022", "string": "text",
 }
-LAST_RUN: dict = {"validated": []}  # the files the last validate() read again (the others: cached)
 DMY = re.compile(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})")
 
 
@@ -298,16 +297,21 @@ def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> 
     return links.Checked(value, records, problems, schema)
 
 
-def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Problem]]:
-    """Return (descriptor, problems) for the package in ``data_dir``."""
+def validate(data_dir: Path, display_dir: str,
+             kept: dict | None = None) -> tuple[dict | None, list[Problem], list[str]]:
+    """Return (descriptor, problems, files read again) for the package in ``data_dir``.
+    ``kept`` (display path -> links.Checked, from the desk's cache) holds each file's own
+    validation from earlier runs; a file whose bytes and description are unchanged is not
+    read again."""
+    kept = {} if kept is None else kept
     assembled = assemble(data_dir, display_dir)
     if assembled.descriptor is None:
-        return None, assembled.problems
+        return None, assembled.problems, []
     descriptor = assembled.descriptor
     problems = assembled.problems + descriptor_problems(assembled)
     problems += location_problems(assembled, Path(data_dir), display_dir)
     if problems:
-        return descriptor, problems
+        return descriptor, problems, []
     known = {r["name"] for r in descriptor["resources"]}
     checked, validated = {}, []
     for res in descriptor["resources"]:
@@ -323,15 +327,17 @@ def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Proble
             continue
         raw = path.read_bytes()
         value = links.digest(raw, res, display)
-        entry = links.cached(display, value)
-        if entry is None:  # new or changed since the last run of this process: validate it
+        entry = kept.get(display)
+        if entry is None or entry.digest != value:  # new or changed since the last run: validate it
             entry = _check_file(res, raw, display, value, known)
-            links.remember(display, entry)
+            kept[display] = entry
             validated.append(display)
         checked[res["name"]] = entry
         problems += entry.problems
-    links.forget_others({f"{display_dir}/{r['path']}" for r in descriptor["resources"]})
-    LAST_RUN["validated"] = validated
+    # Keep only the files of the package just validated (a test's copy is not kept forever).
+    current = {f"{display_dir}/{r['path']}" for r in descriptor["resources"]}
+    for display in [d for d in kept if d not in current]:
+        del kept[display]
     parsed = {name for name, entry in checked.items() if entry.schema is not None}
     for res in descriptor["resources"]:
         if res["name"] not in parsed:
@@ -343,4 +349,4 @@ def validate(data_dir: Path, display_dir: str) -> tuple[dict | None, list[Proble
                                                checked, fks)
     order = {f"{display_dir}/{r['path']}": i for i, r in enumerate(descriptor["resources"])}
     problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0, p.column or 0, p.message))
-    return descriptor, problems
+    return descriptor, problems, validated

@@ -15,7 +15,8 @@ import logging
 import os
 from pathlib import Path
 
-from ..datasets import DataValidationError, get_catalog, record_usage
+from ..datasets import DataValidationError
+from ..desk import desk_of
 from ..settings import CONFIG_FILE, DATADESK, SettingsError
 from ..shortcodes import ShortcodeError
 from . import formatting as fmt
@@ -41,13 +42,6 @@ WORDS = {
            "of": "of", "colon": ": "},
 }
 
-# Datasets used by each source file while it is read; recorded with the catalog once the
-# article exists (its title and URL are known only then).
-_USED: dict[str, set[str]] = {}
-# Each file is read once per language site, and livereload rebuilds often: answers and
-# frames are kept while the catalogue object (rebuilt when a data file changes) is the same.
-_MEMO: dict = {"catalog": None, "frames": {}, "answers": {}, "lines": {}, "signatures": {}}
-
 
 def setting(settings: dict, name: str):
     return DATADESK.value(settings, name)
@@ -63,50 +57,28 @@ def configure(pelican) -> None:
                 fix="Write it like {'fr': '{n} t', 'en': '{n} t'} or {'cldr': 'mass-tonne'}.")
 
 
-def _catalog(settings: dict):
+def _catalog(desk, settings: dict):
     try:
-        return get_catalog(settings)
+        return desk.catalog(settings)
     except DataValidationError as exc:
         logger.debug("catalog failed: %s", exc)
         raise ShortcodeError("the datasets did not pass validation (their errors are listed "
                              "with this build); fix the data first.")
 
 
-def _signature(cat, name: str) -> tuple:
-    """What every value drawn from one dataset depends on: its CSV file and its description."""
+def _signature(desk, cat, name: str) -> tuple:
+    """What every value drawn from one dataset depends on: the content of its CSV file and
+    of its description, as this build's snapshot read them."""
     try:
-        files = [cat.csv_path(name), cat.description_path(name)]
-        return tuple((st.st_mtime_ns, st.st_size) for st in (f.stat() for f in files))
-    except (OSError, KeyError):
+        return desk.snapshot.key([cat.csv_path(name), cat.description_path(name)])
+    except KeyError:
         return ()
 
 
-def _remember(cat) -> None:
-    """A new catalogue (a rebuild after a data edit) keeps what was worked out from the
-    datasets that did not change, so the preview recomputes only the edited dataset's values."""
-    if _MEMO["catalog"] is cat:
-        return
-    keep = {name: sig for name, sig in _MEMO["signatures"].items()
-            if name in cat and sig and _signature(cat, name) == sig}
-    _MEMO.update(
-        catalog=cat, signatures=keep,
-        frames={n: f for n, f in _MEMO["frames"].items() if n in keep},
-        lines={n: v for n, v in _MEMO["lines"].items() if n in keep},
-        answers={k: v for k, v in _MEMO["answers"].items() if v[1] in keep},
-    )
-
-
-def _note_dataset(cat, name: str) -> None:
-    if name not in _MEMO["signatures"]:
-        _MEMO["signatures"][name] = _signature(cat, name)
-
-
-def _frame(cat, name: str):
-    _remember(cat)
-    _note_dataset(cat, name)
-    if name not in _MEMO["frames"]:
-        _MEMO["frames"][name] = cat.frame(name)  # a copy; nothing here modifies it
-    return _MEMO["frames"][name]
+def _frame(desk, cat, name: str):
+    if name not in desk.frames:
+        desk.frames[name] = cat.frame(name)  # a copy; nothing here modifies it
+    return desk.frames[name]
 
 
 def _csv_lines(cat, name: str, rows: int) -> list[int] | None:
@@ -131,13 +103,13 @@ def _fields(resource: dict) -> dict:
     return {f["name"]: f for f in resource.get("schema", {}).get("fields", [])}
 
 
-def _resolve(cat, query: q.Query, lang: str, limit: int):
+def _resolve(desk, cat, query: q.Query, lang: str, limit: int):
     """The dataset and columns the query names, each checked with the valid names listed."""
     names = sorted(cat.names)
     if query.dataset not in names:
         raise q.QueryError(f'there is no dataset "{query.dataset}"; the datasets are: '
                            f"{q.names_list(names, limit)}.{q.did_you_mean(query.dataset, names)}")
-    frame, resource = _frame(cat, query.dataset), cat.resource(query.dataset)
+    frame, resource = _frame(desk, cat, query.dataset), cat.resource(query.dataset)
     columns = list(frame.columns)
     if query.column not in columns and f"{query.column}_{lang}" in columns:
         query.column = f"{query.column}_{lang}"  # label_fr / label_en: the article's language
@@ -227,22 +199,24 @@ def render(answer: q.Answer, query: q.Query, lang: str, settings: dict, dataset:
 
 def handle(args: str, ctx) -> str:
     """The ``value`` shortcode handler (see shortcodes.register_handler)."""
-    settings = ctx.settings
+    settings, desk = ctx.settings, ctx.desk
     limit = setting(settings, "DATADESK_VALUES_MAX_LISTED")
+    memo = desk.cache.values  # kept between builds; each answer checked against its dataset's hashes
     try:
         query = q.parse(args)
-        cat = _catalog(settings)
-        _remember(cat)
-        key = (args, ctx.lang, bool(ctx.line), repr([setting(settings, n) for n in SETTINGS]))
-        if key in _MEMO["answers"]:
-            html_text, dataset = _MEMO["answers"][key]
-            _USED.setdefault(ctx.path, set()).add(dataset)
+        cat = _catalog(desk, settings)
+        key = (args, ctx.lang, bool(ctx.line), repr([setting(settings, n) for n in SETTINGS]), str(cat.data_dir))
+        kept = memo.get(key)
+        if kept is not None and kept[2] == _signature(desk, cat, kept[1]):
+            html_text, dataset, _sig = kept
+            desk.used.setdefault(ctx.path, set()).add(dataset)
             return html_text
-        frame, resource, fields = _resolve(cat, query, ctx.lang, limit)
+        frame, resource, fields = _resolve(desk, cat, query, ctx.lang, limit)
         positions = {label: i for i, label in enumerate(frame.index)}
-        if query.dataset not in _MEMO["lines"]:
-            _MEMO["lines"][query.dataset] = _csv_lines(cat, query.dataset, len(frame))
-        starts = _MEMO["lines"][query.dataset]
+        csv_key = (str(cat.csv_path(query.dataset)), desk.snapshot.digest(cat.csv_path(query.dataset)))
+        if csv_key not in desk.cache.lines:
+            desk.cache.lines[csv_key] = _csv_lines(cat, query.dataset, len(frame))
+        starts = desk.cache.lines[csv_key]
 
         def line_of(label) -> int:
             return starts[positions[label]] if starts else positions[label] + 2
@@ -251,7 +225,7 @@ def handle(args: str, ctx) -> str:
         text = render(answer, query, ctx.lang, settings, query.dataset, query.column)
     except (q.QueryError, fmt.FormatError) as exc:
         raise ShortcodeError(f"{{{{ value {args.strip()} }}}}: {exc}") from None
-    _USED.setdefault(ctx.path, set()).add(query.dataset)
+    desk.used.setdefault(ctx.path, set()).add(query.dataset)
     title = _title(resource, fields, query, answer, ctx.lang, line_of)
     css = html.escape(setting(settings, "DATADESK_VALUES_CLASS"))
     body = html.escape(text, quote=False)
@@ -262,8 +236,7 @@ def handle(args: str, ctx) -> str:
         result = f'<a class="{css}" href="{href}" title="{title}">{body}</a>'
     else:
         result = f'<span class="{css}" title="{title}">{body}</span>'
-    _note_dataset(cat, query.dataset)
-    _MEMO["answers"][key] = (result, query.dataset)
+    memo[key] = (result, query.dataset, _signature(desk, cat, query.dataset))
     return result
 
 
@@ -275,7 +248,8 @@ def note_usage(content) -> None:
         key = Path(content.source_path).resolve().relative_to(root).as_posix()
     except (TypeError, ValueError):
         return
-    used = _USED.pop(key, None)
+    desk = desk_of(settings)
+    used = desk.used.pop(key, None)
     if not used:
         return
     # Drafts are never published, and each language site records only its own articles
@@ -284,7 +258,7 @@ def note_usage(content) -> None:
         return
     kind = type(content).__name__.lower()
     for dataset in sorted(used):
-        record_usage(dataset, kind, content.title, content.url, content.lang)
+        desk.record_usage(dataset, kind, content.title, content.url, content.lang)
 
 
 def _site_root(context: dict, path: str) -> str:

@@ -1,0 +1,212 @@
+"""The data desk: what one build knows, in one object passed to the code that needs it.
+
+A :class:`Desk` is created when Pelican is initialised for the main-language site and kept
+in the build's settings under ``DESK_KEY`` (a lower-case key: it is not a setting).
+i18n_subsites gives each language subsite a copy of the main site's settings, so the
+French site and the English subsite of one build share it; the next build creates a new
+one. It holds:
+
+- ``snapshot``: the content hash of every file of ``content/`` and ``data/`` the build reads,
+  each file read once per build (so an edit of the same size within one clock tick is seen);
+- the catalogue, the typed frames, the prepared charts of each language, the value memo;
+- ``usage``: which charts, articles and pages use each dataset (the dataset pages list them);
+- ``handlers``: the shortcode handlers (``{{ chart … }}``, ``{{ value … }}``);
+- ``envs``: the Jinja environment of each language site, with its gettext catalogue.
+
+What may survive from one build to the next lives in a :class:`DeskCache`, every entry keyed
+by the content hashes of what it was made from. Nothing in this package keeps one: whoever
+runs several builds in one process (the live preview, ``tools/build.py``) owns it and passes
+it in the settings under ``CACHE_KEY``. Without one, every build starts from nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+DESK_KEY = "datadesk_desk"
+CACHE_KEY = "datadesk_cache"
+
+
+def file_digest(path: Path) -> str | None:
+    """The content hash of a file (None when it does not exist or cannot be read)."""
+    try:
+        return hashlib.blake2b(Path(path).read_bytes(), digest_size=20).hexdigest()
+    except OSError:
+        return None
+
+
+class Snapshot:
+    """Content hashes of the files a build reads, each taken the first time it is asked for
+    and then fixed for the build: every part of the build sees the same state of a file."""
+
+    def __init__(self):
+        self._digests: dict[str, str | None] = {}
+        self._folders: dict[str, tuple] = {}
+
+    def digest(self, path: Path | str) -> str | None:
+        key = os.path.abspath(path)
+        if key not in self._digests:
+            self._digests[key] = file_digest(Path(key))
+        return self._digests[key]
+
+    def key(self, paths) -> tuple:
+        """(path, digest) of each path, in the order given."""
+        return tuple((str(p), self.digest(p)) for p in paths)
+
+    def folder(self, folder: Path | str) -> tuple:
+        """(name, digest) of every file directly in ``folder``, by name; () when it is missing."""
+        key = os.path.abspath(folder)
+        if key not in self._folders:
+            try:
+                with os.scandir(key) as found:
+                    names = sorted(entry.name for entry in found if entry.is_file())
+            except OSError:
+                names = []
+            self._folders[key] = tuple((name, self.digest(Path(key) / name)) for name in names)
+        return self._folders[key]
+
+
+@dataclass
+class DeskCache:
+    """What survives between the builds of one process, each entry keyed by content hashes.
+
+    - ``catalogs``: the validated catalogue (or its report), by the data folder's hashes;
+      only the latest state is kept.
+    - ``checked``: each CSV's own validation, by the hash of its bytes and its description.
+    - ``frames``: each CSV as a typed DataFrame, by the hash of its bytes and its schema.
+    - ``prepared``: each chart of each language, by the hashes of its definition, the other
+      files of the charts folder and the data files it reads, and the CHARTS_* settings.
+    - ``values``: each inline value's HTML, by its arguments, language and settings, checked
+      against the hashes of its dataset's CSV and description.
+    - ``lines``: the line each data row of a CSV starts on, by the CSV's hash.
+    - ``templates``: compiled Jinja templates, by their source (a ``jinja2.BytecodeCache``).
+    """
+
+    catalogs: dict = field(default_factory=dict)
+    checked: dict = field(default_factory=dict)
+    frames: dict = field(default_factory=dict)
+    prepared: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)
+    lines: dict = field(default_factory=dict)
+    templates: object = None
+
+
+Handler = Callable[[str, object], str]
+# What a theme's templates need from Jinja, for a desk used outside a Pelican run.
+STANDALONE_JINJA = {"extensions": ["jinja2.ext.i18n"], "autoescape": True, "trim_blocks": True,
+                    "lstrip_blocks": True}
+
+
+class Desk:
+    """One build's state (the main site and its language subsites)."""
+
+    def __init__(self, settings: dict, cache: DeskCache | None = None):
+        self.settings = settings
+        self.cache = cache if cache is not None else DeskCache()
+        self.snapshot = Snapshot()
+        self.handlers: dict[str, Handler] = {}
+        self.usage: dict[str, dict[str, list[dict]]] = {}  # lang -> dataset -> entries
+        self.used: dict[str, set[str]] = {}  # source file -> datasets its values read
+        self.catalogs: dict = {}  # (data folder, output folder) -> Catalog, this build
+        self.frames: dict = {}  # dataset -> DataFrame the values read (not copied)
+        self.charts: dict = {}  # lang -> SiteCharts
+        self.envs: dict = {}  # lang -> the Jinja environment of that language site
+        self._translations: dict = {}  # lang -> the theme's gettext catalogue
+
+    # Shortcodes
+    def register_handler(self, name: str, handler: Handler) -> None:
+        """Let ``{{ name ... }}`` be answered by ``handler(args, ctx)``; the last one wins."""
+        self.handlers[name] = handler
+
+    # Datasets
+    def catalog(self, settings: dict | None = None):
+        """The validated catalogue of this build (raises DataValidationError with every problem)."""
+        from .datasets.catalog import get_catalog
+
+        return get_catalog(settings if settings is not None else self.settings, desk=self)
+
+    def record_usage(self, dataset_name: str, kind: str, title: str, url: str, lang: str) -> None:
+        """A chart, article or page (``kind``) titled ``title`` at site-relative ``url`` uses a dataset."""
+        entries = self.usage.setdefault(lang, {}).setdefault(dataset_name, [])
+        entry = {"kind": kind, "title": title, "url": url}
+        if entry not in entries:
+            entries.append(entry)
+
+    # Templates
+    def env(self, settings: dict, lang: str):
+        """The Jinja environment of the language site running with ``settings`` (see
+        on_generator_init), with the theme's gettext catalogue for ``lang`` installed: a site
+        reads the other language's articles too (i18n_subsites sorts them out afterwards),
+        and articles are read before i18n_subsites installs the catalogues at the end of
+        the build. A chart drawn outside a Pelican run (a test, a tool) gets an environment
+        made by a Pelican generator from ``settings``, with the i18n extension and the
+        autoescaping the theme needs."""
+        site = settings.get("DEFAULT_LANG", lang)
+        if site not in self.envs:
+            from pelican.generators import Generator
+            from pelican.settings import DEFAULT_CONFIG
+
+            full = {**DEFAULT_CONFIG, "JINJA_ENVIRONMENT": STANDALONE_JINJA, **settings,
+                    "DEFAULT_LANG": site, DESK_KEY: self}
+            generator = Generator({}, full, full["PATH"], full["THEME"], full["OUTPUT_PATH"])
+            on_generator_init(generator)  # also when datadesk is not registered in this process
+        env = self.envs[site]
+        env.install_gettext_translations(self.translations(settings, lang),
+                                         settings.get("I18N_GETTEXT_NEWSTYLE", True))
+        return env
+
+    def translations(self, settings: dict, lang: str):
+        """The theme's catalogue for ``lang`` as i18n_subsites installs it in the templates:
+        the .mo that i18n_catalogs compiled at startup, none for I18N_TEMPLATES_LANG (the
+        language the templates are written in)."""
+        import gettext
+
+        if lang not in self._translations:
+            found = None
+            if lang != settings.get("I18N_TEMPLATES_LANG", self.settings.get("DEFAULT_LANG")):
+                theme = settings.get("THEME") or ""
+                localedir = settings.get("I18N_GETTEXT_LOCALEDIR") or os.path.join(theme, "translations")
+                found = gettext.find(settings.get("I18N_GETTEXT_DOMAIN", "messages"), localedir, [lang])
+            if found:  # read here, not from gettext's process-wide cache: the preview sees an edit
+                with open(found, "rb") as handle:
+                    self._translations[lang] = gettext.GNUTranslations(handle)
+            else:
+                self._translations[lang] = gettext.NullTranslations()
+        return self._translations[lang]
+
+
+
+    def usages(self, dataset_name: str, lang: str) -> list[dict]:
+        return sorted(self.usage.get(lang, {}).get(dataset_name, []),
+                      key=lambda e: (e["kind"], e["title"], e["url"]))
+
+
+def desk_of(settings: dict) -> Desk:
+    """The desk of the build these settings belong to (one is made for settings that have
+    none: a test or a tool calling a handler outside a Pelican run)."""
+    desk = settings.get(DESK_KEY)
+    if desk is None:
+        desk = settings[DESK_KEY] = Desk(settings, settings.get(CACHE_KEY))
+    return desk
+
+
+def is_main_site(settings: dict) -> bool:
+    return settings.get("DEFAULT_LANG") not in settings.get("I18N_SUBSITES", {})
+
+
+def on_initialized(pelican) -> None:
+    """A new build starts here: the main site makes the desk, its subsites share it."""
+    settings = pelican.settings
+    if is_main_site(settings) or DESK_KEY not in settings:
+        settings[DESK_KEY] = Desk(settings, settings.get(CACHE_KEY))
+
+
+def on_generator_init(generator) -> None:
+    """The language site's Jinja environment (Pelican's, built from JINJA_ENVIRONMENT with the
+    i18n extension), kept for the chart figures the site's articles place."""
+    desk = desk_of(generator.settings)
+    desk.envs.setdefault(generator.settings["DEFAULT_LANG"], generator.env)
