@@ -75,3 +75,24 @@ def test_an_unknown_dataset_is_the_desks_error_with_the_known_datasets():
     assert all(name in text for name in catalog.names)
     assert "`invoke new-dataset data/wave.csv`" in text
     assert isinstance(failure.value, KeyError)  # code that looks names up still catches it
+
+
+def test_a_desk_error_raised_in_a_shortcode_gets_the_articles_file_and_line(tmp_path):
+    """A handler that asks the catalogue for a dataset it does not have: the editor reads
+    the article's file:line, then the list of datasets."""
+    from markdown import Markdown
+
+    from datadesk import ShortcodeError, desk_of
+    from datadesk.shortcodes import ShortcodeExtension
+
+    data = ROOT / "tests" / "fixtures" / "editor" / "data"
+    settings = {"PATH": str(tmp_path / "content"), "DATADESK_DATA_DIR": str(data), "DEFAULT_LANG": "fr"}
+    desk_of(settings).register_handler(
+        "frame_rows", lambda args, ctx: str(len(ctx.desk.catalog(ctx.settings).frame(args.strip()))))
+    article = tmp_path / "content" / "articles" / "x.fr.md"
+    md = Markdown(extensions=[ShortcodeExtension(str(article), settings)])
+    assert "<p>" in md.convert("Title: x\n\n{{ frame_rows waves }} rows.\n")
+    with pytest.raises(ShortcodeError) as failure:
+        Markdown(extensions=[ShortcodeExtension(str(article), settings)]).convert(
+            "Title: x\n\nOne line.\n{{ frame_rows wave }} rows.\n")
+    assert str(failure.value).startswith('content/articles/x.fr.md:4: unknown dataset "wave"; the datasets are: ')
