@@ -116,6 +116,7 @@ class Desk:
         self.charts: dict = {}  # lang -> SiteCharts
         self.envs: dict = {}  # lang -> the Jinja environment of that language site
         self._translations: dict = {}  # lang -> the theme's gettext catalogue
+        self.render_stats = {"renders": 0, "hits": 0, "seconds": 0.0}  # charts drawn in this build
 
     # Shortcodes
     def register_handler(self, name: str, handler: Handler) -> None:

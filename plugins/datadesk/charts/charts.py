@@ -80,7 +80,7 @@ class SiteCharts:
             else:
                 self.builds[chart_id] = result
         builds = list(self.builds.values())
-        metas, failures = render.ensure_rendered(builds, self.cache, self.conf)
+        metas, failures = render.ensure_rendered(builds, self.cache, self.conf, self.desk.render_stats)
         for built in builds:
             if built.key in failures:
                 exc = failures[built.key]
@@ -91,7 +91,7 @@ class SiteCharts:
                 del self.builds[built.id]
             else:
                 self.metas[built.id] = metas[built.key]
-        _write_stats(self.cache.path)
+        _write_stats(self.cache.path, self.desk.render_stats)
 
     def _data_key(self, uses) -> tuple:
         """The data files a chart reads (all of them when its definition did not load)."""
@@ -152,10 +152,10 @@ def site_charts(settings: dict, lang: str, desk: Desk) -> SiteCharts:
     return desk.charts[lang]
 
 
-def _write_stats(cache_path: Path) -> None:
+def _write_stats(cache_path: Path, stats: dict) -> None:
     # For `invoke bench` and tests that build in a subprocess.
     cache_path.mkdir(parents=True, exist_ok=True)
-    (cache_path / "last-run.json").write_text(json.dumps(render.stats(), sort_keys=True), encoding="utf-8")
+    (cache_path / "last-run.json").write_text(json.dumps(stats, sort_keys=True), encoding="utf-8")
 
 
 ATX_HEADING = re.compile(r"^(#{1,6})\s+\S")

@@ -34,8 +34,6 @@ from .text import DATE_FORMAT, NUMBER_LOCALE, TIME_LOCALE
 
 logger = logging.getLogger(__name__)
 SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')
-_LOCK = threading.Lock()
-STATS = {"renders": 0, "hits": 0, "seconds": 0.0}
 
 
 def file_names(chart_id: str, lang: str, datasets_csv: list[str]) -> dict:
@@ -235,11 +233,13 @@ class Cache:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> tuple[dict, dict]:
+def ensure_rendered(builds: list[Built], cache: Cache, settings: dict,
+                    stats: dict | None = None) -> tuple[dict, dict]:
     """Render every build missing from the cache (in parallel).
 
     Returns ({key: meta}, {key: exception}) so one chart vl-convert cannot draw fails
-    alone, with its own message.
+    alone, with its own message. Adds the renders, cache hits and seconds to ``stats``
+    (the desk's ``render_stats``: tests and `invoke bench` read them).
     """
     metas, missing = {}, []
     for built in builds:
@@ -287,17 +287,12 @@ def ensure_rendered(builds: list[Built], cache: Cache, settings: dict) -> tuple[
     failures = {key: exc for key, _, exc in results if exc is not None}
     metas.update({key: meta for key, meta, exc in results if exc is None})
     elapsed = time.perf_counter() - start
-    with _LOCK:
-        STATS["renders"] += len(unique) - len(failures)
-        STATS["hits"] += len(builds) - len(missing)
-        STATS["seconds"] += elapsed
+    if stats is not None:
+        stats["renders"] = stats.get("renders", 0) + len(unique) - len(failures)
+        stats["hits"] = stats.get("hits", 0) + len(builds) - len(missing)
+        stats["seconds"] = stats.get("seconds", 0.0) + elapsed
     if unique:
         logger.info("charts: %d rendered, %d from the cache, in %.1fs", len(unique),
                     len(builds) - len(missing), elapsed)
     return metas, failures
 
-
-def stats() -> dict:
-    """Renders and cache hits since the process started (tests and `invoke bench` read it)."""
-    with _LOCK:
-        return dict(STATS)
