@@ -128,3 +128,45 @@ def test_the_server_answers_like_project_pages_in_process_and_as_a_child(tmp_pat
         check(child.origin)
         pid = child.proc.pid
     assert child.proc.poll() is not None, f"the server (process {pid}) was stopped"
+
+
+# Two builds in one process sharing the preview's cache (tools.build.new_cache), with an
+# edit between them that keeps each file's size and modification time: only the content
+# hashes tell the files apart.
+SAME_TICK = """
+import json, os, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from tools.build import build_in_process, new_cache
+project = Path(sys.argv[2])
+cache = new_cache()
+
+def build():
+    build_in_process(output=project / "output", content=project / "content", data=project / "data",
+                     cache=cache)
+    return (project / "output" / "hiver-des-coupures" / "index.html").read_text(encoding="utf-8")
+
+pages = [build()]
+for path, old, new in json.loads(sys.argv[3]):
+    path = project / path
+    before = path.stat()
+    path.write_bytes(path.read_bytes().replace(old.encode(), new.encode(), 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+pages.append(build())
+print(json.dumps(pages))
+"""
+
+
+def test_a_warm_rebuild_sees_an_edit_of_the_same_size_within_one_clock_tick(tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    edits = [("content/articles/hiver.fr.md", "Vague la plus lourde", "Vague la plus rapide"),
+             ("data/aid.csv", "Poland,1.82,1.82,", "Poland,1.82,1.72,")]
+    proc = subprocess.run([sys.executable, "-c", SAME_TICK, str(ROOT), str(project), json.dumps(edits)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    before, after = json.loads(proc.stdout.splitlines()[-1])
+    assert "Vague la plus lourde" in before and ">1,8\u00a0Md€<" in before
+    assert "Vague la plus rapide" in after and "Vague la plus lourde" not in after
+    assert ">1,7\u00a0Md€<" in after and ">1,8\u00a0Md€<" not in after
