@@ -171,8 +171,8 @@ def _updated_on(article) -> dt.date | None:
 
 def _all_slugs(content: Path):
     """Slugs of every article file, whatever its language (the subsite sees only its own),
-    read by the project's one front-matter reader (plugins/editorial)."""
-    from editorial import parse
+    read by the project's one front-matter reader (datadesk.frontmatter)."""
+    from datadesk.frontmatter import parse
 
     for md in content.rglob("*.md"):
         # A file in another encoding is the editorial plugin's to report; read what we can.

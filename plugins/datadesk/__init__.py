@@ -15,7 +15,7 @@ shown one way.
 
 from pelican import signals
 
-from . import charts, yamlsafe  # noqa: F401  (charts first: it pins the time zone before anything draws)
+from . import charts, frontmatter, yamlsafe  # noqa: F401  (charts first: it pins the time zone before anything draws)
 from .charts import charts as _charts
 from . import i18n  # noqa: F401  (the locale and unit tables)
 from .i18n import UNIT_NAMES, UNITS  # noqa: F401

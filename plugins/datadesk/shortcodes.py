@@ -24,6 +24,7 @@ from pelican.utils import pelican_open
 
 from .desk import Desk, desk_of
 from .errors import DeskError
+from .frontmatter import parse
 
 logger = logging.getLogger(__name__)
 
@@ -66,9 +67,7 @@ def display_path(path: str | Path, settings: dict) -> str:
 
 def header_lang(lines: list[str], path: str, default: str) -> str:
     """Language of the document: its ``Lang:`` field (read by the project's one front-matter
-    reader, plugins/editorial), else its ``.fr.md`` suffix, else the default."""
-    from editorial import parse  # public API; plugins/ is on sys.path once Pelican has loaded them
-
+    reader, frontmatter.py), else its ``.fr.md`` suffix, else the default."""
     lang = (parse("\n".join(lines)).value("lang") or "").split()
     if len(lang) == 1:
         return lang[0].lower()
@@ -80,9 +79,7 @@ def header_lang(lines: list[str], path: str, default: str) -> str:
 
 def front_matter_length(lines: list[str]) -> int:
     """How many leading lines Markdown's meta extension takes as metadata (the project's
-    one front-matter reader, plugins/editorial, counts them as Markdown does)."""
-    from editorial import parse
-
+    one front-matter reader, frontmatter.py, counts them as Markdown does)."""
     return parse("\n".join(lines)).meta_length
 
 

@@ -1,7 +1,7 @@
 """The editorial checks of the front matter of Markdown articles and pages, with the
 messages an editor can act on: one per mistake, with the file, the line, what is wrong and
-the fix. The front matter itself is read by ``frontmatter.py``, the project's one reader
-of it.
+the fix. The front matter itself is read by ``datadesk.frontmatter``, the project's one
+reader of it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .bidi import problems as bidi_controls
-from .frontmatter import FrontMatter, Problem, Source, read
+from datadesk.frontmatter import FrontMatter, Problem, Source, read
 from .header import header_breaks, printed_problems
 from .pairs import unpaired
 

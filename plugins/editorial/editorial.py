@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from datadesk import Setting, Settings
+from datadesk.frontmatter import Source
 from pelican import signals
 from pelican.readers import MarkdownReader
 
 from .checks import check_all
-from .frontmatter import Source
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
-"""The front matter of Markdown articles and pages: the one reader of it in the project.
+"""The front matter of Markdown articles and pages: the one reader of it in the project,
+public as ``datadesk.frontmatter``.
 
-The editorial checks (``checks.py``), the corrections log (which Slugs exist), the new-article
-scaffold and the tests all read the header here, so a line one of them sees as a field is a
+The Markdown reader (``shortcodes.py``: where the header ends, the page's language), the
+editorial checks, the corrections log (which Slugs exist), the new-article scaffold and the
+tests all read the header here, so a line one of them sees as a field is a
 field for all of them, and for Pelican: parsing follows Python-Markdown's ``meta`` extension
 (what Pelican's Markdown reader uses), line numbers included.
 
