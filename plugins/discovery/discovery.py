@@ -8,78 +8,19 @@ relative, so the absolute ones come from ``DISCOVERY_SITE_URL`` (the preview ser
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import lxml.html
 from jinja2 import pass_context
-from datadesk import DeskError, Setting, Settings
 from pelican import signals
 
-SETTINGS = Settings("discovery", "DISCOVERY_", [
-    Setting("DISCOVERY_SITE_URL", "http://127.0.0.1:8000",
-            "The main site's absolute address when `SITEURL` is relative (the preview); "
-            "pelicanconf.py reads `PREVIEW_URL`."),
-    Setting("DISCOVERY_FEED", "feeds/all.atom.xml",
-            "Each language's feed (only that language's articles), relative to its site root "
-            "(empty: none)."),
-    Setting("DISCOVERY_CATEGORY_FEED", "feeds/{slug}.atom.xml",
-            "Each section's feed; `{slug}` is the section's slug (empty: none)."),
-    Setting("DISCOVERY_SITEMAP", True, "Write `sitemap.xml` and `robots.txt` at the root of the output."),
-    Setting("DISCOVERY_CARDS_DIR", "cards",
-            "Folder of each language site where the sharing cards go (`cards/<slug>.png`)."),
-    Setting("DISCOVERY_CARDS_CACHE_PATH", ".cache/cards",
-            "Cache of drawn cards (by content hash), relative to the project root (beside content/)."),
-    Setting("DISCOVERY_LOGO", "theme/img/icon-512.png",
-            "The publisher's logo in structured data, relative to the main site's root (\"\": none)."),
-], "plugins/discovery/README.md")
-DEFAULTS = SETTINGS.defaults
-
-
-class DiscoveryError(DeskError):
-    """A page, feed or sitemap would mislead a reader's tool or a search engine."""
-
-
-def settings_for(settings: dict) -> dict:
-    return SETTINGS.values(settings)
-
-
-def is_absolute(url: str) -> bool:
-    return str(url).startswith(("http://", "https://"))
-
-
-def site_base(settings_or_context: dict, lang: str | None = None) -> str:
-    """The absolute address of a language site's root, without the final slash."""
-    ctx = settings_or_context
-    lang = lang or ctx["DEFAULT_LANG"]
-    urls = ctx.get("lang_siteurls") or {}  # i18n_subsites: each language site's SITEURL setting
-    if lang in urls:
-        url = urls[lang]
-    elif lang == ctx["DEFAULT_LANG"]:
-        # From the settings; a template context of a relative build has SITEURL rewritten
-        # as the way up to the root (".."), which says nothing of the address.
-        own = str(ctx.get("SITEURL", ""))
-        url = own if is_absolute(own) or own.startswith("/") else ""
-    else:
-        raise DiscoveryError(f"there is no {lang} site: I18N_SUBSITES in pelicanconf.py has "
-                             f"{', '.join(sorted(urls)) or 'no language'}.")
-    url = str(url).rstrip("/")
-    if is_absolute(url):
-        return url
-    preview = str(ctx.get("DISCOVERY_SITE_URL") or DEFAULTS["DISCOVERY_SITE_URL"]).rstrip("/")
-    return preview + ("/" + url.strip("/") if url.strip("/") else "")
-
-
-def page_path(save_as: str) -> str:
-    """``about/index.html`` -> ``about/``; ``index.html`` -> ``""``; ``404.html`` stays."""
-    save_as = str(save_as or "").replace("\\", "/").lstrip("/")
-    if save_as == "index.html":
-        return ""
-    if save_as.endswith("/index.html"):
-        return save_as[: -len("index.html")]
-    return save_as
-
-
-@pass_context
-def abs_url(context, path: str, lang: str | None = None) -> str:
-    """Absolute address of ``path`` (relative to the root of the ``lang`` site, this one by default)."""
-    return site_base(context, lang) + "/" + str(path or "").lstrip("/")
+from .addresses import (DEFAULTS, SETTINGS, DiscoveryError, abs_url, is_absolute,  # noqa: F401
+                        page_path, settings_for, site_base)
+from .cards import png_size, write_site_cards
+from .feeds import write_language_feeds
+from .sitemap import write_sitemap_and_robots
+from .structured import FILTERS
 
 
 def add_filters(pelican) -> None:
@@ -87,8 +28,6 @@ def add_filters(pelican) -> None:
     filters = pelican.settings.setdefault("JINJA_FILTERS", {})
     filters.update({"page_path": page_path, "abs_url": abs_url, "png_size_of": png_size_of,
                     "latest_articles": latest_articles})
-    from .structured import FILTERS
-
     filters.update(FILTERS)
 
 
@@ -122,10 +61,7 @@ def latest_articles(context, lang: str, count: int = 5) -> list:
 def write_manifest(pelican) -> None:
     """``manifest.webmanifest`` of one language site: its name, language, start page and icons
     (the description is the home page's, so it is written in one place: the template)."""
-    import json
-    from pathlib import Path
 
-    import lxml.html
 
     settings = pelican.settings
     out = Path(pelican.output_path)
@@ -150,7 +86,6 @@ def write_manifest(pelican) -> None:
 
 
 def write_feeds(generator, writer) -> None:
-    from .feeds import write_language_feeds
 
     write_language_feeds(generator)
 
@@ -158,9 +93,7 @@ def write_feeds(generator, writer) -> None:
 @pass_context
 def png_size_of(context, path: str) -> tuple[int, int]:
     """Width and height of a PNG already written in this language site's output."""
-    from pathlib import Path
 
-    from .cards import png_size
 
     file = Path(context["OUTPUT_PATH"]) / str(path).lstrip("/")
     if not file.is_file():
@@ -170,9 +103,7 @@ def png_size_of(context, path: str) -> tuple[int, int]:
 
 
 def write_cards(pelican) -> None:
-    from pathlib import Path
 
-    from .cards import write_site_cards
 
     settings = pelican.settings
     cache = Path(settings["DISCOVERY_CARDS_CACHE_PATH"])
@@ -191,7 +122,6 @@ def write_sitemap(pelican) -> None:
         return
     if not settings.get("DISCOVERY_SITEMAP", True):
         return
-    from .sitemap import write_sitemap_and_robots
 
     write_sitemap_and_robots(pelican.output_path, site_base(settings))
 

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.utils import set_date_tzinfo
 
-from .discovery import site_base
+from .addresses import site_base
 
 _URL_ATTR = re.compile(r'(\s(?:href|src|poster|data-vega-spec(?:-dark)?)=")([^"]*)(")')
 _SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')

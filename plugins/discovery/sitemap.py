@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import lxml.html
 
-from .discovery import DiscoveryError, page_path
+from .addresses import DiscoveryError, page_path
 
 NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"

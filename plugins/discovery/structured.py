@@ -7,7 +7,7 @@ from __future__ import annotations
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from .discovery import abs_url, page_path, site_base
+from .addresses import abs_url, page_path, site_base
 
 CONTEXT = "https://schema.org"
 
