@@ -25,8 +25,9 @@ from .datasets import (Catalog, DataValidationError, Problem, UnknownColumnError
                        UnknownDatasetError, get_catalog, localized)
 from .datasets import catalog as _catalog, pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
-from . import desk as _desk
+from . import desk as _desk, links as _links
 from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of  # noqa: F401
+from .links import resolve as resolve_site_links, site_link  # noqa: F401
 from .shortcodes import SHORTCODE, ShortcodeContext, ShortcodeError, parse_line  # noqa: F401
 from . import shortcodes as _shortcodes
 from .values import inline_values as _values
@@ -48,6 +49,11 @@ def register() -> None:
     # environment, with its catalogue, for the chart figures.
     signals.initialized.connect(start_desk)
     signals.generator_init.connect(_desk.on_generator_init)
+    # Links: the charts' and values' site-relative links are resolved where the theme prints
+    # the HTML (the site_links filter, datadesk/links.py); none may be left in a written page.
+    signals.initialized.connect(_links.add_filter)
+    signals.content_written.connect(_links.check_written)
+    signals.feed_written.connect(_links.check_written)
     # Datasets: validate at startup, DATASETS in every template context, the dataset pages,
     # and the articles and pages that declare ``Datasets:``.
     signals.initialized.connect(_check_settings)
@@ -59,18 +65,13 @@ def register() -> None:
     # Shortcodes: the Markdown reader that expands {{ ... }}; no braces left in written pages.
     signals.readers_init.connect(_shortcodes.add_reader)
     signals.content_written.connect(_shortcodes.check_written)
-    # Charts: DATADESK_CHARTS_* checked at startup, chart URLs relative to each page, the charts'
-    # artefacts and embed pages. (The shortcode handler: start_desk.)
+    # Charts: DATADESK_CHARTS_* checked at startup, the charts' artefacts and embed pages. (The shortcode handler: start_desk.)
     signals.initialized.connect(_charts.on_initialized)
-    signals.content_object_init.connect(_charts.on_content_init)
     signals.get_generators.connect(_charts.get_generators)
     # Inline values (the shortcode handler: start_desk): DATADESK_VALUES_* checked at startup,
-    # usage recorded once each article exists, the dataset links resolved in every written
-    # page and feed.
+    # usage recorded once each article exists.
     signals.initialized.connect(_values.configure)
     signals.content_object_init.connect(_values.note_usage)
-    signals.content_written.connect(_values.resolve_links)
-    signals.feed_written.connect(_values.resolve_links)
 
 
 def start_desk(pelican) -> None:

@@ -19,6 +19,8 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.utils import set_date_tzinfo
 
+from datadesk import resolve_site_links
+
 from .addresses import site_base
 
 _URL_ATTR = re.compile(r'(\s(?:href|src|poster|data-vega-spec(?:-dark)?)=")([^"]*)(")')
@@ -30,8 +32,6 @@ def absolute_links(fragment: str, base: str) -> str:
 
     def one(match: re.Match) -> str:
         url = html.unescape(match.group(2))
-        if url.startswith("@@"):  # a placeholder its plugin resolves on feed_written
-            return match.group(0)
         return match.group(1) + html.escape(urljoin(base, url), quote=True) + match.group(3)
 
     def srcset(match: re.Match) -> str:
@@ -51,7 +51,10 @@ def _plain(value) -> str:
 
 def _entry_content(article, root: str, url: str) -> str:
     # dir="auto": a story in Arabic or Hebrew displays in its own direction in any reader.
-    return f'<div dir="auto">{absolute_links(str(article.content), url)}</div>'
+    # The charts' and values' links, written for any page (datadesk's site_link), from the
+    # site's absolute root; then every other link from the article's address.
+    content = resolve_site_links(str(article.content), root)
+    return f'<div dir="auto">{absolute_links(content, url)}</div>'
 
 
 def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, timezone: str) -> Atom1Feed:

@@ -24,6 +24,7 @@ from datadesk import SettingsError
 from datadesk.charts.errors import ChartError
 from datadesk.charts.text import T
 from conftest import ROOT
+from datadesk import links
 from datadesk.desk import Desk, DeskCache
 from datadesk.shortcodes import ShortcodeContext, ShortcodeError
 
@@ -255,7 +256,7 @@ def test_published_figures_use_the_site_address_everywhere(tmp_path):
     embed = (out / "charts" / "gap" / "index.html").read_text(encoding="utf-8")
     assert "&lt;iframe src=&#34;https://example.org/site/charts/gap/&#34;" in embed or \
         '&lt;iframe src="https://example.org/site/charts/gap/"' in embed
-    leaked = [p for p in out.rglob("*") if p.suffix in (".html", ".xml") and "{chartsroot}" in p.read_text()]
+    leaked = [p for p in out.rglob("*") if p.suffix in (".html", ".xml") and links.MARKER in p.read_text()]
     assert not leaked, leaked
 
 

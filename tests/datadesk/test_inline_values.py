@@ -16,6 +16,7 @@ from conftest import ROOT
 
 from datadesk.values import inline_values as iv
 from datadesk import SettingsError
+from datadesk import links
 from datadesk.desk import Desk, DeskCache
 from datadesk.shortcodes import ShortcodeContext, ShortcodeError
 
@@ -98,7 +99,7 @@ def test_a_value_links_to_its_dataset_and_names_the_csv_line():
     html = iv.handle("aid.delivered_eur_bn donor=Poland", ctx("fr"))
     link = BeautifulSoup(html, "html.parser").a
     assert link["class"] == ["dv"]
-    assert link["href"] == iv.ROOT_TOKEN + "data/aid/"
+    assert link["href"] == links.MARKER + "data/aid/"
     # the first row's note spans two lines of the CSV: Poland starts on line 4
     assert link["title"] == "Source\u00a0: Aide en nature (test) — aid.csv, ligne 4"
     english = BeautifulSoup(iv.handle("aid.delivered_eur_bn donor=Poland", ctx("en")),
@@ -275,11 +276,11 @@ def test_value_links_lead_to_the_dataset_page_from_every_page(fixture_site):
     for page_path in [fixture_site / "hiver-des-coupures" / "index.html",
                       fixture_site / "en" / "hiver-des-coupures" / "index.html"]:
         text = page_path.read_text(encoding="utf-8")
-        assert iv.ROOT_TOKEN not in text
+        assert links.MARKER not in text
         for link in BeautifulSoup(text, "lxml").select("a.dv"):
             target = (page_path.parent / link["href"]).resolve() / "index.html"
             assert target.exists(), f"{page_path}: {link['href']}"
-    assert not [p for p in fixture_site.rglob("*.html") if iv.ROOT_TOKEN in p.read_text()]
+    assert not [p for p in fixture_site.rglob("*.html") if links.MARKER in p.read_text()]
 
 
 def test_dataset_pages_list_the_articles_that_use_them(fixture_site):
@@ -296,7 +297,7 @@ def test_published_values_link_with_the_site_address(tmp_path):
     english = (out / "en" / "hiver-des-coupures" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://example.org/site/en/data/waves/"' in english
     feed = (out / "feeds" / "all.atom.xml").read_text(encoding="utf-8")
-    assert iv.ROOT_TOKEN not in feed and "https://example.org/site/data/waves/" in feed
+    assert links.MARKER not in feed and "https://example.org/site/data/waves/" in feed
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from pathlib import Path
 from pelican.generators import Generator
 from pelican.utils import get_relative_path, path_to_url
 
+from .. import links
 from ..desk import Desk, desk_of
 from ..shortcodes import ShortcodeError
 from . import definitions, figure, render, settings as conf_mod
@@ -195,25 +196,6 @@ def chart_shortcode(args: str, ctx) -> str:
         raise ShortcodeError(exc.for_article()) from None
 
 
-def site_root(siteurl: str) -> str:
-    """What ``{chartsroot}`` becomes on a page whose way back to the site root is ``siteurl``."""
-    return siteurl.rstrip("/") if siteurl else "."
-
-
-def on_content_init(instance) -> None:
-    """Chart URLs in this page's HTML point back to its language site's root, as Pelican's own
-    intrasite links do (relative in development, SITEURL when publishing), on every page the
-    content appears on (article, index summaries, feeds)."""
-    if figure.ROOT not in (getattr(instance, "_content", None) or ""):
-        return
-    original = instance._update_content
-
-    def update(content: str, siteurl: str) -> str:
-        return original(content.replace(figure.ROOT, site_root(siteurl)), siteurl)
-
-    instance._update_content = update
-
-
 class ChartsGenerator(Generator):
     """Per language site: every chart's artefacts and embed page under charts/<id>/."""
 
@@ -249,7 +231,7 @@ class ChartsGenerator(Generator):
     def _embed_page(self, writer, chart_id, built, save_as: str) -> None:
         relative = self.settings.get("RELATIVE_URLS")
         root = path_to_url(get_relative_path(save_as)) if relative else self.settings.get("SITEURL", "")
-        html = self.site.figure(chart_id, heading="h1", settings=self.settings).replace(figure.ROOT, site_root(root))
+        html = links.resolve(self.site.figure(chart_id, heading="h1", settings=self.settings), root)
         siteurl = self.settings.get("SITEURL", "")
         page_url = posixpath.dirname(save_as) + "/"
         embed_src = f"{siteurl.rstrip('/')}/{page_url}" if siteurl.startswith(("http://", "https://")) else page_url

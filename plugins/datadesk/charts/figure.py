@@ -1,9 +1,9 @@
 """The <figure> an article gets for ``{{ chart ID }}`` (markup contract: theme/js/README.md).
 
 Rendered from ``theme/templates/partials/chart_figure.html`` by Pelican's own Jinja
-environment of the language site, with the theme's gettext catalogue. URLs start with ``ROOT`` (``{chartsroot}``), replaced per page with the path
-back to the language site's root (``..`` in development, SITEURL in production), so the
-site works under a sub-path and nothing starts with ``/``.
+environment of the language site, with the theme's gettext catalogue. URLs are written
+with ``links.site_link`` and resolved where the HTML is placed on a page (datadesk/links.py),
+so the site works under a sub-path and nothing starts with ``/``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import re
 import pandas as pd
 from markupsafe import Markup
 
+from ..links import site_link
 from .build import Built, csv_name
 from .text import T, _french
 
-ROOT = "{chartsroot}"
 URL = re.compile(r"^https?://\S+$")
 
 
@@ -74,13 +74,13 @@ def _table_once(built: Built, limit: int) -> dict:
 
 def context(built: Built, meta: dict, catalog, conf: dict, heading: str = "h3") -> dict:
     defn, lang = built.defn, built.lang
-    folder = f"{ROOT}/{conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/"
+    folder = site_link(f"{conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/")
     files = meta["files"]
     def in_lang(text: str) -> str:
         return _french(text) if lang == "fr" else text
 
     datasets = [{"title": in_lang(catalog.text(use.name, "title", lang)),
-                 "url": f"{ROOT}/{catalog.dataset_url(use.name)}",
+                 "url": site_link(catalog.dataset_url(use.name)),
                  "publisher": in_lang((catalog.resource(use.name).get("publisher") or {}).get(f"name_{lang}")
                                       or (catalog.resource(use.name).get("publisher") or {}).get("name", ""))}
                 for use in defn.uses]

@@ -12,11 +12,11 @@ from __future__ import annotations
 import csv
 import html
 import logging
-import os
 from pathlib import Path
 
 from ..datasets import DataValidationError
 from ..desk import desk_of
+from ..links import site_link
 from ..settings import CONFIG_FILE, DATADESK, SettingsError
 from ..shortcodes import ShortcodeError
 from . import formatting as fmt
@@ -27,9 +27,6 @@ logger = logging.getLogger(__name__)
 # The settings (DATADESK_VALUES_*, DATADESK_LOCALES, DATADESK_UNITS) are in the desk's one table.
 SETTINGS = [s.name for s in DATADESK.table
             if s.name.startswith("DATADESK_VALUES_") or s.name in ("DATADESK_LOCALES", "DATADESK_UNITS")]
-# The dataset link is relative to the page it ends up on (article, home, category, feed),
-# which only the writer knows: values carry this token and each written file resolves it.
-ROOT_TOKEN = "@@inline-values-root@@"
 
 WORDS = {
     "fr": {"source": "Source\u00a0: ", "line": "ligne", "rows": "lignes", "over": "sur",
@@ -232,7 +229,8 @@ def handle(args: str, ctx) -> str:
     title = html.escape(title)
     # In metadata (Summary) the value may be shown on listing pages: no link there.
     if setting(settings, "DATADESK_VALUES_LINK") and ctx.line and hasattr(cat, "dataset_url"):
-        href = html.escape(ROOT_TOKEN + cat.dataset_url(query.dataset))
+        # Relative to the page it ends up on (article, home page, feed): datadesk/links.py.
+        href = html.escape(site_link(cat.dataset_url(query.dataset)))
         result = f'<a class="{css}" href="{href}" title="{title}">{body}</a>'
     else:
         result = f'<span class="{css}" title="{title}">{body}</span>'
@@ -259,20 +257,3 @@ def note_usage(content) -> None:
     kind = type(content).__name__.lower()
     for dataset in sorted(used):
         desk.record_usage(dataset, kind, content.title, content.url, content.lang)
-
-
-def _site_root(context: dict, path: str) -> str:
-    if not context.get("RELATIVE_URLS"):
-        return context.get("SITEURL", "").rstrip("/") + "/"
-    root = os.path.relpath(context["OUTPUT_PATH"], os.path.dirname(path))
-    return "" if root == "." else root.replace(os.sep, "/") + "/"
-
-
-def resolve_links(path: str, context: dict, **_kwargs) -> None:
-    """Replace the root token in a written page by the way from that page to its site root."""
-    if not path.endswith((".html", ".xml")) or "OUTPUT_PATH" not in context:
-        return
-    file = Path(path)
-    text = file.read_text(encoding="utf-8")
-    if ROOT_TOKEN in text:
-        file.write_text(text.replace(ROOT_TOKEN, _site_root(context, path)), encoding="utf-8")
