@@ -367,3 +367,16 @@ def test_after_a_data_edit_only_that_dataset_is_worked_out_again(tmp_path):
     assert show("aid.committed_eur_bn donor=Germany") == "0,99" + SP + "Md€"
     assert show("sum waves.missiles_launched") == waves_value
     assert all(cache.values[k] is v for k, v in kept.items()), "untouched dataset recomputed"
+
+
+def test_links_are_written_from_the_page_they_end_up_on_and_none_is_left_unresolved(tmp_path, caplog):
+    html = f'<a href="{links.site_link("data/aid/")}">x</a>'
+    assert links.resolve(html, "../..") == '<a href="../../data/aid/">x</a>'
+    assert links.resolve(html, ".") == '<a href="./data/aid/">x</a>'
+    assert links.resolve(html, "https://example.org/site/") == '<a href="https://example.org/site/data/aid/">x</a>'
+    page = tmp_path / "story" / "index.html"
+    page.parent.mkdir()
+    page.write_text("<p>\n" + html + "\n", encoding="utf-8")
+    links.check_written(str(page), {})
+    assert f"{page}:2: a link of a chart or an inline value was written unresolved" in caplog.text
+    assert "site_links" in caplog.text
