@@ -4,6 +4,7 @@ absolute URL of the site."""
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -65,7 +66,7 @@ class Published:
 
 
 @lru_cache(maxsize=4096)
-def _head(path: Path, mtime: float) -> dict:
+def _head(path: Path, digest: str) -> dict:
     doc = lxml.html.fromstring(path.read_bytes())
     robots = " ".join(doc.xpath('//head/meta[@name="robots"]/@content')).lower()
     return {
@@ -81,4 +82,6 @@ def _head(path: Path, mtime: float) -> dict:
 
 def head(path: Path) -> dict:
     """Language, robots, canonical, hreflang alternates and feeds declared in a page's head."""
-    return _head(path, path.stat().st_mtime)
+    # Kept by content hash, not modification time: a page rewritten within one clock tick
+    # with other bytes is read again.
+    return _head(path, hashlib.blake2b(path.read_bytes(), digest_size=20).hexdigest())
