@@ -156,11 +156,6 @@ def test_the_article_has_its_chart_and_the_no_javascript_table_in_both_languages
 
 
 @pytest.mark.slow  # builds the second site
-@pytest.mark.xfail(strict=True, reason=(
-    "generator bug this site found: the data table writes the whole numbers of an integer "
-    "column (pandas Int64 cells arrive as numpy.int64, not int) as bare text, '41250', and "
-    "does not right-align the column. The fix changes 22 of our published pages (integer "
-    "columns of our chart tables get class=num), so it waits for an intended golden update"))
 def test_whole_numbers_in_the_data_table_are_written_as_numbers(other):
     _site, out, _log = other
     for prefix, expected in (("", r"41[\u202f\u00a0]250"), ("en/", "41,250")):

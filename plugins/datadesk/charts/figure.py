@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -38,6 +39,8 @@ def _cell(column: str, value, t: T) -> tuple[str, bool, str | None]:
         return "", False, None
     if isinstance(value, pd.Timestamp):
         return t.date(value), False, None
+    if isinstance(value, np.generic):  # pandas hands Int64/float64 cells over as numpy scalars
+        value = value.item()
     if isinstance(value, bool):
         return ("oui" if value else "non") if t.lang == "fr" else ("yes" if value else "no"), False, None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
