@@ -17,13 +17,13 @@ from pelican import signals
 
 from . import charts, frontmatter, yamlsafe  # noqa: F401  (charts first: it pins the time zone before anything draws)
 from .charts import charts as _charts
-from . import i18n  # noqa: F401  (the locale and unit tables)
+from . import i18n, typography  # noqa: F401  (the locale and unit tables; French typography)
 from .i18n import UNIT_NAMES, UNITS  # noqa: F401
 from .errors import DeskError, TranslationCatalogError, render as render_error  # noqa: F401
 from .settings import DATADESK, Setting, Settings, SettingsError  # noqa: F401
 from .datasets import (Catalog, DataValidationError, Problem, UnknownColumnError,  # noqa: F401
                        UnknownDatasetError, get_catalog, localized)
-from .datasets import catalog as _catalog, pages as _pages
+from .datasets import pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
 from . import desk as _desk, links as _links
 from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of  # noqa: F401
@@ -57,11 +57,11 @@ def register() -> None:
     # Datasets: validate at startup, DATASETS in every template context, the dataset pages,
     # and the articles and pages that declare ``Datasets:``.
     signals.initialized.connect(_check_settings)
-    signals.initialized.connect(_catalog.on_initialized)
+    signals.initialized.connect(_pages.on_initialized)
     signals.generator_init.connect(_pages.on_generator_init)
     signals.get_generators.connect(_pages.get_generators)
-    signals.article_generator_finalized.connect(_catalog.on_content_finalized)
-    signals.page_generator_finalized.connect(_catalog.on_content_finalized)
+    signals.article_generator_finalized.connect(_pages.on_content_finalized)
+    signals.page_generator_finalized.connect(_pages.on_content_finalized)
     # Shortcodes: the Markdown reader that expands {{ ... }}; no braces left in written pages.
     signals.readers_init.connect(_shortcodes.add_reader)
     signals.content_written.connect(_shortcodes.check_written)

@@ -21,78 +21,18 @@ it in the settings under ``CACHE_KEY``. Without one, every build starts from not
 
 from __future__ import annotations
 
-import hashlib
+import gettext
 import os
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
+
+from pelican.generators import Generator
+from pelican.settings import DEFAULT_CONFIG
+
+from .datasets.catalog import get_catalog
+from .snapshot import DeskCache, Snapshot, file_digest  # noqa: F401  (the desk's public names)
 
 DESK_KEY = "datadesk_desk"
 CACHE_KEY = "datadesk_cache"
-
-
-def file_digest(path: Path) -> str | None:
-    """The content hash of a file (None when it does not exist or cannot be read)."""
-    try:
-        return hashlib.blake2b(Path(path).read_bytes(), digest_size=20).hexdigest()
-    except OSError:
-        return None
-
-
-class Snapshot:
-    """Content hashes of the files a build reads, each taken the first time it is asked for
-    and then fixed for the build: every part of the build sees the same state of a file."""
-
-    def __init__(self):
-        self._digests: dict[str, str | None] = {}
-        self._folders: dict[str, tuple] = {}
-
-    def digest(self, path: Path | str) -> str | None:
-        key = os.path.abspath(path)
-        if key not in self._digests:
-            self._digests[key] = file_digest(Path(key))
-        return self._digests[key]
-
-    def key(self, paths) -> tuple:
-        """(path, digest) of each path, in the order given."""
-        return tuple((str(p), self.digest(p)) for p in paths)
-
-    def folder(self, folder: Path | str) -> tuple:
-        """(name, digest) of every file directly in ``folder``, by name; () when it is missing."""
-        key = os.path.abspath(folder)
-        if key not in self._folders:
-            try:
-                with os.scandir(key) as found:
-                    names = sorted(entry.name for entry in found if entry.is_file())
-            except OSError:
-                names = []
-            self._folders[key] = tuple((name, self.digest(Path(key) / name)) for name in names)
-        return self._folders[key]
-
-
-@dataclass
-class DeskCache:
-    """What survives between the builds of one process, each entry keyed by content hashes.
-
-    - ``catalogs``: the validated catalogue (or its report), by the data folder's hashes;
-      only the latest state is kept.
-    - ``checked``: each CSV's own validation, by the hash of its bytes and its description.
-    - ``frames``: each CSV as a typed DataFrame, by the hash of its bytes and its schema.
-    - ``prepared``: each chart of each language, by the hashes of its definition, the other
-      files of the charts folder and the data files it reads, and the CHARTS_* settings.
-    - ``values``: each inline value's HTML, by its arguments, language and settings, checked
-      against the hashes of its dataset's CSV and description.
-    - ``lines``: the line each data row of a CSV starts on, by the CSV's hash.
-    - ``templates``: compiled Jinja templates, by their source (a ``jinja2.BytecodeCache``).
-    """
-
-    catalogs: dict = field(default_factory=dict)
-    checked: dict = field(default_factory=dict)
-    frames: dict = field(default_factory=dict)
-    prepared: dict = field(default_factory=dict)
-    values: dict = field(default_factory=dict)
-    lines: dict = field(default_factory=dict)
-    templates: object = None
 
 
 Handler = Callable[[str, object], str]
@@ -126,8 +66,6 @@ class Desk:
     # Datasets
     def catalog(self, settings: dict | None = None):
         """The validated catalogue of this build (raises DataValidationError with every problem)."""
-        from .datasets.catalog import get_catalog
-
         return get_catalog(settings if settings is not None else self.settings, desk=self)
 
     def record_usage(self, dataset_name: str, kind: str, title: str, url: str, lang: str) -> None:
@@ -148,9 +86,6 @@ class Desk:
         autoescaping the theme needs."""
         site = settings.get("DEFAULT_LANG", lang)
         if site not in self.envs:
-            from pelican.generators import Generator
-            from pelican.settings import DEFAULT_CONFIG
-
             full = {**DEFAULT_CONFIG, "JINJA_ENVIRONMENT": STANDALONE_JINJA, **settings,
                     "DEFAULT_LANG": site, DESK_KEY: self}
             generator = Generator({}, full, full["PATH"], full["THEME"], full["OUTPUT_PATH"])
@@ -164,8 +99,6 @@ class Desk:
         """The theme's catalogue for ``lang`` as i18n_subsites installs it in the templates:
         the .mo that i18n_catalogs compiled at startup, none for I18N_TEMPLATES_LANG (the
         language the templates are written in)."""
-        import gettext
-
         if lang not in self._translations:
             found = None
             if lang != settings.get("I18N_TEMPLATES_LANG", self.settings.get("DEFAULT_LANG")):

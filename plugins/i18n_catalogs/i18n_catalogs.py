@@ -22,10 +22,10 @@ logger = logging.getLogger(__name__)
 def compile_catalogs(translations_dir: Path) -> list[Path]:
     """Compile every ``<lang>/LC_MESSAGES/*.po`` under ``translations_dir``; return the
     .mo files whose content changed (and were written)."""
-    from site_context import set_catalog  # plugins/ is on sys.path once Pelican has loaded them
     # The desk's error for a .po file that cannot be read; this plugin is loaded before datadesk
     # (PLUGINS), so it is imported here, when the catalogues are compiled, not when loaded.
     from datadesk import TranslationCatalogError
+    from datadesk.typography import set_catalog
 
     written = []
     for po_path in sorted(Path(translations_dir).glob("*/LC_MESSAGES/*.po")):

@@ -10,6 +10,7 @@ import math
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from datadesk import i18n
+from datadesk.typography import french
 from markupsafe import Markup
 from pelican import signals
 
@@ -95,8 +96,6 @@ def text_in(value, lang: str = "fr") -> str:
             f'with a "{lang}" text, e.g. SITE_DESCRIPTION = {{"fr": "…", "en": "…"}}.')
     text = value[lang]
     if lang == "fr":
-        from .typography import french
-
         text = french(text)
     return text
 

@@ -396,7 +396,7 @@ def test_real_datasets_render_in_both_languages(tmp_path):
         story.write_text(story.read_text(encoding="utf-8").replace("Datasets: deliveries", "Datasets: strikes_waves"),
                          encoding="utf-8")
     site = tasks.build_site(output=tmp_path / "output", quiet=True, content=proj / "content")
-    from site_context.typography import french
+    from datadesk.typography import french
 
     names = assemble(ROOT / "data", "data").descriptor["resources"]
     for res in names:

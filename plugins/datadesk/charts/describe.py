@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..typography import singular
 from ..values import formatting
 from .text import T, TextError, _french
 from .walk import channel_title, views
@@ -113,8 +114,6 @@ def _with_unit(value, unit: str, t: T, field: str | None = None) -> str:
         return money
     text = _fmt(value, t)
     if unit and t.lang == "fr" and isinstance(value, numbers.Number):
-        from site_context import singular
-
         unit = singular(unit, float(value))  # « 1 unité », « 0 heure »
     return text if not unit or unit in COUNT_UNITS else f"{text}\u00a0{unit}"
 
@@ -210,7 +209,7 @@ def _overview(spec: dict, t: T) -> str:
 
 def describe(spec: dict, t: T, title: str) -> tuple[str, str]:
     """(alt text, description) in ``t.lang``; French is set as French prose is (see
-    site_context.typography: « huit points », « 1er juin », narrow no-break spaces)."""
+    datadesk.typography: « huit points », « 1er juin », narrow no-break spaces)."""
     alt_text, description = _describe(spec, t, title)
     if t.lang == "fr":
         return _french(alt_text, prose=True), _french(description, prose=True)

@@ -21,6 +21,7 @@ from babel.numbers import format_decimal
 
 from . import theme
 from ..errors import DeskError
+from ..typography import french
 # The languages, locales, date patterns and unit labels are the desk's one table.
 from ..i18n import (BABEL_DATE, BABEL_MONTH, DATE_FORMAT, DAY_MONTH_FORMAT, LANGS,  # noqa: F401
                     MONTH_FORMAT, NUMBER_LOCALE, TIME_LOCALE, UNIT_NAMES, babel_locale)
@@ -75,8 +76,6 @@ class TextError(DeskError):
 
 
 def _french(text: str, prose: bool = False) -> str:
-    from site_context import french  # plugins/ is on sys.path once Pelican has loaded them
-
     return french(text, prose)
 
 

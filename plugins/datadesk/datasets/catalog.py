@@ -29,7 +29,7 @@ from pathlib import Path
 
 from .. import settings as settings_table
 from ..errors import DeskError
-from ..desk import DeskCache, Snapshot, desk_of
+from ..snapshot import DeskCache, Snapshot
 from .frames import load_frame
 from .package import description_path
 from .problems import DataValidationError, Problem
@@ -193,40 +193,3 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None, desk=None,
         result._frames = {}
         desk.catalogs[(data_dir, out)] = result
     return result
-
-
-def on_content_finalized(generator) -> None:
-    """Articles and pages that declare ``Datasets: a, b`` in their metadata are listed under "Used by"."""
-    lang = generator.settings.get("DEFAULT_LANG", "")
-    items = list(getattr(generator, "articles", [])) + list(getattr(generator, "pages", []))
-    desk = desk_of(generator.settings)
-    known = None
-    for item in items:
-        declared = item.metadata.get("datasets")
-        if not declared or getattr(item, "lang", lang) != lang:
-            continue
-        if known is None:
-            known = desk.catalog(generator.settings).names
-        names = declared if isinstance(declared, list) else str(declared).split(",")
-        for name in (n.strip() for n in names if n.strip()):
-            if name not in known:
-                logger.warning("%s: Datasets: expected a dataset name, found \"%s\". Use one of: %s.",
-                               _content_path(generator, item), name, ", ".join(known))
-                continue
-            kind = "article" if item in getattr(generator, "articles", []) else "page"
-            desk.record_usage(name, kind, item.title, item.url, lang)
-
-
-def _content_path(generator, item) -> str:
-    root = Path(generator.settings.get("PATH", ".")).resolve().parent
-    try:
-        return Path(item.source_path).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return item.source_path
-
-
-def on_initialized(pelican) -> None:
-    settings = pelican.settings
-    values = _settings_values(settings)
-    if values["DATADESK_VALIDATE"]:
-        desk_of(settings).catalog(settings)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 import posixpath
 import shutil
 from pathlib import Path
@@ -22,14 +23,16 @@ from pelican.generators import Generator
 
 from ..desk import desk_of
 from ..i18n import LANGS, babel_locale
+from ..typography import WORDS, french as set_french
 from .catalog import _settings_values, localized
 from .package import dumps
+
+logger = logging.getLogger(__name__)
 
 SITE_SOURCE_KEY = "sources"
 
 
 def french(text: str, prose: bool = False, names: dict | None = None) -> str:
-    from site_context import french as set_french  # plugins/ is on sys.path by then
 
     return set_french(text, prose, names)
 
@@ -56,14 +59,12 @@ def _publisher(resource: dict, lang: str) -> str:
 def counted(n: int, lang: str) -> str:
     """A count in running text: French writes whole numbers under ten in words (« huit colonnes »)."""
     if lang == "fr" and 2 <= n < 10:
-        from site_context import WORDS
-
         return WORDS[n]
     return format_decimal(n, locale=babel_locale(lang))
 
 
 def set_in_french(entry: dict) -> dict:
-    """A French dataset page's generated strings, set as French is set (site_context.typography):
+    """A French dataset page's generated strings, set as French is set (datadesk.typography):
     titles, description, caveats, columns, licence, publisher, citation, sources."""
     for key in ("title", "description", "publisher", "release"):
         entry[key] = french(entry[key], prose=key == "description")
@@ -286,3 +287,40 @@ def on_generator_init(generator) -> None:
 
 def get_generators(pelican):
     return CatalogGenerator
+
+
+def on_content_finalized(generator) -> None:
+    """Articles and pages that declare ``Datasets: a, b`` in their metadata are listed under "Used by"."""
+    lang = generator.settings.get("DEFAULT_LANG", "")
+    items = list(getattr(generator, "articles", [])) + list(getattr(generator, "pages", []))
+    desk = desk_of(generator.settings)
+    known = None
+    for item in items:
+        declared = item.metadata.get("datasets")
+        if not declared or getattr(item, "lang", lang) != lang:
+            continue
+        if known is None:
+            known = desk.catalog(generator.settings).names
+        names = declared if isinstance(declared, list) else str(declared).split(",")
+        for name in (n.strip() for n in names if n.strip()):
+            if name not in known:
+                logger.warning("%s: Datasets: expected a dataset name, found \"%s\". Use one of: %s.",
+                               _content_path(generator, item), name, ", ".join(known))
+                continue
+            kind = "article" if item in getattr(generator, "articles", []) else "page"
+            desk.record_usage(name, kind, item.title, item.url, lang)
+
+
+def _content_path(generator, item) -> str:
+    root = Path(generator.settings.get("PATH", ".")).resolve().parent
+    try:
+        return Path(item.source_path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return item.source_path
+
+
+def on_initialized(pelican) -> None:
+    settings = pelican.settings
+    values = _settings_values(settings)
+    if values["DATADESK_VALIDATE"]:
+        desk_of(settings).catalog(settings)

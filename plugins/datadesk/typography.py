@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from datadesk import i18n
+from . import i18n
 
 NNBSP = "\u202f"
 # The French month names, short and long, as the data desk's locale table writes them.
