@@ -34,12 +34,17 @@ LANGS = ("fr", "en")
 CONF = chart_settings.values({})
 
 
+# The real and fixture datasets are only read here: validated once for the module, as the
+# preview's cache keeps them (by content hash), instead of once per chart and language.
+_READ_ONLY = DeskCache()
+
+
 def real_catalog():
-    return catalog.get_catalog(ROOT / "data")
+    return catalog.get_catalog(ROOT / "data", cache=_READ_ONLY)
 
 
 def fixture_catalog():
-    return catalog.get_catalog(FIXTURE / "data")
+    return catalog.get_catalog(FIXTURE / "data", cache=_READ_ONLY)
 
 
 # --- every chart of the site ------------------------------------------------------------
