@@ -166,6 +166,17 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a child process by its PID: ask (SIGTERM), then, after ``timeout`` s, kill it."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class ServerProcess:
     """The server in a child process (``python tools/server.py``), stopped by its PID:
     ``with ServerProcess(root, "/energy-front/") as server: server.url``."""
@@ -197,13 +208,8 @@ class ServerProcess:
         return self.origin + self.prefix
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc:
+            stop_process(self.proc, timeout=5)
 
     def __enter__(self) -> ServerProcess:
         return self.start()

@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup
 
 import tasks
 from conftest import ROOT, free_port, wait_until
+from tools.server import stop_process
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
 INVOKE = str(ROOT / ".venv" / "bin" / "invoke")
@@ -644,11 +645,7 @@ def test_the_preview_reloads_after_a_save_and_shows_a_failed_build(tmp_path, bro
         page.close()
         english.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
 
 
 # --- EDITING.md: every example builds --------------------------------------------------

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tools.server import stop_process
+
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -130,10 +132,6 @@ def run(root: Path, port: int, repeats: int = 3, chromium: str = "/usr/bin/chrom
                                  f"({len(times)} edits)")
             browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc)
         shutil.rmtree(work, ignore_errors=True)
     return "\n".join(lines)
