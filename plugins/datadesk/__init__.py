@@ -26,7 +26,7 @@ from .datasets import (Catalog, DataValidationError, Problem, UnknownColumnError
 from .datasets import pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
 from . import desk as _desk, links as _links
-from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of  # noqa: F401
+from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of, report_path  # noqa: F401
 from .links import resolve as resolve_site_links, site_link  # noqa: F401
 from .shortcodes import SHORTCODE, ShortcodeContext, ShortcodeError, parse_line  # noqa: F401
 from . import shortcodes as _shortcodes
@@ -49,6 +49,9 @@ def register() -> None:
     # environment, with its catalogue, for the chart figures.
     signals.initialized.connect(start_desk)
     signals.generator_init.connect(_desk.on_generator_init)
+    # What the build did (converted, cached, written…): .cache/last-build.json, for the tests
+    # and `invoke bench` that check work follows what changed.
+    signals.finalized.connect(_desk.on_finalized)
     # Links: the charts' and values' site-relative links are resolved where the theme prints
     # the HTML (the site_links filter, datadesk/links.py); none may be left in a written page.
     signals.initialized.connect(_links.add_filter)

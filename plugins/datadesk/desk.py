@@ -22,7 +22,9 @@ it in the settings under ``CACHE_KEY``. Without one, every build starts from not
 from __future__ import annotations
 
 import gettext
+import json
 import os
+from pathlib import Path
 from typing import Callable
 
 from pelican.generators import Generator
@@ -57,6 +59,21 @@ class Desk:
         self.envs: dict = {}  # lang -> the Jinja environment of that language site
         self._translations: dict = {}  # lang -> the theme's gettext catalogue
         self.render_stats = {"renders": 0, "hits": 0, "seconds": 0.0}  # charts drawn in this build
+        self.work: dict[str, dict[str, int]] = {}  # part -> what it did (see count, write_report)
+
+    # What the build did
+    def count(self, part: str, what: str, n: int = 1) -> None:
+        """Add ``n`` to the build's report: ``count("articles", "converted")``. Tests and
+        `invoke bench` read the report to check that work follows what changed."""
+        counts = self.work.setdefault(part, {})
+        counts[what] = counts.get(what, 0) + n
+
+    def write_report(self, path: Path | str) -> None:
+        """The build's report as JSON (each language run rewrites it; the last one holds all)."""
+        report = {part: dict(sorted(counts.items())) for part, counts in sorted(self.work.items())}
+        report["charts_drawn"] = dict(self.render_stats)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(report, sort_keys=True, indent=1), encoding="utf-8")
 
     # Shortcodes
     def register_handler(self, name: str, handler: Handler) -> None:
@@ -137,6 +154,17 @@ def on_initialized(pelican) -> None:
     settings = pelican.settings
     if is_main_site(settings) or DESK_KEY not in settings:
         settings[DESK_KEY] = Desk(settings, settings.get(CACHE_KEY))
+
+
+def report_path(settings: dict) -> Path:
+    """Where the build writes what it did: ``last-build.json`` beside Pelican's CACHE_PATH."""
+    return Path(settings["CACHE_PATH"]).parent / "last-build.json"
+
+
+def on_finalized(pelican) -> None:
+    desk = pelican.settings.get(DESK_KEY)
+    if desk is not None:
+        desk.write_report(report_path(pelican.settings))
 
 
 def on_generator_init(generator) -> None:
