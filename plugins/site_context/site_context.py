@@ -48,23 +48,58 @@ REFERENCE_HEADINGS = {"sources"}
 def prose_words(html: str) -> int:
     """Words of the prose a reader reads: not SVG text, tables, code, a chart's
     description, notes, downloads and data (only its title and subtitle count), or the
-    list of references under a "Sources" heading."""
-    from bs4 import BeautifulSoup
+    list of references under a "Sources" heading.
 
-    soup = BeautifulSoup(html or "", "html.parser")
-    for figure in soup.find_all("figure"):
-        caption = figure.find("figcaption")
-        figure.replace_with(" " + (caption.get_text(" ") if caption else "") + " ")
-    for element in soup.find_all(SKIPPED):
-        element.decompose()
-    for heading in soup.find_all(["h2", "h3"]):
-        if heading.get_text(" ", strip=True).lower() in REFERENCE_HEADINGS:
-            for sibling in list(heading.find_next_siblings()):
-                if sibling.name in ("h2", "h3") or "footnote" in (sibling.get("class") or []):
-                    break
-                sibling.decompose()
-            heading.decompose()
-    return len(soup.get_text(" ").split())
+    lxml's parser (C), walked once: every article page asks for its reading time, and a
+    BeautifulSoup tree of each article was a tenth of a build at 1,000 articles. Text is
+    split where elements meet, as ``get_text(" ")`` does."""
+    from lxml import html as lxml_html
+
+    if not html or not html.strip():
+        return 0
+    root = lxml_html.fragment_fromstring(html, create_parent="div")
+    pieces: list[str] = []
+
+    def walk(element) -> None:
+        if element.text:
+            pieces.append(element.text)
+        skipping = False
+        for child in element:
+            if not isinstance(child.tag, str):  # a comment: its text is not read, its tail is
+                _tail(child, pieces)
+                continue
+            name = child.tag.lower()
+            if name in ("h2", "h3"):
+                words = " ".join(p.strip() for p in child.itertext() if p.strip())
+                skipping = words.lower() in REFERENCE_HEADINGS
+                if skipping:  # the heading and the blocks after it, up to the next heading
+                    _tail(child, pieces)
+                    continue
+            elif skipping and "footnote" in (child.get("class") or "").split():
+                skipping = False
+            if skipping and name != "figure":  # a figure's caption is read wherever it stands
+                _tail(child, pieces)
+                continue
+            if name == "figure":
+                caption = next(child.iter("figcaption"), None)
+                pieces.append(" " + (_text(caption) if caption is not None else "") + " ")
+            elif name not in SKIPPED:
+                walk(child)
+            _tail(child, pieces)
+
+    walk(root)
+    return len(" ".join(pieces).split())
+
+
+def _text(element) -> str:
+    """An element's text as ``get_text(" ")`` gives it (pieces joined by spaces)."""
+    return " ".join(element.itertext())
+
+
+def _tail(element, pieces: list[str]) -> None:
+    # The text after an element is its parent's, and is read even when the element is not.
+    if element.tail:
+        pieces.append(element.tail)
 
 
 def reading_minutes(html: str) -> int:

@@ -332,3 +332,13 @@ def test_reading_time_counts_prose_only():
     assert reading_minutes(prose + noise) == 3  # 500 words at 200 a minute
     assert reading_minutes(f"<p>{words_of(120)}</p>" + noise) == 2  # 220 words: a short draft stays short
     assert reading_minutes("") == 1
+
+
+def test_word_count_splits_where_elements_meet_and_skips_comments():
+    # as a reader sees it: "a" and "b" are two words; a comment is not read, the text after it is
+    assert prose_words("<p>un<b>deux</b> trois<!-- pas lu -->quatre</p>") == 4
+    # the references end at the next heading, which is read, as is a figure's title among them
+    html = ("<h2>Sources</h2><p>ref ref</p><figure><figcaption>titre</figcaption>"
+            "<svg><text>axe</text></svg></figure><h3>Suite</h3><p>lu lu</p>")
+    assert prose_words(html) == 1 + 1 + 2
+    assert prose_words("   ") == 0 and prose_words("mots sans balise") == 3
