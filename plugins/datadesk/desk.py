@@ -54,6 +54,7 @@ class Desk:
         self.usage: dict[str, dict[str, list[dict]]] = {}  # lang -> dataset -> entries
         self.used: dict[str, set[str]] = {}  # source file -> datasets its values read
         self.catalogs: dict = {}  # (data folder, output folder) -> Catalog, this build
+        self.catalog_by_settings: dict = {}  # id(settings) -> (settings, Catalog), this build
         self.frames: dict = {}  # dataset -> DataFrame the values read (not copied)
         self.charts: dict = {}  # lang -> SiteCharts
         self.envs: dict = {}  # lang -> the Jinja environment of that language site

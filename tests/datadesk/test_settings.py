@@ -112,6 +112,21 @@ def test_defaults_are_filled_in_and_the_site_settings_pass():
     assert datadesk.DATADESK.values({})["DATADESK_CHARTS_WIDTH"] == 680
 
 
+def test_values_are_checked_again_whenever_the_settings_change():
+    settings = {"DATADESK_PREVIEW_ROWS": 10}
+    first = datadesk.DATADESK.values(settings)
+    first["DATADESK_PREVIEW_ROWS"] = 99  # the caller's copy, not the kept answer
+    assert datadesk.DATADESK.values(settings)["DATADESK_PREVIEW_ROWS"] == 10
+    settings["DATADESK_PREVIEW_ROWS"] = "10"  # a value changed after a check
+    with pytest.raises(SettingsError, match="DATADESK_PREVIEW_ROWS = '10'"):
+        datadesk.DATADESK.values(settings)
+    settings["DATADESK_PREVIEW_ROWS"] = 5
+    assert datadesk.DATADESK.values(settings)["DATADESK_PREVIEW_ROWS"] == 5
+    settings["DATADESK_PREVIEW_ROWZ"] = 5  # a key added after a check
+    with pytest.raises(SettingsError, match="unknown setting DATADESK_PREVIEW_ROWZ"):
+        datadesk.DATADESK.values(settings)
+
+
 @pytest.mark.slow
 def test_an_unknown_key_stops_a_real_build(tmp_path):
     """Through Pelican: the check runs at `initialized`, before anything is written."""

@@ -161,6 +161,13 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None, desk=None,
     desk's cache by the content hashes of the data folder's files: the next build that
     finds the same bytes reuses it, and after an edit only the edited files are validated
     again. Without one (a test, a tool), ``cache`` plays that part, or nothing is kept."""
+    by_settings = getattr(desk, "catalog_by_settings", None) if output_dir is None else None
+    if by_settings is not None and id(settings_or_data_dir) in by_settings:
+        # Asked at every shortcode: the same settings of this build, the same answer (the
+        # folder is not resolved again).
+        kept_settings, kept = by_settings[id(settings_or_data_dir)]
+        if kept_settings is settings_or_data_dir:
+            return kept
     if isinstance(settings_or_data_dir, (str, os.PathLike)):
         data_dir, out = Path(settings_or_data_dir).resolve(), output_dir or settings_table.DATADESK.defaults["DATADESK_DATA_OUTPUT_DIR"]
     else:
@@ -169,6 +176,8 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None, desk=None,
     if desk is not None:
         snapshot, cache = desk.snapshot, desk.cache
         if (data_dir, out) in desk.catalogs:
+            if by_settings is not None:
+                by_settings[id(settings_or_data_dir)] = (settings_or_data_dir, desk.catalogs[(data_dir, out)])
             return desk.catalogs[(data_dir, out)]
     else:
         snapshot, cache = Snapshot(), cache if cache is not None else DeskCache()
@@ -192,4 +201,6 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None, desk=None,
         result.snapshot = snapshot  # a catalogue kept from the last build reads this build's files
         result._frames = {}
         desk.catalogs[(data_dir, out)] = result
+    if by_settings is not None:
+        by_settings[id(settings_or_data_dir)] = (settings_or_data_dir, result)
     return result
