@@ -106,8 +106,9 @@ def serve(c, port=8000, prefix="/"):
 
 
 @task(help={"port": "Port (default 8000).", "debug": "Show Python tracebacks (for developers).",
-            "content": "Content folder to preview (default content/; data/ is its sibling)."})
-def livereload(c, port=8000, debug=False, content=""):
+            "content": "Content folder to preview (default content/; data/ is its sibling).",
+            "settings": "Settings file (default pelicanconf.py; `invoke bench` previews its corpus' own)."})
+def livereload(c, port=8000, debug=False, content="", settings=""):
     """Preview the site: rebuild within about a second of each save, and reload the browser."""
     import logging as _logging
 
@@ -118,6 +119,8 @@ def livereload(c, port=8000, debug=False, content=""):
     content_dir = Path(content).resolve() if content else ROOT / "content"
     data_dir = content_dir.parent / "data" if content else None  # a copy of the project
     code = [ROOT / "plugins", ROOT / "tools", ROOT / "pelicanconf.py", ROOT / "tasks.py"]
+    if settings:
+        code.append(Path(settings).resolve())
     watched = [content_dir, data_dir or ROOT / "data", ROOT / "theme"] + code
     # Problems are collected per build (and shown in the terminal and on the page), so
     # Pelican's own console output stays quiet; the level must still let warnings through.
@@ -138,9 +141,10 @@ def livereload(c, port=8000, debug=False, content=""):
         port_file.write_text(url.rstrip("/").rsplit(":", 1)[1], encoding="utf-8")
 
     cache = new_cache()  # what this preview's builds keep between them (datadesk's DeskCache)
+    settings_file = str(Path(settings).resolve()) if settings else "pelicanconf.py"
     try:
-        preview.run(lambda: build_in_process(output=output, content=content_dir, debug=debug,
-                                          data=data_dir, cache=cache),
+        preview.run(lambda: build_in_process(settings=settings_file, output=output, content=content_dir,
+                                             debug=debug, data=data_dir, cache=cache),
                  output, watched, port=int(port), restart_on=changed_code, ready=ready)
     except KeyboardInterrupt:
         port_file.unlink(missing_ok=True)
@@ -355,16 +359,34 @@ def bench_charts(c):
     print(charts.run(ROOT))
 
 
-@task(help={"port": "Port for the livereload benchmark (default 8799).",
-            "repeats": "Edits per kind in the livereload benchmark (3)."})
-def bench(c, port=8799, repeats=3):
-    """Print every benchmark: chart renders cold vs warm, livereload latency, page weights."""
-    print("== charts: cold and warm builds")
-    bench_charts(c)
-    print("\n== livereload: save to browser")
-    bench_livereload(c, port=port, repeats=repeats)
-    print("\n== page weights of output/ (gzipped)")
+@task
+def bench_weights(c):
+    """Print the page weights of output/ (gzipped; builds the site first if there is none)."""
     if not (OUTPUT / "index.html").exists():
-        build_site()
-    subprocess.call([PYTHON, "-m", "tools.check", "--only", "weight", "--site", str(OUTPUT)],
-                    cwd=ROOT)
+        try:
+            build_site()
+        except BuildFailed as exc:
+            _fail(exc)
+    raise SystemExit(subprocess.call([PYTHON, "-m", "tools.check", "--only", "weight", "--site",
+                                      str(OUTPUT)], cwd=ROOT))
+
+
+@task(help={"articles": "Articles in the synthetic corpus, French + English (default 1000).",
+            "charts": "More YAML charts in it (default 200).",
+            "sizes": "Article counts of the scaling rows, e.g. 250,500,1000 (default: 1/4, 1/2 and all).",
+            "repeats": "Runs of each measure (default 3).",
+            "cold_repeats": "Cold builds of each side, each rendering every chart (default 1).",
+            "json": "Also write every figure to this JSON file (to compare commits).",
+            "keep": "Keep the corpus and the build logs (the folder is printed)."})
+def bench(c, articles=1000, charts=200, sizes="", repeats=3, cold_repeats=1, json="", keep=False):
+    """Time the build at scale against plain Pelican, side by side (tools/bench/scale.py)."""
+    argv = ["--articles", str(articles), "--charts", str(charts), "--repeats", str(repeats),
+            "--cold-repeats", str(cold_repeats)]
+    if sizes:
+        argv += ["--sizes", str(sizes)]
+    if json:
+        argv += ["--json", str(Path(json).resolve())]
+    if keep:
+        argv.append("--keep")
+    # A process of its own, as each build it times: nothing of this one is loaded in it.
+    raise SystemExit(subprocess.call([PYTHON, "-m", "tools.bench.scale", *argv], cwd=ROOT))

@@ -50,6 +50,9 @@ CHART_DATASETS = {"aid_monthly_by_type": "kiel_allocations_monthly", "strikes_we
                   "heavy_weapons_by_category": "kiel_r7_heavy_weapons",
                   "aid_share_delivered": "kiel_r7_inkind_aid", "strike_waves_autumn_2022": "strikes_waves"}
 EDIT_MARK = "Édition du banc d'essai"
+# The CSV cell the benchmark edits: the missiles launched in the wave of 15 November 2022,
+# which the synthetic articles show with {{ value strikes_waves.missiles_launched ... }}.
+CSV_CELL = ("strikes_waves", "missiles_launched", "wave_start", "2022-11-15")
 
 
 def _sentence(rng: random.Random, lang: str, words: int) -> str:
@@ -105,13 +108,24 @@ source:
 """
 
 
+def _choices(number: int, charts: int) -> tuple[str, list]:
+    """The chart and the three inline values of article ``number`` (the same in both languages)."""
+    pick = random.Random(number)
+    chart = (f"bench_{pick.randrange(charts):03d}" if charts and pick.random() < 0.5
+             else pick.choice(REAL_CHARTS))
+    return chart, pick.sample(VALUES, 3), pick
+
+
+def shows_csv_cell(number: int, charts: int) -> bool:
+    """Whether article ``number`` shows the cell ``edit_csv_cell`` changes."""
+    dataset, column, _key, when = CSV_CELL
+    return any(f"{dataset}.{column} " in code and when in code for _name, code in _choices(number, charts)[1])
+
+
 def article(number: int, lang: str, charts: int) -> str:
     """Synthetic article ``number`` in ``lang`` (the French and English share their slug)."""
     rng = random.Random(number * 2 + (lang == "en"))
-    pick = random.Random(number)  # the same choices in both languages
-    chart = (f"bench_{pick.randrange(charts):03d}" if charts and pick.random() < 0.5
-             else pick.choice(REAL_CHARTS))
-    values = pick.sample(VALUES, 3)
+    chart, values, pick = _choices(number, charts)  # the same choices in both languages
     datasets = sorted({name for name, _ in values} | ({CHART_DATASETS[chart]} if chart in CHART_DATASETS
                                                       else {"kiel_allocations_monthly"}))
     category = CATEGORIES[lang][number % 3]
@@ -185,13 +199,39 @@ def make_corpus(root: Path, into: Path, articles: int = 1000, charts: int = 200)
     for sub in ("articles", "pages"):
         shutil.copytree(project / "content" / sub, plain / "content" / sub)
     (plain / "plainconf.py").write_text(PLAIN_SETTINGS, encoding="utf-8")
+    edited = min(7, articles // 2 - 1)
+    shows = next((n for n in range(articles // 2) if shows_csv_cell(n, charts)), None)
     return {"project": project, "settings": project / "benchconf.py", "plain": plain,
             "plain_settings": plain / "plainconf.py",
-            "article": folder / "essai-0007.fr.md", "plain_article": plain / "content" / "articles"
-            / "essais" / "essai-0007.fr.md"}
+            "article": folder / f"essai-{edited:04d}.fr.md",
+            "plain_article": plain / "content" / "articles" / "essais" / f"essai-{edited:04d}.fr.md",
+            "article_page": f"essai-{edited:04d}/index.html",
+            "csv": project / "data" / f"{CSV_CELL[0]}.csv",
+            "csv_page": None if shows is None else f"essai-{shows:04d}/index.html"}
 
 
 def edit_article(path: Path, stamp: str) -> None:
     """Change one paragraph of a synthetic article (appends a marked sentence)."""
     text = path.read_text(encoding="utf-8")
     path.write_text(text.rstrip("\n") + f"\n\n{EDIT_MARK} {stamp}.\n", encoding="utf-8")
+
+
+def edit_csv_cell(csv: Path, stamp: int) -> str:
+    """Set the cell ``CSV_CELL`` names (a value the synthetic articles show) to ``500 + stamp
+    % 400``: a new value for each stamp, within the dataset's constraints, that the pages show
+    as written (three digits, no separator). Returns that number as text."""
+    _dataset, column, key, when = CSV_CELL
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\r\n").split(",")
+    col, at = header.index(column), header.index(key)
+    value = str(500 + stamp % 400)
+    for i, line in enumerate(lines[1:], start=1):
+        cells = line.rstrip("\r\n").split(",")
+        if cells[at] == when:
+            cells[col] = value
+            lines[i] = ",".join(cells) + line[len(line.rstrip("\r\n")):]
+            break
+    else:
+        raise ValueError(f"{csv}: no row with {key} = {when}")
+    csv.write_text("".join(lines), encoding="utf-8")
+    return value

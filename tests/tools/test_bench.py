@@ -1,0 +1,97 @@
+"""`invoke bench` (tools/bench/scale.py) and its synthetic corpus (tools/bench/corpus.py).
+
+Functional only: the benchmark's figures are never asserted, only that it runs end to end,
+prints every row of its table and writes every measure to its JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.bench.corpus import CSV_CELL, edit_article, edit_csv_cell, make_corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ROWS = ["cold build (empty caches)", "chart renders in the cold build, parallel vs serial",
+        "warm build, nothing changed", "one article edited, then build", "one CSV cell edited, then build",
+        "live preview: article saved -> page rebuilt", "live preview: CSV cell saved -> page rebuilt",
+        "peak memory, live preview process", "4 articles: warm build",
+        "4 articles: one article edited, then build", "peak memory of a build (all its processes)"]
+MEASURES = {"chart_floor", "cold", "chart_render", "warm", "article_edit", "csv_edit", "preview_article",
+            "preview_csv", "preview_memory", "scale_warm_4", "scale_edit_4", "memory"}
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_corpus_is_deterministic(tmp_path):
+    one = make_corpus(ROOT, tmp_path / "one", articles=6, charts=2)
+    two = make_corpus(ROOT, tmp_path / "two", articles=6, charts=2)
+    first, second = _files(tmp_path / "one"), _files(tmp_path / "two")
+    assert first.keys() == second.keys()
+    # The settings file names its own folder; everything else is byte-identical.
+    settings = "project/benchconf.py"
+    assert first.pop(settings).replace(b"/one/", b"/x/") == second.pop(settings).replace(b"/two/", b"/x/")
+    assert first == second
+    assert len([n for n in first if n.startswith("project/content/articles/essais/")]) == 6
+    assert len([n for n in first if n.startswith("project/content/charts/bench_")]) == 2
+    # the twins hold the same Markdown
+    assert all(first[n] == first["plain/" + n[len("project/"):]] for n in first
+               if n.startswith("project/content/articles/"))
+    # the edits are deterministic too, and do what they say
+    for corpus in (one, two):
+        edit_article(corpus["article"], "STAMP1")
+        assert edit_csv_cell(corpus["csv"], 3) == "503"
+    assert _files(tmp_path / "one")["project/data/strikes_waves.csv"] == \
+        _files(tmp_path / "two")["project/data/strikes_waves.csv"]
+    assert corpus["article"].read_text(encoding="utf-8").rstrip().endswith("STAMP1.")
+    row = [line for line in corpus["csv"].read_text(encoding="utf-8").splitlines() if f",{CSV_CELL[3]}," in line]
+    header = corpus["csv"].read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert row[0].split(",")[header.index(CSV_CELL[1])] == "503"
+    assert corpus["csv_page"] is not None  # an article shows the edited cell
+
+
+@pytest.mark.slow
+def test_bench_runs_end_to_end(tmp_path):
+    """A tiny corpus, one run of each measure: the table has every row, the JSON every
+    measure, no measure failed, and neither twin's build logged a warning."""
+    work, figures = tmp_path / "work", tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.bench.scale", "--articles", "4", "--charts", "1", "--repeats", "1",
+         "--sizes", "4", "--json", str(figures), "--work", str(work)],
+        cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    table = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    for label in ROWS:
+        assert any(line.startswith(f"| {label}") for line in table), (label, result.stdout)
+    assert "FAILED" not in result.stdout
+    data = json.loads(figures.read_text(encoding="utf-8"))
+    assert set(data["measures"]) == MEASURES
+    for key, measure in data["measures"].items():
+        assert measure["error"] is None, (key, measure["error"])
+        assert measure["project"], key
+        assert "target" in measure and "met" in measure, key
+    for key in ("cold", "warm", "article_edit", "csv_edit", "preview_article"):
+        assert data["measures"][key]["plain"], key
+    assert data["measures"]["warm"]["project"][0]["report"]["charts_drawn"]["renders"] == 0
+    assert data["measures"]["cold"]["project"][0]["report"]["charts_drawn"]["renders"] > 0
+    logs = sorted((work / "corpus-4" / "logs").glob("*-*.log"))
+    builds = [log for log in logs if log.name.startswith(("project-", "plain-"))]
+    assert len(builds) >= 9
+    for log in builds:
+        assert "WARNING" not in log.read_text(encoding="utf-8"), log.name
+
+
+def test_bench_refuses_bad_sizes():
+    result = subprocess.run([sys.executable, "-m", "tools.bench.scale", "--sizes", "250,lots"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "--sizes: 'lots' is not a number of articles" in result.stderr
+    assert "Traceback" not in result.stderr

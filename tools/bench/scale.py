@@ -1,0 +1,810 @@
+"""`invoke bench`: the build's speed at a newsroom's size, side by side with plain Pelican.
+
+It writes the synthetic corpus of ``tools/bench/corpus.py`` into a temporary folder (by
+default 1,000 articles + 200 more charts) and times, each as a whole process, the project
+(``tools.build.build_site`` in a child process, as ``invoke build`` runs it) and plain
+Pelican (the ``pelican`` command on the corpus' plain twin: the same Markdown, no plugins,
+its default theme), run by run in the same session, alternating which goes first:
+
+- cold build (empty caches, empty output) and warm build with nothing changed;
+- a build after one article is edited (the same edit in both);
+- a build after one CSV cell that an article shows is edited (for Pelican, which shows no
+  data, that is a build with nothing changed);
+- the live preview: from saving a file to the rebuilt page on disk, ``invoke livereload``
+  against Pelican's own autoreload (``pelican -r``), for the article edit and the CSV edit;
+- the peak memory of every build process (its resource usage, ``os.wait4``) and of the
+  preview's process;
+- the serial chart floor: one more cold build with ``DATADESK_CHARTS_WORKERS = 1`` (the
+  charts rendered one at a time), whose render time the cold target is measured against;
+- warm and one-edit builds at several sizes (``--sizes``), to see how cost grows.
+
+Beside each time it prints what the build says it did (``.cache/last-build.json``: files
+converted and cached, pages written, charts drawn). It prints one Markdown table with the
+issue's targets, and ``--json PATH`` writes every figure. A build that fails is reported
+with its own message under the table and the measure is marked failed; the other measures
+still run.
+
+    python -m tools.bench.scale --articles 1000 --charts 200 --sizes 250,500,1000 --repeats 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tools.bench.corpus import edit_article, edit_csv_cell, make_corpus
+from tools.server import stop_process
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+BIN = Path(sys.executable).parent
+GIB = 1024 ** 3
+PREVIEW_TIMEOUT = 600.0  # s: the first build of a big corpus in the preview, or one rebuild
+QUIET = 0.6  # s: after a rebuild, before the next save (the preview's watcher debounces 0.4 s)
+
+# The issue's targets (issue 12, "Targets"): ratio to plain Pelican, or seconds, or bytes.
+TARGETS = {
+    "cold": "≤ 1.3 × (Pelican cold + chart floor ÷ cores)",
+    "chart_render": "≥ 1.7 × faster than serial",
+    "warm": "≤ 1.3 × Pelican warm",
+    "article_edit": "≤ 1.0 × Pelican warm",
+    "csv_edit": "—",
+    "preview_article": "≤ 1.0 s",
+    "preview_csv": "≤ 2.0 s",
+    "memory": "< 1 GiB",
+    "preview_memory": "< 1 GiB",
+}
+
+
+FIXED = ("chart_floor", "cold", "chart_render", "warm", "article_edit", "csv_edit", "preview_article",
+         "preview_csv", "preview_memory", "memory")
+
+
+class MeasureFailed(Exception):
+    """One measure could not be taken (a build failed, the preview never showed the edit)."""
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_bytes: int | None = None  # the process tree's peak (see timed_process)
+    report: dict | None = None
+    largest_bytes: int | None = None  # its largest process's peak
+
+    def as_json(self) -> dict:
+        return {"seconds": round(self.seconds, 4), "peak_bytes": self.peak_bytes,
+                "largest_process_bytes": self.largest_bytes, "report": self.report}
+
+
+@dataclass
+class Measure:
+    key: str
+    label: str
+    project: list[Run] = field(default_factory=list)
+    plain: list[Run] = field(default_factory=list)
+    note: str = ""
+    error: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        out = {"label": self.label, "note": self.note, "error": self.error,
+               "project": [r.as_json() for r in self.project], "plain": [r.as_json() for r in self.plain],
+               "project_median": _median(self.project), "plain_median": _median(self.plain)}
+        out.update(self.extra)
+        return out
+
+
+def _median(runs: list[Run]) -> float | None:
+    return round(statistics.median(r.seconds for r in runs), 4) if runs else None
+
+
+# --- processes ---------------------------------------------------------------------------
+
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants now (Linux /proc; 0 elsewhere)."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * PAGE
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError, IndexError):
+            continue  # it ended meanwhile
+    return total
+
+
+def timed_process(command: list[str], cwd: Path, log: Path, env: dict | None = None) -> tuple[float, int, int, int]:
+    """Run ``command`` to its end: (seconds, peak resident bytes of its largest process, peak
+    resident bytes of its whole process tree, exit code). The first is the kernel's
+    (``os.wait4``'s ``ru_maxrss``: the largest of the process and its waited-for children);
+    the second is sampled every 50 ms (a build that draws charts in worker processes holds
+    them all at once)."""
+    with log.open("w", encoding="utf-8") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
+        peak, stop = [0], threading.Event()
+
+        def sample():
+            while not stop.wait(0.05):
+                peak[0] = max(peak[0], tree_rss(proc.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        stop.set()
+        sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    largest = usage.ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+    return seconds, largest, max(peak[0], largest), proc.returncode
+
+
+def _tail(log: Path, lines: int = 30) -> str:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class Corpus:
+    """One synthetic corpus (``make_corpus``) and how to build each side of it."""
+
+    def __init__(self, into: Path, articles: int, charts: int):
+        self.folder = into
+        self.files = make_corpus(ROOT, into, articles=articles, charts=charts)
+        self.project: Path = self.files["project"]
+        self.plain: Path = self.files["plain"]
+        self.output = self.project / "output"
+        self.plain_output = self.plain / "output"
+        self.logs = into / "logs"
+        self.logs.mkdir(exist_ok=True)
+        self.serial_settings = self.project / "benchconf_serial.py"
+        self.serial_settings.write_text(self.files["settings"].read_text(encoding="utf-8")
+                                        + "DATADESK_CHARTS_WORKERS = 1\n", encoding="utf-8")
+        self.edits = 0
+
+    # the project, as `invoke build` runs it: a process that calls build_site
+    def build(self, what: str, settings: Path | None = None) -> Run:
+        settings = settings or self.files["settings"]
+        (self.project / ".cache" / "last-build.json").unlink(missing_ok=True)
+        log = self.logs / f"project-{what}.log"
+        seconds, largest, peak, code = timed_process(
+            [PYTHON, "-m", "tools.bench.scale", "--build", str(settings), str(self.output)], ROOT, log)
+        if code != 0:
+            raise MeasureFailed(f"the project's build ({what}) failed:\n{_tail(log)}")
+        return Run(seconds, peak, self.report(), largest)
+
+    def report(self) -> dict | None:
+        """What the last build said it did (datadesk's ``.cache/last-build.json``)."""
+        try:
+            return json.loads((self.project / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def build_plain(self, what: str) -> Run:
+        log = self.logs / f"plain-{what}.log"
+        seconds, largest, peak, code = timed_process(
+            [str(BIN / "pelican"), "content", "-s", "plainconf.py", "-o", "output"], self.plain, log)
+        if code != 0:
+            raise MeasureFailed(f"plain Pelican's build ({what}) failed:\n{_tail(log)}")
+        return Run(seconds, peak, None, largest)
+
+    def empty_caches(self) -> None:
+        for path in (self.project / ".cache", self.output, self.plain_output, self.plain / "cache"):
+            shutil.rmtree(path, ignore_errors=True)
+
+    def stamp(self) -> str:
+        self.edits += 1
+        return f"BENCHEDIT{self.edits:04d}"
+
+    def edit_article(self) -> str:
+        """The same edit in both twins; returns the text both pages will show."""
+        stamp = self.stamp()
+        edit_article(self.files["article"], stamp)
+        edit_article(self.files["plain_article"], stamp)
+        return stamp
+
+    def edit_csv(self) -> str:
+        """One CSV cell an article shows; returns the HTML the page will hold."""
+        self.edits += 1
+        return f">{edit_csv_cell(self.files['csv'], self.edits)}<"
+
+    def copy_caches_from(self, other: Corpus) -> None:
+        """The caches another corpus made (content-keyed: charts, prepared files), so that a
+        smaller corpus needs no cold build; Pelican's own cache and the report are left."""
+        source = other.project / ".cache"
+        if source.is_dir():
+            shutil.copytree(source, self.project / ".cache", dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns("pelican", "last-build.json", "livereload-port"))
+
+
+def paired(corpus: Corpus, measure: Measure, repeats: int, what: str, before=None, page: str = "",
+           plain_shows: bool = True) -> None:
+    """``repeats`` builds of each side, alternating which goes first. ``before()`` makes an
+    edit and returns the text ``page`` must then show (checked after each build: a timing
+    of a build that did not show the edit would be worthless; for Pelican only if
+    ``plain_shows``)."""
+    for n in range(repeats):
+        needle = before() if before else None
+        order = ("project", "plain") if n % 2 == 0 else ("plain", "project")
+        for side in order:
+            if side == "project":
+                measure.project.append(corpus.build(f"{what}-{n + 1}"))
+                if needle and page:
+                    _shows(corpus.output / page, needle, "the project's build")
+            else:
+                measure.plain.append(corpus.build_plain(f"{what}-{n + 1}"))
+                if needle and page and plain_shows:
+                    _shows(corpus.plain_output / page, needle, "plain Pelican's build")
+
+
+def _shows(page: Path, needle: str, who: str) -> None:
+    try:
+        found = needle.encode("utf-8") in page.read_bytes()
+    except OSError as exc:
+        raise MeasureFailed(f"{who} did not write {page}: {exc}") from None
+    if not found:
+        raise MeasureFailed(f"{who} finished but {page} does not show the edit ({needle!r}): a stale page")
+
+
+# --- the live preview --------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Events:
+    """The preview's server-sent events (/__live/events): "building", "reload", "failed"."""
+
+    def __init__(self, port: int):
+        self.seen: list[dict] = []
+        self.cond = threading.Condition()
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=None)
+        self.conn.request("GET", "/__live/events")
+        self.response = self.conn.getresponse()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        try:
+            for raw in self.response:
+                line = raw.decode("utf-8", "replace").strip()
+                if line.startswith("data: "):
+                    with self.cond:
+                        self.seen.append(json.loads(line[6:]))
+                        self.cond.notify_all()
+        except (OSError, ValueError, http.client.HTTPException):
+            pass
+
+    def count(self) -> int:
+        with self.cond:
+            return len(self.seen)
+
+    def wait_done(self, after: int, timeout: float) -> dict:
+        """The first "reload" or "failed" event after the ``after`` first ones."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for event in self.seen[after:]:
+                    if event.get("type") in ("reload", "failed"):
+                        return event
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise MeasureFailed(f"the preview did not finish a rebuild within {timeout:.0f} s")
+                self.cond.wait(left)
+
+    def failure_since(self, after: int) -> str | None:
+        with self.cond:
+            for event in self.seen[after:]:
+                if event.get("type") == "failed":
+                    return event.get("message", "")
+        return None
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _wait_for_text(page: Path, needle: str, timeout: float, failed=lambda: None) -> float:
+    """monotonic() when ``page`` on disk holds ``needle``; MeasureFailed after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    data = needle.encode("utf-8")
+    while True:
+        try:
+            if data in page.read_bytes():
+                return time.monotonic()
+        except OSError:  # swapped in at this very moment
+            pass
+        message = failed()
+        if message is not None:
+            raise MeasureFailed(f"the preview's rebuild failed:\n{message}")
+        if time.monotonic() > deadline:
+            raise MeasureFailed(f"{page} did not show {needle!r} within {timeout:.0f} s")
+        time.sleep(0.01)
+
+
+def _wait_for_log(log: Path, needle: str, count: int, proc: subprocess.Popen, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while log.read_text(encoding="utf-8", errors="replace").count(needle) < count:
+        if proc.poll() is not None:
+            raise MeasureFailed(f"{what} stopped (exit {proc.returncode}):\n{_tail(log)}")
+        if time.monotonic() > deadline:
+            raise MeasureFailed(f"{what}: no {needle!r} within {timeout:.0f} s:\n{_tail(log)}")
+        time.sleep(0.05)
+
+
+def peak_of(pid: int) -> int | None:
+    """The peak resident memory of a running process (Linux: VmHWM), else None."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory: Measure) -> None:
+    """Save -> rebuilt page on disk, `invoke livereload` against `pelican -r`."""
+    port = free_port()
+    log, plain_log = corpus.logs / "livereload.log", corpus.logs / "pelican-autoreload.log"
+    live = plain = events = None
+    try:
+        with log.open("w", encoding="utf-8") as out:
+            live = subprocess.Popen(
+                [str(BIN / "invoke"), "livereload", "--port", str(port), "--settings",
+                 str(corpus.files["settings"]), "--content", str(corpus.project / "content")],
+                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        with plain_log.open("w", encoding="utf-8") as out:
+            plain = subprocess.Popen(
+                [str(BIN / "pelican"), "content", "-s", "plainconf.py", "-o", "output", "-r"],
+                cwd=corpus.plain, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
+        _wait_for_log(log, "Preview at", 1, live, PREVIEW_TIMEOUT, "invoke livereload")
+        _wait_for_log(plain_log, "Done:", 1, plain, PREVIEW_TIMEOUT, "pelican -r")
+        events = Events(port)
+        done = 1
+        page = corpus.output / corpus.files["article_page"]
+        plain_page = corpus.plain_output / corpus.files["article_page"]
+
+        def project_edit(edit, target: Path, into: Measure) -> None:
+            time.sleep(QUIET)
+            seen = events.count()
+            saved = time.monotonic()
+            needle = edit()
+            shown = _wait_for_text(target, needle, PREVIEW_TIMEOUT, lambda: events.failure_since(seen))
+            event = events.wait_done(seen, PREVIEW_TIMEOUT)
+            if event["type"] == "failed":
+                raise MeasureFailed(f"the preview's rebuild failed:\n{event.get('message', '')}")
+            into.project.append(Run(shown - saved, None, corpus.report()))
+
+        def plain_edit(stamp: str) -> None:
+            nonlocal done
+            time.sleep(QUIET)
+            saved = time.monotonic()
+            edit_article(corpus.files["plain_article"], stamp)
+            shown = _wait_for_text(plain_page, stamp, PREVIEW_TIMEOUT)
+            article.plain.append(Run(shown - saved))
+            done += 1
+            _wait_for_log(plain_log, "Done:", done, plain, PREVIEW_TIMEOUT, "pelican -r")
+
+        try:
+            for n in range(repeats):
+                stamp = corpus.stamp()
+                steps = [lambda: project_edit(lambda: _edit_project_article(corpus, stamp), page, article),
+                         lambda: plain_edit(stamp)]
+                for step in (steps if n % 2 == 0 else steps[::-1]):
+                    step()
+        except MeasureFailed as exc:
+            article.error = str(exc)
+        if corpus.files["csv_page"] is None:
+            csv.error = "no article of this corpus shows the edited CSV cell (make the corpus larger)"
+        else:
+            try:
+                for _ in range(repeats):
+                    project_edit(corpus.edit_csv, corpus.output / corpus.files["csv_page"], csv)
+            except MeasureFailed as exc:
+                csv.error = str(exc)
+        memory.project.append(Run(0.0, peak_of(live.pid), None, peak_of(live.pid)))
+        memory.plain.append(Run(0.0, peak_of(plain.pid), None, peak_of(plain.pid)))
+    finally:
+        if events is not None:
+            events.close()
+        for proc in (live, plain):
+            if proc is not None:
+                stop_process(proc)
+
+
+def _edit_project_article(corpus: Corpus, stamp: str) -> str:
+    edit_article(corpus.files["article"], stamp)
+    return stamp
+
+
+# --- the run -----------------------------------------------------------------------------
+
+def _commit() -> str:
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                             text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return sha + (" (with uncommitted changes)" if dirty else "")
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("pelican", "vl-convert-python", "altair"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            pass
+    return found
+
+
+class Bench:
+    def __init__(self, articles: int, charts: int, sizes: list[int], repeats: int, cold_repeats: int,
+                 work: Path, say=print):
+        self.articles, self.charts, self.sizes = articles, charts, sizes
+        self.repeats, self.cold_repeats, self.work, self.say = repeats, cold_repeats, work, say
+        self.cores = os.cpu_count() or 1
+        self.measures: dict[str, Measure] = {}
+
+    def measure(self, key: str, label: str) -> Measure:
+        self.measures[key] = Measure(key, label)
+        return self.measures[key]
+
+    def attempt(self, measure: Measure, action) -> None:
+        """Run ``action``; a failure is this measure's, told plainly, and the run goes on."""
+        started = time.monotonic()
+        self.say(f"bench: {measure.label} ...")
+        try:
+            action()
+        except MeasureFailed as exc:
+            measure.error = str(exc)
+        except Exception as exc:  # noqa: BLE001 (the benchmark reports, it does not crash)
+            measure.error = f"{type(exc).__name__}: {exc}"
+        status = "FAILED" if measure.error else "done"
+        self.say(f"bench: {measure.label}: {status} in {time.monotonic() - started:.0f} s"
+                 f"{_progress(measure)}")
+
+    def run(self) -> None:
+        self.say(f"bench: writing the corpus ({self.articles} articles, {self.charts} charts) ...")
+        main = Corpus(self.work / f"corpus-{self.articles}", self.articles, self.charts)
+        floor = self.measure("chart_floor", "cold build, charts rendered serially (the chart floor)")
+        cold = self.measure("cold", "cold build (empty caches)")
+        render = self.measure("chart_render", "chart renders in the cold build, parallel vs serial")
+
+        def serial():
+            main.empty_caches()
+            floor.project.append(main.build("floor", main.serial_settings))
+            floor.extra["chart_floor_seconds"] = _render_seconds(floor.project[-1])
+
+        def cold_builds():
+            for n in range(self.cold_repeats):
+                main.empty_caches()
+                order = ("project", "plain") if n % 2 == 0 else ("plain", "project")
+                for side in order:
+                    if side == "project":
+                        cold.project.append(main.build(f"cold-{n + 1}"))
+                    else:
+                        cold.plain.append(main.build_plain(f"cold-{n + 1}"))
+
+        self.attempt(floor, serial)
+        self.attempt(cold, cold_builds)
+        render.project = [Run(_render_seconds(r) or 0.0, None, r.report) for r in cold.project]
+        if floor.error or cold.error:
+            render.error = "needs the cold builds above"
+
+        warm = self.measure("warm", "warm build, nothing changed")
+        self.attempt(warm, lambda: paired(main, warm, self.repeats, "warm"))
+        edit = self.measure("article_edit", "one article edited, then build")
+        self.attempt(edit, lambda: paired(main, edit, self.repeats, "edit", before=main.edit_article,
+                                          page=main.files["article_page"]))
+        csv = self.measure("csv_edit", "one CSV cell edited, then build")
+        csv.note = "a CSV edit changes nothing Pelican reads: its column is a warm build"
+        self.attempt(csv, lambda: paired(main, csv, self.repeats, "csv", before=main.edit_csv,
+                                         page=main.files["csv_page"] or "", plain_shows=False))
+
+        live_article = self.measure("preview_article", "live preview: article saved -> page rebuilt")
+        live_article.note = "Pelican: pelican -r"
+        live_csv = self.measure("preview_csv", "live preview: CSV cell saved -> page rebuilt")
+        live_csv.note = "Pelican shows no data"
+        live_memory = self.measure("preview_memory", "peak memory, live preview process")
+
+        def live():
+            preview(main, self.repeats, live_article, live_csv, live_memory)
+            for m in (live_article, live_csv):
+                if m.error:
+                    raise MeasureFailed(f"{m.label}: {m.error.splitlines()[0]}")
+
+        self.attempt(live_memory, live)
+        if live_memory.error and not live_article.error:
+            live_article.error = live_memory.error
+        if live_memory.error and not live_csv.error and not live_csv.project:
+            live_csv.error = live_memory.error
+
+        for size in self.sizes:
+            w = self.measure(f"scale_warm_{size}", f"{size} articles: warm build")
+            e = self.measure(f"scale_edit_{size}", f"{size} articles: one article edited, then build")
+            if size == self.articles:
+                w.project, w.plain, w.error = warm.project, warm.plain, warm.error
+                e.project, e.plain, e.error = edit.project, edit.plain, edit.error
+                continue
+
+            def scaled(size=size, w=w, e=e):
+                corpus = Corpus(self.work / f"corpus-{size}", size, self.charts)
+                corpus.copy_caches_from(main)
+                corpus.build("prime")  # a warm start: the caches now match this corpus
+                corpus.build_plain("prime")
+                paired(corpus, w, self.repeats, "warm")
+                try:
+                    paired(corpus, e, self.repeats, "edit", before=corpus.edit_article,
+                           page=corpus.files["article_page"])
+                except MeasureFailed as exc:
+                    e.error = str(exc)
+                shutil.rmtree(corpus.folder, ignore_errors=True)
+
+            self.attempt(w, scaled)
+            if w.error and not e.error:
+                e.error = w.error
+
+        memory = self.measure("memory", "peak memory of a build (all its processes)")
+        builds = [m for key, m in self.measures.items()
+                  if key in ("chart_floor", "cold", "warm", "article_edit", "csv_edit") or key.startswith("scale_")]
+        memory.project = [r for m in builds for r in m.project if r.peak_bytes]
+        memory.plain = [r for m in builds for r in m.plain if r.peak_bytes]
+
+    # --- figures -------------------------------------------------------------------------
+    def verdicts(self) -> None:
+        """Ratio, target and met for every measure (into ``extra``)."""
+        m = self.measures
+        for key, measure in m.items():
+            p, q = _median(measure.project), _median(measure.plain)
+            measure.extra["target"] = TARGETS.get(key, "—")
+            measure.extra["ratio"] = round(p / q, 3) if p is not None and q else None
+            measure.extra["met"] = None
+        floor = m["chart_floor"].extra.get("chart_floor_seconds")
+        cold = m["cold"]
+        if cold.project and cold.plain and floor is not None:
+            limit = 1.3 * (_median(cold.plain) + floor / self.cores)
+            cold.extra.update(limit_seconds=round(limit, 3), met=_median(cold.project) <= limit,
+                              target=f"≤ 1.3 × (Pelican cold + {floor:.1f} s chart floor ÷ {self.cores} "
+                                     f"cores) = {limit:.1f} s")
+        render = m["chart_render"]
+        parallel = _median(render.project)
+        if floor and parallel:
+            speedup = floor / parallel
+            render.extra.update(serial_seconds=round(floor, 3), speedup=round(speedup, 3), met=speedup >= 1.7)
+        elif floor is not None and not render.error:
+            render.extra["note"] = "no chart was rendered"
+        for key, limit in (("warm", 1.3), ("article_edit", 1.0)):
+            ratio = m[key].extra["ratio"]
+            if ratio is not None:
+                m[key].extra["met"] = ratio <= limit
+        for key, seconds in (("preview_article", 1.0), ("preview_csv", 2.0)):
+            p = _median(m[key].project)
+            if p is not None and not m[key].error:
+                m[key].extra["met"] = p <= seconds
+        for key in ("memory", "preview_memory"):
+            peaks = [r.peak_bytes for r in m[key].project if r.peak_bytes]
+            plain = [r.peak_bytes for r in m[key].plain if r.peak_bytes]
+            largest = [r.largest_bytes for r in m[key].project if r.largest_bytes]
+            if largest:
+                m[key].extra["project_largest_process_bytes"] = max(largest)
+            if peaks:
+                m[key].extra.update(project_peak_bytes=max(peaks), met=max(peaks) < GIB)
+            if plain:
+                m[key].extra["plain_peak_bytes"] = max(plain)
+            if peaks and plain:
+                m[key].extra["ratio"] = round(max(peaks) / max(plain), 3)
+        sizes = [s for s in self.sizes if f"scale_warm_{s}" in m and _median(m[f"scale_warm_{s}"].project)]
+        if len(sizes) >= 2:
+            small, big = min(sizes), max(sizes)
+            for kind in ("warm", "edit"):
+                if f"scale_{kind}_{small}" not in m or f"scale_{kind}_{big}" not in m:
+                    continue
+                a, b = _median(m[f"scale_{kind}_{small}"].project), _median(m[f"scale_{kind}_{big}"].project)
+                if a and b:
+                    growth = b / a
+                    m[f"scale_{kind}_{big}"].extra.update(
+                        growth=round(growth, 3), met=growth <= big / small,
+                        target=f"grows ≤ linearly: ×{growth:.2f} from {small} (≤ ×{big / small:.2f})")
+
+    def table(self) -> str:
+        rows = ["| measure | project median (min–max) | plain Pelican median (min–max) | ratio | target | met? "
+                "| what the build did (last run) |",
+                "| --- | ---: | ---: | ---: | --- | :---: | --- |"]
+        for key, m in self.measures.items():
+            if key == "chart_floor":
+                continue
+            x = m.extra
+            if key in ("memory", "preview_memory"):
+                project = _mib_range(m.project)
+                plain = _mib_range(m.plain)
+            elif key == "chart_render":
+                project = _range(m.project)
+                plain = f"serial: {x['serial_seconds']:.1f} s" if "serial_seconds" in x else "—"
+            else:
+                project, plain = _range(m.project), _range(m.plain) if m.plain else "—"
+            if key == "chart_render" and "speedup" in x:
+                ratio = f"{x['speedup']:.2f}× faster"
+            else:
+                ratio = f"{x['ratio']:.2f}×" if x.get("ratio") is not None else "—"
+            met = "FAILED" if m.error else {True: "yes", False: "**no**", None: "—"}[x.get("met")]
+            label = m.label + (f" ({m.note})" if m.note else "")
+            did = (_did(m.project[-1].report) if m.project and m.project[-1].report
+                   and key not in ("memory", "preview_memory") else "")
+            rows.append(f"| {label} | {project} | {plain} | {ratio} | {x['target']} | {met} | {did} |")
+        floor = self.measures["chart_floor"]
+        lines = rows + [""]
+        if floor.project:
+            lines.append(f"Chart floor: a cold build with the charts rendered one at a time (DATADESK_CHARTS_WORKERS = 1) "
+                         f"took {floor.project[0].seconds:.1f} s, {floor.extra.get('chart_floor_seconds') or 0:.1f} s "
+                         f"of it rendering charts.")
+        failed = [m for m in self.measures.values() if m.error]
+        for m in failed:
+            lines.append(f"\nFAILED: {m.label}:\n{_indent(m.error)}")
+        return "\n".join(lines)
+
+    def figures(self, started: str) -> dict:
+        return {"started": started, "commit": _commit(), "cores": self.cores, "articles": self.articles,
+                "charts": self.charts, "sizes": self.sizes, "repeats": self.repeats,
+                "cold_repeats": self.cold_repeats, "versions": _versions(), "machine": platform.machine(),
+                "measures": {key: m.as_json() for key, m in self.measures.items()}}
+
+
+def _render_seconds(run: Run) -> float | None:
+    drawn = (run.report or {}).get("charts_drawn") or {}
+    return drawn.get("seconds")
+
+
+def _range(runs: list[Run]) -> str:
+    if not runs:
+        return "—"
+    values = [r.seconds for r in runs]
+    med = statistics.median(values)
+    return f"{med:.2f} s" if len(values) == 1 else f"{med:.2f} s ({min(values):.2f}–{max(values):.2f})"
+
+
+def _mib_range(runs: list[Run]) -> str:
+    values = [r.peak_bytes / 2 ** 20 for r in runs if r.peak_bytes]
+    if not values:
+        return "—"
+    return (f"{max(values):.0f} MiB" if len(values) == 1
+            else f"max {max(values):.0f} MiB ({min(values):.0f}–{max(values):.0f})")
+
+
+def _did(report: dict) -> str:
+    """The build's report in a few words: ``articles: 0 converted, 1014 cached; charts drawn 0``."""
+    parts = []
+    for part, counts in sorted(report.items()):
+        if part == "charts_drawn":
+            continue
+        if isinstance(counts, dict):
+            parts.append(f"{part}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    drawn = report.get("charts_drawn") or {}
+    if drawn:
+        parts.append(f"charts drawn {drawn.get('renders', 0)}, from cache {drawn.get('hits', 0)}")
+    return "; ".join(parts)
+
+
+def _progress(m: Measure) -> str:
+    bits = []
+    if m.project:
+        bits.append(f"project {_range(m.project)}")
+    if m.plain:
+        bits.append(f"Pelican {_range(m.plain)}")
+    return (": " + ", ".join(bits)) if bits and m.key not in ("memory", "preview_memory") else ""
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.strip().splitlines())
+
+
+def _sizes(text: str | None, articles: int) -> list[int]:
+    if not text:
+        return sorted({max(2, articles // 4 // 2 * 2), max(2, articles // 2 // 2 * 2), articles})
+    sizes = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item.isdigit() or int(item) < 2:
+            raise SystemExit(f"--sizes: {item!r} is not a number of articles (2 or more), e.g. --sizes 250,500,1000")
+        sizes.append(int(item))
+    return sorted(set(sizes))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="invoke bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=1000, help="articles of the main corpus (French + English)")
+    parser.add_argument("--charts", type=int, default=200, help="more YAML charts in the corpus")
+    parser.add_argument("--sizes", default=None, help="article counts of the scaling rows, e.g. 250,500,1000 "
+                                                      "(default: a quarter, half and all of --articles)")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each measure (the cold build: --cold-repeats)")
+    parser.add_argument("--cold-repeats", type=int, default=1, help="cold builds of each side (each renders every chart)")
+    parser.add_argument("--json", default="", help="also write every figure to this JSON file")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus and the build logs (the path is printed)")
+    parser.add_argument("--work", default="", help="write the corpus and the logs here (kept), not in a temporary folder")
+    parser.add_argument("--build", nargs=2, metavar=("SETTINGS", "OUTPUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.build:
+        return _child_build(*args.build)
+    if args.articles < 2 or args.charts < 0 or args.repeats < 1 or args.cold_repeats < 1:
+        parser.error("--articles must be 2 or more, --charts 0 or more, --repeats and --cold-repeats 1 or more")
+    sizes = _sizes(args.sizes, args.articles)
+
+    def say(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    if args.work:
+        work = Path(args.work).resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        args.keep = True
+    else:
+        work = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    bench = Bench(args.articles, args.charts, sizes, args.repeats, args.cold_repeats, work, say)
+    try:
+        bench.run()
+    except KeyboardInterrupt:
+        say("bench: interrupted; the figures so far follow")
+    except Exception as exc:  # noqa: BLE001 (the corpus could not be written, the disk is full...)
+        say(f"bench: stopped: {type(exc).__name__}: {exc}")
+        bench.measures.setdefault("corpus", Measure("corpus", "writing the corpus", error=str(exc)))
+    finally:
+        if args.keep:
+            say(f"bench: the corpus and the build logs are in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    for key in FIXED:  # the table's rows, even when the run stopped early
+        bench.measures.setdefault(key, Measure(key, key.replace("_", " "), error="not measured"))
+    bench.verdicts()
+    print(f"Build speed, {args.articles} articles + {args.charts} charts, {args.repeats} runs each "
+          f"(cold: {args.cold_repeats}), {bench.cores} cores, commit {_commit()}, {started}\n")
+    print(bench.table())
+    if args.json:
+        Path(args.json).write_text(json.dumps(bench.figures(started), indent=1, ensure_ascii=False) + "\n",
+                                   encoding="utf-8")
+        print(f"\nEvery figure: {args.json}")
+    return 1 if any(m.error for m in bench.measures.values()) else 0
+
+
+def _child_build(settings: str, output: str) -> int:
+    """One build as `invoke build` runs it (the benchmark times this whole process)."""
+    from tools.build import BuildFailed, build_site
+
+    try:
+        build_site(settings=settings, output=Path(output), quiet=True)
+    except BuildFailed as exc:
+        print(exc)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
