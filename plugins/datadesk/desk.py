@@ -61,6 +61,7 @@ class Desk:
         self._translations: dict = {}  # lang -> the theme's gettext catalogue
         self.render_stats = {"renders": 0, "hits": 0, "seconds": 0.0}  # charts drawn in this build
         self.work: dict[str, dict[str, int]] = {}  # part -> what it did (see count, write_report)
+        self.articles = None  # the reader's cache for this build (articles.py), made when first read
 
     # What the build did
     def count(self, part: str, what: str, n: int = 1) -> None:

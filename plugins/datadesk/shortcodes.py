@@ -19,14 +19,16 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 import sanitise
-from pelican.readers import MarkdownReader
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
+from . import articles
 from .desk import Desk, desk_of
 from .errors import DeskError
 from .frontmatter import parse
 
 logger = logging.getLogger(__name__)
+pelican_readers_logger = logging.getLogger("pelican.readers")  # Pelican's own warnings, as it words them
 
 SHORTCODE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\b(.*?)\}\}")
 FENCE = re.compile(r"^\s*(```|~~~)")
@@ -234,6 +236,8 @@ class ShortcodePreprocessor(Preprocessor):
             except DeskError as exc:  # a shortcode's own error, or the data's (an unknown dataset)
                 errors.append(f"{where}: {exc}")
                 continue
+            if self.ext.recorder is not None:  # what the answer depends on (datadesk/articles.py)
+                self.ext.recorder.shortcode(code.name, code.args, ctx)
             pieces.append(sanitise.protect(self.md, html))  # ours: the sanitiser leaves it alone
         pieces.append(line[pos:])
         expanded = "".join(pieces)
@@ -250,6 +254,7 @@ class ShortcodeExtension(Extension):
         self.display = display_path(path, settings)
         self.line_offset = line_offset
         self.lang: str | None = None
+        self.recorder = None  # an articles.Recorder while the reader converts
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Markdown's API)
         # After "normalize_whitespace" (30), which deletes the stash's placeholder markers,
@@ -259,22 +264,84 @@ class ShortcodeExtension(Extension):
 
 
 class ShortcodeMarkdownReader(MarkdownReader):
-    """Pelican's Markdown reader with shortcodes expanded, knowing file and line."""
+    """Pelican's Markdown reader with shortcodes expanded, knowing file and line.
+
+    Each file is converted once per build and kept (datadesk/articles.py): the other
+    language run of the build, and the next build while nothing the file shows changed,
+    take the kept HTML and process its front matter again with their own settings."""
 
     def read(self, source_path):
         self._source_path = source_path
+        desk = desk_of(self.settings)
+        cache = articles.articles_of(desk)
+        display = display_path(source_path, self.settings)
+        with pelican_open(source_path) as text:
+            pass
+        key = cache.key(self.settings, display, text)
+        entry = cache.lookup(self.settings, key, display)
+        if entry is not None:
+            cache.replay(entry)
+            desk.count("articles", "cached")
+            meta = dict(entry["meta"]) if entry["meta"] is not None else None  # [name, values] pairs: in order
+            return entry["content"], self._parse_metadata(meta or {}, entry["formatted"])
+        recorder = articles.Recorder(self, desk)
+        desk.count("articles", "converted")
+        with articles.warnings_seen() as seen:
+            content, meta, formatted = self._convert(source_path, text, recorder)
+            metadata = self._parse_metadata(meta or {}, formatted)
+        if seen.count:
+            cache.unkept.add(key)  # said again while the file is wrong: never served from a cache
+        else:
+            recorder.declared(meta)
+            cache.keep(self.settings, key, display, recorder,
+                       {"content": content, "formatted": formatted,
+                        "meta": list(meta.items()) if meta is not None else None})
+        return content, metadata
+
+    def _convert(self, source_path, text: str, recorder):
+        """(body HTML, the front matter as Markdown's meta extension read it, the HTML of each
+        formatted field): Pelican's conversion, with the shortcodes' dependencies recorded."""
         ext = ShortcodeExtension(source_path, self.settings)
+        ext.recorder = recorder
         config = dict(self.settings["MARKDOWN"])
         config["extensions"] = list(config.get("extensions", [])) + [ext]
         self._md = Markdown(**config)
-        with pelican_open(source_path) as text:
-            content = self._md.convert(text)
-        metadata = {}
-        if hasattr(self._md, "Meta"):
-            # Formatted fields (Summary) are converted again: their lines are not the file's.
-            ext.line_offset = -1
-            metadata = self._parse_metadata(self._md.Meta)
-        return content, metadata
+        content = self._md.convert(text)
+        if not hasattr(self._md, "Meta"):
+            return content, None, {}
+        meta = {name: list(values) for name, values in self._md.Meta.items()}
+        # Formatted fields (Summary) are converted again, as Pelican does (its
+        # MarkdownReader._parse_metadata): their lines are not the file's.
+        ext.line_offset = -1
+        self._md.preprocessors.deregister("meta")
+        formatted = {}
+        for name, values in meta.items():
+            if name.lower() in self.settings["FORMATTED_FIELDS"]:
+                self._md.reset()
+                formatted[name.lower()] = self._md.convert("\n".join(values))
+        return content, meta, formatted
+
+    def _parse_metadata(self, meta, formatted=None):
+        """Pelican's MarkdownReader._parse_metadata with the formatted fields already
+        converted: the metadata objects are made with this run's settings."""
+        if formatted is None:  # Pelican's own call (none in this reader)
+            return super()._parse_metadata(meta)
+        output = {}
+        for name, value in meta.items():
+            name = name.lower()
+            if name in self.settings["FORMATTED_FIELDS"]:
+                output[name] = self.process_metadata(name, formatted[name])
+            elif not DUPLICATES_DEFINITIONS_ALLOWED.get(name, True):
+                if len(value) > 1:
+                    pelican_readers_logger.warning(
+                        "Duplicate definition of `%s` for %s. Using first one.",
+                        name, self._source_path)
+                output[name] = self.process_metadata(name, value[0])
+            elif len(value) > 1:
+                output[name] = self.process_metadata(name, value)
+            else:
+                output[name] = self.process_metadata(name, value[0])
+        return output
 
 
 # Braces left in a written page: an unfinished shortcode, a template slip, or metadata that

@@ -64,6 +64,9 @@ class DeskCache:
       against the hashes of its dataset's CSV and description.
     - ``lines``: the line each data row of a CSV starts on, by the CSV's hash.
     - ``templates``: compiled Jinja templates, by their source (a ``jinja2.BytecodeCache``).
+    - ``articles``: the Markdown reader's result for each source file (its project-relative
+      path -> (key, entry)), by the file's text, the reader's settings and the code, checked
+      against the hashes of the files its conversion read (datadesk/articles.py).
     """
 
     catalogs: dict = field(default_factory=dict)
@@ -72,4 +75,5 @@ class DeskCache:
     prepared: dict = field(default_factory=dict)
     values: dict = field(default_factory=dict)
     lines: dict = field(default_factory=dict)
+    articles: dict = field(default_factory=dict)
     templates: object = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from itertools import islice
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -141,6 +142,15 @@ def isodate(value) -> str:
     return value.isoformat() if value else ""
 
 
+def related_stories(articles, article, count: int = 3) -> list:
+    """The stories an article's "Related stories" lists: the first ``count`` of the site's
+    ``articles`` other than ``article`` (by slug), in the list's order. It stops at the
+    ``count``-th, so each page looks at a few articles, not all of them (filtering the whole
+    list for every article made the site's pages cost the square of its size)."""
+    slug = getattr(article, "slug", None)
+    return list(islice((other for other in articles if getattr(other, "slug", None) != slug), count))
+
+
 def add_filters(pelican) -> None:
     filters = pelican.settings.setdefault("JINJA_FILTERS", {})
     filters.update(
@@ -151,6 +161,7 @@ def add_filters(pelican) -> None:
             "isodate": isodate,
             "html": html,
             "text_in": text_in,
+            "related_stories": related_stories,
         }
     )
 

@@ -342,3 +342,34 @@ def test_word_count_splits_where_elements_meet_and_skips_comments():
             "<svg><text>axe</text></svg></figure><h3>Suite</h3><p>lu lu</p>")
     assert prose_words(html) == 1 + 1 + 2
     assert prose_words("   ") == 0 and prose_words("mots sans balise") == 3
+
+
+def test_related_stories_are_the_first_others_of_the_list_as_the_template_filtered_them():
+    """The "Related stories" filter gives what the template's whole-list filter gave
+    (``articles|rejectattr("slug", "equalto", article.slug)|list``, then the first three),
+    looking at no more of the list than it needs."""
+    from types import SimpleNamespace
+
+    from jinja2 import Environment
+    from site_context.site_context import related_stories
+
+    env = Environment()
+    env.filters["related_stories"] = related_stories
+    old = env.from_string('{% for a in (articles|rejectattr("slug", "equalto", article.slug)|list)[:3] %}'
+                          '{{ a.title }},{% endfor %}')
+    new = env.from_string("{% for a in articles|related_stories(article, 3) %}{{ a.title }},{% endfor %}")
+    stories = [SimpleNamespace(slug=f"s{n % 5}", title=f"t{n}") for n in range(7)]  # s0 and s1 twice
+    for size in range(len(stories) + 1):
+        for article in stories:
+            context = {"articles": stories[:size], "article": article}
+            assert new.render(context) == old.render(context), (size, article)
+
+    looked = []
+
+    def watched():
+        for story in stories * 100:
+            looked.append(story)
+            yield story
+
+    assert [a.title for a in related_stories(watched(), stories[0])] == ["t1", "t2", "t3"]
+    assert len(looked) == 4

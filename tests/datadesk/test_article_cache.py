@@ -1,0 +1,160 @@
+"""Each source file is converted once per build and not at all while nothing it shows changed
+(plugins/datadesk/articles.py): a warm build converts nothing, an edited article is converted
+once (not its translation), a CSV edit converts exactly the files that show that dataset, and
+after each the site is byte-identical to a build from scratch. A damaged entry is made again
+with a notice; an article whose shortcode fails fails every build.
+
+Small synthetic corpora (tools/bench/corpus.py), each build a new process (`invoke build`)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import tasks
+from conftest import ROOT
+from tools.bench.corpus import edit_article, make_corpus
+from tools.build import BuildFailed
+
+
+def corpus(into: Path, articles: int) -> dict:
+    made = make_corpus(ROOT, into, articles=articles, charts=0)
+    renders = ROOT / ".cache" / "charts"
+    if renders.is_dir():  # the real charts' renders: no cold render in a test
+        shutil.copytree(renders, made["project"] / ".cache" / "charts")
+    return made
+
+
+def build(made: dict, out: Path, quiet: bool = True) -> dict:
+    tasks.build_site(settings=str(made["settings"]), output=out, quiet=quiet)
+    report = made["project"] / ".cache" / "last-build.json"
+    return json.loads(report.read_text(encoding="utf-8"))["articles"]
+
+
+def from_scratch(made: dict, out: Path) -> dict:
+    """A build with no kept conversion (the store moved aside, then put back)."""
+    store = made["project"] / ".cache" / "articles"
+    aside = store.with_name("articles-aside")
+    store.rename(aside)
+    try:
+        return build(made, out)
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+        aside.rename(store)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def sources(made: dict) -> list[Path]:
+    content = made["project"] / "content"
+    return sorted(p for sub in ("articles", "pages") for p in (content / sub).rglob("*.md"))
+
+
+def showing(made: dict, dataset: str) -> set[str]:
+    """The source files whose values, charts or Datasets: read ``dataset``, found from the text."""
+    charts = made["project"] / "content" / "charts"
+    found = set()
+    for path in sources(made):
+        text = path.read_text(encoding="utf-8")
+        placed = re.findall(r"\{\{\s*chart\s+(\w+)\s*\}\}", text)
+        if dataset in text or any(dataset in chart.read_text(encoding="utf-8")
+                                  for name in placed for chart in charts.glob(f"{name}.*")):
+            found.add(path.name)
+    return found
+
+
+def edit_cell(csv: Path, day: str) -> None:
+    """One row of the outage table: an hour moves from "on" to "off" (the row still adds up to 24)."""
+    lines = csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    off, on = header.index("hours_off"), header.index("hours_on")
+    for number, line in enumerate(lines):
+        cells = line.rstrip("\n").split(",")
+        if cells[0] == day and int(cells[on]) > 0:
+            cells[off], cells[on] = str(int(cells[off]) + 1), str(int(cells[on]) - 1)
+            lines[number] = ",".join(cells) + "\n"
+            break
+    else:
+        raise AssertionError(f"no row of {day} to edit in {csv}")
+    csv.write_text("".join(lines), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def article_corpus(tmp_path_factory):
+    return corpus(tmp_path_factory.mktemp("articles"), articles=6)
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    return corpus(tmp_path / "corpus", articles=2)
+
+
+def test_conversions_follow_what_changed(article_corpus, tmp_path):
+    made = article_corpus
+    out = tmp_path / "output"
+    files = len(sources(made))
+
+    first = build(made, out)
+    assert first == {"converted": files, "cached": files}, \
+        "the first build converts each file once; the other language run takes it from the desk"
+    built = tree(out)
+
+    assert build(made, out) == {"cached": 2 * files}, "a warm build (a new process) converts nothing"
+    assert tree(out) == built
+
+    article = made["project"] / "content" / "articles" / "essais" / "essai-0001.fr.md"
+    edit_article(article, "one")
+    assert build(made, out) == {"converted": 1, "cached": 2 * files - 1}, \
+        "an edited article is converted once, and its translation not at all"
+    assert "one." in (out / "essai-0001" / "index.html").read_text(encoding="utf-8")
+    edited = tree(out)
+    assert edited != built
+    assert from_scratch(made, tmp_path / "scratch1") == {"converted": files, "cached": files}
+    assert tree(tmp_path / "scratch1") == edited
+
+    expected = showing(made, "chernivtsi_outages_daily")
+    assert 0 < len(expected) < files
+    edit_cell(made["project"] / "data" / "chernivtsi_outages_daily.csv", "2022-12-22")
+    assert build(made, out) == {"converted": len(expected), "cached": 2 * files - len(expected)}, \
+        f"a CSV edit converts the files that show that dataset: {sorted(expected)}"
+    changed = tree(out)
+    assert changed != edited
+    from_scratch(made, tmp_path / "scratch2")
+    assert tree(tmp_path / "scratch2") == changed
+
+
+def test_a_damaged_entry_is_made_again_with_a_notice(small_corpus, tmp_path, capfd):
+    made = small_corpus
+    out = tmp_path / "output"
+    build(made, out)
+    built = tree(out)
+    store = made["project"] / ".cache" / "articles"
+    entries = sorted(store.rglob("*.json"))
+    assert entries
+    entries[0].write_text(entries[0].read_text(encoding="utf-8")[:-40], encoding="utf-8")
+    capfd.readouterr()
+    assert build(made, out, quiet=False) == {"converted": 1, "cached": 2 * len(sources(made)) - 1}
+    assert "was damaged (it cannot be read as JSON): making it again" in capfd.readouterr().err
+    assert tree(out) == built
+    assert build(made, out) == {"cached": 2 * len(sources(made))}, "made again and kept"
+
+
+def test_a_failing_shortcode_fails_every_build(small_corpus, tmp_path):
+    made = small_corpus
+    article = made["project"] / "content" / "articles" / "essais" / "essai-0000.fr.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\nLa valeur {{ value nosuch.column }}.\n",
+                       encoding="utf-8")
+    line = len(article.read_text(encoding="utf-8").splitlines())
+    for attempt in ("first", "second"):
+        with pytest.raises(BuildFailed) as failed:
+            build(made, tmp_path / "output")
+        assert f"essai-0000.fr.md:{line}:" in str(failed.value), f"{attempt} build"
+        assert 'there is no dataset "nosuch"' in str(failed.value), f"{attempt} build"
