@@ -8,9 +8,11 @@ and error of the run is collected and reported plainly, all at once. See README.
 from __future__ import annotations
 
 import contextlib
+import copy
 import ctypes
 import errno
 import fcntl
+import json
 import logging
 import os
 import shutil
@@ -111,6 +113,8 @@ def pelican_child(argv: list[str]) -> int:
     try:
         pelican, _settings = get_instance(args)
         pelican.run()
+        if not (problems.messages and args.fatal):
+            finish(pelican.settings)
     except Exception as exc:  # a plugin's error already says where and how to fix it
         if debug:
             raise
@@ -121,6 +125,24 @@ def pelican_child(argv: list[str]) -> int:
               f"(warnings are fatal in this project).", file=sys.stderr)
         return 1
     return 0
+
+
+PREVIOUS_OUTPUT = "DATADESK_PREVIOUS_OUTPUT"  # where the build finds the files it may keep
+
+
+def previous_output(output: Path) -> dict:
+    """The settings override that tells the build where the current output is: a file whose
+    new bytes equal that output's file of the same path is hard-linked from it, not written
+    (plugins/datadesk/outputs.py), so an unchanged file keeps its inode and mtime."""
+    return {PREVIOUS_OUTPUT: str(output)} if output.is_dir() else {}
+
+
+def finish(settings: dict) -> None:
+    """Once Pelican has finished a build that succeeded: the data desk links what else is
+    unchanged (the theme's files) and writes its report again with every file counted."""
+    desk = settings.get("datadesk_desk")
+    if desk is not None and hasattr(desk, "finish"):
+        desk.finish()
 
 
 def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: bool = False,
@@ -136,8 +158,10 @@ def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: b
         run_env = {**os.environ, **(env or {})}
         run_env.setdefault("PYTHONHASHSEED", "0")
         try:
+            extra = [arg for key, value in previous_output(output).items()
+                     for arg in ("-e", f"{key}={json.dumps(value)}")]
             result = subprocess.run(
-                pelican_command(settings, staging, debug, content), cwd=ROOT, env=run_env,
+                pelican_command(settings, staging, debug, content, extra), cwd=ROOT, env=run_env,
                 stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
                 text=True,
             )
@@ -359,6 +383,13 @@ def _start_subsites(pelican) -> None:
         return
     from pelican.plugins import i18n_subsites
 
+    # The plugin writes each subsite's OUTPUT_PATH (this build's staging folder) into the
+    # I18N_SUBSITES dict it is given. A settings file that imports another one as a module
+    # (``from pelicanconf import *``: publishconf.py, the benchmark's corpus) shares that dict
+    # with every build of the process, so the next build's English site would go into this
+    # build's staging folder: each build gets its own copy.
+    pelican.settings["I18N_SUBSITES"] = copy.deepcopy(pelican.settings.get("I18N_SUBSITES", {}))
+
     i18n_subsites.initialize_dbs(pelican.settings)
     i18n_subsites.subscribe_filter_to_signals(pelican.settings)
 
@@ -373,7 +404,7 @@ def _build_in_process(settings, output: Path, content, debug, data, cache) -> Pa
     logging.getLogger().addHandler(problems)
     try:
         with _fresh_log_limits():
-            override = {"OUTPUT_PATH": str(staging)}
+            override = {"OUTPUT_PATH": str(staging), **previous_output(output)}
             if content is not None:
                 override["PATH"] = str(content)
             if data:
@@ -389,6 +420,8 @@ def _build_in_process(settings, output: Path, content, debug, data, cache) -> Pa
             pelican = Pelican(conf)
             _start_subsites(pelican)
             pelican.run()
+            if not problems.messages:
+                finish(pelican.settings)
     except Exception as exc:  # a plugin's error already says where and how to fix it
         if debug:
             raise

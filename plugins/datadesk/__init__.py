@@ -25,9 +25,10 @@ from .datasets import (Catalog, DataValidationError, Problem, UnknownColumnError
                        UnknownDatasetError, get_catalog, localized)
 from .datasets import pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
-from . import desk as _desk, links as _links
+from . import desk as _desk, links as _links, outputs as _outputs
 from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of, report_path  # noqa: F401
 from .links import resolve as resolve_site_links, site_link  # noqa: F401
+from .outputs import copy as copy_output, is_kept, put as write_output  # noqa: F401
 from .shortcodes import SHORTCODE, ShortcodeContext, ShortcodeError, parse_line  # noqa: F401
 from . import shortcodes as _shortcodes
 from .values import inline_values as _values
@@ -52,6 +53,9 @@ def register() -> None:
     # What the build did (converted, cached, written…): .cache/last-build.json, for the tests
     # and `invoke bench` that check work follows what changed.
     signals.finalized.connect(_desk.on_finalized)
+    # Write only what changed: Pelican's pages and feeds go through a writer that links the
+    # previous output's file where the bytes are the same (datadesk/outputs.py).
+    signals.get_writer.connect(_outputs.get_writer)
     # Links: the charts' and values' site-relative links are resolved where the theme prints
     # the HTML (the site_links filter, datadesk/links.py); none may be left in a written page.
     signals.initialized.connect(_links.add_filter)

@@ -31,6 +31,7 @@ from pelican.generators import Generator
 from pelican.settings import DEFAULT_CONFIG
 
 from .datasets.catalog import get_catalog
+from .outputs import Outputs
 from .snapshot import DeskCache, Snapshot, file_digest  # noqa: F401  (the desk's public names)
 
 DESK_KEY = "datadesk_desk"
@@ -62,6 +63,7 @@ class Desk:
         self.render_stats = {"renders": 0, "hits": 0, "seconds": 0.0}  # charts drawn in this build
         self.work: dict[str, dict[str, int]] = {}  # part -> what it did (see count, write_report)
         self.articles = None  # the reader's cache for this build (articles.py), made when first read
+        self.outputs = Outputs(settings, self.count)  # what it wrote, what it kept (outputs.py)
 
     # What the build did
     def count(self, part: str, what: str, n: int = 1) -> None:
@@ -76,6 +78,13 @@ class Desk:
         report["charts_drawn"] = dict(self.render_stats)
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(report, sort_keys=True, indent=1), encoding="utf-8")
+
+    def finish(self) -> None:
+        """Called by tools/build.py once Pelican has finished a build that succeeded: the
+        files nobody wrote through the desk are linked where unchanged (outputs.py), and the
+        report is written again with them."""
+        self.outputs.finish()
+        self.write_report(report_path(self.settings))
 
     # Shortcodes
     def register_handler(self, name: str, handler: Handler) -> None:

@@ -208,6 +208,11 @@ DATADESK = Settings("datadesk", "DATADESK_", [
                                             "into the main-language site."),
     Setting("DATADESK_VALIDATE", True, "Validate the datasets at startup; turn off only to debug a template "
                                        "(pages and `DATASETS` need a valid catalogue)."),
+    Setting("DATADESK_PREVIOUS_OUTPUT", "", "The previous build's output folder: a file whose new bytes "
+                                            "are those of the same path there is hard-linked from it, not "
+                                            "written (datadesk/outputs.py). `tools/build.py` sets it to "
+                                            "`output/` for the build it stages beside it; empty: every "
+                                            "file is written."),
     Setting("DATADESK_SITE_NAMES", {}, "This site's name per language for citations, e.g. "
                                        "`{'fr': ..., 'en': ...}`; by default SITENAME."),
     Setting("DATADESK_FRENCH_NAMES", {}, "Names the data write in English that French spells otherwise, "

@@ -26,6 +26,7 @@ from . import articles
 from .desk import Desk, desk_of
 from .errors import DeskError
 from .frontmatter import parse
+from .outputs import is_kept
 
 logger = logging.getLogger(__name__)
 pelican_readers_logger = logging.getLogger("pelican.readers")  # Pelican's own warnings, as it words them
@@ -386,8 +387,8 @@ def _source_line(path: str, fragment: str) -> int | None:
 
 def check_written(path: str, context: dict) -> None:
     """Nothing unfinished is published: the build fails on braces left in a page."""
-    if not str(path).endswith(".html"):
-        return
+    if not str(path).endswith(".html") or is_kept(context, path):
+        return  # a page kept from the previous output passed this check when it was written
     try:
         html = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from datadesk import write_output
+
 WIDTH, HEIGHT = 1200, 630
 CARD_VERSION = 1  # bump when the drawing changes for the same inputs (cache key)
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -164,11 +166,9 @@ def lead_chart(content: str) -> str | None:
     return match.group(1) if match else None
 
 
-def write(card: Card, cache: Path, target: Path) -> None:
-    data = render(card, cache)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.is_file() or target.read_bytes() != data:
-        target.write_bytes(data)
+def write(card: Card, cache: Path, target: Path, settings: dict) -> None:
+    """The card's PNG, kept from the previous output when unchanged (datadesk/outputs.py)."""
+    write_output(settings, target, render(card, cache), "cards")
 
 
 SITE_CARD = "_site.png"  # the card of the pages that have none of their own, drawn from the home page
@@ -189,7 +189,7 @@ def _page_texts(path: Path) -> dict:
 
 
 def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, cache: Path,
-                     skip: set[str]) -> list[Path]:
+                     skip: set[str], settings: dict) -> list[Path]:
     """Draw every card the pages of one language site declare (``og:image`` under
     ``<base>/<cards_dir>/``), from the texts of the page that declares it: its ``og:title``,
     ``og:description``, ``og:site_name`` and the static PNG of its first chart. ``skip``: the
@@ -215,6 +215,6 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
             chart_png = png.read_bytes() if png.is_file() else None
         card = Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"])
         target = output / cards_dir.strip("/") / name
-        write(card, cache, target)
+        write(card, cache, target, settings)
         written.append(target)
     return written

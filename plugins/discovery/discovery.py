@@ -13,6 +13,7 @@ from pathlib import Path
 
 import lxml.html
 from jinja2 import pass_context
+from datadesk import write_output
 from pelican import signals
 
 from .addresses import (DEFAULTS, SETTINGS, DiscoveryError, abs_url, is_absolute,  # noqa: F401
@@ -81,8 +82,8 @@ def write_manifest(pelican) -> None:
                   {"src": f"{up}/icon-192.png", "type": "image/png", "sizes": "192x192"},
                   {"src": f"{up}/icon-512.png", "type": "image/png", "sizes": "512x512"}],
     }
-    (out / "manifest.webmanifest").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                              encoding="utf-8")
+    write_output(settings, out / "manifest.webmanifest", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                 "discovery")
 
 
 def write_feeds(generator, writer) -> None:
@@ -111,7 +112,7 @@ def write_cards(pelican) -> None:
         cache = Path(settings.get("PATH", "content")).resolve().parent / cache
     others = set((settings.get("I18N_SUBSITES") or {}).keys()) - {settings["DEFAULT_LANG"]}
     write_site_cards(Path(pelican.output_path), site_base(settings), settings["DISCOVERY_CARDS_DIR"],
-                     settings.get("DATADESK_CHARTS_OUTPUT_DIR", "charts"), cache, others)
+                     settings.get("DATADESK_CHARTS_OUTPUT_DIR", "charts"), cache, others, settings)
 
 
 def write_sitemap(pelican) -> None:
@@ -123,7 +124,7 @@ def write_sitemap(pelican) -> None:
     if not settings.get("DISCOVERY_SITEMAP", True):
         return
 
-    write_sitemap_and_robots(pelican.output_path, site_base(settings))
+    write_sitemap_and_robots(pelican.output_path, site_base(settings), settings)
 
 
 def register() -> None:

@@ -10,6 +10,7 @@ with the charts' static images, and the links work from wherever the reader read
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
 from urllib.parse import urljoin
@@ -19,7 +20,7 @@ from markupsafe import Markup
 from pelican import signals
 from pelican.utils import set_date_tzinfo
 
-from datadesk import resolve_site_links
+from datadesk import resolve_site_links, write_output
 
 from .addresses import site_base
 
@@ -78,9 +79,9 @@ def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, tim
 
 
 def _write(feed: Atom1Feed, path: Path, context: dict, root: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fp:
-        feed.write(fp, "utf-8")
+    fp = io.StringIO()
+    feed.write(fp, "utf-8")
+    write_output(context, path, fp.getvalue(), "feeds")  # kept when unchanged (datadesk/outputs.py)
     # As Pelican does for its own feeds: plugins finish the file (datadesk's inline values resolve the
     # links of figures from the data), told that this file's addresses are absolute.
     signals.feed_written.send(str(path), context={**context, "RELATIVE_URLS": False, "SITEURL": root},

@@ -15,6 +15,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import lxml.html
+from datadesk import write_output
 
 from .addresses import DiscoveryError, page_path
 
@@ -83,8 +84,9 @@ def robots(base: str) -> str:
             f"Sitemap: {base}/sitemap.xml\n")
 
 
-def write_sitemap_and_robots(output_path: str, base: str) -> None:
+def write_sitemap_and_robots(output_path: str, base: str, settings: dict) -> None:
+    """Each file kept from the previous output when unchanged (datadesk/outputs.py)."""
     output = Path(output_path)
     entries = collect(output, base)
-    (output / "sitemap.xml").write_text(render(entries), encoding="utf-8")
-    (output / "robots.txt").write_text(robots(base), encoding="utf-8")
+    write_output(settings, output / "sitemap.xml", render(entries), "discovery")
+    write_output(settings, output / "robots.txt", robots(base), "discovery")

@@ -13,13 +13,12 @@ import json
 import logging
 import posixpath
 import re
-import shutil
 from pathlib import Path
 
 from pelican.generators import Generator
 from pelican.utils import get_relative_path, path_to_url
 
-from .. import links
+from .. import links, outputs
 from ..desk import Desk, desk_of
 from ..shortcodes import ShortcodeError
 from . import definitions, figure, render, settings as conf_mod
@@ -223,7 +222,7 @@ class ChartsGenerator(Generator):
             folder = Path(self.output_path) / out / chart_id
             folder.mkdir(parents=True, exist_ok=True)
             for name in site.metas[chart_id]["files"].values():
-                shutil.copyfile(site.cache.file(built.key, name), folder / name)
+                outputs.copy(self.settings, site.cache.file(built.key, name), folder / name, "charts")
             if site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
                 self._embed_page(writer, chart_id, built, f"{out}/{chart_id}/index.html")
         logger.debug("charts: wrote %d charts (%s)", len(site.builds), lang)

@@ -14,13 +14,13 @@ import csv
 import datetime as dt
 import logging
 import posixpath
-import shutil
 from pathlib import Path
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from pelican.generators import Generator
 
+from .. import outputs
 from ..desk import desk_of
 from ..i18n import LANGS, babel_locale
 from ..typography import WORDS, french as set_french
@@ -265,17 +265,19 @@ class CatalogGenerator(Generator):
                               relative_urls=relative_urls, url=entry["page_url"], dataset=entry, **common)
         is_main = main == lang
         if is_main and values["DATADESK_PUBLISH_FILES"]:
-            self._publish(catalog, Path(self.output_path) / out_dir)
+            self._publish(catalog, Path(self.output_path) / out_dir, self.settings)
 
     @staticmethod
-    def _publish(catalog, target: Path) -> None:
-        """Exactly the curated bytes: readers download what was validated."""
+    def _publish(catalog, target: Path, settings: dict) -> None:
+        """Exactly the curated bytes: readers download what was validated (each file kept from
+        the previous output when its bytes are the same, datadesk/outputs.py)."""
         target.mkdir(parents=True, exist_ok=True)
         # Assembled from the datasets' descriptions (package.py), exactly as validated.
-        (target / "datapackage.json").write_bytes(dumps(catalog.descriptor).encode("utf-8"))
+        outputs.put(settings, target / "datapackage.json", dumps(catalog.descriptor).encode("utf-8"), "datasets")
         for name in catalog.names:
             if redistributable(catalog.resource(name)):
-                shutil.copyfile(catalog.csv_path(name), target / posixpath.basename(catalog.resource(name)["path"]))
+                outputs.copy(settings, catalog.csv_path(name),
+                             target / posixpath.basename(catalog.resource(name)["path"]), "datasets")
 
 
 def on_generator_init(generator) -> None:

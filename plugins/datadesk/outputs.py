@@ -1,0 +1,270 @@
+"""Write only what changed: a file whose bytes equal the previous build's is linked, not written.
+
+A build writes into a fresh staging folder beside ``output/`` that ``tools/build.py`` swaps in
+only when the build succeeded. It tells the build where the current ``output/`` is
+(``DATADESK_PREVIOUS_OUTPUT``); every file the build writes goes through :meth:`Outputs.put`
+or :meth:`Outputs.copy`, which compare the new bytes with the file of the same path in the
+previous output and, when they are equal, **hard-link** that file into the staging folder
+instead of writing it. After the swap an unchanged file keeps its inode and its mtime (a
+server, a deploy's rsync or a browser cache sees no change); only the files whose bytes
+changed are new.
+
+The previous output is never modified: a file is linked only after its bytes were compared
+with the new ones, and a path of the staging folder is always unlinked before new bytes are
+written to it (writing into a linked file would write into ``output/``). A build that fails
+removes its staging folder: ``output/`` is left byte for byte and inode for inode as it was.
+Where links are impossible (the staging folder and ``output/`` on different file systems, a
+file system without hard links) the build says so once and writes every file.
+
+Pelican's pages and feeds go through :class:`KeepingWriter` (the ``get_writer`` signal); the
+plugins' own files (charts, dataset files, feeds, sitemap, cards, the search bundle) call
+:func:`put` and :func:`copy`; and :func:`finish`, run by ``tools/build.py`` once Pelican has
+finished, links whatever else is unchanged (the theme's static files, anything written
+otherwise) and adds the totals to the build's report: ``count(part, "written" | "kept")`` for
+each part, and ``output`` for all of them.
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import logging
+import os
+import shutil
+import stat
+import sys
+from pathlib import Path
+
+from pelican.writers import FileOverwriteFailedError, Writer
+
+logger = logging.getLogger(__name__)
+
+SETTING = "DATADESK_PREVIOUS_OUTPUT"
+# Errors of os.link that mean "no links here" (not "this one file"): write everything.
+_NO_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS,
+             errno.EACCES}
+_CHUNK = 1 << 20
+
+
+def _same_file_bytes(a: Path, b: Path, size: int) -> bool:
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            chunk = fa.read(_CHUNK)
+            if chunk != fb.read(_CHUNK):
+                return False
+            if not chunk:
+                return True
+
+
+def _remove(target: str) -> None:
+    """Unlink ``target`` if it is there (a file this build wrote or linked): new bytes go into a
+    new file, never through a link into the previous output."""
+    try:
+        if not stat.S_ISDIR(os.lstat(target).st_mode):
+            os.unlink(target)
+    except FileNotFoundError:
+        pass
+
+
+class Outputs:
+    """What one build (the main site and its language subsites) wrote and kept."""
+
+    def __init__(self, settings: dict, count=None):
+        self.root = os.path.abspath(settings.get("OUTPUT_PATH") or "output")
+        previous = settings.get(SETTING) or ""
+        self.previous = os.path.abspath(previous) if previous and os.path.isdir(previous) else None
+        try:
+            if self.previous is not None and os.path.samefile(self.previous, self.root):
+                self.previous = None  # building into output/ itself: nothing to link
+        except OSError:
+            pass
+        self.linking = self.previous is not None
+        self.count = count or (lambda part, what, n=1: None)
+        self.kept: set[str] = set()  # paths of the staging folder linked from the previous output
+        self.handled: set[str] = set()  # every path written or kept through put/copy
+        self.totals = {"written": 0, "kept": 0}
+
+    # Where a file of this build was in the previous one
+    def previous_of(self, target: str) -> str | None:
+        if not self.linking:
+            return None
+        rel = os.path.relpath(target, self.root)
+        if rel.startswith(os.pardir + os.sep) or rel == os.pardir or os.path.isabs(rel):
+            return None
+        return os.path.join(self.previous, rel)
+
+    def _old_size(self, old: str | None) -> int | None:
+        if old is None:
+            return None
+        try:
+            info = os.lstat(old)
+        except OSError:
+            return None
+        return info.st_size if stat.S_ISREG(info.st_mode) else None
+
+    def _link(self, old: str, target: str) -> bool:
+        try:
+            os.link(old, target)
+        except OSError as exc:
+            if exc.errno in _NO_LINKS:
+                self.linking = False
+                message = (f"build: the previous output cannot be linked into the new one "
+                           f"({exc.strerror}: {self.previous}); every file is written this time")
+                logger.info("%s", message)
+                print(message, file=sys.stderr)  # a notice, not a warning (warnings fail builds)
+            return False
+        return True
+
+    def _done(self, target: str, part: str, kept: bool) -> bool:
+        self.handled.add(target)
+        what = "kept" if kept else "written"
+        if kept:
+            self.kept.add(target)
+        else:
+            self.kept.discard(target)
+        self.totals[what] += 1
+        self.count(part, what)
+        self.count("output", what)
+        return kept
+
+    # Writing
+    def put(self, target, data: bytes, part: str) -> bool:
+        """Write ``data`` to ``target`` (a path in this build's output), or link the previous
+        output's file of the same path when its bytes are ``data``. True when kept."""
+        target = os.path.abspath(target)
+        _remove(target)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        old = self.previous_of(target)
+        if self._old_size(old) == len(data):
+            with open(old, "rb") as handle:
+                same = handle.read() == data
+            if same and self._link(old, target):
+                return self._done(target, part, True)
+        with open(target, "wb") as out:
+            out.write(data)
+        return self._done(target, part, False)
+
+    def copy(self, source, target, part: str) -> bool:
+        """Copy the file ``source`` to ``target``, or link the previous output's file of the
+        same path when its bytes are the source's. True when kept."""
+        target = os.path.abspath(target)
+        _remove(target)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        old = self.previous_of(target)
+        size = self._old_size(old)
+        if size is not None and os.path.getsize(source) == size and _same_file_bytes(source, old, size):
+            if self._link(old, target):
+                return self._done(target, part, True)
+        shutil.copyfile(source, target)
+        return self._done(target, part, False)
+
+    def keep_if_unchanged(self, target: str, part: str) -> bool:
+        """``target`` was written by someone else (Pelican's static files, Pagefind): replace
+        it by a link to the previous output's file when their bytes are equal."""
+        old = self.previous_of(target)
+        size = self._old_size(old)
+        try:
+            info = os.lstat(target)
+        except OSError:
+            return False
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        if size is None or info.st_size != size or not _same_file_bytes(target, old, size):
+            return self._done(target, part, False)
+        temp = f"{target}.keep-{os.getpid()}"
+        if not self._link(old, temp):
+            return self._done(target, part, False)
+        os.replace(temp, target)  # the new file goes, the previous one's inode takes its name
+        return self._done(target, part, True)
+
+    def finish(self) -> None:
+        """Once every file is written: the files nobody wrote through put/copy (the theme's
+        static files, Pelican's static files) are linked where unchanged, and counted."""
+        for folder, _dirs, files in os.walk(self.root):
+            for name in files:
+                path = os.path.join(folder, name)
+                if path not in self.handled:
+                    self.keep_if_unchanged(path, "other")
+
+
+def outputs_of(settings: dict) -> Outputs:
+    """The build's :class:`Outputs` (on its desk, shared by the language subsites)."""
+    from .desk import desk_of
+
+    return desk_of(settings).outputs
+
+
+def put(settings: dict, target, data: bytes | str, part: str) -> bool:
+    """Write ``data`` (text is written as UTF-8) to ``target`` unless the previous output has
+    those bytes at that path (then it is linked). True when kept."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return outputs_of(settings).put(target, data, part)
+
+
+def copy(settings: dict, source, target, part: str) -> bool:
+    """Copy ``source`` to ``target`` unless the previous output has its bytes there."""
+    return outputs_of(settings).copy(source, target, part)
+
+
+def is_kept(context: dict, path) -> bool:
+    """True when ``path`` was linked from the previous output by this build: its bytes are the
+    ones a previous, successful build wrote and checked (the checks of written pages skip it)."""
+    from .desk import DESK_KEY
+
+    desk = context.get(DESK_KEY) if isinstance(context, dict) else None
+    return desk is not None and os.path.abspath(path) in desk.outputs.kept
+
+
+class _Pending(io.StringIO):
+    """What Pelican's writer writes to a file, kept in memory until it is closed."""
+
+    def __init__(self, outputs: Outputs, path: str, encoding: str, part: str):
+        super().__init__()
+        self._outputs, self._path, self._encoding, self._part = outputs, path, encoding, part
+
+    def close(self) -> None:
+        if not self.closed:
+            data = self.getvalue().encode(self._encoding)
+            super().close()
+            self._outputs.put(self._path, data, self._part)
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:
+            io.StringIO.close(self)  # a failed write writes nothing (the build fails anyway)
+            return False
+        self.close()
+        return False
+
+
+class KeepingWriter(Writer):
+    """Pelican's writer, whose files go through :class:`Outputs` (kept when unchanged)."""
+
+    def __init__(self, output_path, settings=None):
+        super().__init__(output_path, settings=settings)
+        self.outputs = outputs_of(settings)
+
+    def _open_w(self, filename, encoding, override=False):
+        # Pelican's own bookkeeping (Writer._open_w, Pelican 4.12), then a buffer instead of a file.
+        if filename in self._overridden_files:
+            if override:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" a second time (was previously overwritten)')
+            logger.info('Skipping "%s", not overwriting', filename)
+            return open(os.devnull, "w", encoding=encoding)  # noqa: SIM115
+        if filename in self._written_files:
+            if override:
+                logger.info('Overwriting "%s"', filename)
+            else:
+                raise FileOverwriteFailedError(
+                    f'Failed to overwrite "{filename}" as Pelican has already written to it '
+                    "previously (set `override=True` if intended)")
+        if override:
+            self._overridden_files.add(filename)
+        self._written_files.add(filename)
+        part = "pages" if str(filename).endswith(".html") else "feeds"
+        return _Pending(self.outputs, filename, encoding, part)
+
+
+def get_writer(_pelican):
+    return KeepingWriter

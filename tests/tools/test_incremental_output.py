@@ -1,0 +1,144 @@
+"""Write only what changed (plugins/datadesk/outputs.py, tools/build.py): a build links the
+previous output's file wherever its new bytes are the same, so an unchanged file keeps its
+inode and mtime; an edit rewrites only the files whose bytes change, and the site is the one
+a clean build makes; a failed build leaves output/ exactly as it was. Real builds of a small
+synthetic corpus (tools/bench/corpus.py), with the project's chart and card caches copied."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from tools.bench.corpus import EDIT_MARK, edit_article, make_corpus
+from tools.build import BuildFailed, build_in_process, build_site
+
+
+def snapshot(output: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file of ``output``: its inode, mtime and bytes."""
+    found = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            found[path.relative_to(output).as_posix()] = (info.st_ino, info.st_mtime_ns, path.read_bytes())
+    return found
+
+
+def report(corpus) -> dict:
+    return json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def incremental_site(tmp_path_factory):
+    """A 16-article corpus (the edited one, essai-0007, among them) built cold, then again with nothing changed."""
+    into = tmp_path_factory.mktemp("incremental")
+    corpus = make_corpus(ROOT, into, articles=16, charts=0)
+    for cache in ("charts", "cards"):  # drawn already: the copies spare the test the drawing
+        if (ROOT / ".cache" / cache).is_dir():
+            shutil.copytree(ROOT / ".cache" / cache, corpus["project"] / ".cache" / cache)
+    out = into / "output"
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    cold, cold_report = snapshot(out), report(corpus)
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    return {"corpus": corpus, "out": out, "into": into, "cold": cold, "cold_report": cold_report,
+            "warm": snapshot(out), "warm_report": report(corpus)}
+
+
+def test_a_cold_build_writes_every_file(incremental_site):
+    counts = incremental_site["cold_report"]
+    assert counts["output"].get("kept", 0) == 0
+    assert counts["output"]["written"] == len(incremental_site["cold"])
+    assert counts["search"] == {"indexed": 1, "written": counts["search"]["written"]}
+
+
+def test_a_warm_build_with_nothing_changed_rewrites_no_file(incremental_site):
+    cold, warm, counts = incremental_site["cold"], incremental_site["warm"], incremental_site["warm_report"]
+    assert warm.keys() == cold.keys()
+    moved = [rel for rel in warm if warm[rel][:2] != cold[rel][:2]]
+    assert moved == [], f"files given a new inode or mtime although unchanged: {moved[:10]}"
+    assert counts["output"] == {"kept": len(warm)}, counts["output"]
+    for part in ("pages", "feeds", "charts", "cards", "datasets", "discovery"):
+        assert counts[part].get("written", 0) == 0 and counts[part]["kept"] > 0, (part, counts[part])
+    assert counts["search"].get("reused") == 1 and "indexed" not in counts["search"]
+    # after the swap, nothing links the files to the previous output any more
+    assert {path.stat().st_nlink for path in incremental_site["out"].rglob("*") if path.is_file()} == {1}
+
+
+def test_an_edit_rewrites_only_the_files_whose_bytes_change(incremental_site):
+    corpus, out = incremental_site["corpus"], incremental_site["out"]
+    before = snapshot(out)
+    edit_article(corpus["article"], "one")
+    build_in_process(settings=str(corpus["settings"]), output=out)  # as the preview does
+    after, counts = snapshot(out), report(corpus)
+    # Pagefind names its files by their content: a changed index file is a new name
+    new = after.keys() - before.keys()
+    assert {rel.split("/", 1)[0] for rel in new | (before.keys() - after.keys())} <= {"pagefind"}
+    rewritten = {rel for rel in after if rel in new or after[rel][0] != before[rel][0]}
+    changed = {rel for rel in after if rel in new or after[rel][2] != before[rel][2]}
+    assert rewritten == changed, (f"rewritten with the same bytes: {sorted(rewritten - changed)[:10]}; "
+                                  f"changed but not rewritten: {sorted(changed - rewritten)[:10]}")
+    assert "essai-0007/index.html" in changed and EDIT_MARK.rsplit(" ", 1)[0].encode() in after["essai-0007/index.html"][2]
+    assert "feeds/all.atom.xml" in changed  # the feeds carry the text
+    assert any(rel.startswith("pagefind/") for rel in changed)  # the search index was made again
+    assert not any(rel.startswith("en/essai-") for rel in changed)  # the English site does not show it
+    assert counts["output"]["written"] == len(changed) and counts["output"]["kept"] == len(after) - len(changed)
+    assert counts["search"].get("indexed") == 1
+    # the same site as a clean build from scratch, into an empty output folder
+    clean = incremental_site["into"] / "clean"
+    clean.mkdir()
+    build_site(settings=str(corpus["settings"]), output=clean, quiet=True)
+    assert report(corpus)["output"] == {"written": len(after)}
+    reference = snapshot(clean)
+    assert reference.keys() == after.keys()
+    differ = [rel for rel in after if after[rel][2] != reference[rel][2]]
+    assert differ == [], f"the incremental build differs from a clean one: {differ[:10]}"
+
+
+def test_a_failed_build_leaves_output_as_it_was(incremental_site):
+    corpus, out = incremental_site["corpus"], incremental_site["out"]
+    before = snapshot(out)
+    broken = corpus["article"].with_name("casse.fr.md")
+    broken.write_text("Title: Cassé\nDate: 2022-12-02\nSlug: casse\nLang: fr\nCategory: Énergie\n\n"
+                      "Texte {{ chart nulle_part }}.\n", encoding="utf-8")
+    try:
+        with pytest.raises(BuildFailed, match="nulle_part"):
+            build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    finally:
+        broken.unlink()
+    assert snapshot(out) == before
+    assert not list(out.parent.glob(f".build-{out.name}-*"))
+
+
+def test_a_build_failing_after_it_linked_files_leaves_output_as_it_was(incremental_site):
+    """The failure comes last (after every page was linked or written): staging goes,
+    output/ keeps its bytes, inodes and mtimes, and its files are linked nowhere else."""
+    from pelican import signals
+
+    corpus, out = incremental_site["corpus"], incremental_site["out"]
+    edit_article(corpus["article"], "two")
+    before = snapshot(out)
+    seen = {}
+
+    def fail_at_the_end(pelican):
+        if pelican.settings.get("DEFAULT_LANG") == "fr":
+            staged = Path(pelican.output_path)
+            seen["linked"] = sum(1 for p in staged.rglob("*.html") if p.stat().st_nlink > 1)
+            seen["changed"] = (staged / "essai-0007" / "index.html").read_bytes()
+            raise RuntimeError("the test stops this build")
+
+    signals.finalized.connect(fail_at_the_end)
+    try:
+        with pytest.raises(BuildFailed, match="the test stops this build"):
+            build_in_process(settings=str(corpus["settings"]), output=out)
+    finally:
+        signals.finalized.disconnect(fail_at_the_end)
+    assert seen["linked"] > 10 and b"two" in seen["changed"]
+    after = snapshot(out)
+    assert after == before
+    assert b"two" not in after["essai-0007/index.html"][2]
+    assert {os.stat(out / rel).st_nlink for rel in after} == {1}
+    assert not list(out.parent.glob(f".build-{out.name}-*"))
