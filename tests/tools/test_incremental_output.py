@@ -34,7 +34,7 @@ def report(corpus) -> dict:
 
 @pytest.fixture(scope="module")
 def incremental_site(tmp_path_factory):
-    """A 16-article corpus (the edited one, essai-0007, among them) built cold, then again with nothing changed."""
+    """A 16-article corpus (the edited article among them) built cold, then again unchanged."""
     into = tmp_path_factory.mktemp("incremental")
     corpus = make_corpus(ROOT, into, articles=16, charts=0)
     for cache in ("charts", "cards"):  # drawn already: the copies spare the test the drawing
@@ -81,7 +81,8 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(incremental_site):
     changed = {rel for rel in after if rel in new or after[rel][2] != before[rel][2]}
     assert rewritten == changed, (f"rewritten with the same bytes: {sorted(rewritten - changed)[:10]}; "
                                   f"changed but not rewritten: {sorted(changed - rewritten)[:10]}")
-    assert "essai-0007/index.html" in changed and EDIT_MARK.rsplit(" ", 1)[0].encode() in after["essai-0007/index.html"][2]
+    page = corpus["article_page"]
+    assert page in changed and EDIT_MARK.rsplit(" ", 1)[0].encode() in after[page][2]
     assert "feeds/all.atom.xml" in changed  # the feeds carry the text
     assert any(rel.startswith("pagefind/") for rel in changed)  # the search index was made again
     assert not any(rel.startswith("en/essai-") for rel in changed)  # the English site does not show it
@@ -127,7 +128,7 @@ def test_a_build_failing_after_it_linked_files_leaves_output_as_it_was(increment
         if pelican.settings.get("DEFAULT_LANG") == "fr":
             staged = Path(pelican.output_path)
             seen["linked"] = sum(1 for p in staged.rglob("*.html") if p.stat().st_nlink > 1)
-            seen["changed"] = (staged / "essai-0007" / "index.html").read_bytes()
+            seen["changed"] = (staged / corpus["article_page"]).read_bytes()
             raise RuntimeError("the test stops this build")
 
     signals.finalized.connect(fail_at_the_end)
@@ -139,6 +140,6 @@ def test_a_build_failing_after_it_linked_files_leaves_output_as_it_was(increment
     assert seen["linked"] > 10 and b"two" in seen["changed"]
     after = snapshot(out)
     assert after == before
-    assert b"two" not in after["essai-0007/index.html"][2]
+    assert b"two" not in after[corpus["article_page"]][2]
     assert {os.stat(out / rel).st_nlink for rel in after} == {1}
     assert not list(out.parent.glob(f".build-{out.name}-*"))
