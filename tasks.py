@@ -140,12 +140,16 @@ def livereload(c, port=8000, debug=False, content="", settings=""):
         port_file.parent.mkdir(parents=True, exist_ok=True)
         port_file.write_text(url.rstrip("/").rsplit(":", 1)[1], encoding="utf-8")
 
+    from tools import fastpath
+
     cache = new_cache()  # what this preview's builds keep between them (datadesk's DeskCache)
     settings_file = str(Path(settings).resolve()) if settings else "pelicanconf.py"
+    last = fastpath.LastBuild()  # the last build's articles, for the fast path of a body edit
     try:
         preview.run(lambda: build_in_process(settings=settings_file, output=output, content=content_dir,
-                                             debug=debug, data=data_dir, cache=cache),
-                 output, watched, port=int(port), restart_on=changed_code, ready=ready)
+                                             debug=debug, data=data_dir, cache=cache, last=last),
+                 output, watched, port=int(port), restart_on=changed_code, ready=ready,
+                 quick=lambda paths: fastpath.patch(last, paths, output))
     except KeyboardInterrupt:
         port_file.unlink(missing_ok=True)
         print("\nStopped the preview.")

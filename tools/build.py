@@ -315,13 +315,15 @@ def new_cache():
 
 def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
                      content: Path | None = None, debug: bool = False,
-                     data: Path | None = None, cache=None) -> Path:
+                     data: Path | None = None, cache=None, last=None) -> Path:
     """build_site without a new process, for livereload: plugins stay loaded, and what
     ``cache`` (from ``new_cache()``) holds is reused where the files it was made from have
-    the same content. Same problems reported, same atomic swap."""
+    the same content. Same problems reported, same atomic swap. With ``last`` (a
+    ``tools.fastpath.LastBuild``), the build's article generators are kept for the
+    preview's fast path once the build is in place."""
     output = Path(output).resolve()
     with build_lock(output):
-        return _build_in_process(settings, output, content, debug, data, cache)
+        return _build_in_process(settings, output, content, debug, data, cache, last)
 
 
 def _limit_filter():
@@ -394,11 +396,12 @@ def _start_subsites(pelican) -> None:
     i18n_subsites.subscribe_filter_to_signals(pelican.settings)
 
 
-def _build_in_process(settings, output: Path, content, debug, data, cache) -> Path:
+def _build_in_process(settings, output: Path, content, debug, data, cache, last=None) -> Path:
     from pelican import Pelican
     from pelican.settings import read_settings
 
     staging = _staging(output)
+    observe = last.observe(staging) if last is not None else contextlib.nullcontext()
     problems = _Problems()
     problems.addFilter(_ReaderErrors())
     logging.getLogger().addHandler(problems)
@@ -419,7 +422,8 @@ def _build_in_process(settings, output: Path, content, debug, data, cache) -> Pa
                 conf["JINJA_ENVIRONMENT"] = {**conf["JINJA_ENVIRONMENT"], "bytecode_cache": cache.templates}
             pelican = Pelican(conf)
             _start_subsites(pelican)
-            pelican.run()
+            with observe:
+                pelican.run()
             if not problems.messages:
                 finish(pelican.settings)
     except Exception as exc:  # a plugin's error already says where and how to fix it
@@ -430,9 +434,13 @@ def _build_in_process(settings, output: Path, content, debug, data, cache) -> Pa
         logging.getLogger().removeHandler(problems)
     try:
         if problems.messages:
+            if last is not None:
+                last.failed()
             raise BuildFailed(f"The build failed; {output.name}/ was left as it was.\n"
                               + "\n".join(problems.messages))
         swap_in(staging, output)
+        if last is not None:
+            last.succeeded()
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return output

@@ -106,19 +106,33 @@ def make_server(root: Path, host: str, port: int, broadcast: Broadcast):
                               broadcast=broadcast)
 
 
+# After a fast-path update, the whole site is built again once the editor has paused this
+# long (a save in the meantime is updated first): feeds, search and the checks catch up.
+SETTLE_SECONDS = 1.5
+
+
 def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 8000,
         host: str = "127.0.0.1", restart_on: Callable[[set], bool] = lambda changes: False,
-        say: Callable[[str], None] = partial(print, flush=True), ready: Callable[[str], None] | None = None) -> None:
+        say: Callable[[str], None] = partial(print, flush=True), ready: Callable[[str], None] | None = None,
+        quick: Callable[[set], str | None] | None = None) -> None:
     """Build, serve ``root``, and rebuild on every change under ``watched``. ``build``
     raises on failure with the editor-facing report as its message. Returns when
-    ``restart_on(changed paths)`` is true (the caller restarts with fresh code)."""
+    ``restart_on(changed paths)`` is true (the caller restarts with fresh code).
+
+    ``quick(changed paths)`` is the fast path (tools/fastpath.py): it updates the one page
+    an edit changes and returns its path, or None when a full build is needed. After it,
+    the browser reloads at once and the full build follows when the editor pauses."""
     import watchfiles
 
     broadcast = Broadcast()
+    behind = False  # a fast-path update is waiting for its full build
 
-    def rebuild(reason: str) -> None:
+    def rebuild(reason: str, quiet: bool = False) -> None:
+        nonlocal behind
         started = time.monotonic()
-        broadcast.send({"type": "building"})  # the page shows a small "rebuilding…" sign
+        behind = False
+        if not quiet:
+            broadcast.send({"type": "building"})  # the page shows a small "rebuilding…" sign
         try:
             build()
         except Exception as exc:  # noqa: BLE001 (the message is the report)
@@ -128,8 +142,30 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
                 report = report.split("\n", 1)[1]  # the page says it in its own words
             broadcast.send({"type": "failed", "message": report})
             return
+        if quiet:  # the page already shows the edit; the rest of the site has caught up
+            say(f"Rebuilt the whole site in {time.monotonic() - started:.1f} s ({reason}).")
+            if broadcast.last is None:
+                return
         say(f"Rebuilt in {time.monotonic() - started:.1f} s ({reason}); the browser reloads.")
         broadcast.send({"type": "reload"})
+
+    def update(paths: set, names: str) -> bool:
+        nonlocal behind
+        if quick is None or broadcast.last is not None:  # after a failure, the full build says what is fixed
+            return False
+        started = time.monotonic()
+        try:
+            page = quick(paths)
+        except Exception as exc:  # noqa: BLE001 (the full build is the reference: it will report)
+            say(f"(fast path skipped: {type(exc).__name__}: {exc})")
+            page = None
+        if page is None:
+            return False
+        behind = True
+        say(f"Updated {page} in {time.monotonic() - started:.2f} s ({names}); the browser reloads, "
+            f"the whole site follows.")
+        broadcast.send({"type": "reload"})
+        return True
 
     rebuild("start")
     httpd = make_server(root, host, port, broadcast)
@@ -141,14 +177,20 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
         ready(url)
     try:
         for changes in watchfiles.watch(*[str(p) for p in watched if p.exists()],
-                                        debounce=400, step=30, rust_timeout=0):
+                                        debounce=400, step=30, yield_on_timeout=True,
+                                        rust_timeout=int(SETTLE_SECONDS * 1000)):
+            if not changes:  # the editor paused
+                if behind:
+                    rebuild("catching up after the fast update", quiet=True)
+                continue
             paths = {Path(path) for _change, path in changes}
             if restart_on(paths):
                 names = ", ".join(sorted(p.name for p in paths))[:80]
                 say(f"Code or settings changed ({names}): restarting the preview.")
                 return
             names = ", ".join(sorted(p.name for p in paths))[:120]
-            rebuild(names)
+            if not update(paths, names):
+                rebuild(names)
     finally:
         httpd.shutdown()
         httpd.server_close()

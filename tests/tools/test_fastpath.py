@@ -1,0 +1,169 @@
+"""The preview's fast path (tools/fastpath.py): a body edit rewrites the article's page at
+once, byte-identical to what a full build writes; any other edit is left to the full build."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, wait_until
+from tools import fastpath, preview
+from tools.build import build_in_process, new_cache
+
+pytestmark = pytest.mark.slow
+
+ARTICLE = Path("content/articles/front-energetique.fr.md")
+PAGE = "front-energetique/index.html"
+SENTENCE = "Nous comptons cinq grandes frappes"
+
+
+def _copy(into: Path) -> Path:
+    shutil.copytree(ROOT / "content", into / "content")
+    shutil.copytree(ROOT / "data", into / "data", ignore=shutil.ignore_patterns("raw", "curate"))
+    return into
+
+
+def _build(site: Path, output: Path, last=None, cache=None) -> Path:
+    return build_in_process(output=output, content=site / "content", data=site / "data",
+                            cache=cache, last=last)
+
+
+def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.read_bytes())
+            for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def preview_site(tmp_path_factory):
+    """A copy of the project built as the preview builds it, its last build kept."""
+    site = _copy(tmp_path_factory.mktemp("fastpath"))
+    last, cache = fastpath.LastBuild(), new_cache()
+    _build(site, site / "output", last, cache)
+    return site, last, cache
+
+
+def _edit(path: Path, old: str, new: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return text
+
+
+def test_a_body_edit_rewrites_only_its_page_as_a_full_build_would(preview_site, tmp_path):
+    site, last, _cache = preview_site
+    output = site / "output"
+    before = _files(output)
+    original = _edit(site / ARTICLE, SENTENCE, "Nous comptons bien cinq grandes frappes")
+    try:
+        assert fastpath.patch(last, {site / ARTICLE}, output) == PAGE
+        after = _files(output)
+        assert [name for name in after if after[name] != before[name]] == [PAGE]
+        assert "bien cinq grandes frappes" in (output / PAGE).read_text(encoding="utf-8")
+        # the reference: a clean full build of the same files
+        reference = _build(site, tmp_path / "full")
+        assert (output / PAGE).read_bytes() == (reference / PAGE).read_bytes()
+        # a second edit of the same file compares with the first
+        _edit(site / ARTICLE, "bien cinq", "vraiment cinq")
+        assert fastpath.patch(last, {site / ARTICLE}, output) == PAGE
+        assert "vraiment cinq" in (output / PAGE).read_text(encoding="utf-8")
+    finally:
+        (site / ARTICLE).write_text(original, encoding="utf-8")
+        assert fastpath.patch(last, {site / ARTICLE}, output) == PAGE
+
+
+@pytest.mark.parametrize("old, new, why", [
+    ("Title: Le front de l'énergie", "Title: Le vrai front de l'énergie", "the title shows in lists"),
+    ("Tags: frappes,", "Tags: frappes, hiver,", "tags have their own pages"),
+    ("Summary: Du 10 octobre", "Summary: Entre le 10 octobre", "the summary shows in lists and feeds"),
+    (SENTENCE, SENTENCE + " {{ chart strikes_weekly }}", "a chart placed has its own files"),
+    (SENTENCE, SENTENCE + " {{ value nope.x }}", "a mistake: the full build reports it"),
+])
+def test_anything_other_pages_show_is_left_to_the_full_build(preview_site, old, new, why):
+    site, last, _cache = preview_site
+    output = site / "output"
+    before = _files(output)
+    original = _edit(site / ARTICLE, old, new)
+    try:
+        assert fastpath.patch(last, {site / ARTICLE}, output) is None, why
+        assert _files(output) == before, "nothing is written when the full build is needed"
+    finally:
+        (site / ARTICLE).write_text(original, encoding="utf-8")
+
+
+def test_other_kinds_of_change_are_left_to_the_full_build(preview_site):
+    site, last, _cache = preview_site
+    output = site / "output"
+    article = site / ARTICLE
+    other = site / "content/articles/front-energetique.en.md"
+    assert fastpath.patch(last, {article, other}, output) is None  # several files
+    assert fastpath.patch(last, {site / "data/strikes_weekly.csv"}, output) is None  # data
+    assert fastpath.patch(last, {site / "content/pages/about.fr.md"}, output) is None  # a page
+    assert fastpath.patch(last, {site / "content/articles/new.fr.md"}, output) is None  # not built yet
+    assert fastpath.patch(fastpath.LastBuild(), {article}, output) is None  # no build kept
+
+
+def test_a_failed_build_keeps_the_last_good_one(tmp_path):
+    site = _copy(tmp_path)
+    last = fastpath.LastBuild()
+    _build(site, site / "output", last)
+    kept = dict(last.runs)
+    assert set(kept) == {"fr", "en"}
+    _edit(site / ARTICLE, SENTENCE, SENTENCE + " {{ nope }}")  # an unknown shortcode: the build fails
+    with pytest.raises(Exception, match="front-energetique.fr.md"):
+        _build(site, site / "output", last)
+    assert last.runs == kept  # output/ is still that build's
+
+
+def test_the_preview_reloads_after_the_fast_path_and_builds_the_site_when_the_editor_pauses(tmp_path, monkeypatch):
+    """tools/preview.run with a stand-in build and fast path: a save takes the fast path and
+    reloads at once; the full build comes after the pause, without a second reload."""
+    monkeypatch.setattr(preview, "SETTLE_SECONDS", 0.3)
+    watched = tmp_path / "content"
+    watched.mkdir()
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "index.html").write_text("<html><body></body></html>", encoding="utf-8")
+    calls: list[str] = []
+    quick_done, full_done = threading.Event(), threading.Event()
+    sent: list[str] = []
+    original_send = preview.Broadcast.send
+
+    def send(self, event):
+        sent.append(event["type"])
+        original_send(self, event)
+
+    monkeypatch.setattr(preview.Broadcast, "send", send)
+
+    def build():
+        calls.append("build")
+        if calls.count("build") == 2:
+            full_done.set()
+
+    def quick(paths):
+        calls.append("quick")
+        quick_done.set()
+        return "page/index.html"
+
+    stop = tmp_path / "content" / "stop"
+    thread = threading.Thread(target=preview.run, kwargs=dict(
+        build=build, root=tmp_path / "output", watched=[watched], port=0, quick=quick,
+        restart_on=lambda paths: stop in paths, say=lambda text: None), daemon=True)
+    thread.start()
+    wait_until(lambda: calls == ["build"], 10, "the first build")
+    saves = iter(range(100))
+
+    def save_until_seen() -> bool:  # the watcher starts after the first build: save until it sees one
+        (watched / "a.md").write_text(f"edited {next(saves)}", encoding="utf-8")
+        return quick_done.wait(0.5)
+
+    wait_until(save_until_seen, 20, "the save to take the fast path")
+    assert full_done.wait(10), "the whole site was built once the editor paused"
+    stop.write_text("x", encoding="utf-8")
+    thread.join(10)
+    assert calls[:2] == ["build", "quick"] and calls.count("build") == 2
+    assert set(calls[2:]) <= {"quick", "build"} and calls[-1] == "build"
+    # start: building, reload; fast path: reload; quiet catch-up: nothing
+    assert sent[:2] == ["building", "reload"] and set(sent[2:]) == {"reload"}, sent
+    assert len(sent) == 2 + calls.count("quick")  # one reload per fast update, none after catching up
