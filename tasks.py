@@ -355,12 +355,19 @@ def bench_livereload(c, port=8799, repeats=3):
     print(livereload.run(ROOT, int(port), int(repeats)))
 
 
-@task
-def bench_charts(c):
-    """Time the chart renders: a cold build (empty chart cache) and a warm one (0 renders)."""
-    from tools.bench import charts
+@task(help={"charts": "Draw this many new synthetic charts instead (serial vs parallel; default: the "
+                      "real site, cold and warm).",
+            "workers": "With --charts: the DATADESK_CHARTS_WORKERS values to compare (default 1,2)."})
+def bench_charts(c, charts=0, workers="1,2"):
+    """Time the chart renders: a cold build (empty chart cache) and a warm one (0 renders);
+    with --charts N, N new charts drawn by 1 worker vs 2 (render time, speed-up, peak memory)."""
+    from tools.bench import charts as bench
 
-    print(charts.run(ROOT))
+    if int(charts):
+        counts = [int(w) for w in str(workers).split(",") if w.strip()]
+        print(bench.run_parallel(ROOT, int(charts), counts))
+    else:
+        print(bench.run(ROOT))
 
 
 @task

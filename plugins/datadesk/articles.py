@@ -109,14 +109,15 @@ class Recorder:
             chart_id = args.split()[0]
             site = site_charts(ctx.settings, ctx.lang, self.desk)
             built = site.builds[chart_id]
-            folder = built.defn.path.parent
+            definition = site.found[chart_id]
+            folder = definition.parent
             for path in sorted(folder.iterdir()) if folder.is_dir() else ():
                 if path.is_file() and (path.stem == chart_id or path.suffix not in DEFINITION_SUFFIXES
                                        or path.name.startswith(("_", "."))):
                     self.files.add(path)
-            self.files.add(built.defn.path)
-            for use in built.defn.uses:
-                self._dataset(use.name)
+            self.files.add(definition)
+            for name in built.uses:
+                self._dataset(name)
             self.theme = True
             self._effect(["chart", ctx.lang, chart_id])
         else:  # a handler another plugin registered: what it reads is unknown, so never kept

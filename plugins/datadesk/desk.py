@@ -30,9 +30,11 @@ from typing import Callable
 from pelican.generators import Generator
 from pelican.settings import DEFAULT_CONFIG
 
+from . import settings as settings_table
 from .datasets.catalog import get_catalog
 from .outputs import Outputs
 from .snapshot import DeskCache, Snapshot, file_digest  # noqa: F401  (the desk's public names)
+from .store import Store
 
 DESK_KEY = "datadesk_desk"
 CACHE_KEY = "datadesk_cache"
@@ -64,6 +66,30 @@ class Desk:
         self.work: dict[str, dict[str, int]] = {}  # part -> what it did (see count, write_report)
         self.articles = None  # the reader's cache for this build (articles.py), made when first read
         self.outputs = Outputs(settings, self.count)  # what it wrote, what it kept (outputs.py)
+        self.stores: dict[str, Store] = {}  # what outlives the build process (see store)
+        self.render_pool = None  # the chart workers of this build (charts/render.py), closed at the end
+
+    # What outlives the build process
+    def store(self, name: str) -> Store | None:
+        """The on-disk store ``name`` (``prepared``: the charts, ``datasets``: the validation,
+        ``values``: the inline values), a folder beside the chart render cache
+        (``DATADESK_CHARTS_CACHE_PATH``, by default ``.cache/charts``: so ``.cache/prepared``…),
+        so each project, and each copy of one, has its own. None outside a Pelican run (settings
+        without Pelican's CACHE_PATH: a test or a tool calling a handler), which keeps nothing
+        on disk."""
+        if "CACHE_PATH" not in self.settings:
+            return None
+        if name not in self.stores:
+            path = Path(settings_table.values(self.settings)["DATADESK_CHARTS_CACHE_PATH"])
+            if not path.is_absolute():
+                path = Path(self.settings.get("PATH", "content")).resolve().parent / path
+            self.stores[name] = Store(path.parent / name)
+        return self.stores[name]
+
+    def close(self) -> None:
+        """The build is over: stop its chart workers."""
+        if self.render_pool is not None:
+            self.render_pool.close()
 
     # What the build did
     def count(self, part: str, what: str, n: int = 1) -> None:
@@ -175,6 +201,7 @@ def report_path(settings: dict) -> Path:
 def on_finalized(pelican) -> None:
     desk = pelican.settings.get(DESK_KEY)
     if desk is not None:
+        desk.close()
         desk.write_report(report_path(pelican.settings))
 
 

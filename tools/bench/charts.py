@@ -1,20 +1,30 @@
-"""`invoke bench-charts`: how long the charts take to build, cold and warm.
+"""`invoke bench-charts`: how long the charts take to build, cold and warm, and how much
+drawing them in parallel saves.
 
-Builds the real site twice into a temporary folder with an empty chart cache of its own
-(the project's .cache/charts is left alone): the first build renders every chart in
-both languages, the second must render none. Prints wall times and the renders and
-cache hits each build reports in ``<cache>/last-run.json``.
+Without ``--charts``: builds the real site twice into a temporary folder with an empty
+chart cache of its own (the project's .cache/charts is left alone): the first build
+renders every chart in both languages, the second must render none. Prints wall times and
+the renders and cache hits each build reports in ``<cache>/last-run.json``.
+
+With ``--charts N``: a synthetic copy of the project (tools/bench/corpus.py) with N more
+YAML charts, built once per ``--workers`` value (``DATADESK_CHARTS_WORKERS``: 1 draws in
+the build's own process, 2 or more in that many worker processes), each time with the
+project's rendered charts copied in and the N new ones to draw: the render time of each,
+the speed-up over one worker, and the peak memory of the build and its workers together.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-from tools.build import build_site
+from tools.build import ROOT, build_site, pelican_command
 
 
 def _build(root: Path, settings: Path, out: Path, cache: Path) -> dict:
@@ -50,4 +60,76 @@ def run(root: Path) -> str:
         f"French chart artefacts: {len(sizes)} files, {total / 1024:.0f} KiB; largest: "
         + ", ".join(f"{name} {size / 1024:.0f} KiB" for size, name in sizes[-3:][::-1]),
     ]
+    return "\n".join(lines)
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def _measured_build(settings: Path, out: Path) -> tuple[float, int]:
+    """(wall seconds, peak resident bytes of the build and its workers together)."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    start = time.perf_counter()
+    child = subprocess.Popen(pelican_command(str(settings), out), cwd=ROOT, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    peak, done = [0], threading.Event()
+
+    def sample():
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _tree_rss(child.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = child.communicate()
+    done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise RuntimeError(f"the benchmark build failed:\n{output}")
+    return time.perf_counter() - start, peak[0]
+
+
+def run_parallel(root: Path, charts: int, workers: list[int]) -> str:
+    """Draw ``charts`` new charts (x 2 languages) once per workers value; see the module doc."""
+    from tools.bench.corpus import make_corpus
+
+    work = Path(tempfile.mkdtemp(prefix="bench-charts-"))
+    rows = []
+    try:
+        corpus = make_corpus(root, work / "corpus", articles=2, charts=charts)
+        project = corpus["project"]
+        warm = root / ".cache" / "charts"  # the project's own charts: drawn already, if built once
+        for count in workers:
+            cache = project / ".cache"
+            shutil.rmtree(cache, ignore_errors=True)
+            if warm.is_dir():
+                shutil.copytree(warm, cache / "charts")
+            settings = project / f"workers{count}.py"
+            settings.write_text(corpus["settings"].read_text(encoding="utf-8")
+                                + f"DATADESK_CHARTS_WORKERS = {count}\n", encoding="utf-8")
+            wall, peak = _measured_build(settings, work / f"out{count}")
+            stats = json.loads((cache / "charts" / "last-run.json").read_text(encoding="utf-8"))
+            rows.append((count, wall, stats, peak))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    base = next((r[2]["seconds"] for r in rows if r[0] == 1), None)
+    lines = [f"charts: {charts} new charts x 2 languages to draw (the project's own from its cache)",
+             "| workers | wall time | chart renders | render time | speed-up | peak memory |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for count, wall, stats, peak in rows:
+        speed = f"{base / stats['seconds']:.2f}x" if base and stats["seconds"] else "-"
+        lines.append(f"| {count} | {wall:.1f} s | {stats['renders']} | {stats['seconds']:.1f} s | {speed} | "
+                     f"{peak / 2**20:.0f} MiB |")
     return "\n".join(lines)

@@ -13,6 +13,7 @@ import json
 import logging
 import posixpath
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pelican.generators import Generator
@@ -21,13 +22,43 @@ from pelican.utils import get_relative_path, path_to_url
 from .. import links, outputs
 from ..desk import Desk, desk_of
 from ..shortcodes import ShortcodeError
+from ..store import code_version, key_of
 from . import definitions, figure, render, settings as conf_mod
-from .build import build_chart
+from .build import Built, build_chart, csv_name, environment, versions
 from .describe import describe
 from .errors import ChartError
 from .lint import lint_with_keys
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Prepared:
+    """What the pages need of one chart in one language once it is prepared (built, linted,
+    described): its texts, alt text and description, the datasets it reads, its data table
+    and the key of its rendered files. Plain JSON, so a chart prepared by one build process
+    serves the next (``payload``, ``of_payload``); ``built`` (specs, frames) is kept only in
+    the process that prepared it, to render the files the render cache lacks."""
+
+    id: str
+    lang: str
+    key: str  # the render cache's key (build.cache_key)
+    texts: dict
+    extra: dict  # alt, description
+    uses: list  # the datasets it reads, in the definition's order
+    csv: dict  # dataset -> the name of its CSV extract
+    table: dict  # the data-table alternative (figure.table)
+    notices: list = field(default_factory=list)  # info lines its preparation logged
+    built: Built | None = field(default=None, compare=False, repr=False)
+
+    PAYLOAD = ("id", "lang", "key", "texts", "extra", "uses", "csv", "table", "notices")
+
+    def payload(self) -> dict:
+        return {name: getattr(self, name) for name in self.PAYLOAD}
+
+    @classmethod
+    def of_payload(cls, payload: dict, built: Built | None = None) -> "Prepared":
+        return cls(**{name: payload[name] for name in cls.PAYLOAD}, built=built)
 
 
 class SiteCharts:
@@ -41,10 +72,13 @@ class SiteCharts:
         self.catalog = self.desk.catalog(settings)
         self.dir = conf_mod.charts_dir(settings, self.conf)
         self.cache = render.Cache(conf_mod.cache_dir(settings, self.conf))
-        self.builds: dict = {}
+        self.store = self.desk.store("prepared")
+        self.builds: dict[str, Prepared] = {}
+        self.found: dict[str, Path] = {}
         self.metas: dict = {}
         self.errors: dict[str, ChartError] = {}
         self.reported: set[str] = set()
+        self.figures: dict = {}  # (chart id, heading, site language) -> figure HTML, this build
         self._prepare()
 
     def display(self, path: Path) -> str:
@@ -56,7 +90,7 @@ class SiteCharts:
             return path.as_posix()
 
     def _prepare(self) -> None:
-        found = definitions.find(self.dir)
+        found = self.found = definitions.find(self.dir)  # chart id -> its definition file
         snapshot, prepared = self.desk.snapshot, self.desk.cache.prepared
         mine = set(found.values())
         shared = snapshot.key(p for p in (sorted(self.dir.iterdir()) if self.dir.is_dir() else ())
@@ -72,25 +106,69 @@ class SiteCharts:
             kept = prepared.get((self.lang, chart_id))
             if kept is not None and kept[0] == own and kept[1] == self._data_key(kept[2]):
                 result = kept[3]
+                self.desk.count("charts", "cached")
             else:
-                uses, result = self._prepare_one(chart_id, path)
+                uses, result = self._stored_or_prepared(chart_id, path, own)
                 prepared[(self.lang, chart_id)] = (own, self._data_key(uses), uses, result)
             if isinstance(result, ChartError):
                 self.errors[chart_id] = result
             else:
+                for notice in result.notices:
+                    logger.info("%s", notice)
                 self.builds[chart_id] = result
-        builds = list(self.builds.values())
-        metas, failures = render.ensure_rendered(builds, self.cache, self.conf, self.desk.render_stats)
-        for built in builds:
-            if built.key in failures:
-                exc = failures[built.key]
-                self.errors[built.id] = built.defn.error(
-                    f"vl-convert could not draw it: {str(exc).strip().splitlines()[0][:300]}",
-                    "Check the marks and encodings the message names; run `invoke build --debug` for details.",
-                    key="chart")
-                del self.builds[built.id]
+        self._render()
+
+    def _stored_or_prepared(self, chart_id: str, path: Path, own: tuple):
+        """(datasets read, Prepared or ChartError): from the build processes' store when the
+        same inputs were prepared before (a new ``invoke build``), else prepared here and
+        kept. A chart that fails is never kept: its error is found again, and reported, on
+        every build while it stands."""
+        key = key_of("chart", code_version(), self.lang, chart_id, own,
+                     versions(self.conf["DATADESK_CHARTS_VL_VERSION"]), environment())
+        label = f"{chart_id} ({self.lang})"
+        stored = self.store.get(key, label) if self.store is not None else None
+        if stored is not None:
+            uses = tuple(stored["prepared"]["uses"])
+            if stored["data"] == _plain(self._data_key(uses)):
+                self.desk.count("charts", "cached")
+                return uses, Prepared.of_payload(stored["prepared"])
+        uses, result = self._prepare_one(chart_id, path)
+        self.desk.count("charts", "prepared")
+        if isinstance(result, Prepared) and self.store is not None:
+            self.store.put(key, {"data": _plain(self._data_key(uses)), "prepared": result.payload()})
+        return uses, result
+
+    def _render(self) -> None:
+        """The files of every prepared chart, from the render cache or drawn now (a chart
+        kept from an earlier build is built again first if its files are missing)."""
+        def full(item: Prepared) -> Built:
+            if item.built is None:
+                _uses, again = self._prepare_one(item.id, self.found[item.id])
+                self.desk.count("charts", "prepared")
+                if isinstance(again, ChartError):
+                    raise again
+                item.built = again.built
+            return item.built
+
+        items = list(self.builds.values())
+        if self.desk.render_pool is None:
+            self.desk.render_pool = render.Pool()
+        metas, failures = render.ensure_rendered(items, self.cache, self.conf, self.desk.render_stats,
+                                                 full=full, pool=self.desk.render_pool)
+        for item in items:
+            if item.key in failures:
+                exc = failures[item.key]
+                if isinstance(exc, ChartError):  # prepared again to draw it, and failed this time
+                    self.errors[item.id] = exc
+                else:
+                    self.errors[item.id] = item.built.defn.error(
+                        f"vl-convert could not draw it: {str(exc).strip().splitlines()[0][:300]}",
+                        "Check the marks and encodings the message names; run `invoke build --debug` for details.",
+                        key="chart")
+                del self.builds[item.id]
             else:
-                self.metas[built.id] = metas[built.key]
+                self.metas[item.id] = metas[item.key]
+            item.built = None  # the specs and frames are not needed once the files are drawn
         _write_stats(self.cache.path, self.desk.render_stats)
 
     def _data_key(self, uses) -> tuple:
@@ -103,7 +181,7 @@ class SiteCharts:
         return self.desk.snapshot.key(paths)
 
     def _prepare_one(self, chart_id: str, path: Path):
-        """(datasets the definition names or None, Built or ChartError) for one chart."""
+        """(datasets the definition names or None, Prepared or ChartError) for one chart."""
         uses = None
         try:
             defn = definitions.load(chart_id, path, self.display(path))
@@ -114,14 +192,22 @@ class SiteCharts:
                 raise defn.error("; ".join(p for _k, p in problems),
                                  'Each check is explained in plugins/datadesk/README.md ("Lint").',
                                  key=problems[0][0])
+            notices = []
             try:
                 alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
             except Exception as exc:  # a shape describe() does not know: the title still says it
-                logger.info("charts: no generated description for %s (%s): %s", chart_id, self.lang, exc)
+                notices.append(f"charts: no generated description for {chart_id} ({self.lang}): {exc}")
                 alt_text = description = built.texts["title"]
             built.extra["alt"] = built.texts.get("alt") or alt_text
             built.extra["description"] = built.texts.get("description") or description
-            return uses, built
+            made = Prepared(id=chart_id, lang=self.lang, key=built.key, texts=built.texts,
+                            extra={"alt": built.extra["alt"], "description": built.extra["description"]},
+                            uses=list(uses), csv={name: csv_name(defn, name) for name in uses},
+                            table=figure.table(built, self.conf["DATADESK_CHARTS_TABLE_MAX_ROWS"]),
+                            notices=notices)
+            # As JSON gives it back: a chart prepared here and one read from the store are
+            # the same values, so the pages are byte-identical either way.
+            return uses, Prepared.of_payload(_plain(made.payload()), built=built)
         except ChartError as exc:
             return uses, exc
 
@@ -139,10 +225,17 @@ class SiteCharts:
             raise ChartError(chart_id, "there is no chart with this id",
                              f"Check the spelling (charts: {known}), or add "
                              f"{self.display(self.dir)}/{chart_id}.py or .yaml.")
-        built = self.builds[chart_id]
-        return figure.render_figure(built, self.metas[chart_id], self.catalog,
-                                    self.desk.env(settings or self.settings, self.lang),
-                                    self.conf, heading)
+        settings = settings or self.settings
+        memo = (chart_id, heading, settings.get("DEFAULT_LANG"))
+        if memo not in self.figures:  # every article placing it, in both language runs
+            self.figures[memo] = figure.render_figure(self.builds[chart_id], self.metas[chart_id], self.catalog,
+                                                      self.desk.env(settings, self.lang), self.conf, heading)
+        return self.figures[memo]
+
+
+def _plain(value):
+    """``value`` as JSON gives it back (tuples become lists)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def site_charts(settings: dict, lang: str, desk: Desk) -> SiteCharts:
@@ -212,8 +305,8 @@ class ChartsGenerator(Generator):
             return  # the usage links to the chart's own page; without one there is nothing to link
         out = self.site.conf["DATADESK_CHARTS_OUTPUT_DIR"].strip("/")
         for chart_id, built in sorted(self.site.builds.items()):
-            for use in built.defn.uses:
-                self.desk.record_usage(use.name, "chart", built.texts["title"], f"{out}/{chart_id}/", self.site.lang)
+            for name in built.uses:
+                self.desk.record_usage(name, "chart", built.texts["title"], f"{out}/{chart_id}/", self.site.lang)
 
     def generate_output(self, writer):
         site, lang = self.site, self.site.lang

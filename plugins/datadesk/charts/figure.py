@@ -16,7 +16,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from ..links import site_link
-from .build import Built, csv_name
+from .build import Built
 from .text import T, _french
 
 URL = re.compile(r"^https?://\S+$")
@@ -66,45 +66,38 @@ def table(built: Built, limit: int) -> dict:
             "total": len(frame)}
 
 
-def _table_once(built: Built, limit: int) -> dict:
-    """The table depends only on the built chart, which livereload keeps until the chart's
-    file or data change; every article placing the chart, in every rebuild, reuses it."""
-    tables = built.extra.setdefault("tables", {})
-    if limit not in tables:
-        tables[limit] = table(built, limit)
-    return tables[limit]
-
-
-def context(built: Built, meta: dict, catalog, conf: dict, heading: str = "h3") -> dict:
-    defn, lang = built.defn, built.lang
-    folder = site_link(f"{conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{defn.id}/")
+def context(chart, meta: dict, catalog, conf: dict, heading: str = "h3") -> dict:
+    """The template's values for a prepared chart (charts.Prepared) and its rendered files."""
+    lang = chart.lang
+    folder = site_link(f"{conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{chart.id}/")
     files = meta["files"]
     def in_lang(text: str) -> str:
         return _french(text) if lang == "fr" else text
 
-    datasets = [{"title": in_lang(catalog.text(use.name, "title", lang)),
-                 "url": site_link(catalog.dataset_url(use.name)),
-                 "publisher": in_lang((catalog.resource(use.name).get("publisher") or {}).get(f"name_{lang}")
-                                      or (catalog.resource(use.name).get("publisher") or {}).get("name", ""))}
-                for use in defn.uses]
-    csvs = [{"url": folder + csv_name(defn, use.name), "dataset": use.name,
-             "size": human_size(meta["bytes"][csv_name(defn, use.name)], lang)} for use in defn.uses]
+    datasets = [{"title": in_lang(catalog.text(name, "title", lang)),
+                 "url": site_link(catalog.dataset_url(name)),
+                 "publisher": in_lang((catalog.resource(name).get("publisher") or {}).get(f"name_{lang}")
+                                      or (catalog.resource(name).get("publisher") or {}).get("name", ""))}
+                for name in chart.uses]
+    csvs = [{"url": folder + chart.csv[name], "dataset": name,
+             "size": human_size(meta["bytes"][chart.csv[name]], lang)} for name in chart.uses]
     return {
-        "id": defn.id, "lang": lang, "texts": built.texts, "alt": built.extra["alt"],
-        "description": built.extra["description"], "folder": folder,
+        "id": chart.id, "lang": lang, "texts": chart.texts, "alt": chart.extra["alt"],
+        "description": chart.extra["description"], "folder": folder,
         "url": {k: folder + v for k, v in files.items() if not k.startswith("csv:")},
         "size": {k: tuple(meta[k]) for k in ("svg", "svg_narrow")},
         "bytes": {k: human_size(meta["bytes"][v], lang) for k, v in files.items() if not k.startswith("csv:")},
         "datasets": datasets, "csvs": csvs,
-        "table": _table_once(built, conf["DATADESK_CHARTS_TABLE_MAX_ROWS"]),
+        "table": chart.table,
         "embed_url": folder if conf["DATADESK_CHARTS_EMBED_PAGES"] else None, "heading": heading if heading in ("h1", "h2", "h3", "h4", "h5", "h6") else "h3",
     }
 
 
-def render_figure(built: Built, meta: dict, catalog, env, conf: dict, heading: str = "h3") -> str:
-    """The figure, from the theme's template in ``env``: the Jinja environment of the
-    language site, with its gettext catalogue (datadesk/desk.py, ``on_generator_init``)."""
+def render_figure(chart, meta: dict, catalog, env, conf: dict, heading: str = "h3") -> str:
+    """The figure of a prepared chart (charts.Prepared), from the theme's template in ``env``:
+    the Jinja environment of the language site, with its gettext catalogue (datadesk/desk.py,
+    ``on_generator_init``)."""
     html = env.get_template("partials/chart_figure.html").render(
-        chart=context(built, meta, catalog, conf, heading))
+        chart=context(chart, meta, catalog, conf, heading))
     # One block of HTML with no blank line, whatever Markdown does around it.
     return Markup("\n".join(line for line in html.splitlines() if line.strip()))

@@ -4,9 +4,11 @@ Each chart and language is one job: light and dark SVG at the wide and the narro
 a PNG at 2x (titled, for downloads and social cards), the compiled Vega JSON (light and
 dark) and the CSV extract. The job's files live in ``<cache>/<key[:2]>/<key>/`` where the
 key hashes the specs (data included), the locale and the library versions: a rebuild
-where nothing changed renders nothing. The files of the jobs that miss are drawn in a
-thread pool; vl-convert renders outside the GIL, so two threads use both cores, even
-when a single chart changed.
+where nothing changed renders nothing. The files of the jobs that miss are drawn by worker
+processes (``DATADESK_CHARTS_WORKERS``): vl-convert draws every picture of a process on
+its one JavaScript thread, so threads wait for each other, and only processes draw in
+parallel. A single chart is drawn in the build's own process (starting a worker costs
+more than it saves).
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ import re
 import shutil
 import sys
 import tempfile
+import multiprocessing
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
@@ -59,7 +63,9 @@ def _size(svg: str) -> list[int]:
 
 def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     """The calls that make one chart's files, as (file key, thunk): independent of each
-    other, so they can run in parallel (vl-convert draws outside the GIL)."""
+    other, so they can run in parallel. Each thunk is a vl-convert function and its
+    arguments only (picklable, and a worker process needs nothing but vl-convert to run
+    it); what is done to the result afterwards is in ``_assemble``."""
     lang, vl = built.lang, settings["DATADESK_CHARTS_VL_VERSION"]
     locale = {"format_locale": NUMBER_LOCALE[lang], "time_format_locale": TIME_LOCALE[lang]}
     steps = []
@@ -71,7 +77,7 @@ def _steps(built: Built, settings: dict) -> list[tuple[str, object]]:
     for key, spec in (("vega", "vega_wide"), ("vega_dark", "vega_wide_dark"),
                       ("vega_narrow", "vega_narrow"), ("vega_narrow_dark", "vega_narrow_dark")):
         # Data stays inline as JSON values: Vega parses inline CSV with eval (blocked by the CSP).
-        steps.append((key, partial(_vega, built.specs[spec], vl, lang)))
+        steps.append((key, partial(vlc.vegalite_to_vega, built.specs[spec], vl_version=vl)))
     return steps
 
 
@@ -99,10 +105,6 @@ def localise_dates(node, lang: str):
             lambda m: (f'(date({m[1]}) === 1 ? timeFormat({m[1]}, "1er {m[2]}") '
                        f': timeFormat({m[1]}, "%-d {m[2]}"))'), node)
     return node
-
-
-def _vega(spec: dict, vl_version: str, lang: str) -> dict:
-    return localise_dates(vlc.vegalite_to_vega(spec, vl_version=vl_version), lang)
 
 
 SVG_ID = re.compile(r"\b(gradient|clip|pattern|marker)_(\d+)\b")
@@ -133,7 +135,7 @@ def _assemble(built: Built, results: dict) -> tuple[dict, dict]:
         meta[key] = _size(results[key])
     files[names["png"]] = results["png"]
     for key in ("vega", "vega_dark", "vega_narrow", "vega_narrow_dark"):
-        files[names[key]] = _json(results[key])
+        files[names[key]] = _json(localise_dates(results[key], built.lang))
     for name, data in built.csv.items():
         files[name] = data
     meta["files"] = names
@@ -233,66 +235,123 @@ class Cache:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def ensure_rendered(builds: list[Built], cache: Cache, settings: dict,
-                    stats: dict | None = None) -> tuple[dict, dict]:
-    """Render every build missing from the cache (in parallel).
+PROCESSES_FROM = 2  # charts to draw before worker processes are worth starting
 
-    Returns ({key: meta}, {key: exception}) so one chart vl-convert cannot draw fails
-    alone, with its own message. Adds the renders, cache hits and seconds to ``stats``
-    (the desk's ``render_stats``: tests and `invoke bench` read them).
-    """
-    metas, missing = {}, []
-    for built in builds:
-        meta = cache.get(built.key, f"{built.id} ({built.lang})")
-        if meta is None:
-            missing.append(built)
-        else:
-            metas[built.key] = meta
-    unique = list({b.key: b for b in missing}.values())
-    start = time.perf_counter()
 
-    def finish(built: Built, results: dict, t0: float):
-        try:
-            files, meta = _assemble(built, results)
-        except Exception as exc:  # noqa: BLE001 (reported as this chart's failure)
-            return built.key, None, exc
-        cache.put(built.key, files, meta)
-        logger.info("charts: rendered %s (%s) in %.2fs", built.id, built.lang, time.perf_counter() - t0)
-        return built.key, meta, None
+def workers_of(settings: dict) -> int:
+    return settings["DATADESK_CHARTS_WORKERS"] or os.cpu_count() or 1
 
-    workers = settings["DATADESK_CHARTS_WORKERS"] or os.cpu_count() or 1
-    results = []
-    if unique and workers > 1:
-        # One pool for every file of every chart, not one thread per chart: a livereload
-        # edit re-renders a single chart, whose seven files then still use every core.
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending = [(b, time.perf_counter(), [(k, pool.submit(step)) for k, step in _steps(b, settings)])
-                       for b in unique]
-            for built, t0, futures in pending:
-                try:
-                    done = {key: future.result() for key, future in futures}
-                except Exception as exc:  # vl-convert raises ValueError with Vega's message
-                    results.append((built.key, None, exc))
-                    continue
-                results.append(finish(built, done, t0))
-    else:
-        for built in unique:
+
+class Pool:
+    """The worker processes of one build, started when two charts or more are to be drawn
+    and shut down when the build ends (``close``), so the French and the English charts
+    share them. Started with "spawn", not "fork": the build process runs vl-convert's
+    threads, which a forked child would not have. A worker imports vl-convert only, and
+    inherits the build's environment (``TZ=UTC``, see charts/__init__.py)."""
+
+    def __init__(self):
+        self._executor = None
+        self.workers = 0
+
+    def executor(self, workers: int) -> ProcessPoolExecutor:
+        if self._executor is None or self.workers != workers:
+            self.close()
+            self._executor = ProcessPoolExecutor(max_workers=workers,
+                                                 mp_context=multiprocessing.get_context("spawn"))
+            self.workers = workers
+        return self._executor
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+
+def _draw_here(built: Built, settings: dict) -> dict:
+    return {key: step() for key, step in _steps(built, settings)}
+
+
+def _draw(builds: list[Built], settings: dict, pool: Pool | None):
+    """(built, results or exception, seconds) for each build, in order: in worker processes
+    when there are several charts and several workers, else in this process."""
+    workers = workers_of(settings)
+    if len(builds) < PROCESSES_FROM or workers < 2:
+        for built in builds:
             t0 = time.perf_counter()
             try:
-                done = {key: step() for key, step in _steps(built, settings)}
+                yield built, _draw_here(built, settings), time.perf_counter() - t0
             except Exception as exc:  # vl-convert raises ValueError with Vega's message
-                results.append((built.key, None, exc))
-                continue
-            results.append(finish(built, done, t0))
+                yield built, exc, time.perf_counter() - t0
+        return
+    own = pool is None
+    pool = pool or Pool()
+    try:
+        executor = pool.executor(workers)
+        # One task per file, not per chart: the pictures of one chart are spread over
+        # every worker, and a slow chart does not hold the others back.
+        pending = [(b, time.perf_counter(), [(k, executor.submit(step)) for k, step in _steps(b, settings)])
+                   for b in builds]
+        for built, t0, futures in pending:
+            try:
+                yield built, {key: future.result() for key, future in futures}, time.perf_counter() - t0
+            except BrokenProcessPool:  # a worker died (killed, out of memory): draw it here
+                pool.close()
+                try:
+                    yield built, _draw_here(built, settings), time.perf_counter() - t0
+                except Exception as exc:
+                    yield built, exc, time.perf_counter() - t0
+            except Exception as exc:  # vl-convert raises ValueError with Vega's message
+                yield built, exc, time.perf_counter() - t0
+    finally:
+        if own:
+            pool.close()
+
+
+def ensure_rendered(items: list, cache: Cache, settings: dict, stats: dict | None = None,
+                    full=None, pool: Pool | None = None) -> tuple[dict, dict]:
+    """Render every chart missing from the cache (in parallel).
+
+    ``items`` have ``key``, ``id`` and ``lang`` (a Built, or a prepared chart whose Built
+    ``full(item)`` gives when its files must be drawn). Returns ({key: meta}, {key:
+    exception}) so one chart vl-convert cannot draw fails alone, with its own message. Adds
+    the renders, cache hits and seconds to ``stats`` (the desk's ``render_stats``: tests
+    and `invoke bench` read them).
+    """
+    metas, missing = {}, []
+    for item in items:
+        meta = cache.get(item.key, f"{item.id} ({item.lang})")
+        if meta is None:
+            missing.append(item)
+        else:
+            metas[item.key] = meta
+    unique = list({item.key: item for item in missing}.values())
+    start = time.perf_counter()
+    results, builds = [], []
+    for item in unique:
+        try:
+            builds.append(full(item) if full is not None else item)
+        except Exception as exc:  # noqa: BLE001 (it no longer prepares: reported as its failure)
+            results.append((item.key, None, exc))
+    for built, done, seconds in _draw(builds, settings, pool):
+        if isinstance(done, Exception):
+            results.append((built.key, None, done))
+            continue
+        try:
+            files, meta = _assemble(built, done)
+        except Exception as exc:  # noqa: BLE001 (reported as this chart's failure)
+            results.append((built.key, None, exc))
+            continue
+        cache.put(built.key, files, meta)
+        logger.info("charts: rendered %s (%s) in %.2fs", built.id, built.lang, seconds)
+        results.append((built.key, meta, None))
     failures = {key: exc for key, _, exc in results if exc is not None}
     metas.update({key: meta for key, meta, exc in results if exc is None})
     elapsed = time.perf_counter() - start
     if stats is not None:
         stats["renders"] = stats.get("renders", 0) + len(unique) - len(failures)
-        stats["hits"] = stats.get("hits", 0) + len(builds) - len(missing)
+        stats["hits"] = stats.get("hits", 0) + len(items) - len(missing)
         stats["seconds"] = stats.get("seconds", 0.0) + elapsed
     if unique:
         logger.info("charts: %d rendered, %d from the cache, in %.1fs", len(unique),
-                    len(builds) - len(missing), elapsed)
+                    len(items) - len(missing), elapsed)
     return metas, failures
-

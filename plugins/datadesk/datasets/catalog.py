@@ -184,17 +184,24 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None, desk=None,
     key = (str(data_dir), snapshot.folder(data_dir), out) if data_dir.is_dir() else None
     if key is not None and key in cache.catalogs:
         result = cache.catalogs[key]
+        validated = []
     else:
         display = _display_dir(data_dir, None)
         if not data_dir.is_dir():
             raise DataValidationError([Problem(display, None, None, "expected the data folder, found no such "
                                                                     "folder. Set DATADESK_DATA_DIR or run `invoke curate`.")])
-        descriptor, problems, validated = validate(data_dir, display, cache.checked)
+        # Across build processes, the verdicts are kept on disk (.cache/datasets): a new
+        # `invoke build` validates only the files whose bytes or description changed.
+        store = desk.store("datasets") if desk is not None else None
+        descriptor, problems, validated = validate(data_dir, display, cache.checked, store, key[1])
         result = DataValidationError(problems) if problems else Catalog(data_dir, descriptor, out, snapshot, cache)
         if isinstance(result, Catalog):
             result.validated = validated
         cache.catalogs.clear()  # keep only the current state of the files
         cache.catalogs[key] = result
+    if desk is not None and isinstance(result, Catalog):
+        desk.count("datasets", "validated", len(validated))
+        desk.count("datasets", "cached", len(result.names) - len(validated))
     if isinstance(result, DataValidationError):
         raise result
     if desk is not None:

@@ -10,12 +10,14 @@ A file with a structural problem gets no row checks: they would only repeat it.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 from frictionless import Package, Resource, Schema
 
 from ..i18n import LANGS
+from ..store import code_version, key_of
 from . import checks, links
 from .package import TO_FILL, assemble
 from .problems import Problem, Records, show
@@ -262,22 +264,30 @@ def _fk_fields(note: str) -> tuple:
     return tuple(s.strip() for s in match.group(1).split(",")) if match else ()
 
 
-def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> links.Checked:
-    """One file's own problems: how it was saved, then its rows (all but foreign keys)."""
-    fields = res["schema"]["fields"]
-    names = [f["name"] for f in fields]
+def _parse(res: dict, raw: bytes, display: str, known: set):
+    """(records, structural problems, the Frictionless schema or None) of one file."""
+    names = [f["name"] for f in res["schema"]["fields"]]
     text_csv, found = checks.decode(raw, display, names)
     records = Records(text_csv) if text_csv is not None else None
     if records is not None:
         found = checks.structure(records, display, names)
     if found:
-        return links.Checked(value, records, found)
+        return records, found, None
     # Keys into other files are checked by links.foreign_key_problems, on every run; a key
     # into a resource the package does not have stays here, for Frictionless to report.
     schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
     schema["foreignKeys"] = [fk for fk in res["schema"].get("foreignKeys", [])
                              if (fk["reference"]["resource"] or res["name"]) not in known]
-    schema = Schema.from_descriptor(schema)
+    return records, [], Schema.from_descriptor(schema)
+
+
+def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> links.Checked:
+    """One file's own problems: how it was saved, then its rows (all but foreign keys)."""
+    fields = res["schema"]["fields"]
+    names = [f["name"] for f in fields]
+    records, found, schema = _parse(res, raw, display, known)
+    if found:
+        return links.Checked(value, records, found)
     # Built as objects, not a descriptor: Frictionless deep-copies inline data in descriptors.
     resource = Resource(name=res["name"], data=records.rows, schema=schema)
     Package(name="data", resources=[resource])
@@ -297,17 +307,39 @@ def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> 
     return links.Checked(value, records, problems, schema)
 
 
-def validate(data_dir: Path, display_dir: str,
-             kept: dict | None = None) -> tuple[dict | None, list[Problem], list[str]]:
+def _problems_json(problems: list[Problem]) -> list:
+    return [[p.path, p.line, p.column, p.message] for p in problems]
+
+
+def _problems_of(stored: list) -> list[Problem]:
+    return [Problem(path, line, column, message) for path, line, column, message in stored]
+
+
+def validate(data_dir: Path, display_dir: str, kept: dict | None = None, store=None,
+             folder: tuple | None = None) -> tuple[dict | None, list[Problem], list[str]]:
     """Return (descriptor, problems, files read again) for the package in ``data_dir``.
     ``kept`` (display path -> links.Checked, from the desk's cache) holds each file's own
     validation from earlier runs; a file whose bytes and description are unchanged is not
-    read again."""
+    read again.
+
+    ``store`` (a datadesk.store.Store, kept between build processes) holds the verdicts of
+    earlier processes: the whole package's, by the content hash of every file of the folder
+    (``folder``: (name, digest) of each, from the desk's snapshot), and each file's own
+    problems, by its digest (links.digest: its bytes, its description, its name). A file
+    whose verdict is stored is parsed (its rows, for the foreign keys) but not validated."""
     kept = {} if kept is None else kept
     assembled = assemble(data_dir, display_dir)
     if assembled.descriptor is None:
         return None, assembled.problems, []
     descriptor = assembled.descriptor
+    package_key = None
+    if store is not None and folder is not None:
+        # Where each file really is (a link may point elsewhere with the same bytes).
+        real = [(name, os.path.realpath(Path(data_dir) / name)) for name, _digest in folder]
+        package_key = key_of("package", code_version(), display_dir, str(data_dir), folder, real)
+        verdict = store.get(package_key, f"{display_dir}/")
+        if verdict is not None:
+            return descriptor, _problems_of(verdict["problems"]), []
     problems = assembled.problems + descriptor_problems(assembled)
     problems += location_problems(assembled, Path(data_dir), display_dir)
     if problems:
@@ -328,10 +360,20 @@ def validate(data_dir: Path, display_dir: str,
         raw = path.read_bytes()
         value = links.digest(raw, res, display)
         entry = kept.get(display)
-        if entry is None or entry.digest != value:  # new or changed since the last run: validate it
-            entry = _check_file(res, raw, display, value, known)
+        if entry is None or entry.digest != value:  # new or changed since the last run
+            file_key = key_of("dataset", code_version(), value)
+            stored = store.get(file_key, display) if store is not None else None
+            if stored is not None:  # validated by an earlier build process: only parsed again
+                records, _found, schema = _parse(res, raw, display, known)
+                entry = links.Checked(value, records, _problems_of(stored["problems"]),
+                                      schema if stored["parsed"] else None)
+            else:
+                entry = _check_file(res, raw, display, value, known)
+                validated.append(display)
+                if store is not None:
+                    store.put(file_key, {"problems": _problems_json(entry.problems),
+                                         "parsed": entry.schema is not None})
             kept[display] = entry
-            validated.append(display)
         checked[res["name"]] = entry
         problems += entry.problems
     # Keep only the files of the package just validated (a test's copy is not kept forever).
@@ -349,4 +391,6 @@ def validate(data_dir: Path, display_dir: str,
                                                checked, fks)
     order = {f"{display_dir}/{r['path']}": i for i, r in enumerate(descriptor["resources"])}
     problems.sort(key=lambda p: (order.get(p.path, -1), p.line or 0, p.column or 0, p.message))
+    if package_key is not None:
+        store.put(package_key, {"problems": _problems_json(problems)})
     return descriptor, problems, validated

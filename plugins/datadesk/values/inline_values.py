@@ -15,10 +15,12 @@ import logging
 from pathlib import Path
 
 from ..datasets import DataValidationError
+from ..datasets.package import BASE
 from ..desk import desk_of
 from ..links import site_link
 from ..settings import CONFIG_FILE, DATADESK, SettingsError
 from ..shortcodes import ShortcodeError
+from ..store import code_version, key_of
 from . import formatting as fmt
 from . import query as q
 
@@ -207,7 +209,22 @@ def handle(args: str, ctx) -> str:
         if kept is not None and kept[2] == _signature(desk, cat, kept[1]):
             html_text, dataset, _sig = kept
             desk.used.setdefault(ctx.path, set()).add(dataset)
+            desk.count("values", "cached")
             return html_text
+        # Kept by an earlier build process (.cache/values), by the same key and the content
+        # of the dataset's CSV, its description and the package's own description.
+        signature = _signature(desk, cat, query.dataset)
+        stored_key = (key_of("value", code_version(), list(key), cat.output_dir, signature,
+                             desk.snapshot.digest(Path(cat.data_dir) / BASE)) if signature else None)
+        store = desk.store("values")
+        if store is None:
+            stored_key = None
+        stored = store.get(stored_key, f"{{{{ value {args.strip()} }}}}") if stored_key else None
+        if stored is not None and stored["dataset"] == query.dataset:
+            desk.used.setdefault(ctx.path, set()).add(query.dataset)
+            memo[key] = (stored["html"], query.dataset, signature)
+            desk.count("values", "cached")
+            return stored["html"]
         frame, resource, fields = _resolve(desk, cat, query, ctx.lang, limit)
         positions = {label: i for i, label in enumerate(frame.index)}
         csv_key = (str(cat.csv_path(query.dataset)), desk.snapshot.digest(cat.csv_path(query.dataset)))
@@ -235,6 +252,9 @@ def handle(args: str, ctx) -> str:
     else:
         result = f'<span class="{css}" title="{title}">{body}</span>'
     memo[key] = (result, query.dataset, _signature(desk, cat, query.dataset))
+    desk.count("values", "computed")
+    if stored_key:
+        store.put(stored_key, {"html": result, "dataset": query.dataset})
     return result
 
 

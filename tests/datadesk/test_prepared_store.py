@@ -1,0 +1,129 @@
+"""What `invoke build` (a new process each time) keeps from the last build: prepared charts
+(.cache/prepared), dataset verdicts (.cache/datasets) and inline values (.cache/values).
+Each build reports what it redid in .cache/last-build.json; the site it writes is the one
+a build without those stores writes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import tasks
+from conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "charts"
+VALUES = ("\n\nMissiles: {{ value sum weekly.missiles_launched }}; "
+          "aid: {{ value sum aid.committed_eur_bn }}.\n")
+
+
+def make_project(where: Path) -> Path:
+    project = where / "project"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
+    # Its own Pelican cache folder, so the build's report (.cache/last-build.json) is its own.
+    (project / "chartsconf.py").write_text(
+        (FIXTURE / "chartsconf.py").read_text(encoding="utf-8")
+        + f"CACHE_PATH = {str(project / '.cache' / 'pelican')!r}\n", encoding="utf-8")
+    for lang in ("fr", "en"):  # one value per dataset, in each language
+        story = project / "content" / "articles" / f"story.{lang}.md"
+        story.write_text(story.read_text(encoding="utf-8") + VALUES, encoding="utf-8")
+    return project
+
+
+def build(project: Path, out: Path) -> dict:
+    tasks.build_site(settings=str(project / "chartsconf.py"), output=out, content=project / "content")
+    return json.loads((project / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+
+
+def tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def clean_build(project: Path, where: Path) -> dict:
+    """The same project built without the stores (its rendered charts copied: they are
+    checked by their own checksums); the files it writes."""
+    clean = where / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.copytree(project, clean, ignore=shutil.ignore_patterns(".cache", "output*"))
+    (clean / "chartsconf.py").write_text((project / "chartsconf.py").read_text(encoding="utf-8")
+                                         .replace(str(project), str(clean)), encoding="utf-8")
+    shutil.copytree(project / ".cache" / "charts", clean / ".cache" / "charts")
+    report = build(clean, clean / "output")
+    assert report["charts"].get("cached", 0) == 0 and report["datasets"]["cached"] == 0
+    return tree(clean / "output")
+
+
+@pytest.fixture(scope="module")
+def store_builds(tmp_path_factory):
+    """A cold build, then a warm one in a new process, of a copy of the charts fixture."""
+    where = tmp_path_factory.mktemp("stores")
+    project = make_project(where)
+    cold = build(project, project / "output")
+    cold_files = tree(project / "output")
+    warm = build(project, project / "output")
+    return where, project, cold, cold_files, warm
+
+
+def test_a_warm_build_prepares_renders_and_validates_nothing(store_builds):
+    _where, project, cold, cold_files, warm = store_builds
+    assert cold["charts"] == {"prepared": 4} and cold["charts_drawn"]["renders"] == 4
+    assert cold["datasets"] == {"cached": 0, "validated": 2}
+    assert cold["values"]["computed"] == 4  # two values, two languages
+    assert warm["charts"] == {"cached": 4}
+    assert warm["charts_drawn"]["renders"] == 0 and warm["charts_drawn"]["hits"] == 4
+    assert warm["datasets"] == {"cached": 2, "validated": 0}
+    assert warm.get("values", {}).get("computed", 0) == 0
+    assert tree(project / "output") == cold_files
+    for store in ("prepared", "datasets", "values"):
+        assert any((project / ".cache" / store).rglob("*.json")), store
+
+
+def test_a_csv_edit_redoes_only_the_charts_and_values_that_read_it(store_builds):
+    where, project, _cold, _files, _warm = store_builds
+    weekly = project / "data" / "weekly.csv"
+    weekly.write_text(weekly.read_text(encoding="utf-8").replace("2022-10-03,22,25", "2022-10-03,23,25"),
+                      encoding="utf-8")
+    report = build(project, project / "output")
+    # "weekly" reads weekly.csv, in two languages; "gap" reads aid.csv and is kept.
+    assert report["charts"] == {"cached": 2, "prepared": 2}
+    assert report["charts_drawn"]["renders"] == 2
+    assert report["datasets"] == {"cached": 1, "validated": 1}
+    assert report["values"]["computed"] == 2  # the weekly value in each language; not the aid one
+    assert tree(project / "output") == clean_build(project, where)
+
+
+def test_a_chart_edit_redoes_only_that_chart(store_builds):
+    where, project, _cold, _files, _warm = store_builds
+    gap = project / "content" / "charts" / "gap.py"
+    text = gap.read_text(encoding="utf-8")
+    assert '"Promis <et> livré"' in text
+    gap.write_text(text.replace('"Promis <et> livré"', '"Promis <et> tout livré"')
+                   .replace('"Committed <and> delivered"', '"Committed <and> all delivered"'), encoding="utf-8")
+    report = build(project, project / "output")
+    assert report["charts"] == {"cached": 2, "prepared": 2}
+    assert report["charts_drawn"]["renders"] == 2
+    assert report["datasets"] == {"cached": 2, "validated": 0}
+    assert "Promis &lt;et&gt; tout livré" in (project / "output" / "story" / "index.html").read_text(encoding="utf-8")
+    assert tree(project / "output") == clean_build(project, where)
+
+
+def test_a_damaged_entry_is_made_again_with_a_notice(store_builds, capfd):
+    where, project, _cold, _files, _warm = store_builds
+    build(project, project / "output")  # every entry is there for the current files
+    capfd.readouterr()
+    damaged = []
+    for store in ("prepared", "datasets"):
+        entry = sorted((project / ".cache" / store).rglob("*.json"), key=lambda p: p.stat().st_mtime)[-1]
+        entry.write_text(entry.read_text(encoding="utf-8")[:-20], encoding="utf-8")  # a cut write
+        damaged.append(store)
+    report = build(project, project / "output")
+    said = capfd.readouterr()
+    for store in damaged:
+        assert f"in {store}/ was damaged (it cannot be read as JSON): making it again" in said.out + said.err
+    assert report["charts"] == {"cached": 3, "prepared": 1}
+    assert report["charts_drawn"]["renders"] == 0  # the rendered files were sound
+    assert tree(project / "output") == clean_build(project, where)
