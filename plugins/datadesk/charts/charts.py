@@ -61,6 +61,9 @@ class Prepared:
         return cls(**{name: payload[name] for name in cls.PAYLOAD}, built=built)
 
 
+NOT_SHOWN = ("DATADESK_PREVIOUS_OUTPUT", "DATADESK_CHARTS_WORKERS")
+
+
 class SiteCharts:
     """Every chart of the project in one language: built, linted, rendered (or its error)."""
 
@@ -95,7 +98,9 @@ class SiteCharts:
         mine = set(found.values())
         shared = snapshot.key(p for p in (sorted(self.dir.iterdir()) if self.dir.is_dir() else ())
                               if p.is_file() and p not in mine)
-        conf = json.dumps(self.conf, sort_keys=True, default=str)
+        # Every DATADESK_* value but those that change no chart: where the previous output is
+        # (a new folder each build) and how many workers draw.
+        conf = json.dumps({k: v for k, v in self.conf.items() if k not in NOT_SHOWN}, sort_keys=True, default=str)
         for old in [k for k in prepared if k[0] == self.lang and k[1] not in found]:
             del prepared[old]
         for chart_id, path in found.items():
