@@ -27,7 +27,9 @@ each part, and ``output`` for all of them.
 from __future__ import annotations
 
 import errno
+import hashlib
 import io
+import json
 import logging
 import os
 import shutil
@@ -82,6 +84,7 @@ class Outputs:
         self.count = count or (lambda part, what, n=1: None)
         self.kept: set[str] = set()  # paths of the staging folder linked from the previous output
         self.handled: set[str] = set()  # every path written or kept through put/copy
+        self.digests: dict[str, str] = {}  # SHA-256 of each page put, for those who read them back
         self.totals = {"written": 0, "kept": 0}
 
     # Where a file of this build was in the previous one
@@ -134,6 +137,10 @@ class Outputs:
         target = os.path.abspath(target)
         _remove(target)
         os.makedirs(os.path.dirname(target), exist_ok=True)
+        if target.endswith(".html"):
+            self.digests[target] = hashlib.sha256(data).hexdigest()
+        else:
+            self.digests.pop(target, None)
         old = self.previous_of(target)
         if self._old_size(old) == len(data):
             with open(old, "rb") as handle:
@@ -149,6 +156,7 @@ class Outputs:
         same path when its bytes are the source's. True when kept."""
         target = os.path.abspath(target)
         _remove(target)
+        self.digests.pop(target, None)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         old = self.previous_of(target)
         size = self._old_size(old)
@@ -157,6 +165,15 @@ class Outputs:
                 return self._done(target, part, True)
         shutil.copyfile(source, target)
         return self._done(target, part, False)
+
+    def digest(self, path) -> str:
+        """The SHA-256 of a file of this build: recorded when a page was put, else read."""
+        path = os.path.abspath(path)
+        found = self.digests.get(path)
+        if found is None:
+            with open(path, "rb") as handle:
+                found = hashlib.sha256(handle.read()).hexdigest()
+        return found
 
     def keep_if_unchanged(self, target: str, part: str) -> bool:
         """``target`` was written by someone else (Pelican's static files, Pagefind): replace
@@ -268,3 +285,50 @@ class KeepingWriter(Writer):
 
 def get_writer(_pelican):
     return KeepingWriter
+
+
+class Memo:
+    """What was read from a page, or made from inputs, kept between builds: one checked entry
+    of a :class:`~datadesk.store.Store` under ``.cache/pages/`` (beside Pelican's CACHE_PATH) per
+    ``name``, keyed by the name and :func:`~datadesk.store.code_version`. :meth:`page` looks a page
+    up by the SHA-256 of its bytes, so a page whose bytes did not change is not parsed again
+    (the sitemap's and the cards' reading of every page); :meth:`get`/:meth:`set` take keys
+    that hash every input. Only what this build asked for is kept (:meth:`save`)."""
+
+    def __init__(self, settings: dict, name: str):
+        from .desk import desk_of
+        from .store import Store, code_version, key_of
+
+        self.desk = desk_of(settings)
+        self.name = name
+        self.store = Store(Path(settings["CACHE_PATH"]).parent / "pages")
+        self.key = key_of("memo", name, code_version())
+        found = self.store.get(self.key, name)
+        self.old = found if isinstance(found, dict) else {}
+        self.new: dict = {}
+
+    def get(self, key: str):
+        value = self.old.get(key)
+        if value is not None:
+            self.new[key] = value
+        return value
+
+    def set(self, key: str, value) -> None:
+        self.new[key] = json.loads(json.dumps(value))  # as it will read back: lists, not tuples
+
+    def page(self, path, compute):
+        """``compute(path)`` for the page at ``path`` (a file of this build), or what it gave
+        for the same bytes before."""
+        digest = self.desk.outputs.digest(path)
+        value = self.get(digest)
+        if value is None:
+            self.set(digest, compute(path))
+            value = self.new[digest]
+            self.desk.count(self.name.split(":")[0], "read")
+        else:
+            self.desk.count(self.name.split(":")[0], "remembered")
+        return value
+
+    def save(self) -> None:
+        if self.new != self.old:
+            self.store.put(self.key, self.new)

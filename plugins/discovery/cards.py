@@ -17,6 +17,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from datadesk import write_output
+from datadesk.outputs import Memo
+from datadesk.store import key_of
 
 WIDTH, HEIGHT = 1200, 630
 CARD_VERSION = 1  # bump when the drawing changes for the same inputs (cache key)
@@ -141,11 +143,22 @@ def draw_svg(card: Card) -> str:
     return "\n".join(parts)
 
 
-def render(card: Card, cache: Path) -> bytes:
-    """The card's PNG, from the cache when the same SVG was drawn before."""
+def render(card: Card, cache: Path, memo=None) -> bytes:
+    """The card's PNG, from the cache when the same SVG was drawn before. With ``memo``
+    (datadesk's ``Memo``), a card whose inputs (texts, language, the chart PNG's hash) were seen
+    before is not even drawn as SVG: the memo names its PNG in the cache."""
+    inputs = None
+    if memo is not None:
+        chart = hashlib.sha256(card.chart_png).hexdigest() if card.chart_png else ""
+        inputs = key_of(CARD_VERSION, card.title, card.standfirst, card.site_name, card.lang, chart)
+        known = memo.get(inputs)
+        if isinstance(known, str) and (cache / f"{known}.png").is_file():
+            return (cache / f"{known}.png").read_bytes()
     svg = draw_svg(card)
     key = hashlib.sha256(f"{CARD_VERSION}\n{svg}".encode("utf-8")).hexdigest()
     cached = cache / f"{key}.png"
+    if inputs is not None:
+        memo.set(inputs, key)
     if cached.is_file():
         return cached.read_bytes()
     import vl_convert
@@ -166,9 +179,9 @@ def lead_chart(content: str) -> str | None:
     return match.group(1) if match else None
 
 
-def write(card: Card, cache: Path, target: Path, settings: dict) -> None:
+def write(card: Card, cache: Path, target: Path, settings: dict, memo=None) -> None:
     """The card's PNG, kept from the previous output when unchanged (datadesk/outputs.py)."""
-    write_output(settings, target, render(card, cache), "cards")
+    write_output(settings, target, render(card, cache, memo), "cards")
 
 
 SITE_CARD = "_site.png"  # the card of the pages that have none of their own, drawn from the home page
@@ -195,12 +208,16 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
     ``og:description``, ``og:site_name`` and the static PNG of its first chart. ``skip``: the
     top folders that are other language sites."""
     prefix = f"{base}/{cards_dir.strip('/')}/"
+    # What each page declares, by its bytes' hash, and which PNG each card's inputs gave:
+    # pages and cards that did not change are neither parsed nor drawn again.
+    texts_memo = Memo(settings, f"cards:pages:{settings.get('DEFAULT_LANG')}")
+    drawn_memo = Memo(settings, f"cards:drawn:{settings.get('DEFAULT_LANG')}")
     wanted: dict[str, dict] = {}
     for path in sorted(output.rglob("*.html")):
         rel = path.relative_to(output)
         if rel.parts[0] in skip:
             continue
-        texts = _page_texts(path)
+        texts = texts_memo.page(path, _page_texts)
         if not texts["image"].startswith(prefix):
             continue
         name = texts["image"][len(prefix):]
@@ -215,6 +232,8 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
             chart_png = png.read_bytes() if png.is_file() else None
         card = Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"])
         target = output / cards_dir.strip("/") / name
-        write(card, cache, target, settings)
+        write(card, cache, target, settings, drawn_memo)
         written.append(target)
+    texts_memo.save()
+    drawn_memo.save()
     return written

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import lxml.html
 from datadesk import write_output
+from datadesk.outputs import Memo
 
 from .addresses import DiscoveryError, page_path
 
@@ -37,15 +38,16 @@ def read_head(path: Path) -> dict:
             "lang": (doc.get("lang") or "").split("-")[0]}
 
 
-def collect(output: Path, base: str) -> list[dict]:
+def collect(output: Path, base: str, memo=None) -> list[dict]:
     """Every indexable page of the output as {loc, lastmod, alternates}; a page whose canonical
-    address is missing or is not its own location is an error naming the file."""
+    address is missing or is not its own location is an error naming the file. With ``memo``
+    (datadesk's ``Memo``), a page whose bytes were read before is not parsed again."""
     entries, problems = [], []
     for path in sorted(output.rglob("*.html")):
         rel = path.relative_to(output).as_posix()
         if rel.split("/", 1)[0] in SKIP_DIRS:
             continue
-        head = read_head(path)
+        head = memo.page(path, read_head) if memo is not None else read_head(path)
         if head["noindex"]:
             continue
         own = f"{base}/{page_path(rel)}"
@@ -87,6 +89,8 @@ def robots(base: str) -> str:
 def write_sitemap_and_robots(output_path: str, base: str, settings: dict) -> None:
     """Each file kept from the previous output when unchanged (datadesk/outputs.py)."""
     output = Path(output_path)
-    entries = collect(output, base)
+    memo = Memo(settings, "sitemap")
+    entries = collect(output, base, memo)
+    memo.save()
     write_output(settings, output / "sitemap.xml", render(entries), "discovery")
     write_output(settings, output / "robots.txt", robots(base), "discovery")

@@ -63,23 +63,23 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _files(folder: Path, skip: str | None = None, pattern: str = "*") -> dict[str, str]:
+def _files(folder: Path, skip: str | None = None, pattern: str = "*", digest=None) -> dict[str, str]:
     """Every file under ``folder`` matching ``pattern`` (but in the top folder ``skip``), by its
-    path and SHA-256."""
+    path and SHA-256 (``digest(path)`` when given: the build's record of the pages it wrote)."""
     found = {}
     for path in folder.rglob(pattern):
         rel = path.relative_to(folder).as_posix()
         if skip and (rel == skip or rel.startswith(skip + "/")):
             continue
         if path.is_file():
-            found[rel] = _digest(path.read_bytes())
+            found[rel] = digest(path) if digest else _digest(path.read_bytes())
     return dict(sorted(found.items()))
 
 
-def index_key(site: Path, bundle_dir: str) -> str:
+def index_key(site: Path, bundle_dir: str, digest=None) -> str:
     """What the index is made from: every HTML file of the site (path and content hash),
     Pagefind's version, its arguments and any configuration of its own, the plugins' code."""
-    pages = _files(site, skip=bundle_dir, pattern="*.html")
+    pages = _files(site, skip=bundle_dir, pattern="*.html", digest=digest)
     versions = {}
     for name in ("pagefind", "pagefind-bin"):
         try:
@@ -117,7 +117,7 @@ def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
     index, so one changed page means a new index, whose unchanged files are linked)."""
     desk = desk_of(settings)
     store = Store(Path(settings["CACHE_PATH"]).parent / "search")
-    key = index_key(site, bundle_dir)
+    key = index_key(site, bundle_dir, desk.outputs.digest)
     bundle = site / bundle_dir
     previous = desk.outputs.previous
     recorded = store.get(key, "the search index") if previous else None

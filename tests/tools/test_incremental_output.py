@@ -64,6 +64,8 @@ def test_a_warm_build_with_nothing_changed_rewrites_no_file(incremental_site):
     for part in ("pages", "feeds", "charts", "cards", "datasets", "discovery"):
         assert counts[part].get("written", 0) == 0 and counts[part]["kept"] > 0, (part, counts[part])
     assert counts["search"].get("reused") == 1 and "indexed" not in counts["search"]
+    # no page parsed again for the sitemap or the cards, no card drawn
+    assert set(counts["sitemap"]) == {"remembered"} and "read" not in counts["cards"]
     # after the swap, nothing links the files to the previous output any more
     assert {path.stat().st_nlink for path in incremental_site["out"].rglob("*") if path.is_file()} == {1}
 
@@ -88,10 +90,22 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(incremental_site):
     assert not any(rel.startswith("en/essai-") for rel in changed)  # the English site does not show it
     assert counts["output"]["written"] == len(changed) and counts["output"]["kept"] == len(after) - len(changed)
     assert counts["search"].get("indexed") == 1
-    # the same site as a clean build from scratch, into an empty output folder
+    assert counts["sitemap"]["read"] == len({rel for rel in changed if rel.endswith(".html")})
+    # the same site as a clean build from scratch, into an empty output folder, without the
+    # caches of what was read from pages, of the search index and of the articles
     clean = incremental_site["into"] / "clean"
     clean.mkdir()
-    build_site(settings=str(corpus["settings"]), output=clean, quiet=True)
+    cache, aside = corpus["project"] / ".cache", incremental_site["into"] / "aside"
+    aside.mkdir()
+    moved = [name for name in ("pages", "search", "articles") if (cache / name).exists()]
+    for name in moved:
+        (cache / name).rename(aside / name)
+    try:
+        build_site(settings=str(corpus["settings"]), output=clean, quiet=True)
+    finally:
+        for name in moved:
+            shutil.rmtree(cache / name, ignore_errors=True)
+            (aside / name).rename(cache / name)
     assert report(corpus)["output"] == {"written": len(after)}
     reference = snapshot(clean)
     assert reference.keys() == after.keys()
