@@ -72,7 +72,10 @@ def settings_key(settings: dict) -> str:
     """The settings that shape a conversion, once per run (the runs of one build agree)."""
     root = str(project_root(settings))
     chosen = {name: settings.get(name) for name in READER_SETTINGS}
-    chosen.update({name: value for name, value in settings.items() if name.startswith("DATADESK_")})
+    # every DATADESK_* value but where the previous output is (outputs.py: absent from a first
+    # build, set for the next ones), which changes no conversion
+    chosen.update({name: value for name, value in settings.items()
+                   if name.startswith("DATADESK_") and name != "DATADESK_PREVIOUS_OUTPUT"})
     jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
     jinja.pop("bytecode_cache", None)  # the preview's in-memory cache object: not an input
     chosen["JINJA_ENVIRONMENT"] = jinja

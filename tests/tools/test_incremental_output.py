@@ -64,6 +64,8 @@ def test_a_warm_build_with_nothing_changed_rewrites_no_file(incremental_site):
     for part in ("pages", "feeds", "charts", "cards", "datasets", "discovery"):
         assert counts[part].get("written", 0) == 0 and counts[part]["kept"] > 0, (part, counts[part])
     assert counts["search"].get("reused") == 1 and "indexed" not in counts["search"]
+    # telling the build where output/ is changes no cached conversion (the first build had no output/)
+    assert counts["articles"].get("converted", 0) == 0 and counts["articles"]["cached"] > 0
     # no page parsed again for the sitemap or the cards, no card drawn
     assert set(counts["sitemap"]) == {"remembered"} and "read" not in counts["cards"]
     # after the swap, nothing links the files to the previous output any more
