@@ -131,10 +131,11 @@ PREVIOUS_OUTPUT = "DATADESK_PREVIOUS_OUTPUT"  # where the build finds the files 
 
 
 def previous_output(output: Path) -> dict:
-    """The settings override that tells the build where the current output is: a file whose
+    """The settings override that tells the build where the current output is (or will be,
+    for a first build: then every file is written): a file whose
     new bytes equal that output's file of the same path is hard-linked from it, not written
     (plugins/datadesk/outputs.py), so an unchanged file keeps its inode and mtime."""
-    return {PREVIOUS_OUTPUT: str(output)} if output.is_dir() else {}
+    return {PREVIOUS_OUTPUT: str(output)}
 
 
 def finish(settings: dict) -> None:

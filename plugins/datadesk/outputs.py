@@ -74,7 +74,9 @@ class Outputs:
     def __init__(self, settings: dict, count=None):
         self.root = os.path.abspath(settings.get("OUTPUT_PATH") or "output")
         previous = settings.get(SETTING) or ""
-        self.previous = os.path.abspath(previous) if previous and os.path.isdir(previous) else None
+        # where the site goes once built (output/), and its files when it is there already
+        self.destination = os.path.abspath(previous) if previous else None
+        self.previous = self.destination if previous and os.path.isdir(previous) else None
         try:
             if self.previous is not None and os.path.samefile(self.previous, self.root):
                 self.previous = None  # building into output/ itself: nothing to link

@@ -118,10 +118,13 @@ def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
     desk = desk_of(settings)
     store = Store(Path(settings["CACHE_PATH"]).parent / "search")
     key = index_key(site, bundle_dir, desk.outputs.digest)
+    # one entry per output folder (the index of the site now in it), never more
+    latest = key_of("pagefind-index", desk.outputs.destination or str(site.resolve()))
     bundle = site / bundle_dir
     previous = desk.outputs.previous
-    recorded = store.get(key, "the search index") if previous else None
-    if recorded is not None and reuse(recorded, Path(previous) / bundle_dir, bundle, settings):
+    recorded = store.get(latest, "the search index") if previous else None
+    if (isinstance(recorded, dict) and recorded.get("key") == key
+            and reuse(recorded, Path(previous) / bundle_dir, bundle, settings)):
         desk.count("search", "reused")
         return
     if bundle.exists():
@@ -131,7 +134,7 @@ def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
     files = _files(bundle)
     for rel in files:
         desk.outputs.keep_if_unchanged(os.path.abspath(bundle / rel), "search")
-    store.put(key, {"files": files})
+    store.put(latest, {"key": key, "files": files})
     desk.count("search", "indexed")
 
 
