@@ -40,7 +40,9 @@ logger = logging.getLogger(__name__)
 # and the theme are (file names in errors, the figure template), the theme's catalogues.
 READER_SETTINGS = ("MARKDOWN", "FORMATTED_FIELDS", "PATH", "THEME", "I18N_TEMPLATES_LANG",
                    "I18N_GETTEXT_DOMAIN", "I18N_GETTEXT_LOCALEDIR", "I18N_GETTEXT_NEWSTYLE")
-KNOWN_HANDLERS = ("chart", "value")
+# DATADESK_* settings that change no converted file (where the previous output is, a new
+# folder for each test build; how many processes draw the charts): left out of the key.
+NOT_READ = ("DATADESK_PREVIOUS_OUTPUT", "DATADESK_CHARTS_WORKERS")
 DEFINITION_SUFFIXES = (".py", ".yaml", ".yml")
 
 
@@ -72,10 +74,8 @@ def settings_key(settings: dict) -> str:
     """The settings that shape a conversion, once per run (the runs of one build agree)."""
     root = str(project_root(settings))
     chosen = {name: settings.get(name) for name in READER_SETTINGS}
-    # every DATADESK_* value but where the previous output is (outputs.py: absent from a first
-    # build, set for the next ones), which changes no conversion
     chosen.update({name: value for name, value in settings.items()
-                   if name.startswith("DATADESK_") and name != "DATADESK_PREVIOUS_OUTPUT"})
+                   if name.startswith("DATADESK_") and name not in NOT_READ})
     jinja = dict(settings.get("JINJA_ENVIRONMENT") or {})
     jinja.pop("bytecode_cache", None)  # the preview's in-memory cache object: not an input
     chosen["JINJA_ENVIRONMENT"] = jinja
