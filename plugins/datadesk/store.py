@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 PLUGINS = Path(__file__).resolve().parents[1]
 # Libraries whose version changes what a build writes (Markdown's HTML, Pelican's metadata,
 # the charts' specs and drawings, the validation report).
+# Entries of this layout end so (files of an earlier layout are never read).
+SUFFIX = ".jsonl"  # two lines of JSON: the header, the payload
 LIBRARIES = ("pelican", "markdown", "jinja2", "altair", "vl-convert-python", "frictionless", "pandas")
 
 
@@ -69,7 +71,7 @@ class Store:
         self.misses = 0
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / key[:2] / f"{key}{SUFFIX}"
 
     def get(self, key: str, label: str = ""):
         """The payload put under ``key``, or None (missing, or damaged and removed)."""
@@ -97,31 +99,35 @@ class Store:
 
     @staticmethod
     def _check(raw: bytes, key: str):
+        """An entry is one line of JSON (its key and the SHA-256 of the payload's bytes), then
+        the payload's JSON: the checksum is of the bytes read, so checking it costs one hash."""
+        header, newline, body = raw.partition(b"\n")
         try:
-            entry = json.loads(raw)
+            head = json.loads(header) if newline else None
         except ValueError:
-            return "it cannot be read as JSON", None
-        if not isinstance(entry, dict) or not {"key", "sha256", "payload"} <= entry.keys():
-            return "it is incomplete", None
-        if entry["key"] != key:
+            head = None
+        if not isinstance(head, dict) or not {"key", "sha256"} <= head.keys():
+            return "its header cannot be read", None
+        if head["key"] != key:
             return "it was stored under another key", None
-        body = json.dumps(entry["payload"], sort_keys=True, ensure_ascii=False).encode("utf-8")
-        if hashlib.sha256(body).hexdigest() != entry["sha256"]:
+        if hashlib.sha256(body).hexdigest() != head["sha256"]:
             return "its payload does not match its checksum", None
-        return None, entry["payload"]
+        try:
+            return None, json.loads(body)
+        except ValueError:
+            return "its payload cannot be read as JSON", None
 
     def put(self, key: str, payload) -> None:
         """Keep ``payload`` (JSON-serialisable) under ``key``; a failure to write is only a miss
         next time, never a failed build."""
-        body = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        entry = json.dumps({"key": key, "sha256": hashlib.sha256(body.encode("utf-8")).hexdigest(),
-                            "payload": payload}, sort_keys=True, ensure_ascii=False)
+        body = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = json.dumps({"key": key, "sha256": hashlib.sha256(body).hexdigest()}).encode("utf-8")
         path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             handle, temp = tempfile.mkstemp(prefix=f".{key[:8]}-", dir=path.parent)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(entry)
+            with os.fdopen(handle, "wb") as out:
+                out.write(header + b"\n" + body)
             os.replace(temp, path)
         except OSError as exc:
             logger.info("cache: could not keep %s in %s (%s)", key[:12], self.folder, exc)

@@ -137,12 +137,12 @@ def test_a_damaged_entry_is_made_again_with_a_notice(small_corpus, tmp_path, cap
     build(made, out)
     built = tree(out)
     store = made["project"] / ".cache" / "articles"
-    entries = sorted(store.rglob("*.json"))
+    entries = sorted(store.rglob("*.jsonl"))
     assert entries
     entries[0].write_text(entries[0].read_text(encoding="utf-8")[:-40], encoding="utf-8")
     capfd.readouterr()
     assert build(made, out, quiet=False) == {"converted": 1, "cached": 2 * len(sources(made)) - 1}
-    assert "was damaged (it cannot be read as JSON): making it again" in capfd.readouterr().err
+    assert "was damaged (its payload does not match its checksum): making it again" in capfd.readouterr().err
     assert tree(out) == built
     assert build(made, out) == {"cached": 2 * len(sources(made))}, "made again and kept"
 

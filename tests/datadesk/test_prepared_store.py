@@ -90,7 +90,7 @@ def test_a_warm_build_prepares_renders_and_validates_nothing(store_builds):
     assert warm.get("values", {}).get("computed", 0) == 0
     assert tree(project / "output") == cold_files
     for store in ("prepared", "datasets", "values"):
-        assert any((project / ".cache" / store).rglob("*.json")), store
+        assert any((project / ".cache" / store).rglob("*.jsonl")), store
 
 
 def test_a_csv_edit_redoes_only_the_charts_and_values_that_read_it(store_builds):
@@ -128,13 +128,13 @@ def test_a_damaged_entry_is_made_again_with_a_notice(store_builds, capfd):
     capfd.readouterr()
     damaged = []
     for store in ("prepared", "datasets"):
-        entry = sorted((project / ".cache" / store).rglob("*.json"), key=lambda p: p.stat().st_mtime)[-1]
+        entry = sorted((project / ".cache" / store).rglob("*.jsonl"), key=lambda p: p.stat().st_mtime)[-1]
         entry.write_text(entry.read_text(encoding="utf-8")[:-20], encoding="utf-8")  # a cut write
         damaged.append(store)
     report = build(project, project / "output")
     said = capfd.readouterr()
     for store in damaged:
-        assert f"in {store}/ was damaged (it cannot be read as JSON): making it again" in said.out + said.err
+        assert f"in {store}/ was damaged (its payload does not match its checksum): making it again" in said.out + said.err
     assert charts(report) == {"cached": 3, "prepared": 1}
     assert report["charts_drawn"]["renders"] == 0  # the rendered files were sound
     assert tree(project / "output") == clean_build(project, where)

@@ -23,10 +23,8 @@ def test_a_damaged_entry_is_removed_and_reported(tmp_path, capsys):
     store = Store(tmp_path)
     key = key_of("x")
     store.put(key, {"html": "<p>right</p>"})
-    path = next(tmp_path.rglob(f"{key}.json"))
-    entry = json.loads(path.read_text(encoding="utf-8"))
-    entry["payload"]["html"] = "<p>tampered</p>"
-    path.write_text(json.dumps(entry), encoding="utf-8")
+    path = next(tmp_path.rglob(f"{key}.jsonl"))
+    path.write_bytes(path.read_bytes().replace(b"right", b"wrong"))
     assert store.get(key, "article.md") is None
     err = capsys.readouterr().err
     assert "article.md" in err and "checksum" in err
@@ -34,15 +32,18 @@ def test_a_damaged_entry_is_removed_and_reported(tmp_path, capsys):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("{not json", encoding="utf-8")
     assert store.get(key) is None and not path.exists()
+    store.put(key, {"html": "<p>right</p>"})
+    path.write_bytes(path.read_bytes()[:-3])  # cut short, as by a full disk
+    assert store.get(key) is None and not path.exists()
 
 
 def test_an_entry_copied_under_another_key_is_refused(tmp_path):
     store = Store(tmp_path)
     one, two = key_of("one"), key_of("two")
     store.put(one, {"v": 1})
-    target = tmp_path / two[:2] / f"{two}.json"
+    target = tmp_path / two[:2] / f"{two}.jsonl"
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes((tmp_path / one[:2] / f"{one}.json").read_bytes())
+    target.write_bytes((tmp_path / one[:2] / f"{one}.jsonl").read_bytes())
     assert store.get(two) is None
 
 
