@@ -1,7 +1,8 @@
 """Each source file is converted once per build and not at all while nothing it shows changed
 (plugins/datadesk/articles.py): a warm build converts nothing, an edited article is converted
-once (not its translation), a CSV edit converts exactly the files that show that dataset, and
-after each the site is byte-identical to a build from scratch. A damaged entry is made again
+once (not its translation), a chart's edit converts the files that place it, a CSV edit
+converts exactly the files that show that dataset, and after each the site is byte-identical
+to a build from scratch. A damaged entry is made again
 with a notice; an article whose shortcode fails fails every build.
 
 Small synthetic corpora (tools/bench/corpus.py), each build a new process (`invoke build`)."""
@@ -119,6 +120,20 @@ def test_conversions_follow_what_changed(article_corpus, tmp_path):
     assert edited != built
     assert from_scratch(made, tmp_path / "scratch1") == {"converted": files, "cached": files}
     assert tree(tmp_path / "scratch1") == edited
+
+    chart = made["project"] / "content" / "charts" / "aid_monthly_by_type.yaml"
+    placing = {p.name for p in sources(made)
+               if "{{ chart aid_monthly_by_type }}" in p.read_text(encoding="utf-8")}
+    assert 0 < len(placing) < files
+    chart.write_text(chart.read_text(encoding="utf-8").replace("height: 320", "height: 330"),
+                     encoding="utf-8")
+    assert build(made, out) == {"converted": len(placing), "cached": 2 * files - len(placing)}, \
+        f"a chart's edit converts the files that place it: {sorted(placing)}"
+    redrawn = tree(out)
+    assert redrawn != edited
+    from_scratch(made, tmp_path / "scratch3")
+    assert tree(tmp_path / "scratch3") == redrawn
+    edited = redrawn
 
     expected = showing(made, "chernivtsi_outages_daily")
     assert 0 < len(expected) < files
