@@ -88,6 +88,8 @@ def test_a_warm_build_prepares_renders_and_validates_nothing(store_builds):
     assert warm["charts_drawn"]["renders"] == 0 and warm["charts_drawn"]["hits"] == 4
     assert datasets(warm) == {"cached": 2, "validated": 0}
     assert warm.get("values", {}).get("computed", 0) == 0
+    # the figures (the embed pages' at least) come from the store too
+    assert cold["figures"]["rendered"] >= 4 and warm["figures"].get("rendered", 0) == 0
     assert tree(project / "output") == cold_files
     for store in ("prepared", "datasets", "values"):
         assert any((project / ".cache" / store).rglob("*.jsonl")), store
@@ -127,8 +129,11 @@ def test_a_damaged_entry_is_made_again_with_a_notice(store_builds, capfd):
     build(project, project / "output")  # every entry is there for the current files
     capfd.readouterr()
     damaged = []
-    for store in ("prepared", "datasets"):
-        entry = sorted((project / ".cache" / store).rglob("*.jsonl"), key=lambda p: p.stat().st_mtime)[-1]
+    for store, kind in (("prepared", "prepared"), ("datasets", "problems")):
+        # the newest entry of a prepared chart (the store keeps figures too), of a verdict
+        entry = sorted((p for p in (project / ".cache" / store).rglob("*.jsonl")
+                        if kind in json.loads(p.read_bytes().partition(b"\n")[2])),
+                       key=lambda p: p.stat().st_mtime)[-1]
         entry.write_text(entry.read_text(encoding="utf-8")[:-20], encoding="utf-8")  # a cut write
         damaged.append(store)
     report = build(project, project / "output")

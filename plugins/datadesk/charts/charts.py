@@ -16,10 +16,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_relative_path, path_to_url
 
 from .. import links, outputs
+from ..articles import theme_digest
 from ..desk import Desk, desk_of
 from ..shortcodes import ShortcodeError
 from ..store import code_version, key_of
@@ -62,6 +64,10 @@ class Prepared:
 
 
 NOT_SHOWN = ("DATADESK_PREVIOUS_OUTPUT", "DATADESK_CHARTS_WORKERS")
+# What a figure's rendering reads of the site's settings besides DATADESK_* and the theme.
+# (Not I18N_SUBSITES: i18n_subsites writes each build's output folders into it.)
+FIGURE_SETTINGS = ("DEFAULT_LANG", "THEME", "I18N_GETTEXT_NEWSTYLE", "I18N_TEMPLATES_LANG",
+                   "I18N_GETTEXT_DOMAIN", "I18N_GETTEXT_LOCALEDIR")
 
 
 class SiteCharts:
@@ -82,6 +88,8 @@ class SiteCharts:
         self.errors: dict[str, ChartError] = {}
         self.reported: set[str] = set()
         self.figures: dict = {}  # (chart id, heading, site language) -> figure HTML, this build
+        self._theme = None  # the digest of the theme's templates and catalogues (articles.theme_digest)
+        self._conf = ""
         self._prepare()
 
     def display(self, path: Path) -> str:
@@ -100,7 +108,8 @@ class SiteCharts:
                               if p.is_file() and p not in mine)
         # Every DATADESK_* value but those that change no chart: where the previous output is
         # (a new folder each build) and how many workers draw.
-        conf = json.dumps({k: v for k, v in self.conf.items() if k not in NOT_SHOWN}, sort_keys=True, default=str)
+        conf = self._conf = json.dumps({k: v for k, v in self.conf.items() if k not in NOT_SHOWN},
+                                       sort_keys=True, default=str)
         for old in [k for k in prepared if k[0] == self.lang and k[1] not in found]:
             del prepared[old]
         for chart_id, path in found.items():
@@ -233,9 +242,34 @@ class SiteCharts:
         settings = settings or self.settings
         memo = (chart_id, heading, settings.get("DEFAULT_LANG"))
         if memo not in self.figures:  # every article placing it, in both language runs
-            self.figures[memo] = figure.render_figure(self.builds[chart_id], self.metas[chart_id], self.catalog,
-                                                      self.desk.env(settings, self.lang), self.conf, heading)
+            self.figures[memo] = self._figure(chart_id, heading, settings)
         return self.figures[memo]
+
+    def _figure(self, chart_id: str, heading: str, settings: dict) -> Markup:
+        """The figure, from the store when an earlier build process rendered it from the same
+        prepared chart, files, datasets, heading, settings and theme (templates, catalogues)."""
+        chart, meta = self.builds[chart_id], self.metas[chart_id]
+        key = None
+        if self.store is not None:
+            if self._theme is None:
+                self._theme = theme_digest(settings, self.desk.snapshot)
+            env_settings = {name: settings.get(name) for name in FIGURE_SETTINGS}
+            # Jinja's options, but not the preview's bytecode cache (an object: its templates'
+            # sources are in the theme digest)
+            env_settings["JINJA_ENVIRONMENT"] = {k: v for k, v in (settings.get("JINJA_ENVIRONMENT") or {}).items()
+                                                 if k != "bytecode_cache"}
+            shown = {name: meta[name] for name in ("files", "bytes", "svg", "svg_narrow")}  # what it reads
+            key = key_of("figure", code_version(), chart.payload(), shown, heading, self._conf,
+                         figure.datasets_of(chart, self.catalog), self._theme, env_settings)
+            stored = self.store.get(key, f"the figure of {chart_id} ({self.lang})")
+            if stored is not None:
+                self.desk.count("figures", "cached")
+                return Markup(stored["html"])
+        html = figure.render_figure(chart, meta, self.catalog, self.desk.env(settings, self.lang), self.conf, heading)
+        self.desk.count("figures", "rendered")
+        if key is not None:
+            self.store.put(key, {"html": str(html)})
+        return html
 
 
 def _plain(value):

@@ -66,19 +66,23 @@ def table(built: Built, limit: int) -> dict:
             "total": len(frame)}
 
 
+def datasets_of(chart, catalog) -> list[dict]:
+    """The title, page and publisher of each dataset a prepared chart reads, in its language."""
+    lang = chart.lang
+
+    def in_lang(text: str) -> str:
+        return _french(text) if lang == "fr" else text
+
+    return [{"title": in_lang(catalog.text(name, "title", lang)), "url": site_link(catalog.dataset_url(name)),
+             "publisher": in_lang(catalog.publisher(name, lang))} for name in chart.uses]
+
+
 def context(chart, meta: dict, catalog, conf: dict, heading: str = "h3") -> dict:
     """The template's values for a prepared chart (charts.Prepared) and its rendered files."""
     lang = chart.lang
     folder = site_link(f"{conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{chart.id}/")
     files = meta["files"]
-    def in_lang(text: str) -> str:
-        return _french(text) if lang == "fr" else text
-
-    datasets = [{"title": in_lang(catalog.text(name, "title", lang)),
-                 "url": site_link(catalog.dataset_url(name)),
-                 "publisher": in_lang((catalog.resource(name).get("publisher") or {}).get(f"name_{lang}")
-                                      or (catalog.resource(name).get("publisher") or {}).get("name", ""))}
-                for name in chart.uses]
+    datasets = datasets_of(chart, catalog)
     csvs = [{"url": folder + chart.csv[name], "dataset": name,
              "size": human_size(meta["bytes"][chart.csv[name]], lang)} for name in chart.uses]
     return {

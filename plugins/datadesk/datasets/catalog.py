@@ -112,6 +112,11 @@ class Catalog:
         """``title``/``description`` of a resource in ``lang`` (fr or en)."""
         return localized(self._get(name), key, lang)
 
+    def publisher(self, name: str, lang: str) -> str:
+        """Who published a dataset, in ``lang`` when its description says (``name_fr``)."""
+        publisher = self._get(name).get("publisher") or {}
+        return publisher.get(f"name_{lang}") or publisher.get("name", "")
+
     def field(self, name: str, column: str) -> dict:
         for fld in self._get(name)["schema"]["fields"]:
             if fld["name"] == column:
