@@ -134,7 +134,8 @@ def previous_output(output: Path) -> dict:
     """The settings override that tells the build where the current output is (or will be,
     for a first build: then every file is written): a file whose
     new bytes equal that output's file of the same path is hard-linked from it, not written
-    (plugins/datadesk/outputs.py), so an unchanged file keeps its inode and mtime."""
+    (plugins/datadesk/outputs.py), so an unchanged file keeps its inode and mtime. The article
+    pages' fingerprints are recorded under it (plugins/datadesk/pages.py)."""
     return {PREVIOUS_OUTPUT: str(output)}
 
 

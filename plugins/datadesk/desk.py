@@ -65,6 +65,7 @@ class Desk:
         self.render_stats = {"renders": 0, "hits": 0, "seconds": 0.0}  # charts drawn in this build
         self.work: dict[str, dict[str, int]] = {}  # part -> what it did (see count, write_report)
         self.articles = None  # the reader's cache for this build (articles.py), made when first read
+        self.pages = None  # the article pages' fingerprints (pages.py), made when first written
         self.outputs = Outputs(settings, self.count)  # what it wrote, what it kept (outputs.py)
         self.stores: dict[str, Store] = {}  # what outlives the build process (see store)
         self.render_pool = None  # the chart workers of this build (charts/render.py), closed at the end
@@ -110,6 +111,8 @@ class Desk:
         files nobody wrote through the desk are linked where unchanged (outputs.py), and the
         report is written again with them."""
         self.outputs.finish()
+        if self.pages is not None:
+            self.pages.save()  # only a build that succeeded records what its pages were made from
         self.write_report(report_path(self.settings))
 
     # Shortcodes

@@ -16,7 +16,9 @@ removes its staging folder: ``output/`` is left byte for byte and inode for inod
 Where links are impossible (the staging folder and ``output/`` on different file systems, a
 file system without hard links) the build says so once and writes every file.
 
-Pelican's pages and feeds go through :class:`KeepingWriter` (the ``get_writer`` signal); the
+Pelican's pages and feeds go through :class:`KeepingWriter` (the ``get_writer`` signal), which
+first asks ``pages.py`` whether an article page needs rendering at all (its inputs' fingerprint
+against the last build's record, output/'s file verified by its SHA-256); the
 plugins' own files (charts, dataset files, feeds, sitemap, cards, the search bundle) call
 :func:`put` and :func:`copy`; and :func:`finish`, run by ``tools/build.py`` once Pelican has
 finished, links whatever else is unchanged (the theme's static files, anything written
@@ -37,6 +39,8 @@ import stat
 import sys
 from pathlib import Path
 
+from pelican.plugins import signals
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
 
 logger = logging.getLogger(__name__)
@@ -196,6 +200,26 @@ class Outputs:
         os.replace(temp, target)  # the new file goes, the previous one's inode takes its name
         return self._done(target, part, True)
 
+    def keep_verified(self, target, part: str, sha256: str) -> bool:
+        """Link the previous output's file for ``target`` without new bytes to compare, when its
+        bytes hash to ``sha256`` (recorded when a build made it from the same inputs: pages.py).
+        True when kept; False (nothing done) when it is missing, differs or cannot be linked."""
+        target = os.path.abspath(target)
+        old = self.previous_of(target)
+        if self._old_size(old) is None:
+            return False
+        digest = hashlib.sha256()
+        with open(old, "rb") as handle:
+            for chunk in iter(lambda: handle.read(_CHUNK), b""):
+                digest.update(chunk)
+        if digest.hexdigest() != sha256:
+            return False
+        _remove(target)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not self._link(old, target):
+            return False
+        return self._done(target, part, True)
+
     def finish(self) -> None:
         """Once every file is written: the files nobody wrote through put/copy (the theme's
         static files, Pelican's static files) are linked where unchanged, and counted."""
@@ -238,15 +262,18 @@ def is_kept(context: dict, path) -> bool:
 class _Pending(io.StringIO):
     """What Pelican's writer writes to a file, kept in memory until it is closed."""
 
-    def __init__(self, outputs: Outputs, path: str, encoding: str, part: str):
+    def __init__(self, outputs: Outputs, path: str, encoding: str, part: str, written=None):
         super().__init__()
         self._outputs, self._path, self._encoding, self._part = outputs, path, encoding, part
+        self._written = written  # told the bytes once they are in place (pages.py records them)
 
     def close(self) -> None:
         if not self.closed:
             data = self.getvalue().encode(self._encoding)
             super().close()
             self._outputs.put(self._path, data, self._part)
+            if self._written is not None:
+                self._written(data)
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is not None:
@@ -257,11 +284,62 @@ class _Pending(io.StringIO):
 
 
 class KeepingWriter(Writer):
-    """Pelican's writer, whose files go through :class:`Outputs` (kept when unchanged)."""
+    """Pelican's writer, whose files go through :class:`Outputs` (kept when unchanged), and
+    which does not render an article page whose inputs did not change (pages.py)."""
 
     def __init__(self, output_path, settings=None):
         super().__init__(output_path, settings=settings)
         self.outputs = outputs_of(settings)
+        self._fingerprints: dict[str, str] = {}  # path -> fingerprint of the page being rendered
+
+    def write_file(self, name, template, context, relative_urls=False, paginated=None,
+                   template_name=None, override_output=False, url=None, **kwargs):
+        from .desk import desk_of
+        from .pages import pages_of
+
+        article = kwargs.get("article")
+        pages = pages_of(self.settings) if article is not None else None
+        if (pages is None or not name or paginated is not None
+                or kwargs.keys() & {"articles", "dates"}):
+            return super().write_file(name, template, context, relative_urls, paginated,
+                                      template_name, override_output, url, **kwargs)
+        count = desk_of(self.settings).count
+        # The page's context as Pelican's Writer.write_file makes it (Pelican 4.12)
+        localcontext = context.copy()
+        localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
+        if relative_urls:
+            relative_url = path_to_url(get_relative_path(name))
+            localcontext["SITEURL"] = relative_url
+            localcontext["localsiteurl"] = relative_url
+        localcontext["output_file"] = name
+        localcontext.update(kwargs)
+        if localcontext["localsiteurl"]:
+            context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican does before rendering
+        path = sanitised_join(self.output_path, name)
+        fingerprint = None
+        if path not in self._written_files and path not in self._overridden_files:
+            fingerprint = pages.fingerprint(template, context, localcontext)
+        if fingerprint is None:
+            count("article pages", "unfingerprinted")
+        elif pages.keep(path, fingerprint):
+            # Pelican's bookkeeping of _open_w, the signal of _write_file; nothing rendered
+            if override_output:
+                self._overridden_files.add(path)
+            self._written_files.add(path)
+            logger.info('Keeping "%s" (its inputs did not change)', path)
+            count("article pages", "skipped")
+            count("pages", "skipped")
+            signals.content_written.send(path, context=localcontext)
+            return None
+        else:
+            self._fingerprints[path] = fingerprint
+        count("article pages", "rendered")
+        count("rendered article pages", pages.relative(path))  # which ones, for the tests
+        try:
+            return super().write_file(name, template, context, relative_urls, paginated,
+                                      template_name, override_output, url, **kwargs)
+        finally:
+            self._fingerprints.pop(path, None)
 
     def _open_w(self, filename, encoding, override=False):
         # Pelican's own bookkeeping (Writer._open_w, Pelican 4.12), then a buffer instead of a file.
@@ -282,7 +360,16 @@ class KeepingWriter(Writer):
             self._overridden_files.add(filename)
         self._written_files.add(filename)
         part = "pages" if str(filename).endswith(".html") else "feeds"
-        return _Pending(self.outputs, filename, encoding, part)
+        if str(filename).endswith(".html"):
+            self.outputs.count("pages", "rendered")
+        fingerprint = self._fingerprints.get(filename)
+        written = None
+        if fingerprint is not None:
+            from .pages import pages_of
+
+            pages = pages_of(self.settings)
+            written = lambda data: pages.record(filename, fingerprint, data)  # noqa: E731
+        return _Pending(self.outputs, filename, encoding, part, written)
 
 
 def get_writer(_pelican):

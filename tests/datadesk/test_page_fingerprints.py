@@ -1,0 +1,242 @@
+"""An article page is rendered only when what it shows changed (plugins/datadesk/pages.py).
+
+A small synthetic corpus (tools/bench/corpus.py) with its own copy of the theme is built
+cold, then again unchanged, then after one edit at a time; each build's report
+(.cache/last-build.json) names the article pages it rendered, and after each edit the
+output is compared with a clean build (into an empty folder, where nothing can be kept)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from conftest import ROOT
+from tools.bench.corpus import edit_article, make_corpus
+from tools.build import BuildFailed, build_in_process, build_site
+
+REAL = ("front-energetique", "bombe-sale-canaux-nucleaires", "defense-aerienne-armes-lourdes")
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def report(corpus) -> dict:
+    return json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+
+
+def rendered(counts: dict) -> set[str]:
+    """The article pages a build rendered (the others were linked from output/ unrendered)."""
+    return set(counts.get("rendered article pages", {}))
+
+
+def article_pages(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("index.html")
+            if 'name="page-type" content="article"' in p.read_text(encoding="utf-8")}
+
+
+def showing(folder: Path, slug: str, lang: str) -> set[str]:
+    """The article pages of ``lang`` whose "Related stories" block links to article ``slug``."""
+    found = set()
+    for page in article_pages(folder):
+        if (page.startswith("en/") != (lang == "en")) or page.endswith(f"{slug}/index.html"):
+            continue
+        text = (folder / page).read_text(encoding="utf-8")
+        if '<aside class="related"' in text and f"{slug}/\"" in text.split('<aside class="related"', 1)[1]:
+            found.add(page)
+    return found
+
+
+@pytest.fixture(scope="module")
+def fingerprint_site(tmp_path_factory):
+    """A 12-article corpus on its own copy of the theme, built cold, then again unchanged."""
+    into = tmp_path_factory.mktemp("fingerprints")
+    corpus = make_corpus(ROOT, into, articles=12, charts=0)
+    for cache in ("charts", "cards"):  # drawn already: the copies spare the test the drawing
+        if (ROOT / ".cache" / cache).is_dir():
+            shutil.copytree(ROOT / ".cache" / cache, corpus["project"] / ".cache" / cache)
+    theme = into / "theme"
+    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("node_modules"))
+    with open(corpus["settings"], "a", encoding="utf-8") as settings:
+        settings.write(f"THEME = {str(theme)!r}\n")
+    out = into / "output"
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    cold = report(corpus)
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    slug = corpus["article"].name.split(".")[0]
+    return {"corpus": corpus, "out": out, "into": into, "theme": theme, "cold": cold,
+            "warm": report(corpus), "slug": slug, "page": f"{slug}/index.html",
+            "translation": corpus["article"].with_name(f"{slug}.en.md"),
+            "translation_page": f"en/{slug}/index.html"}
+
+
+def rebuild(site, label: str, in_process: bool = False) -> tuple[set[str], dict, dict]:
+    """Build after an edit; return the article pages it rendered, the output before and
+    after. The output must be the one a clean build (into an empty folder) writes."""
+    corpus, out = site["corpus"], site["out"]
+    before = tree(out)
+    if in_process:
+        build_in_process(settings=str(corpus["settings"]), output=out)  # as the preview does
+    else:
+        build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    counts, after = report(corpus), tree(out)
+    clean = site["into"] / f"clean-{label}"
+    build_site(settings=str(corpus["settings"]), output=clean, quiet=True)
+    assert report(corpus)["article pages"].get("skipped", 0) == 0  # nothing to keep there
+    reference = tree(clean)
+    assert after.keys() == reference.keys()
+    differ = sorted(rel for rel in after if after[rel] != reference[rel])
+    assert differ == [], f"{label}: the build differs from a clean one: {differ[:10]}"
+    return rendered(counts), before, after
+
+
+def changed(before: dict, after: dict) -> set[str]:
+    return {rel for rel in after if before.get(rel) != after[rel]}
+
+
+def test_a_warm_build_renders_no_article_page(fingerprint_site):
+    cold, warm, out = fingerprint_site["cold"], fingerprint_site["warm"], fingerprint_site["out"]
+    pages = article_pages(out)
+    assert len(pages) == 12 + 2 * len(REAL)
+    assert rendered(cold) == pages and cold["article pages"] == {"rendered": len(pages)}
+    assert warm["article pages"] == {"skipped": len(pages)} and not rendered(warm)
+    # the other pages (lists, tags, dataset pages…) are rendered, and nothing is rewritten
+    assert warm["pages"]["rendered"] == cold["pages"]["rendered"] - len(pages)
+    assert warm["pages"].get("written", 0) == 0
+
+
+def test_an_edited_body_renders_its_page_only(fingerprint_site):
+    edit_article(fingerprint_site["corpus"]["article"], "body")
+    pages, before, after = rebuild(fingerprint_site, "body")
+    assert pages == {fingerprint_site["page"]}
+    assert fingerprint_site["page"] in changed(before, after)
+
+
+def test_an_edited_title_renders_the_pages_that_show_it(fingerprint_site):
+    source, slug, out = fingerprint_site["corpus"]["article"], fingerprint_site["slug"], fingerprint_site["out"]
+    shown_before = showing(out, slug, "fr")
+    text = source.read_text(encoding="utf-8")
+    source.write_text(re.sub(r"^Title: .*$", "Title: Un titre refait", text, count=1, flags=re.M),
+                      encoding="utf-8")
+    pages, before, after = rebuild(fingerprint_site, "title")
+    shown = shown_before | showing(out, slug, "fr")
+    assert {f"{name}/index.html" for name in REAL} <= shown  # the newest story is in their block
+    assert pages == {fingerprint_site["page"], fingerprint_site["translation_page"]} | shown
+    assert {fingerprint_site["page"]} | shown <= changed(before, after)
+    assert "Un titre refait" in (out / f"{REAL[0]}/index.html").read_text(encoding="utf-8")
+
+
+def test_an_edited_summary_renders_the_pages_that_show_it(fingerprint_site):
+    source, slug, out = fingerprint_site["corpus"]["article"], fingerprint_site["slug"], fingerprint_site["out"]
+    text = source.read_text(encoding="utf-8")
+    source.write_text(re.sub(r"^Summary: .*$", "Summary: Un chapeau refait.", text, count=1, flags=re.M),
+                      encoding="utf-8")
+    pages, before, after = rebuild(fingerprint_site, "summary", in_process=True)
+    shown = showing(out, slug, "fr")
+    assert shown and pages == {fingerprint_site["page"], fingerprint_site["translation_page"]} | shown
+    assert {fingerprint_site["page"]} | shown <= changed(before, after)
+
+
+def test_an_edited_translation_title_renders_its_pages_and_the_original(fingerprint_site):
+    source, slug, out = fingerprint_site["translation"], fingerprint_site["slug"], fingerprint_site["out"]
+    shown_before = showing(out, slug, "en")
+    text = source.read_text(encoding="utf-8")
+    source.write_text(re.sub(r"^Title: .*$", "Title: A new headline", text, count=1, flags=re.M),
+                      encoding="utf-8")
+    pages, before, after = rebuild(fingerprint_site, "translation")
+    shown = shown_before | showing(out, slug, "en")
+    assert shown and pages == {fingerprint_site["page"], fingerprint_site["translation_page"]} | shown
+    assert {fingerprint_site["translation_page"]} | shown <= changed(before, after)
+
+
+def test_a_template_edit_renders_every_article_page(fingerprint_site):
+    template = fingerprint_site["theme"] / "templates" / "article.html"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace('<article class="story"', '<article class="story" data-edition="2"', 1),
+                        encoding="utf-8")
+    pages, before, after = rebuild(fingerprint_site, "template")
+    assert pages == article_pages(fingerprint_site["out"])
+    assert pages <= changed(before, after)
+
+
+def test_a_settings_edit_renders_the_article_pages_of_its_site(fingerprint_site):
+    with open(fingerprint_site["corpus"]["settings"], "a", encoding="utf-8") as settings:
+        settings.write("SITENAME = \"Front de l'énergie (banc d'essai)\"\n")
+    pages, before, after = rebuild(fingerprint_site, "settings")
+    # the French site's name: the English subsite has its own (I18N_SUBSITES)
+    assert pages == {page for page in article_pages(fingerprint_site["out"]) if not page.startswith("en/")}
+    assert pages <= changed(before, after)
+
+
+def test_a_correction_renders_the_corrected_article(fingerprint_site):
+    log = fingerprint_site["corpus"]["project"] / "content" / "corrections.yaml"
+    slug = "essai-0003"
+    log.write_text(log.read_text(encoding="utf-8") + f"""
+- id: 2026-12-01-{slug}
+  date: 2026-12-01
+  article: {slug}
+  kind: correction
+  fr: "Nous écrivions un chiffre faux ; le bon chiffre est corrigé dans le deuxième paragraphe."
+  en: "We gave a wrong figure; the right one is now in the second paragraph."
+""", encoding="utf-8")
+    pages, before, after = rebuild(fingerprint_site, "correction")
+    assert {f"{slug}/index.html", f"en/{slug}/index.html"} <= pages & changed(before, after)
+    assert "correction-notice" in (fingerprint_site["out"] / slug / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_hand_edited_page_of_output_is_rendered_again(fingerprint_site):
+    corpus, out = fingerprint_site["corpus"], fingerprint_site["out"]
+    page = out / "essai-0002" / "index.html"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"</main>", b"<p>edited by hand</p></main>"))
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    assert rendered(report(corpus)) == {"essai-0002/index.html"}
+    assert page.read_bytes() == good
+
+
+def test_a_failed_build_leaves_the_record_as_it_was(fingerprint_site):
+    corpus, out = fingerprint_site["corpus"], fingerprint_site["out"]
+    record = corpus["project"] / ".cache" / "pages"
+    kept = tree(record)
+    assert kept
+    edit_article(corpus["article"], "failed")
+    broken = corpus["article"].with_name("casse.fr.md")
+    broken.write_text("Title: Cassé\nDate: 2022-12-02\nSlug: casse\nLang: fr\nCategory: Énergie\n\n"
+                      "Texte {{ chart nulle_part }}.\n", encoding="utf-8")
+    try:
+        with pytest.raises(BuildFailed, match="nulle_part"):
+            build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    finally:
+        broken.unlink()
+    assert tree(record) == kept
+    pages, _before, _after = rebuild(fingerprint_site, "after-failure")
+    assert pages == {fingerprint_site["page"]}
+
+
+def test_a_template_reading_articles_otherwise_is_not_fingerprinted():
+    from datadesk.pages import template_reads
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "base.html": "{{ SITENAME }}{% block content %}{% endblock %}",
+        "related.html": '{% extends "base.html" %}{% block content %}'
+                        "{% for a in articles|related_stories(article, 4) %}{{ a.title }}{% endfor %}"
+                        "{% endblock %}",
+        "other.html": '{% extends "base.html" %}{% block content %}{{ articles|length }}'
+                      "{% for a in articles|related_stories(article, 3) %}{% endfor %}{% endblock %}",
+        "computed.html": "{% include article.template %}",
+        "latest.html": "{% for a in DEFAULT_LANG|latest_articles(5) %}{{ a.title }}{% endfor %}",
+    }))
+    env.filters["related_stories"] = lambda articles, article, n: articles[:n]
+    env.filters["latest_articles"] = lambda lang, n: []
+    names, count = template_reads(env, "related.html")
+    assert count == 4 and {"SITENAME", "articles", "article"} <= names
+    assert template_reads(env, "other.html") is None
+    assert template_reads(env, "computed.html") is None
+    assert template_reads(env, "latest.html") is None  # discovery's newest articles, not described
