@@ -218,6 +218,7 @@ class Outputs:
         os.makedirs(os.path.dirname(target), exist_ok=True)
         if not self._link(old, target):
             return False
+        self.digests[target] = sha256  # the page's bytes, for those who read them back (Memo)
         return self._done(target, part, True)
 
     def finish(self) -> None:

@@ -48,7 +48,7 @@ computed name, or a value cannot be described, the page is simply rendered
 
 The fingerprints of the pages a build rendered or kept are recorded with the SHA-256 of
 each file's bytes, per output path, in one :class:`~datadesk.store.Store` entry under
-``.cache/pages`` keyed by the output folder (``DATADESK_PREVIOUS_OUTPUT``: where the build is
+``.cache/fingerprints`` keyed by the output folder (``DATADESK_PREVIOUS_OUTPUT``: where the build is
 swapped in) and ``code_version()``. They are saved by :meth:`Pages.save` from
 ``Desk.finish()``, which runs only after a build that succeeded: a failed build leaves the
 previous record as it was. A record that does not match ``output/`` (a hand-edited file, a
@@ -218,9 +218,9 @@ class Pages:
     def __init__(self, desk):
         self.desk = desk
         self.outputs = desk.outputs
-        self.store = desk.store("pages")
-        target = desk.settings.get("DATADESK_PREVIOUS_OUTPUT") or ""
-        self.key = (key_of("pages", os.path.abspath(target), code_version())
+        self.store = desk.store("fingerprints")
+        target = self.outputs.destination  # where the build is swapped in (output/)
+        self.key = (key_of("article pages", target, code_version())
                     if self.store is not None and target else None)
         previous = self.store.get(self.key, "the article pages' fingerprints") if self.key else None
         self.previous: dict = (previous or {}).get("pages", {}) if isinstance(previous, dict) else {}

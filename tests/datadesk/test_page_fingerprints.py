@@ -203,7 +203,7 @@ def test_a_hand_edited_page_of_output_is_rendered_again(fingerprint_site):
 
 def test_a_failed_build_leaves_the_record_as_it_was(fingerprint_site):
     corpus, out = fingerprint_site["corpus"], fingerprint_site["out"]
-    record = corpus["project"] / ".cache" / "pages"
+    record = corpus["project"] / ".cache" / "fingerprints"
     kept = tree(record)
     assert kept
     edit_article(corpus["article"], "failed")
