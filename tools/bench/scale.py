@@ -177,7 +177,7 @@ class Corpus:
     """One synthetic corpus (``make_corpus``) and how to build each side of it."""
 
     def __init__(self, into: Path, articles: int, charts: int):
-        self.folder = into
+        self.folder, self.articles = into, articles
         self.files = make_corpus(ROOT, into, articles=articles, charts=charts)
         self.project: Path = self.files["project"]
         self.plain: Path = self.files["plain"]
@@ -221,8 +221,10 @@ class Corpus:
             shutil.rmtree(path, ignore_errors=True)
 
     def stamp(self) -> str:
+        """A text no corpus of another size has used: the scaling corpora start from a copy of
+        the main corpus' caches, where the same edit would be a (true) cache hit."""
         self.edits += 1
-        return f"BENCHEDIT{self.edits:04d}"
+        return f"BENCHEDIT{self.articles}X{self.edits:04d}"
 
     def edit_article(self) -> str:
         """The same edit in both twins; returns the text both pages will show."""
@@ -737,18 +739,20 @@ def _mib_range(runs: list[Run]) -> str:
             else f"max {max(values):.0f} MiB ({min(values):.0f}–{max(values):.0f})")
 
 
+# The counts of the build's report shown in the table (every count is in the JSON).
+KEY_COUNTS = [("articles", "converted", "converted"), ("pages", "written", "pages written"),
+              ("output", "written", "files written"), ("charts", "prepared", "charts prepared"),
+              ("datasets", "validated", "datasets validated")]
+
+
 def _did(report: dict) -> str:
-    """The build's report in a few words: ``articles: 0 converted, 1014 cached; charts drawn 0``."""
-    parts = []
-    for part, counts in sorted(report.items()):
-        if part == "charts_drawn":
-            continue
-        if isinstance(counts, dict):
-            parts.append(f"{part}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
+    """The build's report in a few words: ``0 converted, 0 pages written, ... 0 charts drawn``."""
+    parts = [f"{(report.get(part) or {}).get(what, 0)} {label}" for part, what, label in KEY_COUNTS
+             if isinstance(report.get(part), dict)]
     drawn = report.get("charts_drawn") or {}
     if drawn:
-        parts.append(f"charts drawn {drawn.get('renders', 0)}, from cache {drawn.get('hits', 0)}")
-    return "; ".join(parts)
+        parts.append(f"{drawn.get('renders', 0)} charts drawn")
+    return ", ".join(parts)
 
 
 def _progress(m: Measure) -> str:
@@ -787,10 +791,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default="", help="also write every figure to this JSON file")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and the build logs (the path is printed)")
     parser.add_argument("--work", default="", help="write the corpus and the logs here (kept), not in a temporary folder")
+    parser.add_argument("--from-json", default="", help="print the table of an earlier run's --json file, run nothing")
     parser.add_argument("--build", nargs=2, metavar=("SETTINGS", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build:
         return _child_build(*args.build)
+    if args.from_json:
+        return _table_from(Path(args.from_json))
     if args.articles < 2 or args.charts < 0 or args.repeats < 1 or args.cold_repeats < 1:
         parser.error("--articles must be 2 or more, --charts 0 or more, --repeats and --cold-repeats 1 or more")
     sizes = _sizes(args.sizes, args.articles)
@@ -828,6 +835,32 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps(bench.figures(started), indent=1, ensure_ascii=False) + "\n",
                                    encoding="utf-8")
         print(f"\nEvery figure: {args.json}")
+    return 1 if any(m.error for m in bench.measures.values()) else 0
+
+
+def _table_from(path: Path) -> int:
+    """The table of an earlier run, from its --json file (to compare commits, or to read it again)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        bench = Bench(data["articles"], data["charts"], data["sizes"], data["repeats"], data["cold_repeats"],
+                      path.parent)
+        bench.cores = data["cores"]
+        for key, m in data["measures"].items():
+            measure = bench.measure(key, m["label"])
+            measure.note, measure.error = m["note"], m["error"]
+            for side in ("project", "plain"):
+                getattr(measure, side).extend(Run(r["seconds"], r["peak_bytes"], r["report"],
+                                                  r.get("largest_process_bytes")) for r in m[side])
+            for extra in ("chart_floor_seconds", "fast_path_runs", "whole_site_after_seconds"):
+                if extra in m:
+                    measure.extra[extra] = m[extra]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"{path}: not the JSON of `invoke bench --json` ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 1
+    bench.verdicts()
+    print(f"Build speed, {bench.articles} articles + {bench.charts} charts, {bench.repeats} runs each "
+          f"(cold: {bench.cold_repeats}), {bench.cores} cores, commit {data['commit']}, {data['started']}\n")
+    print(bench.table())
     return 1 if any(m.error for m in bench.measures.values()) else 0
 
 
