@@ -215,7 +215,8 @@ class Outputs:
         if digest.hexdigest() != sha256:
             return False
         _remove(target)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if not os.path.isdir(os.path.dirname(target)):
+            os.makedirs(os.path.dirname(target), exist_ok=True)
         if not self._link(old, target):
             return False
         self.digests[target] = sha256  # the page's bytes, for those who read them back (Memo)

@@ -8,8 +8,8 @@ current ``output/``, and that file's bytes still hash to the SHA-256 recorded wi
 file is hard-linked from ``output/`` and not rendered. Otherwise the page is rendered (and
 then written or linked by its bytes, as any file).
 
-The fingerprint (:meth:`Pages.fingerprint`) is a :func:`~datadesk.store.key_of` of everything
-the templates read for that page. ``article.html`` extends ``base.html`` and includes
+The fingerprint (:meth:`Pages.fingerprint`) is a BLAKE2b hash (as
+:func:`~datadesk.store.key_of`) of everything the templates read for that page. ``article.html`` extends ``base.html`` and includes
 ``partials/share.html``, ``partials/article_list.html`` and ``partials/head_common.html``; they read:
 
 - **the article**: every attribute of the object (Pelican's and the ones plugins add:
@@ -163,7 +163,7 @@ def light(content) -> dict:
     return found
 
 
-def full(content) -> dict:
+def full(content, light=light) -> dict:
     """Everything the article's own page may read of it."""
     found = {}
     for name, value in vars(content).items():
@@ -228,6 +228,7 @@ class Pages:
         self._sites: dict = {}  # per template context: its described part
         self._templates: dict = {}  # template name -> (readable names, related count) or None
         self._theme: dict = {}
+        self._light: dict = {}  # id of a content object -> its light description, this build
 
     # The parts of a fingerprint
     def relative(self, path: str) -> str:
@@ -287,16 +288,16 @@ class Pages:
                    if name not in COLLECTIONS and name not in PER_BUILD and not name.startswith("_")
                    and (name not in context or context[name] is not value)}
             parts = {
-                "article": full(article),
+                "article": full(article, self.light),
                 "category": describe(localcontext.get("category")),
-                "pages": [light(p) for p in localcontext.get("pages") or []],
+                "pages": [self.light(p) for p in localcontext.get("pages") or []],
                 "related": [],
                 "own": own,
             }
             if related_count:
                 related = template.environment.filters["related_stories"]
-                parts["related"] = [light(a) for a in related(localcontext.get("articles") or [],
-                                                               article, related_count)]
+                parts["related"] = [self.light(a) for a in related(localcontext.get("articles") or [],
+                                                                    article, related_count)]
         except (Unknown, KeyError) as exc:
             logger.debug("pages: %s not fingerprinted (%s)", localcontext.get("output_file"), exc)
             return None
@@ -309,7 +310,19 @@ class Pages:
             # anything else is described (site, own), an environment global, or undefined
         text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
         text = text.replace(self.outputs.root, "<output>")
-        return key_of("article page", site, text, template.name, code_version())
+        digest = hashlib.blake2b(digest_size=20)  # key_of's hash, without writing the text out again
+        for part in ("article page", site, template.name, code_version(), text):
+            digest.update(part.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    def light(self, content) -> dict:
+        """:func:`light`, once per content object and build (the site's pages and the newest
+        stories are described for every article page; the objects do not change while pages
+        are written)."""
+        found = self._light.get(id(content))
+        if found is None or found[0] is not content:
+            found = self._light[id(content)] = (content, light(content))
+        return found[1]
 
     # Keeping and recording
     def keep(self, path: str, fingerprint: str) -> bool:
