@@ -89,6 +89,11 @@ class Run:
     report: dict | None = None
     largest_bytes: int | None = None  # its largest process's peak
 
+    def __post_init__(self):
+        # The figure the JSON keeps: the table printed now and the one printed again from the
+        # JSON (--from-json) are then made from the same numbers (23.705 is not 23.70499…).
+        self.seconds = round(self.seconds, 4)
+
     def as_json(self) -> dict:
         return {"seconds": round(self.seconds, 4), "peak_bytes": self.peak_bytes,
                 "largest_process_bytes": self.largest_bytes, "report": self.report}
