@@ -16,11 +16,8 @@ the speed-up over one worker, and the peak memory of the build and its workers t
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -63,42 +60,17 @@ def run(root: Path) -> str:
     return "\n".join(lines)
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants (Linux /proc)."""
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-            for task in Path(f"/proc/{current}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 def _measured_build(settings: Path, out: Path) -> tuple[float, int]:
-    """(wall seconds, peak resident bytes of the build and its workers together)."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
-    start = time.perf_counter()
-    child = subprocess.Popen(pelican_command(str(settings), out), cwd=ROOT, env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak, done = [0], threading.Event()
+    """(wall seconds, peak resident bytes of the build and its workers together), measured as
+    `invoke bench` measures every build (tools/bench/scale.py's ``timed_process``)."""
+    from tools.bench.scale import timed_process
 
-    def sample():
-        while not done.wait(0.1):
-            peak[0] = max(peak[0], _tree_rss(child.pid))
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    output, _ = child.communicate()
-    done.set()
-    sampler.join()
-    if child.returncode != 0:
-        raise RuntimeError(f"the benchmark build failed:\n{output}")
-    return time.perf_counter() - start, peak[0]
+    log = out.with_name(out.name + ".log")
+    seconds, _largest, peak, code = timed_process(pelican_command(str(settings), out), ROOT, log,
+                                                  env={"PYTHONHASHSEED": "0"})
+    if code != 0:
+        raise RuntimeError(f"the benchmark build failed:\n{log.read_text(encoding='utf-8')}")
+    return seconds, peak
 
 
 def run_parallel(root: Path, charts: int, workers: list[int]) -> str:
