@@ -33,6 +33,20 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
+def drawn_corpus(into: Path, articles: int) -> dict:
+    """A synthetic corpus (tools/bench/corpus.py, no extra charts) whose .cache starts with the
+    project's charts and cards already drawn: the copies spare a test the drawing."""
+    import shutil
+
+    from tools.bench.corpus import make_corpus
+
+    corpus = make_corpus(ROOT, into, articles=articles, charts=0)
+    for cache in ("charts", "cards"):
+        if (ROOT / ".cache" / cache).is_dir():
+            shutil.copytree(ROOT / ".cache" / cache, corpus["project"] / ".cache" / cache)
+    return corpus
+
+
 def wait_until(check, timeout: float, waiting_for: str, every: float = 0.1):
     """Poll check() until it returns something true, and return that; after timeout seconds
     fail naming what was awaited (and what check() last raised, if it raised)."""

@@ -16,8 +16,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import ROOT
-from tools.bench.corpus import edit_article, make_corpus
+from conftest import ROOT, drawn_corpus
+from tools.bench.corpus import edit_article
 from tools.build import BuildFailed, build_in_process, build_site
 
 REAL = ("front-energetique", "bombe-sale-canaux-nucleaires", "defense-aerienne-armes-lourdes")
@@ -58,10 +58,7 @@ def showing(folder: Path, slug: str, lang: str) -> set[str]:
 def fingerprint_site(tmp_path_factory):
     """A 12-article corpus on its own copy of the theme, built cold, then again unchanged."""
     into = tmp_path_factory.mktemp("fingerprints")
-    corpus = make_corpus(ROOT, into, articles=12, charts=0)
-    for cache in ("charts", "cards"):  # drawn already: the copies spare the test the drawing
-        if (ROOT / ".cache" / cache).is_dir():
-            shutil.copytree(ROOT / ".cache" / cache, corpus["project"] / ".cache" / cache)
+    corpus = drawn_corpus(into, 12)
     theme = into / "theme"
     shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("node_modules"))
     with open(corpus["settings"], "a", encoding="utf-8") as settings:

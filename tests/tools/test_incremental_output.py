@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
-from tools.bench.corpus import EDIT_MARK, edit_article, make_corpus
+from conftest import drawn_corpus
+from tools.bench.corpus import EDIT_MARK, edit_article
 from tools.build import BuildFailed, build_in_process, build_site
 
 
@@ -36,10 +36,7 @@ def report(corpus) -> dict:
 def incremental_site(tmp_path_factory):
     """A 16-article corpus (the edited article among them) built cold, then again unchanged."""
     into = tmp_path_factory.mktemp("incremental")
-    corpus = make_corpus(ROOT, into, articles=16, charts=0)
-    for cache in ("charts", "cards"):  # drawn already: the copies spare the test the drawing
-        if (ROOT / ".cache" / cache).is_dir():
-            shutil.copytree(ROOT / ".cache" / cache, corpus["project"] / ".cache" / cache)
+    corpus = drawn_corpus(into, 16)
     out = into / "output"
     build_site(settings=str(corpus["settings"]), output=out, quiet=True)
     cold, cold_report = snapshot(out), report(corpus)
