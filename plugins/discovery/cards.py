@@ -10,16 +10,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
+import os
 import re
 import struct
+import tempfile
+import weakref
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 from xml.sax.saxutils import escape
 
 from datadesk import write_output
 from datadesk.outputs import Memo
 from datadesk.store import key_of
 
+logger = logging.getLogger(__name__)
 WIDTH, HEIGHT = 1200, 630
 CARD_VERSION = 1  # bump when the drawing changes for the same inputs (cache key)
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -143,34 +150,147 @@ def draw_svg(card: Card) -> str:
     return "\n".join(parts)
 
 
-def render(card: Card, cache: Path, memo=None) -> bytes:
-    """The card's PNG, from the cache when the same SVG was drawn before. With ``memo``
-    (datadesk's ``Memo``), a card whose inputs (texts, language, the chart PNG's hash) were seen
-    before is not even drawn as SVG: the memo names its PNG in the cache."""
-    inputs = None
-    if memo is not None:
-        chart = hashlib.sha256(card.chart_png).hexdigest() if card.chart_png else ""
-        inputs = key_of(CARD_VERSION, card.title, card.standfirst, card.site_name, card.lang, chart)
-        known = memo.get(inputs)
-        if isinstance(known, str) and (cache / f"{known}.png").is_file():
-            return (cache / f"{known}.png").read_bytes()
-    svg = draw_svg(card)
-    key = hashlib.sha256(f"{CARD_VERSION}\n{svg}".encode("utf-8")).hexdigest()
-    cached = cache / f"{key}.png"
-    if inputs is not None:
-        memo.set(inputs, key)
-    if cached.is_file():
-        return cached.read_bytes()
-    import vl_convert
+def _inputs(card: Card) -> str:
+    chart = hashlib.sha256(card.chart_png).hexdigest() if card.chart_png else ""
+    return key_of(CARD_VERSION, card.title, card.standfirst, card.site_name, card.lang, chart)
 
-    data = vl_convert.svg_to_png(svg, scale=1.0)
+
+def _cached(path: Path) -> bytes | None:
+    """A card from the cache, if it is there and is a card (a PNG of the card's size)."""
+    try:
+        data = path.read_bytes()
+        return data if png_size(data) == (WIDTH, HEIGHT) else None
+    except (OSError, ValueError, struct.error):
+        return None
+
+
+def _keep(cache: Path, key: str, data: bytes) -> None:
+    """Check a card just drawn and put it in the cache (atomically: a reader sees all of it
+    or nothing, even with two builds drawing the same card)."""
     if png_size(data) != (WIDTH, HEIGHT):
         raise ValueError(f"the sharing card was drawn at {png_size(data)}, expected {WIDTH}×{HEIGHT}")
     cache.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(cached)
-    return data
+    fd, tmp = tempfile.mkstemp(prefix=f".{key[:12]}-", suffix=".tmp", dir=cache)
+    try:
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)
+        os.chmod(tmp, 0o644)  # as any other file of the cache (mkstemp makes it private)
+        os.replace(tmp, cache / f"{key}.png")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# The worker processes that draw cards, one set per build (its desk), shared by the language
+# sites and shut down after the main site's cards (``write_site_cards``).
+_POOLS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _workers(settings: dict) -> int:
+    """``DATADESK_CHARTS_WORKERS``, as the chart drawing reads it (1: in this process)."""
+    from datadesk import settings as datadesk_settings
+    from datadesk.charts.render import workers_of
+
+    return workers_of(datadesk_settings.values(settings))
+
+
+def _draw(svgs: dict[str, str], settings: dict, desk) -> Iterator[tuple[str, bytes, bool]]:
+    """(key, PNG, drawn by a worker) for each SVG: in worker processes when there are two
+    or more and several workers, else here. A worker that dies (killed, out of memory)
+    stops the pool; what it had not drawn is drawn here."""
+    import vl_convert
+
+    workers = _workers(settings) if desk is not None else 1
+    if len(svgs) < 2 or workers < 2:
+        for key, svg in svgs.items():
+            yield key, vl_convert.svg_to_png(svg, scale=1.0), False
+        return
+    from datadesk.charts.render import Pool
+
+    pool = _POOLS.get(desk)
+    if pool is None:
+        pool = _POOLS[desk] = Pool()
+    executor = pool.executor(workers)
+    futures = [(key, svg, executor.submit(vl_convert.svg_to_png, svg, scale=1.0)) for key, svg in svgs.items()]
+    broken = False
+    for key, svg, future in futures:
+        if not broken:
+            try:
+                yield key, future.result(), True
+                continue
+            except BrokenProcessPool:
+                broken = True
+                pool.close()
+                logger.info("cards: a worker process stopped; drawing the remaining cards in the build's process")
+        yield key, vl_convert.svg_to_png(svg, scale=1.0), False
+
+
+def close_pool(settings: dict) -> None:
+    """Stop the card workers of the build these settings belong to (if it started any)."""
+    from datadesk.desk import desk_of
+
+    pool = _POOLS.pop(desk_of(settings), None)
+    if pool is not None:
+        pool.close()
+
+
+def render_all(cards: list[Card], cache: Path, memo=None, settings: dict | None = None) -> list[bytes]:
+    """Each card's PNG, in order: from the cache when the same SVG was drawn before, else
+    drawn (each different card once; in worker processes when ``settings`` name more than
+    one, ``DATADESK_CHARTS_WORKERS``). With ``memo`` (datadesk's ``Memo``), a card whose
+    inputs (texts, language, the chart PNG's hash) were seen before is not even drawn as
+    SVG: the memo names its PNG in the cache. With ``settings``, the build's report counts
+    the cards ``remembered`` (by the memo), ``cached`` (the same SVG drawn before, or
+    by another card of this build), ``drawn``
+    and ``drawn in workers``."""
+    desk = None
+    if settings is not None:
+        from datadesk.desk import desk_of
+
+        desk = desk_of(settings)
+
+    def count(what: str, n: int = 1) -> None:
+        if desk is not None and n:
+            desk.count("cards", what, n)
+
+    found: list[bytes | None] = [None] * len(cards)
+    keys: list[str | None] = [None] * len(cards)
+    missing: dict[str, str] = {}  # key -> SVG, each different card once
+    for i, card in enumerate(cards):
+        inputs = _inputs(card) if memo is not None else None
+        if inputs is not None:
+            known = memo.get(inputs)
+            if isinstance(known, str) and (data := _cached(cache / f"{known}.png")) is not None:
+                found[i] = data
+                count("remembered")
+                continue
+        svg = draw_svg(card)
+        key = hashlib.sha256(f"{CARD_VERSION}\n{svg}".encode("utf-8")).hexdigest()
+        if inputs is not None:
+            memo.set(inputs, key)
+        keys[i] = key
+        if key in missing:  # the same card as another of this build: drawn once
+            count("cached")
+            continue
+        data = _cached(cache / f"{key}.png")
+        if data is None:
+            missing[key] = svg
+        else:
+            found[i] = data
+            count("cached")
+    drawn: dict[str, bytes] = {}
+    for key, data, by_worker in _draw(missing, settings or {}, desk):
+        _keep(cache, key, data)
+        drawn[key] = data
+        count("drawn")
+        count("drawn in workers", int(by_worker))
+    return [data if data is not None else drawn.get(keys[i]) or (cache / f"{keys[i]}.png").read_bytes()
+            for i, data in enumerate(found)]
+
+
+def render(card: Card, cache: Path, memo=None, settings: dict | None = None) -> bytes:
+    """One card's PNG (see :func:`render_all`)."""
+    return render_all([card], cache, memo, settings)[0]
 
 
 def lead_chart(content: str) -> str | None:
@@ -181,7 +301,7 @@ def lead_chart(content: str) -> str | None:
 
 def write(card: Card, cache: Path, target: Path, settings: dict, memo=None) -> None:
     """The card's PNG, kept from the previous output when unchanged (datadesk/outputs.py)."""
-    write_output(settings, target, render(card, cache, memo), "cards")
+    write_output(settings, target, render(card, cache, memo, settings), "cards")
 
 
 SITE_CARD = "_site.png"  # the card of the pages that have none of their own, drawn from the home page
@@ -210,7 +330,7 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
     prefix = f"{base}/{cards_dir.strip('/')}/"
     # What each page declares, by its bytes' hash, and which PNG each card's inputs gave:
     # pages and cards that did not change are neither parsed nor drawn again.
-    texts_memo = Memo(settings, f"cards:pages:{settings.get('DEFAULT_LANG')}")
+    texts_memo = Memo(settings, f"card-pages:{settings.get('DEFAULT_LANG')}")
     drawn_memo = Memo(settings, f"cards:drawn:{settings.get('DEFAULT_LANG')}")
     wanted: dict[str, dict] = {}
     for path in sorted(output.rglob("*.html")):
@@ -224,16 +344,24 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
         if name == SITE_CARD and rel.as_posix() != "index.html":
             continue  # drawn from the home page
         wanted.setdefault(name, texts)
-    written = []
+    written, cards = [], []
     for name, texts in sorted(wanted.items()):
         chart_png = None
         if texts["chart"]:
             png = output / charts_dir.strip("/") / texts["chart"] / f"{texts['chart']}.{texts['lang']}.png"
             chart_png = png.read_bytes() if png.is_file() else None
-        card = Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"])
-        target = output / cards_dir.strip("/") / name
-        write(card, cache, target, settings, drawn_memo)
-        written.append(target)
+        cards.append(Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"]))
+        written.append(output / cards_dir.strip("/") / name)
+    # Every card's SVG first, then the ones the cache lacks drawn together (in parallel). The
+    # workers stay up for the next language site; the main site's cards come last.
+    try:
+        for target, data in zip(written, render_all(cards, cache, drawn_memo, settings)):
+            write_output(settings, target, data, "cards")
+    except BaseException:
+        close_pool(settings)
+        raise
+    if settings.get("DEFAULT_LANG") == settings.get("MAIN_LANG", settings.get("DEFAULT_LANG")):
+        close_pool(settings)
     texts_memo.save()
     drawn_memo.save()
     return written

@@ -1,0 +1,131 @@
+"""Drawing the sharing cards (plugins/discovery/cards.py): every card's SVG is made first and
+the cards the cache lacks are drawn together, in worker processes when
+``DATADESK_CHARTS_WORKERS`` allows more than one. Real builds of a small synthetic corpus
+(tools/bench/corpus.py) whose chart cache is copied and whose card cache starts empty; the
+build's report (``.cache/last-build.json``, ``cards``) says what was drawn, and where."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+for p in (ROOT, ROOT / "plugins"):
+    if str(p) not in sys.path:
+        sys.path.insert(0, str(p))
+
+from discovery.cards import CARD_VERSION, HEIGHT, WIDTH, Card, draw_svg, png_size, render  # noqa: E402
+from tools.bench.corpus import make_corpus  # noqa: E402
+from tools.build import build_in_process, build_site  # noqa: E402
+
+
+def cards_of(output: Path) -> dict[str, str]:
+    """Every card of a built site (both languages), by path: the SHA-256 of its bytes."""
+    return {path.relative_to(output).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(output.rglob("cards/*.png"))}
+
+
+def drawing(corpus) -> dict:
+    report = json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return report.get("cards", {})
+
+
+def with_workers(corpus, count: int) -> Path:
+    settings = corpus["project"] / f"benchconf_{count}.py"
+    settings.write_text(corpus["settings"].read_text(encoding="utf-8") + f"DATADESK_CHARTS_WORKERS = {count}\n",
+                        encoding="utf-8")
+    return settings
+
+
+def forget_cards(corpus) -> None:
+    """A cold card cache: no drawn card, no memo of what a card's inputs gave."""
+    for name in ("cards", "pages"):
+        shutil.rmtree(corpus["project"] / ".cache" / name, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def card_builds(tmp_path_factory):
+    """A 6-article corpus: its cards drawn by two workers (cold), drawn again one at a time
+    (cold, into another output), then built warm."""
+    into = tmp_path_factory.mktemp("cards")
+    corpus = make_corpus(ROOT, into, articles=6, charts=0)
+    if (ROOT / ".cache" / "charts").is_dir():
+        shutil.copytree(ROOT / ".cache" / "charts", corpus["project"] / ".cache" / "charts")
+    parallel, serial = into / "parallel", into / "serial"
+    forget_cards(corpus)
+    build_site(settings=str(with_workers(corpus, 2)), output=parallel, quiet=True)
+    builds = {"corpus": corpus, "into": into, "parallel": cards_of(parallel), "parallel_counts": drawing(corpus)}
+    forget_cards(corpus)
+    build_site(settings=str(with_workers(corpus, 1)), output=serial, quiet=True)
+    builds.update(serial=cards_of(serial), serial_counts=drawing(corpus))
+    build_site(settings=str(with_workers(corpus, 2)), output=parallel, quiet=True)
+    builds.update(warm=cards_of(parallel), warm_counts=drawing(corpus))
+    return builds
+
+
+def test_a_cold_build_draws_each_card_once_in_worker_processes(card_builds):
+    cards, counts = card_builds["parallel"], card_builds["parallel_counts"]
+    assert len(cards) > 10 and any(path.startswith("en/cards/") for path in cards)
+    # every card written is accounted for: drawn, or the same SVG as one drawn in this build
+    assert counts["drawn"] + counts.get("cached", 0) == len(cards), counts
+    assert counts.get("remembered", 0) == 0
+    assert counts["drawn in workers"] == counts["drawn"], counts
+    assert len(set(cards.values())) == counts["drawn"]
+    assert len(list((card_builds["corpus"]["project"] / ".cache" / "cards").glob("*.png"))) == counts["drawn"]
+
+
+def test_cards_drawn_in_workers_are_byte_identical_to_serial_drawing(card_builds):
+    counts = card_builds["serial_counts"]
+    assert counts["drawn"] == card_builds["parallel_counts"]["drawn"] and "drawn in workers" not in counts
+    assert card_builds["serial"] == card_builds["parallel"]
+
+
+def test_a_warm_build_draws_no_card(card_builds):
+    counts = card_builds["warm_counts"]
+    assert card_builds["warm"] == card_builds["parallel"]
+    assert "drawn" not in counts and "cached" not in counts, counts
+    assert counts["remembered"] == len(card_builds["warm"])
+    assert counts["kept"] == len(card_builds["warm"]) and "written" not in counts  # output files unchanged
+
+
+def _dying_executor(self, workers):
+    """Pool.executor, but every worker process exits as it starts (as if killed)."""
+    _dying_executor.calls += 1
+    self.close()
+    self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=os._exit, initargs=(3,))
+    self.workers = workers
+    return self._executor
+
+
+def test_a_broken_worker_pool_still_produces_every_card(card_builds, monkeypatch):
+    from datadesk.charts import render as chart_render
+
+    corpus = card_builds["corpus"]
+    _dying_executor.calls = 0
+    monkeypatch.setattr(chart_render.Pool, "executor", _dying_executor)
+    forget_cards(corpus)
+    out = card_builds["into"] / "broken"
+    build_in_process(settings=str(with_workers(corpus, 2)), output=out)
+    counts = drawing(corpus)
+    assert _dying_executor.calls >= 1  # the workers were started, and died
+    assert "drawn in workers" not in counts and counts["drawn"] == card_builds["parallel_counts"]["drawn"]
+    assert cards_of(out) == card_builds["parallel"]
+
+
+def test_a_damaged_card_in_the_cache_is_drawn_again(tmp_path):
+    card = Card("Un titre", "Un chapeau.", "Front de l’énergie", None, "fr")
+    key = hashlib.sha256(f"{CARD_VERSION}\n{draw_svg(card)}".encode("utf-8")).hexdigest()
+    tmp_path.joinpath(f"{key}.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    data = render(card, tmp_path)
+    assert png_size(data) == (WIDTH, HEIGHT)
+    assert tmp_path.joinpath(f"{key}.png").read_bytes() == data
+    assert [p.name for p in tmp_path.iterdir()] == [f"{key}.png"]  # no temporary file left
