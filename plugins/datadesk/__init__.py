@@ -25,7 +25,7 @@ from .datasets import (Catalog, DataValidationError, Problem, UnknownColumnError
                        UnknownDatasetError, get_catalog, localized)
 from .datasets import pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
-from . import desk as _desk, links as _links, outputs as _outputs
+from . import desk as _desk, links as _links, outputs as _outputs, templates as _templates
 from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of, report_path  # noqa: F401
 from .links import resolve as resolve_site_links, site_link  # noqa: F401
 from .outputs import copy as copy_output, is_kept, put as write_output  # noqa: F401
@@ -49,6 +49,8 @@ def register() -> None:
     # subsites (datadesk/desk.py), with the shortcode handlers; each language site's Jinja
     # environment, with its catalogue, for the chart figures.
     signals.initialized.connect(start_desk)
+    # Compiled templates kept under .cache/templates between builds (datadesk/templates.py).
+    signals.initialized.connect(_templates.keep_compiled)
     signals.generator_init.connect(_desk.on_generator_init)
     # What the build did (converted, cached, written…): .cache/last-build.json, for the tests
     # and `invoke bench` that check work follows what changed.

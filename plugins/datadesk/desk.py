@@ -30,7 +30,7 @@ from typing import Callable
 from pelican.generators import Generator
 from pelican.settings import DEFAULT_CONFIG
 
-from . import settings as settings_table
+from . import lazy, settings as settings_table
 from .datasets.catalog import get_catalog
 from .outputs import Outputs
 from .snapshot import DeskCache, Snapshot, file_digest  # noqa: F401  (the desk's public names)
@@ -103,6 +103,7 @@ class Desk:
         """The build's report as JSON (each language run rewrites it; the last one holds all)."""
         report = {part: dict(sorted(counts.items())) for part, counts in sorted(self.work.items())}
         report["charts_drawn"] = dict(self.render_stats)
+        report["imported"] = lazy.imported_report()
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_text(json.dumps(report, sort_keys=True, indent=1), encoding="utf-8")
 

@@ -237,3 +237,13 @@ def test_a_template_reading_articles_otherwise_is_not_fingerprinted():
     assert template_reads(env, "other.html") is None
     assert template_reads(env, "computed.html") is None
     assert template_reads(env, "latest.html") is None  # discovery's newest articles, not described
+
+
+def test_a_warm_build_imports_no_chart_or_dataset_library(fingerprint_site):
+    """pandas, Altair, Frictionless and NumPy are imported where a chart is prepared, a dataset
+    validated or a value computed (datadesk/lazy.py), not when the plugins load: a warm build
+    (a new process, as `invoke build`) does none of those and imports none of them."""
+    cold, warm = fingerprint_site["cold"], fingerprint_site["warm"]
+    assert cold["imported"]["altair"] and cold["imported"]["pandas"]  # the cold build prepared charts
+    assert warm["charts"].get("prepared", 0) == 0 and warm["datasets"].get("validated", 0) == 0
+    assert warm["imported"] == {"altair": False, "frictionless": False, "numpy": False, "pandas": False}

@@ -9,6 +9,7 @@ cache key. Every problem is a ``ChartError`` that names the chart and the fix.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -18,26 +19,42 @@ import re
 import textwrap
 import time
 from dataclasses import dataclass, field
+from importlib import metadata
 
-import altair as alt
-import numpy as np
-import pandas as pd
 import sanitise
-import vl_convert as vlc
 
+from .. import lazy
 from . import theme
 from .definitions import Definition, error_line, select_rows
 from .lint import missing_text, text_key
 from .text import NUMBER_LOCALE, SOURCE_PREFIX, TIME_LOCALE, Countries, T, TextError, pick
+
+alt = lazy.module("altair")
+np = lazy.module("numpy")
+pd = lazy.module("pandas")
+vlc = lazy.module("vl_convert")
 
 RENDER_VERSION = 7  # bump when the artefacts change for the same inputs (cache key); 6: checksums in meta; 7: dates the browser formats follow the language
 AUTO_NAME = re.compile(r"\b((?:param|view)_)([0-9a-f]{16}|\d+)\b")
 
 
 def versions(vl_version: str) -> dict:
-    return {"altair": alt.__version__, "vl-convert": vlc.__version__ if hasattr(vlc, "__version__") else "",
-            "vega-lite": vl_version, "vega": vlc.get_vega_version(), "render": RENDER_VERSION,
-            "pandas": pd.__version__, "numpy": np.__version__, "python": platform.python_version()}
+    """The libraries' versions in every chart's key. Read from the installed packages' metadata
+    (the same strings as their ``__version__``), so a warm build, which prepares no chart,
+    does not import Altair, pandas and NumPy to learn them; vl-convert is light to import."""
+    found = _installed()
+    return {"altair": found["altair"], "vl-convert": found["vl-convert"], "vega-lite": vl_version,
+            "vega": found["vega"], "render": RENDER_VERSION, "pandas": found["pandas"],
+            "numpy": found["numpy"], "python": found["python"]}
+
+
+@functools.cache
+def _installed() -> dict:
+    """Read once per process: the modules in memory are those of the process's start."""
+    return {"altair": metadata.version("altair"),
+            "vl-convert": vlc.__version__ if hasattr(vlc, "__version__") else "",
+            "vega": vlc.get_vega_version(), "pandas": metadata.version("pandas"),
+            "numpy": metadata.version("numpy"), "python": platform.python_version()}
 
 
 def environment() -> dict:

@@ -14,11 +14,12 @@ import traceback
 import types
 from pathlib import Path
 
-import pandas as pd
-
+from .. import lazy
 from .errors import ChartError
 from .model import FILTER, TEXT_KEYS, DataUse, Definition, _filters  # noqa: F401 (re-exported)
 from .yamlchart import load_yaml
+
+pd = lazy.module("pandas")
 
 CHART_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 REQUIRED_TEXT = ("title", "source")

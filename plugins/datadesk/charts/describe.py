@@ -13,13 +13,14 @@ import numbers
 
 import re
 
-import numpy as np
-import pandas as pd
-
+from .. import lazy
 from ..typography import singular
 from ..values import formatting
 from .text import T, TextError, _french
 from .walk import channel_title, views
+
+np = lazy.module("numpy")
+pd = lazy.module("pandas")
 
 KINDS = {
     "bar": ("Diagramme en barres", "Bar chart"),

@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
-import pandas as pd
 from markupsafe import Markup
 
+from .. import lazy
 from ..links import site_link
 from .build import Built
 from .text import T, _french
+
+np = lazy.module("numpy")
+pd = lazy.module("pandas")
 
 URL = re.compile(r"^https?://\S+$")
 

@@ -29,12 +29,13 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
-import vl_convert as vlc
-
+from .. import lazy
 from . import theme
 from .build import Built
 from .svgmin import minify
 from .text import DATE_FORMAT, NUMBER_LOCALE, TIME_LOCALE
+
+vlc = lazy.module("vl_convert")
 
 logger = logging.getLogger(__name__)
 SVG_SIZE = re.compile(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"')

@@ -14,17 +14,19 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-import altair as alt
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from .. import lazy
 from . import theme
 from ..errors import DeskError
 from ..typography import french
 # The languages, locales, date patterns and unit labels are the desk's one table.
 from ..i18n import (BABEL_DATE, BABEL_MONTH, DATE_FORMAT, DAY_MONTH_FORMAT, LANGS,  # noqa: F401
                     MONTH_FORMAT, NUMBER_LOCALE, TIME_LOCALE, UNIT_NAMES, babel_locale)
+
+alt = lazy.module("altair")
 
 @dataclass(frozen=True)
 class Countries:

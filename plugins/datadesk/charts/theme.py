@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 
-import altair as alt
+from .. import lazy
 
 FONT = ('system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, '
         '"Noto Sans", sans-serif')
@@ -128,14 +128,22 @@ def config(mode: str) -> dict:
     }
 
 
-@alt.theme.register("house", enable=True)
 def house() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(config=config("light"))
 
 
-@alt.theme.register("house_dark", enable=False)
 def house_dark() -> alt.theme.ThemeConfig:
     return alt.theme.ThemeConfig(config=config("dark"))
+
+
+def _register(altair) -> None:
+    """Registers the house themes (light enabled) as soon as Altair is imported: Altair is
+    imported when a chart is first prepared, not when the plugin loads (datadesk/lazy.py)."""
+    altair.theme.register("house", enable=True)(house)
+    altair.theme.register("house_dark", enable=False)(house_dark)
+
+
+alt = lazy.module("altair", then=_register)
 
 
 THEMES = {"light": "house", "dark": "house_dark"}

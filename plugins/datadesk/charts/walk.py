@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
+from .. import lazy
+
+pd = lazy.module("pandas")
+
 
 COMPOSE = ("layer", "vconcat", "hconcat", "concat")
 

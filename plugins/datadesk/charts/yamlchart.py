@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import altair as alt
-import pandas as pd
-
+from .. import lazy
 from .. import yamlsafe
 from .errors import ChartError
 from .model import TEXT_KEYS, DataUse, Definition, _filters
+
+alt = lazy.module("altair")
+pd = lazy.module("pandas")
 
 TOP_KEYS = {"dataset", "columns", "filter", "fold", "mark", "x", "y", "color", "tooltip",
             "labels", "units", "height", "narrow_height", "sort", "max_rows", "max_rows_reason", *TEXT_KEYS}
@@ -160,9 +161,8 @@ def _encode(channel: dict, t, df, channel_name: str):
 
 
 # One time unit later than a date at the start of its unit: where the last bar ends.
-NEXT_UNIT = {"year": pd.DateOffset(years=1), "yearquarter": pd.DateOffset(months=3),
-             "yearmonth": pd.DateOffset(months=1), "yearmonthdate": pd.DateOffset(days=1),
-             "yearweek": pd.DateOffset(weeks=1)}
+NEXT_UNIT = {"year": {"years": 1}, "yearquarter": {"months": 3}, "yearmonth": {"months": 1},
+             "yearmonthdate": {"days": 1}, "yearweek": {"weeks": 1}}  # pd.DateOffset(**…)
 UNIT_START = {"year": "YS", "yearquarter": "QS", "yearmonth": "MS", "yearmonthdate": "D"}
 
 
@@ -184,7 +184,7 @@ def _whole_bars(channel: dict, df: pd.DataFrame, mark: str) -> dict | None:
         starts = dates.dt.normalize() - pd.to_timedelta((dates.dt.dayofweek + 1) % 7, unit="D")
     else:
         starts = dates.dt.to_period({"YS": "Y", "QS": "Q", "MS": "M", "D": "D"}[UNIT_START[unit]]).dt.start_time
-    first, last = starts.min(), starts.max() + NEXT_UNIT[unit]
+    first, last = starts.min(), starts.max() + pd.DateOffset(**NEXT_UNIT[unit])
     as_date = lambda d: alt.DateTime(year=d.year, month=d.month, date=d.day)  # noqa: E731 (local time, as the data)
     return {"domain": [as_date(first), as_date(last)]}
 

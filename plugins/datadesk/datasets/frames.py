@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
+from .. import lazy
+
+pd = lazy.module("pandas")
+
 
 TRUE = {"true", "True", "TRUE", "1"}
 FALSE = {"false", "False", "FALSE", "0"}

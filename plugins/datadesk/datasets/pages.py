@@ -97,6 +97,14 @@ def _preview(path: Path, limit: int) -> tuple[list[str], list[list[str]], int]:
     return header, rows, count
 
 
+def _records(path: Path) -> list[dict]:
+    """A validated CSV's rows as text (the page prints the sources' text columns, all required):
+    read with the csv module, so a build that prepares no chart and computes no value does not
+    import pandas for them."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if any(row.values())]
+
+
 def _snippet(resource: dict, csv_url: str) -> str:
     fields = resource["schema"]["fields"]
     dates = [f["name"] for f in fields if f.get("type") in ("date", "datetime")]
@@ -215,7 +223,7 @@ class CatalogGenerator(Generator):
         descriptor = link(main, f"{out_dir}/datapackage.json")
         others = [o for o in sites if o != lang]
         entries = []
-        sources_frame = catalog.frame(SITE_SOURCE_KEY) if SITE_SOURCE_KEY in catalog else None
+        sources = _records(catalog.csv_path(SITE_SOURCE_KEY)) if SITE_SOURCE_KEY in catalog else None
         for name in catalog.names:
             res = catalog.resource(name)
             header, rows, count = _preview(catalog.csv_path(name), values["DATADESK_PREVIEW_ROWS"])
@@ -226,9 +234,9 @@ class CatalogGenerator(Generator):
             public_page = link(lang, page_path)["abs"] or page_path
             public_csv = (csv_link["abs"] or posixpath.basename(res["path"])) if csv_link else None
             used_sources = []
-            if sources_frame is not None and "source_id" in header and name != SITE_SOURCE_KEY:
-                ids = set(catalog.frame(name)["source_id"].dropna())
-                used_sources = sources_frame[sources_frame["source_id"].isin(ids)].to_dict("records")
+            if sources is not None and "source_id" in header and name != SITE_SOURCE_KEY:
+                ids = {row["source_id"] for row in _records(catalog.csv_path(name))} - {""}
+                used_sources = [source for source in sources if source["source_id"] in ids]
             entries.append({
                 "name": name, "resource": res, "lang": lang,
                 "title": localized(res, "title", lang), "description": localized(res, "description", lang),

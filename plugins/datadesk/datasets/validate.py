@@ -14,13 +14,15 @@ import os
 import re
 from pathlib import Path
 
-from frictionless import Package, Resource, Schema
 
+from .. import lazy
 from ..i18n import LANGS
 from ..store import code_version, key_of
 from . import checks, links
 from .package import TO_FILL, assemble
 from .problems import Problem, Records, show
+
+frictionless = lazy.module("frictionless")
 
 NUMERIC = {"integer", "number"}
 # Frictionless errors our own checks already word better.
@@ -278,7 +280,7 @@ def _parse(res: dict, raw: bytes, display: str, known: set):
     schema = {k: v for k, v in res["schema"].items() if k != "foreignKeys"}
     schema["foreignKeys"] = [fk for fk in res["schema"].get("foreignKeys", [])
                              if (fk["reference"]["resource"] or res["name"]) not in known]
-    return records, [], Schema.from_descriptor(schema)
+    return records, [], frictionless.Schema.from_descriptor(schema)
 
 
 def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> links.Checked:
@@ -289,8 +291,8 @@ def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> 
     if found:
         return links.Checked(value, records, found)
     # Built as objects, not a descriptor: Frictionless deep-copies inline data in descriptors.
-    resource = Resource(name=res["name"], data=records.rows, schema=schema)
-    Package(name="data", resources=[resource])
+    resource = frictionless.Resource(name=res["name"], data=records.rows, schema=schema)
+    frictionless.Package(name="data", resources=[resource])
     by_pos = {i + 1: f for i, f in enumerate(fields)}
     fk_columns = {tuple(links.fields_of(fk)): (links.fields_of(fk), fk["reference"]["resource"],
                                                 links.fields_of(fk, "reference"))

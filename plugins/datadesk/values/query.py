@@ -12,9 +12,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import pandas as pd
-
+from .. import lazy
 from ..errors import DeskError
+
+pd = lazy.module("pandas")
 
 AGGREGATES = ["sum", "min", "max", "mean", "count", "distinct", "share", "first", "last"]
 OPTIONS = ["format", "unit", "by", "of", "within"]
