@@ -15,6 +15,7 @@ import os
 import re
 import struct
 import tempfile
+import time
 import weakref
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -326,7 +327,11 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
     """Draw every card the pages of one language site declare (``og:image`` under
     ``<base>/<cards_dir>/``), from the texts of the page that declares it: its ``og:title``,
     ``og:description``, ``og:site_name`` and the static PNG of its first chart. ``skip``: the
-    top folders that are other language sites."""
+    top folders that are other language sites. The step's seconds (pages read, cards made
+    and written) are added to the build's report (``cards_step``: `invoke bench` shows them)."""
+    from datadesk.desk import desk_of
+
+    started = time.perf_counter()
     prefix = f"{base}/{cards_dir.strip('/')}/"
     # What each page declares, by its bytes' hash, and which PNG each card's inputs gave:
     # pages and cards that did not change are neither parsed nor drawn again.
@@ -364,4 +369,5 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
         close_pool(settings)
     texts_memo.save()
     drawn_memo.save()
+    desk_of(settings).count("cards_step", "seconds", round(time.perf_counter() - started, 4))
     return written

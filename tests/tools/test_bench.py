@@ -82,6 +82,11 @@ def test_bench_runs_end_to_end(tmp_path):
         assert data["measures"][key]["plain"], key
     assert data["measures"]["warm"]["project"][0]["report"]["charts_drawn"]["renders"] == 0
     assert data["measures"]["cold"]["project"][0]["report"]["charts_drawn"]["renders"] > 0
+    # the sharing cards' share of the cold build, and of the chart floor's (serial) build
+    cold = data["measures"]["cold"]
+    assert cold["project"][0]["report"]["cards"]["drawn"] > 0
+    assert cold["cards_seconds"] > 0 and cold["cards_serial_seconds"] > 0
+    assert any(line.startswith("| cold build") and "sharing cards" in line for line in table)
     logs = sorted((work / "corpus-4" / "logs").glob("*-*.log"))
     builds = [log for log in logs if log.name.startswith(("project-", "plain-"))]
     assert len(builds) >= 9

@@ -632,6 +632,14 @@ class Bench:
             cold.extra.update(limit_seconds=round(limit, 3), met=_median(cold.project) <= limit,
                               target=f"≤ 1.3 × (Pelican cold + {floor:.1f} s chart floor ÷ {self.cores} "
                                      f"cores) = {limit:.1f} s")
+        # The sharing cards' share of the cold build (their step's seconds, in the build's report);
+        # the chart floor's build draws them one at a time too.
+        cards = [c for c in map(_cards_seconds, cold.project) if c is not None]
+        if cards:
+            cold.extra["cards_seconds"] = round(statistics.median(cards), 3)
+            serial_cards = [c for c in map(_cards_seconds, m["chart_floor"].project) if c is not None]
+            if serial_cards:
+                cold.extra["cards_serial_seconds"] = round(statistics.median(serial_cards), 3)
         render = m["chart_render"]
         parallel = _median(render.project)
         if floor and parallel:
@@ -694,6 +702,9 @@ class Bench:
                 ratio = f"{x['ratio']:.2f}×" if x.get("ratio") is not None else "—"
             met = "FAILED" if m.error else {True: "yes", False: "**no**", None: "—"}[x.get("met")]
             note = m.note
+            if x.get("cards_seconds") is not None:
+                serial = (f", {x['cards_serial_seconds']:.1f} s one at a time" if "cards_serial_seconds" in x else "")
+                note = "; ".join(filter(None, [note, f"sharing cards {x['cards_seconds']:.1f} s of it{serial}"]))
             if x.get("whole_site_after_seconds"):
                 after = statistics.median(x["whole_site_after_seconds"])
                 note = "; ".join(filter(None, [note, f"page by the fast path {x['fast_path_runs']} of "
@@ -726,6 +737,10 @@ class Bench:
 def _render_seconds(run: Run) -> float | None:
     drawn = (run.report or {}).get("charts_drawn") or {}
     return drawn.get("seconds")
+
+
+def _cards_seconds(run: Run) -> float | None:
+    return ((run.report or {}).get("cards_step") or {}).get("seconds")
 
 
 def _range(runs: list[Run]) -> str:
