@@ -151,9 +151,12 @@ def draw_svg(card: Card) -> str:
     return "\n".join(parts)
 
 
-def _inputs(card: Card) -> str:
-    chart = hashlib.sha256(card.chart_png).hexdigest() if card.chart_png else ""
-    return key_of(CARD_VERSION, card.title, card.standfirst, card.site_name, card.lang, chart)
+def _inputs(card: Card, chart_sha256: str | None = None) -> str:
+    """The memo's key of a card: its texts, language and the chart PNG's SHA-256 (given,
+    or hashed from the card's PNG)."""
+    if chart_sha256 is None:
+        chart_sha256 = hashlib.sha256(card.chart_png).hexdigest() if card.chart_png else ""
+    return key_of(CARD_VERSION, card.title, card.standfirst, card.site_name, card.lang, chart_sha256)
 
 
 def _cached(path: Path) -> bytes | None:
@@ -185,6 +188,7 @@ def _keep(cache: Path, key: str, data: bytes) -> None:
 # The worker processes that draw cards, one set per build (its desk), shared by the language
 # sites and shut down after the main site's cards (``write_site_cards``).
 _POOLS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+IN_FLIGHT = 4  # cards sent to each worker ahead of the one it draws (bounds the SVGs held)
 
 
 def _workers(settings: dict) -> int:
@@ -193,37 +197,6 @@ def _workers(settings: dict) -> int:
     from datadesk.charts.render import workers_of
 
     return workers_of(datadesk_settings.values(settings))
-
-
-def _draw(svgs: dict[str, str], settings: dict, desk) -> Iterator[tuple[str, bytes, bool]]:
-    """(key, PNG, drawn by a worker) for each SVG: in worker processes when there are two
-    or more and several workers, else here. A worker that dies (killed, out of memory)
-    stops the pool; what it had not drawn is drawn here."""
-    import vl_convert
-
-    workers = _workers(settings) if desk is not None else 1
-    if len(svgs) < 2 or workers < 2:
-        for key, svg in svgs.items():
-            yield key, vl_convert.svg_to_png(svg, scale=1.0), False
-        return
-    from datadesk.charts.render import Pool
-
-    pool = _POOLS.get(desk)
-    if pool is None:
-        pool = _POOLS[desk] = Pool()
-    executor = pool.executor(workers)
-    futures = [(key, svg, executor.submit(vl_convert.svg_to_png, svg, scale=1.0)) for key, svg in svgs.items()]
-    broken = False
-    for key, svg, future in futures:
-        if not broken:
-            try:
-                yield key, future.result(), True
-                continue
-            except BrokenProcessPool:
-                broken = True
-                pool.close()
-                logger.info("cards: a worker process stopped; drawing the remaining cards in the build's process")
-        yield key, vl_convert.svg_to_png(svg, scale=1.0), False
 
 
 def close_pool(settings: dict) -> None:
@@ -235,15 +208,85 @@ def close_pool(settings: dict) -> None:
         pool.close()
 
 
-def render_all(cards: list[Card], cache: Path, memo=None, settings: dict | None = None) -> list[bytes]:
-    """Each card's PNG, in order: from the cache when the same SVG was drawn before, else
-    drawn (each different card once; in worker processes when ``settings`` name more than
-    one, ``DATADESK_CHARTS_WORKERS``). With ``memo`` (datadesk's ``Memo``), a card whose
-    inputs (texts, language, the chart PNG's hash) were seen before is not even drawn as
-    SVG: the memo names its PNG in the cache. With ``settings``, the build's report counts
-    the cards ``remembered`` (by the memo), ``cached`` (the same SVG drawn before, or
-    by another card of this build), ``drawn``
-    and ``drawn in workers``."""
+class _Drawing:
+    """The cards to draw, each different SVG once: drawn here, or by worker processes once a
+    second one is asked for (starting workers for one card costs more than it saves), with at
+    most ``IN_FLIGHT`` per worker waiting, so the SVGs (each embeds a chart PNG) are not all
+    held at once. A worker that dies (killed, out of memory) stops the pool; the cards it had
+    not drawn are drawn here."""
+
+    def __init__(self, cache: Path, settings: dict | None, desk, count):
+        self.cache, self.settings, self.desk, self.count = cache, settings, desk, count
+        self.workers = _workers(settings) if desk is not None else 1
+        self.waiting: dict[str, list] = {}  # key -> [SVG, future or None, indexes], in order
+        self.pool = None
+        self.broken = False
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.waiting
+
+    def also(self, key: str, index: int) -> None:
+        self.waiting[key][2].append(index)
+
+    def add(self, key: str, svg: str, index: int) -> Iterator[tuple[int, bytes]]:
+        """Ask for a card; yields the cards that are done meanwhile (index, PNG)."""
+        self.waiting[key] = [svg, None, [index]]
+        if self.workers < 2 or self.broken:
+            yield from self._finish(next(iter(self.waiting)))
+            return
+        if len(self.waiting) < 2 and self.pool is None:
+            return  # perhaps the only one: drawn here at the end
+        for entry in self.waiting.values():
+            if entry[1] is None:
+                entry[1] = self._submit(entry[0])
+        while len(self.waiting) > self.workers * IN_FLIGHT:
+            yield from self._finish(next(iter(self.waiting)))
+
+    def _submit(self, svg: str):
+        import vl_convert
+        from datadesk.charts.render import Pool
+
+        if self.pool is None:
+            self.pool = _POOLS.get(self.desk)
+            if self.pool is None:
+                self.pool = _POOLS[self.desk] = Pool()
+        return self.pool.executor(self.workers).submit(vl_convert.svg_to_png, svg, scale=1.0)
+
+    def _finish(self, key: str) -> Iterator[tuple[int, bytes]]:
+        import vl_convert
+
+        svg, future, indexes = self.waiting.pop(key)
+        data = None
+        if future is not None and not self.broken:
+            try:
+                data = future.result()
+            except BrokenProcessPool:
+                self.broken = True
+                self.pool.close()
+                logger.info("cards: a worker process stopped; drawing the remaining cards in the build's process")
+        by_worker = data is not None
+        if data is None:
+            data = vl_convert.svg_to_png(svg, scale=1.0)
+        _keep(self.cache, key, data)
+        self.count("drawn")
+        self.count("drawn in workers", int(by_worker))
+        for index in indexes:
+            yield index, data
+
+    def rest(self) -> Iterator[tuple[int, bytes]]:
+        while self.waiting:
+            yield from self._finish(next(iter(self.waiting)))
+
+
+def render_each(jobs, cache: Path, memo=None, settings: dict | None = None) -> Iterator[tuple[int, bytes]]:
+    """(index, PNG) of each card, as they are done (not in order). ``jobs``: (memo key or None,
+    a function that makes the :class:`Card`), so a card the memo knows is not even made: its
+    inputs (texts, language, the chart PNG's hash) name its PNG in the cache. Else its SVG is
+    made, and the PNG is the cache's when the same SVG was drawn before, or drawn (each
+    different card once; in worker processes when ``settings`` name more than one,
+    ``DATADESK_CHARTS_WORKERS``). With ``settings``, the build's report counts the cards
+    ``remembered`` (by the memo), ``cached`` (the same SVG drawn before, or by another card
+    of this build), ``drawn`` and, of those, ``drawn in workers``."""
     desk = None
     if settings is not None:
         from datadesk.desk import desk_of
@@ -254,43 +297,42 @@ def render_all(cards: list[Card], cache: Path, memo=None, settings: dict | None 
         if desk is not None and n:
             desk.count("cards", what, n)
 
-    found: list[bytes | None] = [None] * len(cards)
-    keys: list[str | None] = [None] * len(cards)
-    missing: dict[str, str] = {}  # key -> SVG, each different card once
-    for i, card in enumerate(cards):
-        inputs = _inputs(card) if memo is not None else None
-        if inputs is not None:
+    drawing = _Drawing(cache, settings, desk, count)
+    for index, (inputs, make) in enumerate(jobs):
+        if memo is not None and inputs is not None:
             known = memo.get(inputs)
             if isinstance(known, str) and (data := _cached(cache / f"{known}.png")) is not None:
-                found[i] = data
                 count("remembered")
+                yield index, data
                 continue
-        svg = draw_svg(card)
+        svg = draw_svg(make())
         key = hashlib.sha256(f"{CARD_VERSION}\n{svg}".encode("utf-8")).hexdigest()
-        if inputs is not None:
+        if memo is not None and inputs is not None:
             memo.set(inputs, key)
-        keys[i] = key
-        if key in missing:  # the same card as another of this build: drawn once
+        if key in drawing:  # the same card as another of this build: drawn once
             count("cached")
+            drawing.also(key, index)
             continue
         data = _cached(cache / f"{key}.png")
-        if data is None:
-            missing[key] = svg
-        else:
-            found[i] = data
+        if data is not None:
             count("cached")
-    drawn: dict[str, bytes] = {}
-    for key, data, by_worker in _draw(missing, settings or {}, desk):
-        _keep(cache, key, data)
-        drawn[key] = data
-        count("drawn")
-        count("drawn in workers", int(by_worker))
-    return [data if data is not None else drawn.get(keys[i]) or (cache / f"{keys[i]}.png").read_bytes()
-            for i, data in enumerate(found)]
+            yield index, data
+            continue
+        yield from drawing.add(key, svg, index)
+    yield from drawing.rest()
+
+
+def render_all(cards: list[Card], cache: Path, memo=None, settings: dict | None = None) -> list[bytes]:
+    """Each card's PNG, in order (see :func:`render_each`)."""
+    found: list[bytes | None] = [None] * len(cards)
+    jobs = [(_inputs(card) if memo is not None else None, lambda card=card: card) for card in cards]
+    for index, data in render_each(jobs, cache, memo, settings):
+        found[index] = data
+    return found
 
 
 def render(card: Card, cache: Path, memo=None, settings: dict | None = None) -> bytes:
-    """One card's PNG (see :func:`render_all`)."""
+    """One card's PNG (see :func:`render_each`)."""
     return render_all([card], cache, memo, settings)[0]
 
 
@@ -349,19 +391,36 @@ def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, c
         if name == SITE_CARD and rel.as_posix() != "index.html":
             continue  # drawn from the home page
         wanted.setdefault(name, texts)
-    written, cards = [], []
-    for name, texts in sorted(wanted.items()):
-        chart_png = None
-        if texts["chart"]:
-            png = output / charts_dir.strip("/") / texts["chart"] / f"{texts['chart']}.{texts['lang']}.png"
-            chart_png = png.read_bytes() if png.is_file() else None
-        cards.append(Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"]))
-        written.append(output / cards_dir.strip("/") / name)
-    # Every card's SVG first, then the ones the cache lacks drawn together (in parallel). The
-    # workers stay up for the next language site; the main site's cards come last.
+    # Each card is made when its turn comes (its chart PNG read then), the ones the cache lacks
+    # drawn together (in parallel) and each written as soon as it is there. A chart PNG is
+    # hashed once for the memo, however many cards show it. The workers stay up for the next
+    # language site; the main site's cards come last.
+    chart_hashes: dict[Path, str] = {}
+
+    def chart_of(texts: dict) -> Path | None:
+        if not texts["chart"]:
+            return None
+        png = output / charts_dir.strip("/") / texts["chart"] / f"{texts['chart']}.{texts['lang']}.png"
+        return png if png.is_file() else None
+
+    def job(texts: dict) -> tuple[str, object]:
+        png = chart_of(texts)
+        if png is not None and png not in chart_hashes:
+            chart_hashes[png] = hashlib.sha256(png.read_bytes()).hexdigest()
+
+        def make() -> Card:
+            return Card(texts["title"], texts["standfirst"], texts["site_name"],
+                        png.read_bytes() if png is not None else None, texts["lang"])
+
+        inputs = key_of(CARD_VERSION, texts["title"], texts["standfirst"], texts["site_name"], texts["lang"],
+                        chart_hashes[png] if png is not None else "")
+        return inputs, make
+
+    names = sorted(wanted)
+    written = [output / cards_dir.strip("/") / name for name in names]
     try:
-        for target, data in zip(written, render_all(cards, cache, drawn_memo, settings)):
-            write_output(settings, target, data, "cards")
+        for index, data in render_each((job(wanted[name]) for name in names), cache, drawn_memo, settings):
+            write_output(settings, written[index], data, "cards")
     except BaseException:
         close_pool(settings)
         raise
