@@ -203,6 +203,8 @@ class Articles:
         self._settings_keys: dict[int, str] = {}
         self._stores: dict[str, Store] = {}
         self._themes: dict[str, str] = {}
+        self._displays: dict[tuple, str] = {}
+        self._verified: set[str] = set()  # keys of entries found true for this build's files
 
     def key(self, settings: dict, display: str, text: str) -> str:
         run = id(settings)
@@ -212,6 +214,16 @@ class Articles:
         # the document's language falls back to the run's when neither Lang: nor the name says it
         fallback = None if len(suffixes) >= 2 and len(suffixes[-2]) == 3 else settings.get("DEFAULT_LANG")
         return key_of("article", display, text, fallback, self._settings_keys[run])
+
+    def display(self, source_path, settings: dict) -> str:
+        """The file's path as the editor knows it (shortcodes.display_path), once per build:
+        both language runs read every file."""
+        from .shortcodes import display_path
+
+        key = (str(source_path), settings.get("PATH"))
+        if key not in self._displays:
+            self._displays[key] = display_path(source_path, settings)
+        return self._displays[key]
 
     def theme(self, settings: dict) -> str:
         folder = str(settings.get("THEME"))
@@ -230,8 +242,12 @@ class Articles:
         entry = kept[1] if kept is not None and kept[0] == key else None
         if entry is None:
             entry = self.store(settings).get(key, label=display)
-        if entry is None or not self._current(settings, entry):
+        if entry is None:
             return None
+        if key not in self._verified:  # the files' hashes are fixed for the build: checked once
+            if not self._current(settings, entry):
+                return None
+            self._verified.add(key)
         memory[display] = (key, entry)
         return entry
 

@@ -275,7 +275,7 @@ class ShortcodeMarkdownReader(MarkdownReader):
         self._source_path = source_path
         desk = desk_of(self.settings)
         cache = articles.articles_of(desk)
-        display = display_path(source_path, self.settings)
+        display = cache.display(source_path, self.settings)
         with pelican_open(source_path) as text:
             pass
         key = cache.key(self.settings, display, text)

@@ -58,7 +58,12 @@ def _entry_content(article, root: str, url: str) -> str:
     return f'<div dir="auto">{absolute_links(content, url)}</div>'
 
 
-def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, timezone: str) -> Atom1Feed:
+def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, timezone: str,
+               contents: dict | None = None) -> Atom1Feed:
+    """``contents``: the entries' HTML already made for this language site's other feeds, by
+    article (an article is in the site's feed and in its section's: its links are made
+    absolute once)."""
+    contents = {} if contents is None else contents
     feed = Atom1Feed(title=title, link=root + "/", feed_url=feed_url, feed_guid=feed_url,
                      description="", language=lang)
     for article in articles:
@@ -67,10 +72,12 @@ def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, tim
         categories = ([str(article.category)] if getattr(article, "category", None) else []) + \
             [str(t) for t in getattr(article, "tags", []) or []]
         modified = getattr(article, "modified", None) or article.date
+        if (id(article), url) not in contents:
+            contents[id(article), url] = (article, _entry_content(article, root, url))
         feed.add_item(
             title=str(article.title), link=url, unique_id=url,  # as written, never decoded
             description=_plain(getattr(article, "summary", "")),
-            content=_entry_content(article, root, url),
+            content=contents[id(article), url][1],
             author_name=authors or None, categories=categories or None,
             pubdate=set_date_tzinfo(article.date, timezone),
             updateddate=set_date_tzinfo(modified, timezone),
@@ -99,10 +106,12 @@ def write_language_feeds(generator) -> list[Path]:
     # Only this language's published articles: a translation belongs to its own site's feed.
     articles = [a for a in generator.articles if a.lang == lang and a.status == "published"]
     written = []
+    contents: dict = {}  # each article's entry HTML, for the site's feed and its section's
     all_path = settings.get("DISCOVERY_FEED")
     if all_path:
         feed = build_feed(articles, title=settings["SITENAME"], root=root,
-                          feed_url=f"{root}/{all_path}", lang=lang, timezone=timezone)
+                          feed_url=f"{root}/{all_path}", lang=lang, timezone=timezone,
+                          contents=contents)
         _write(feed, out / all_path, context, root)
         written.append(out / all_path)
     pattern = settings.get("DISCOVERY_CATEGORY_FEED")
@@ -113,7 +122,8 @@ def write_language_feeds(generator) -> list[Path]:
                 continue
             rel = pattern.format(slug=category.slug)
             feed = build_feed(items, title=f"{settings['SITENAME']} · {category}", root=root,
-                              feed_url=f"{root}/{rel}", lang=lang, timezone=timezone)
+                              feed_url=f"{root}/{rel}", lang=lang, timezone=timezone,
+                              contents=contents)
             _write(feed, out / rel, context, root)
             written.append(out / rel)
     return written

@@ -156,7 +156,7 @@ class CheckedReader:
 
     def read(self, source_path):
         build = self.settings.get(BUILD_KEY)
-        if build and str(Path(source_path).resolve()) in build.refused:
+        if build and build.refused and str(Path(source_path).resolve()) in build.refused:
             return "", {"status": "skip"}
         return super().read(source_path)
 

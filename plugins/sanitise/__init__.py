@@ -149,10 +149,29 @@ def outside(path: Path, root: Path) -> Path | None:
 MAX_CONTENT_BYTES = 256 * 1024  # an article is 20-30 KB; CONTENT_MAX_BYTES in pelicanconf.py
 
 
+# A key of the build's settings (not a setting): "_…_" like the settings checks' memo, which
+# the article pages' fingerprints leave out (it holds paths, not what a page shows).
+VERDICTS = "_sanitise_verdicts_"
+
+
 def refusal(path, settings: dict) -> str | None:
     """Why Pelican must not read the content file ``path``, or None: it is outside content/
     (``PATH``) once symlinks are followed, or larger than ``CONTENT_MAX_BYTES``. The message
-    names the file as the editor knows it (the link, not its target) and the fix."""
+    names the file as the editor knows it (the link, not its target) and the fix.
+
+    Checked once per file per build: the editorial checks and both language runs ask about
+    every file, and the answer is kept in the build's settings (made anew for each build,
+    shared by the language subsites), never from one build to the next."""
+    verdicts = settings.get(VERDICTS)
+    if verdicts is None:
+        return _refusal(path, settings)
+    key = (str(path), settings["PATH"], settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES))
+    if key not in verdicts:
+        verdicts[key] = _refusal(path, settings)
+    return verdicts[key]
+
+
+def _refusal(path, settings: dict) -> str | None:
     root = Path(settings["PATH"])
     limit = settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES)
     project = root.resolve().parent
@@ -203,6 +222,9 @@ def connect_last(_pelican) -> None:
     it wraps whichever reader the plugins chose (the shortcodes reader for Markdown)."""
     from pelican import signals
 
+    # A new build's main site starts with no verdicts (its settings are read anew); the
+    # subsites' settings are copies of the main site's, and share its verdicts.
+    _pelican.settings.setdefault(VERDICTS, {})
     signals.readers_init.connect(contain_readers)
 
 

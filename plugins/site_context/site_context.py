@@ -5,6 +5,7 @@ the output, so two builds of one commit are byte-identical."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from itertools import islice
 
@@ -29,6 +30,12 @@ def date_filter(value, lang: str = "fr", fmt: str = "long") -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.date()
+    return _formatted_date(value, lang, fmt)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formatted_date(value: dt.date, lang: str, fmt: str) -> str:
+    """Once per date, language and format (every list page shows each article's date)."""
     text = format_date(value, format=fmt, locale=babel_locale(lang))
     if lang == "fr" and value.day == 1 and text.startswith("1 "):
         text = "1er" + text[1:]  # « 1er décembre 2026 », as French writes the first of the month

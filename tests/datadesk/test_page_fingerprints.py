@@ -247,3 +247,26 @@ def test_a_warm_build_imports_no_chart_or_dataset_library(fingerprint_site):
     assert cold["imported"]["altair"] and cold["imported"]["pandas"]  # the cold build prepared charts
     assert warm["charts"].get("prepared", 0) == 0 and warm["datasets"].get("validated", 0) == 0
     assert warm["imported"] == {"altair": False, "frictionless": False, "numpy": False, "pandas": False}
+
+
+def test_a_kept_article_turned_into_a_link_out_of_content_is_refused_on_every_build(fingerprint_site):
+    """The reader's refusals (sanitise) come before the article cache: a warm corpus's article
+    replaced by a link to the same bytes outside content/ (its cache entry's key is the same)
+    fails each build with the refusal, and output/ is left as it was."""
+    corpus, out, into = fingerprint_site["corpus"], fingerprint_site["out"], fingerprint_site["into"]
+    article = corpus["article"]
+    original = article.read_bytes()
+    outside = into / "outside.fr.md"
+    outside.write_bytes(original)
+    before = tree(out)
+    article.unlink()
+    article.symlink_to(outside)
+    try:
+        for _ in range(2):
+            with pytest.raises(BuildFailed) as failure:
+                build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+            assert f"links to {outside}, outside content/" in str(failure.value)
+            assert tree(out) == before
+    finally:
+        article.unlink()
+        article.write_bytes(original)
