@@ -354,10 +354,12 @@ def _page_texts(path: Path) -> dict:
     import lxml.html
 
     doc = lxml.html.fromstring(path.read_bytes())
+    metas: dict[str, str] = {}
+    for element in doc.xpath("//head/meta[@property][@content]"):  # one pass; the first of each wins
+        metas.setdefault(element.get("property"), element.get("content"))
 
     def meta(prop: str) -> str:
-        found = doc.xpath(f'//head/meta[@property="{prop}"]/@content')
-        return found[0].strip() if found else ""
+        return metas.get(prop, "").strip()
 
     return {"title": meta("og:title"), "standfirst": meta("og:description"), "site_name": meta("og:site_name"),
             "image": meta("og:image"), "lang": (doc.get("lang") or "").split("-")[0],
