@@ -3,13 +3,12 @@ French run and the English subsite share it) and not at all when nothing it show
 
 An entry is the reader's result as JSON: the body's HTML, the front matter as the Markdown
 ``meta`` extension read it (lists of strings), the HTML of the formatted fields (Summary),
-what the conversion read and what it did to the desk. It is found by a key of the file's
-text, its path, the settings that shape the reader's output and :func:`~datadesk.store.code_version`,
-and used only while every file the conversion read (the CSV and description of each dataset
-its values and ``Datasets:`` name, each chart's definition, the charts folder's helpers, the
-chart's datasets, the theme's templates and catalogues the figure is rendered with) has the
-content hash it had then. So an unrelated data change keeps it, and a change to a dataset
-it uses makes it again.
+what the conversion did, and for each chart and value the shortcode its placeholder stands
+for (placeholders.py: their HTML is not kept, it is filled each time the file is read). It
+is found by a key of the file's text, its path, the settings that shape the reader's output
+and :func:`~datadesk.store.code_version`; it does not depend on the datasets or charts, so a
+data change converts no file (a chart it places that is gone, or a dataset its values read
+that left the catalogue, converts it again, which says the error).
 
 Two places keep entries: the build's :class:`~datadesk.snapshot.DeskCache` (``articles``:
 the second language run of a build, and every build of the live preview's process) and a
@@ -26,11 +25,12 @@ do not pass validation.
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import placeholders
 from .datasets import DataValidationError
-from .datasets.package import BASE, description_path
 from .store import Store, code_version, key_of
 
 logger = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ READER_SETTINGS = ("MARKDOWN", "FORMATTED_FIELDS", "PATH", "THEME", "I18N_TEMPLA
 # DATADESK_* settings that change no converted file (where the previous output is, a new
 # folder for each test build; how many processes draw the charts): left out of the key.
 NOT_READ = ("DATADESK_PREVIOUS_OUTPUT", "DATADESK_CHARTS_WORKERS")
-DEFINITION_SUFFIXES = (".py", ".yaml", ".yml")
 
 
 def project_root(settings: dict) -> Path:
@@ -97,54 +96,48 @@ class Recorder:
         self.effects: list[list] = []
         self.theme = False  # a figure was rendered from the theme's templates and catalogues
         self.keepable = True
+        self.slots: dict[str, dict] = {}  # placeholder id -> the shortcode it stands for
+        self.answers: dict[str, str] = {}  # placeholder id -> its HTML in this conversion
+        self.block_level: set[str] = set()
 
     def shortcode(self, name: str, args: str, ctx) -> None:
-        """A handler answered ``{{ name args }}``: note what its answer depends on."""
+        """A handler answered ``{{ name args }}``: note what its answer depends on. A value's
+        and a chart's HTML are not kept (placeholders.py): the entry notes only what the
+        desk must know again on a hit (the datasets the file's values read, the language
+        whose charts its figures show)."""
         if name == "value":
             from .values import query
 
-            dataset = query.parse(args).dataset
-            self._dataset(dataset)
-            self._effect(["used", ctx.path, dataset])
+            self._effect(["used", ctx.path, query.parse(args).dataset])
         elif name == "chart":
-            from .charts.charts import site_charts
-
-            chart_id = args.split()[0]
-            site = site_charts(ctx.settings, ctx.lang, self.desk)
-            built = site.builds[chart_id]
-            definition = site.found[chart_id]
-            folder = definition.parent
-            for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-                if path.is_file() and (path.stem == chart_id or path.suffix not in DEFINITION_SUFFIXES
-                                       or path.name.startswith(("_", "."))):
-                    self.files.add(path)
-            self.files.add(definition)
-            for name in built.uses:
-                self._dataset(name)
-            self.theme = True
-            self._effect(["chart", ctx.lang, chart_id])
+            self._effect(["chart", ctx.lang, args.split()[0]])
         else:  # a handler another plugin registered: what it reads is unknown, so never kept
             self.keepable = False
 
-    def declared(self, meta: dict | None) -> None:
-        """The datasets ``Datasets:`` names (the dataset pages list the article under them)."""
-        for value in (meta or {}).get("datasets", []):
-            for name in str(value).split(","):
-                if name.strip():
-                    self._dataset(name.strip())
+    def hold(self, name: str, args: str, ctx, html: str, md) -> str:
+        """The placeholder that stands for a value's or a chart's HTML in the kept conversion
+        (``html`` itself for another shortcode); the HTML fills it when the file is read."""
+        if name not in placeholders.HELD:
+            return html
+        ident, marker = placeholders.marker(ctx.path, len(self.slots), name, args)
+        slot = {"name": name, "args": args, "line": ctx.line, "lang": ctx.lang, "block": ctx.block}
+        if name == "chart":
+            from .charts.charts import heading_for
 
-    def _dataset(self, name: str) -> None:
-        try:
-            catalog = self.desk.catalog(self.settings)
-            if name in catalog.names:
-                self.files.update((catalog.csv_path(name), catalog.description_path(name),
-                                   catalog.data_dir / BASE))
-                return
-            folder = catalog.data_dir
-        except DataValidationError:
-            self.keepable = False
-            return
-        self.files.update((folder / f"{name}.csv", description_path(folder, name), folder / BASE))
+            slot["heading"] = heading_for(ctx)
+        self.slots[ident] = slot
+        self.answers[ident] = str(html)
+        tag = re.match(r"\s*<([a-zA-Z][a-zA-Z0-9]*)", str(html))
+        if tag and md.is_block_level(tag.group(1)):
+            self.block_level.add(ident)
+        return marker
+
+    def unwrap(self, html: str) -> str:
+        """A block-level answer standing alone is not inside a paragraph (as the sanitiser
+        puts it back): the same for its placeholder."""
+        for ident in self.block_level:
+            html = placeholders.unwrap(html, f"{placeholders.PREFIX}{ident}{placeholders.CLOSE}", True)
+        return html
 
     def _effect(self, effect: list) -> None:
         if effect not in self.effects:

@@ -12,7 +12,8 @@ absolute address, the chart embed pages with their own way back. Nothing patches
 content object and no written file is read back.
 
 A marker left in a written page is an error (``check_written``, at ``content_written``):
-a template printed the HTML without the ``site_links`` filter.
+a template printed the HTML without the ``site_links`` filter. So is a chart's or an inline
+value's placeholder (placeholders.py) left unfilled.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import logging
 
 from jinja2 import pass_context
 
+from . import placeholders
 from .outputs import is_kept
 
 logger = logging.getLogger(__name__)
@@ -68,6 +70,12 @@ def check_written(path: str, context: dict, **_kwargs) -> None:
         text = open(path, encoding="utf-8").read()
     except (OSError, UnicodeDecodeError):
         return
+    line = placeholders.leftover(text)
+    if line is not None:
+        logger.error("%s:%d: a chart or an inline value was written as its placeholder (U+E000 datadesk:…); "
+                     "expected the HTML the Markdown reader fills in (plugins/datadesk/placeholders.py). "
+                     "Print the content object's content or summary, never an entry of .cache/articles.",
+                     path, line)
     if MARKER in text:
         line = text.count("\n", 0, text.index(MARKER)) + 1
         logger.error("%s:%d: a link of a chart or an inline value was written unresolved (%s…); "

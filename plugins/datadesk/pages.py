@@ -85,6 +85,17 @@ READ_COLLECTIONS = {"latest_articles"}
 LIGHT = ("url", "save_as", "lang", "title", "status", "slug")
 
 
+def _unread(name: str, value):
+    """``value`` without what no article page shows: the byte size of each dataset's CSV in
+    ``DATASETS`` (``resource.bytes``, which only the dataset pages print), so a CSV edit
+    renders again the article pages whose values, charts or ``Datasets:`` changed, not all."""
+    if name != "DATASETS" or not isinstance(value, dict):
+        return value
+    return {key: ({**entry, "resource": {k: v for k, v in entry["resource"].items() if k != "bytes"}}
+                  if isinstance(entry, dict) and isinstance(entry.get("resource"), dict) else entry)
+            for key, entry in value.items()}
+
+
 class Unknown(Exception):
     """A value the fingerprint cannot describe: the page is rendered."""
 
@@ -261,7 +272,7 @@ class Pages:
                 if name in PER_BUILD or name in COLLECTIONS or name.startswith("_"):
                     continue  # "_checked_…_": the settings checks' memo (object ids)
                 try:
-                    site[name] = describe(value)
+                    site[name] = describe(_unread(name, value))
                 except Unknown:
                     unknown.add(name)  # fine unless a template reads it (see fingerprint)
             relpath = context.get("relpath_to_site")

@@ -22,7 +22,7 @@ import sanitise
 from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
 from pelican.utils import pelican_open
 
-from . import articles
+from . import articles, placeholders
 from .desk import Desk, desk_of
 from .errors import DeskError
 from .frontmatter import parse
@@ -49,6 +49,7 @@ class ShortcodeContext:
     block: bool  # the shortcode stands alone on its line
     metadata: dict = field(default_factory=dict)
     desk: Desk | None = None  # the build's state (datadesk/desk.py); the settings' desk if None
+    heading: str | None = None  # a chart's heading level, when known (a placeholder filled again)
 
     def __post_init__(self):
         if self.desk is None:
@@ -239,6 +240,8 @@ class ShortcodePreprocessor(Preprocessor):
                 continue
             if self.ext.recorder is not None:  # what the answer depends on (datadesk/articles.py)
                 self.ext.recorder.shortcode(code.name, code.args, ctx)
+                # a value's or chart's HTML: a placeholder, filled when the file is read
+                html = self.ext.recorder.hold(code.name, code.args, ctx, html, self.md)
             pieces.append(sanitise.protect(self.md, html))  # ours: the sanitiser leaves it alone
         pieces.append(line[pos:])
         expanded = "".join(pieces)
@@ -278,26 +281,78 @@ class ShortcodeMarkdownReader(MarkdownReader):
         display = cache.display(source_path, self.settings)
         with pelican_open(source_path) as text:
             pass
+        refused = placeholders.refuse(text, display)
+        if refused:
+            raise ShortcodeError("\n".join(refused))
         key = cache.key(self.settings, display, text)
         entry = cache.lookup(self.settings, key, display)
         if entry is not None:
             cache.replay(entry)
             desk.count("articles", "cached")
+            content, formatted = self._fill(display, entry["slots"], self._answer(display, entry["slots"]),
+                                            entry["content"], entry["formatted"])
             meta = dict(entry["meta"]) if entry["meta"] is not None else None  # [name, values] pairs: in order
-            return entry["content"], self._parse_metadata(meta or {}, entry["formatted"])
+            return content, self._parse_metadata(meta or {}, formatted)
         recorder = articles.Recorder(self, desk)
         desk.count("articles", "converted")
         with articles.warnings_seen() as seen:
-            content, meta, formatted = self._convert(source_path, text, recorder)
+            held, meta, held_fields = self._convert(source_path, text, recorder)
+            content, formatted = self._fill(display, recorder.slots, recorder.answers, held, held_fields)
             metadata = self._parse_metadata(meta or {}, formatted)
         if seen.count:
             cache.unkept.add(key)  # said again while the file is wrong: never served from a cache
         else:
-            recorder.declared(meta)
             cache.keep(self.settings, key, display, recorder,
-                       {"content": content, "formatted": formatted,
+                       {"content": held, "formatted": held_fields, "slots": recorder.slots,
                         "meta": list(meta.items()) if meta is not None else None})
         return content, metadata
+
+    def _answer(self, display: str, slots: dict) -> dict[str, str]:
+        """Each placeholder's HTML, from its shortcode's handler (the values' and figures'
+        memos and stores make this cheap while their datasets are unchanged). Errors as the
+        conversion says them: the body's first, each with its file and line."""
+        desk = desk_of(self.settings)
+        answers: dict[str, str] = {}
+        for in_body in (True, False):
+            errors = []
+            for ident, slot in slots.items():
+                if bool(slot["line"]) != in_body:
+                    continue
+                where = f"{display}:{slot['line']}" if slot["line"] else f"{display} (metadata)"
+                handler = desk.handlers.get(slot["name"])
+                if handler is None:
+                    known = ", ".join(sorted(desk.handlers)) or "none"
+                    errors.append(f"{where}: unknown shortcode {{{{ {slot['name']} }}}}; expected one of: "
+                                  f"{known}. Check the spelling (see EDITING.md).")
+                    continue
+                ctx = ShortcodeContext(path=display, line=slot["line"], lang=slot["lang"],
+                                       settings=self.settings, block=slot["block"], desk=desk,
+                                       heading=slot.get("heading"))
+                try:
+                    answers[ident] = str(handler(slot["args"], ctx))
+                except DeskError as exc:
+                    errors.append(f"{where}: {exc}")
+            if errors:
+                raise ShortcodeError("\n".join(errors))
+        return answers
+
+    @staticmethod
+    def _fill(display: str, slots: dict, answers: dict, content: str, formatted: dict):
+        """The body and the formatted fields with their placeholders filled: each one that the
+        conversion wrote, exactly once, and no other (placeholders.py)."""
+        seen: set[str] = set()
+        try:
+            content = placeholders.fill(content, answers, seen)
+            formatted = {name: placeholders.fill(html, answers, seen) for name, html in formatted.items()}
+        except KeyError as exc:
+            raise ShortcodeError(f"{display}: a placeholder ({exc.args[0]}) that this file's conversion did "
+                                 f"not write, or wrote once, was found in its HTML; expected only the charts "
+                                 f"and values the file places. Convert it again (delete .cache/articles).")
+        if seen != set(slots):
+            missing = ", ".join(sorted(set(slots) - seen))
+            raise ShortcodeError(f"{display}: the placeholders {missing} of its charts or values are missing "
+                                 f"from its HTML; expected each once. Convert it again (delete .cache/articles).")
+        return content, formatted
 
     def _convert(self, source_path, text: str, recorder):
         """(body HTML, the front matter as Markdown's meta extension read it, the HTML of each
@@ -307,7 +362,7 @@ class ShortcodeMarkdownReader(MarkdownReader):
         config = dict(self.settings["MARKDOWN"])
         config["extensions"] = list(config.get("extensions", [])) + [ext]
         self._md = Markdown(**config)
-        content = self._md.convert(text)
+        content = recorder.unwrap(self._md.convert(text))
         if not hasattr(self._md, "Meta"):
             return content, None, {}
         meta = {name: list(values) for name, values in self._md.Meta.items()}
@@ -319,7 +374,7 @@ class ShortcodeMarkdownReader(MarkdownReader):
         for name, values in meta.items():
             if name.lower() in self.settings["FORMATTED_FIELDS"]:
                 self._md.reset()
-                formatted[name.lower()] = self._md.convert("\n".join(values))
+                formatted[name.lower()] = recorder.unwrap(self._md.convert("\n".join(values)))
         return content, meta, formatted
 
     def _parse_metadata(self, meta, formatted=None):

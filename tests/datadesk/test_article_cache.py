@@ -1,8 +1,9 @@
 """Each source file is converted once per build and not at all while nothing it shows changed
 (plugins/datadesk/articles.py): a warm build converts nothing, an edited article is converted
-once (not its translation), a chart's edit converts the files that place it, a CSV edit
-converts exactly the files that show that dataset, and after each the site is byte-identical
-to a build from scratch. A damaged entry is made again
+once (not its translation), a chart's edit and a CSV edit convert no file (their figures and
+values fill the placeholders the kept conversions hold: plugins/datadesk/placeholders.py) and
+a CSV edit computes exactly the values of that dataset again, and after each the site is
+byte-identical to a build from scratch. A damaged entry is made again
 with a notice; an article whose shortcode fails fails every build.
 
 Small synthetic corpora (tools/bench/corpus.py), each build a new process (`invoke build`)."""
@@ -127,8 +128,8 @@ def test_conversions_follow_what_changed(article_corpus, tmp_path):
     assert 0 < len(placing) < files
     chart.write_text(chart.read_text(encoding="utf-8").replace("height: 320", "height: 330"),
                      encoding="utf-8")
-    assert build(made, out) == {"converted": len(placing), "cached": 2 * files - len(placing)}, \
-        f"a chart's edit converts the files that place it: {sorted(placing)}"
+    assert build(made, out) == {"cached": 2 * files}, \
+        "a chart's edit converts no file: its figure fills the placeholder of the files placing it"
     redrawn = tree(out)
     assert redrawn != edited
     from_scratch(made, tmp_path / "scratch3")
@@ -138,12 +139,21 @@ def test_conversions_follow_what_changed(article_corpus, tmp_path):
     expected = showing(made, "chernivtsi_outages_daily")
     assert 0 < len(expected) < files
     edit_cell(made["project"] / "data" / "chernivtsi_outages_daily.csv", "2022-12-22")
-    assert build(made, out) == {"converted": len(expected), "cached": 2 * files - len(expected)}, \
-        f"a CSV edit converts the files that show that dataset: {sorted(expected)}"
+    assert build(made, out) == {"cached": 2 * files}, "a CSV edit converts no file"
+    values = report(made)["values"]
+    shown = {(lang, code) for path in sources(made) for lang in [path.suffixes[0][1:]]
+             for code in re.findall(r"\{\{ value [^}]*chernivtsi_outages_daily[^}]*\}\}",
+                                    path.read_text(encoding="utf-8"))}
+    assert values.get("computed") == len(shown), \
+        f"exactly the values of the edited dataset are computed again ({sorted(shown)}): {values}"
     changed = tree(out)
     assert changed != edited
     from_scratch(made, tmp_path / "scratch2")
     assert tree(tmp_path / "scratch2") == changed
+
+
+def report(made: dict) -> dict:
+    return json.loads((made["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
 
 
 def test_a_damaged_entry_is_made_again_with_a_notice(small_corpus, tmp_path, capfd):

@@ -320,9 +320,9 @@ def chart_shortcode(args: str, ctx) -> str:
     if not ctx.block:
         raise ShortcodeError(f'the chart "{words[0]}" must stand alone on its line. '
                              "Put {{ chart " + words[0] + " }} on a line of its own, with blank lines around it.")
+    heading = getattr(ctx, "heading", None) or heading_for(ctx)  # known when a placeholder is filled
     try:
-        return site_charts(ctx.settings, ctx.lang, ctx.desk).figure(words[0], heading=heading_for(ctx),
-                                                                    settings=ctx.settings)
+        return site_charts(ctx.settings, ctx.lang, ctx.desk).figure(words[0], heading=heading, settings=ctx.settings)
     except ChartError as exc:
         raise ShortcodeError(exc.for_article()) from None
 
