@@ -144,12 +144,12 @@ def livereload(c, port=8000, debug=False, content="", settings=""):
 
     cache = new_cache()  # what this preview's builds keep between them (datadesk's DeskCache)
     settings_file = str(Path(settings).resolve()) if settings else "pelicanconf.py"
-    last = fastpath.LastBuild()  # the last build's articles, for the fast path of a body edit
+    last = fastpath.LastBuild()  # the last build's articles, for the fast path of a body or CSV edit
     try:
         preview.run(lambda: build_in_process(settings=settings_file, output=output, content=content_dir,
                                              debug=debug, data=data_dir, cache=cache, last=last),
                  output, watched, port=int(port), restart_on=changed_code, ready=ready,
-                 quick=lambda paths: fastpath.patch(last, paths, output))
+                 quick=lambda paths, viewed: fastpath.update(last, paths, output, viewed))
     except KeyboardInterrupt:
         port_file.unlink(missing_ok=True)
         print("\nStopped the preview.")

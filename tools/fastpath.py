@@ -12,6 +12,10 @@ Anything else (a header field, the summary, a chart placed or removed, a file th
 not read cleanly, a page rather than an article, several files at once) is left to the
 full build, which stays the reference: tests/tools/test_fastpath.py checks that a patched
 page is byte-identical to the one a full build writes.
+
+A saved CSV (:func:`patch_data`) writes again the pages the editor is looking at whose inline
+values read that dataset, with the values computed anew: the kept conversions hold
+placeholders for them (plugins/datadesk/placeholders.py), so no article is converted.
 """
 
 from __future__ import annotations
@@ -174,3 +178,188 @@ def _replace(generator, old, new) -> None:
         for index, item in enumerate(items):
             if item is old:
                 items[index] = new
+
+
+# A CSV saved: at most this many pages are written at once when the preview does not know
+# which page the editor is looking at (the full build follows when the editor pauses).
+UNSEEN_LIMIT = 12
+
+
+def page_address(where: Path | str, save_as: str) -> str:
+    """The address a browser shows for a page written at ``where/save_as`` under output/:
+    ``/en/essai-0001/`` for ``en/essai-0001/index.html``."""
+    path = "/" + (Path(where) / save_as).as_posix().lstrip("./")
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+def update(last: LastBuild, changed: set[Path], output: Path, viewed=frozenset()) -> str | None:
+    """The preview's fast path for one saved file: an article's body (:func:`patch`) or a
+    dataset's CSV (:func:`patch_data`). None: a full build is needed; nothing was written."""
+    page = patch(last, changed, output)
+    if page is None and len(changed) == 1 and next(iter(changed)).suffix == ".csv":
+        page = patch_data(last, changed, output, viewed)
+    return page
+
+
+def _datasets_of(entry: dict, in_summary: bool = False) -> set[str]:
+    """The datasets the values of a kept conversion read (only those in its Summary)."""
+    if not in_summary:  # noted by the conversion (datadesk/articles.py: Recorder.shortcode)
+        return {effect[2] for effect in (entry or {}).get("effects", []) if effect[0] == "used"}
+    from datadesk.values import query
+
+    found = set()
+    for slot in (entry or {}).get("slots", {}).values():
+        if slot["name"] == "value" and not slot["line"]:
+            try:
+                found.add(query.parse(slot["args"]).dataset)
+            except Exception:  # noqa: BLE001 (a kept conversion parsed it once; the full build says it)
+                continue
+    return found
+
+
+def _swap(container, swaps: dict, depth: int = 0) -> None:
+    """Put each new content object in place of the old one in the lists of ``container``
+    (the generator's context, discovery's newest articles), so the page rendered shows them."""
+    if depth > 4:
+        return
+    if isinstance(container, list):
+        for index, item in enumerate(container):
+            if id(item) in swaps and swaps[id(item)][0] is item:
+                container[index] = swaps[id(item)][1]
+            elif isinstance(item, (list, tuple, dict)):
+                _swap(item, swaps, depth + 1)
+    elif isinstance(container, tuple):
+        for item in container:
+            if isinstance(item, (list, tuple, dict)):
+                _swap(item, swaps, depth + 1)
+    elif isinstance(container, dict):
+        for value in container.values():
+            if isinstance(value, (list, tuple, dict)):
+                _swap(value, swaps, depth + 1)
+
+
+def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozenset()) -> str | None:
+    """A dataset's CSV was saved: compute that dataset's values again and write again, in
+    place, the article pages that show them and that the editor is looking at (``viewed``:
+    the addresses the preview's open pages reported; when none did, every page showing them
+    if there are at most UNSEEN_LIMIT). Returns the first page written (None: a full build is
+    needed; nothing was written).
+
+    The saved CSV is validated first (the other datasets' verdicts are kept by their hashes);
+    one that fails is left to the full build, which reports it. The kept conversions are read
+    again (no article is converted: their values are placeholders, filled with the new
+    values), and the articles whose Summary shows the dataset replace the old ones in the
+    lists the page shows (related stories, newest stories). A page placing a chart of that
+    dataset is left to the full build (the chart's files are drawn there), and so is every
+    page when an article showing the dataset has no Summary (lists would show a summary cut
+    from its body). The last build's state then reads the new CSV, so a later fast update
+    starts from it."""
+    from pelican import signals
+    from pelican.contents import Article
+    from pelican.writers import Writer
+
+    from datadesk import DESK_KEY, DataValidationError, Desk
+    from datadesk.shortcodes import display_path
+
+    if len(changed) != 1 or not last.runs:
+        return None
+    path = next(iter(changed)).resolve()
+    if path.suffix != ".csv" or not path.is_file():
+        return None
+    generators = [generator for generator, _where in last.runs.values()]
+    old = generators[0].settings.get(DESK_KEY)
+    if old is None or any(g.settings.get(DESK_KEY) is not old for g in generators):
+        return None
+    try:
+        catalog = old.catalog(generators[0].settings)
+    except DataValidationError:
+        return None
+    name = next((n for n in catalog.names if Path(catalog.csv_path(n)).resolve() == path), None)
+    if name is None:
+        return None
+    charts = {chart_id for site in old.charts.values() for chart_id, built in site.builds.items()
+              if name in built.uses}
+
+    # What to read again and which pages to write, decided before anything changes.
+    plans = []  # (generator, where, [(article, write its page)])
+    for lang, (generator, where) in last.runs.items():
+        chosen = []
+        for article in _articles(generator):
+            kept = old.cache.articles.get(display_path(article.source_path, generator.settings))
+            if kept is None:
+                return None  # not read through the kept conversions: the full build knows
+            if name not in _datasets_of(kept[1]):
+                continue
+            if "summary" not in article.metadata:
+                return None  # a summary cut from the body: the lists would show the new values
+            wanted = article.lang == lang and (page_address(where, article.save_as) in viewed if viewed else True)
+            if wanted and set(CHART_IDS.findall(article._content)) & charts:
+                wanted = False  # its chart's files are drawn by the full build
+            if wanted or name in _datasets_of(kept[1], in_summary=True):
+                chosen.append((article, wanted))
+        plans.append((generator, where, chosen))
+    pages = sum(wanted for _g, _w, chosen in plans for _a, wanted in chosen)
+    if not pages or (not viewed and pages > UNSEEN_LIMIT):
+        return None
+
+    # A new desk over the same kept state, whose snapshot reads the saved CSV.
+    desk = Desk(old.settings, old.cache)
+    desk.handlers, desk.envs, desk._translations = dict(old.handlers), old.envs, old._translations
+    desk.charts = old.charts  # the charts of the pages written do not read the dataset
+    try:
+        for generator in generators:
+            desk.catalog(generator.settings)  # the saved CSV validated (the others' verdicts are kept)
+    except DataValidationError:
+        return None
+    problems = _Problems()
+    root = logging.getLogger()
+    root.addHandler(problems)
+    work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
+    try:
+        for generator in generators:
+            generator.settings[DESK_KEY] = desk
+        written = []
+        for generator, where, chosen in plans:
+            swaps, write = {}, []
+            for article, wanted in chosen:
+                try:
+                    fresh = generator.readers.read_file(
+                        base_path=generator.path, path=os.path.relpath(article.source_path, generator.path),
+                        content_class=Article, context=generator.context,
+                        preread_signal=signals.article_generator_preread, preread_sender=generator,
+                        context_signal=signals.article_generator_context, context_sender=generator)
+                except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
+                    return None
+                if not isinstance(fresh, Article) or problems.messages:
+                    return None
+                new = copy.copy(article)
+                new._content = fresh._content
+                new.metadata = {**article.metadata, "summary": fresh.metadata["summary"]}
+                if hasattr(fresh, "_summary"):
+                    new._summary = fresh._summary
+                swaps[id(article)] = (article, new)
+                if wanted:
+                    write.append(new)
+            for found in (generator.context, generator.settings.get("discovery_build") or {}):
+                _swap(found, swaps)
+            for article, new in swaps.values():
+                _replace(generator, article, new)
+            for new in write:
+                folder = work / str(len(written))
+                writer = Writer(str(folder), settings=generator.settings)
+                extra = {"all_articles": generator.articles} if new.status == "draft" else {}
+                writer.write_file(new.save_as, generator.get_template(new.template), generator.context,
+                                  article=new, category=getattr(new, "category", None),
+                                  override_output=hasattr(new, "override_save_as"), blog=True,
+                                  relative_urls=generator.settings["RELATIVE_URLS"], url=new.url, **extra)
+                target = Path(output) / where / new.save_as
+                if problems.messages or not (folder / new.save_as).is_file() or not target.is_file():
+                    return None
+                written.append((folder / new.save_as, target, (Path(where) / new.save_as).as_posix()))
+        for page, target, _shown in written:
+            if page.read_bytes() != target.read_bytes():
+                os.replace(page, target)
+        return written[0][2] if written else None
+    finally:
+        root.removeHandler(problems)
+        shutil.rmtree(work, ignore_errors=True)

@@ -57,7 +57,8 @@
     box.textContent = words.failed + message;
   }
 
-  var events = new EventSource("/__live/events");
+  // The page says which page it is, so a saved CSV updates the page the editor looks at first.
+  var events = new EventSource("/__live/events?page=" + encodeURIComponent(location.pathname));
   events.onmessage = function (event) {
     var data = JSON.parse(event.data);
     if (data.type === "building") {

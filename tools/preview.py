@@ -16,7 +16,7 @@ import time
 from functools import partial
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from tools import server
 from tools.server import SiteHandler
@@ -32,6 +32,7 @@ class Broadcast:
 
     def __init__(self):
         self.clients: set[queue.Queue] = set()
+        self.pages: dict[queue.Queue, str] = {}  # the address each open page reported
         self.lock = threading.Lock()
         self.last: dict | None = None  # a page opened after a failure shows it too
 
@@ -42,17 +43,25 @@ class Broadcast:
             for client in self.clients:
                 client.put(event)
 
-    def listen(self) -> queue.Queue:
+    def listen(self, page: str | None = None) -> queue.Queue:
         client: queue.Queue = queue.Queue()
         if self.last:
             client.put(self.last)
         with self.lock:
             self.clients.add(client)
+            if page:
+                self.pages[client] = page
         return client
 
     def leave(self, client: queue.Queue) -> None:
         with self.lock:
             self.clients.discard(client)
+            self.pages.pop(client, None)
+
+    def viewed(self) -> frozenset:
+        """The addresses of the pages open in a browser (``/en/essai-0001/``), as they said."""
+        with self.lock:
+            return frozenset(self.pages.values())
 
 
 class LiveHandler(SiteHandler):
@@ -83,7 +92,8 @@ class LiveHandler(SiteHandler):
         self.send_header("Cache-Control", self.cache_control)
         self.send_header("Connection", "close")  # the stream ends when either side leaves
         self.end_headers()
-        client = self.broadcast.listen()
+        page = parse_qs(urlsplit(self.path).query).get("page", [""])[0]  # the page listening
+        client = self.broadcast.listen(page if page.startswith("/") else None)
         try:
             self.wfile.write(b": connected\n\n")
             self.wfile.flush()
@@ -119,9 +129,10 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
     raises on failure with the editor-facing report as its message. Returns when
     ``restart_on(changed paths)`` is true (the caller restarts with fresh code).
 
-    ``quick(changed paths)`` is the fast path (tools/fastpath.py): it updates the one page
-    an edit changes and returns its path, or None when a full build is needed. After it,
-    the browser reloads at once and the full build follows when the editor pauses."""
+    ``quick(changed paths, viewed)`` is the fast path (tools/fastpath.py): it updates the
+    pages an edit changes (for a saved CSV, those of ``viewed``, the addresses of the pages
+    open in a browser) and returns the first one's path, or None when a full build is needed.
+    After it, the browser reloads at once and the full build follows when the editor pauses."""
     import watchfiles
 
     broadcast = Broadcast()
@@ -155,7 +166,7 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
             return False
         started = time.monotonic()
         try:
-            page = quick(paths)
+            page = quick(paths, broadcast.viewed())
         except Exception as exc:  # noqa: BLE001 (the full build is the reference: it will report)
             say(f"(fast path skipped: {type(exc).__name__}: {exc})")
             page = None

@@ -141,7 +141,7 @@ def test_the_preview_reloads_after_the_fast_path_and_builds_the_site_when_the_ed
         if calls.count("build") == 2:
             full_done.set()
 
-    def quick(paths):
+    def quick(paths, viewed):
         calls.append("quick")
         quick_done.set()
         return "page/index.html"
@@ -167,3 +167,81 @@ def test_the_preview_reloads_after_the_fast_path_and_builds_the_site_when_the_ed
     # start: building, reload; fast path: reload; quiet catch-up: nothing
     assert sent[:2] == ["building", "reload"] and set(sent[2:]) == {"reload"}, sent
     assert len(sent) == 2 + calls.count("quick")  # one reload per fast update, none after catching up
+
+
+@pytest.fixture(scope="module")
+def csv_preview(tmp_path_factory):
+    """A synthetic corpus built as the preview builds it, its last build kept."""
+    from conftest import drawn_corpus
+
+    made = drawn_corpus(tmp_path_factory.mktemp("csvpath"), 12)
+    last, cache = fastpath.LastBuild(), new_cache()
+    out = made["project"] / "output"
+    build_in_process(settings=str(made["settings"]), output=out, cache=cache, last=last)
+    return made, last, cache, out
+
+
+def _showing_cell(made: dict, chart: bool) -> list[str]:
+    """The French pages whose values show the cell the bench edits, placing (or not) the
+    chart that draws the same dataset."""
+    from tools.bench.corpus import shows_csv_cell
+
+    found = []
+    for number in range(6):
+        text = (made["project"] / "content/articles/essais" / f"essai-{number:04d}.fr.md").read_text(encoding="utf-8")
+        if shows_csv_cell(number, 0) and ("{{ chart strike_waves_autumn_2022 }}" in text) == chart:
+            found.append(f"essai-{number:04d}/index.html")
+    return found
+
+
+def test_a_csv_save_rewrites_the_page_viewed_as_a_full_build_would(csv_preview, tmp_path):
+    from tools.bench.corpus import edit_csv_cell
+
+    made, last, _cache, out = csv_preview
+    pages = _showing_cell(made, chart=False)
+    assert pages, "the corpus has a page showing the edited cell"
+    page = pages[0]
+    viewed = frozenset({"/" + page.removesuffix("index.html"), "/a-page-showing-nothing-of-it/"})
+    before = _files(out)
+    original = made["csv"].read_text(encoding="utf-8")
+    try:
+        value = edit_csv_cell(made["csv"], 11)
+        assert fastpath.update(last, {made["csv"]}, out, viewed) == page
+        after = _files(out)
+        assert [name for name in after if after[name] != before[name]] == [page], "only the page viewed"
+        assert f">{value}<" in (out / page).read_text(encoding="utf-8")
+        # the reference: a full build of the same files, from scratch
+        reference = build_in_process(settings=str(made["settings"]), output=tmp_path / "full", cache=new_cache())
+        assert (out / page).read_bytes() == (reference / page).read_bytes()
+
+        # a second save: from the state the first one left
+        value = edit_csv_cell(made["csv"], 12)
+        assert fastpath.update(last, {made["csv"]}, out, viewed) == page
+        assert f">{value}<" in (out / page).read_text(encoding="utf-8")
+    finally:
+        made["csv"].write_text(original, encoding="utf-8")
+
+
+def test_a_csv_save_leaves_to_the_full_build_what_it_cannot_do_exactly(csv_preview):
+    made, last, _cache, out = csv_preview
+    original = made["csv"].read_text(encoding="utf-8")
+    before = _files(out)
+    charted = _showing_cell(made, chart=True)
+    try:
+        if charted:  # the page places a chart of the dataset: its files are drawn by the full build
+            from tools.bench.corpus import edit_csv_cell
+
+            edit_csv_cell(made["csv"], 13)
+            viewed = frozenset({"/" + charted[0].removesuffix("index.html")})
+            assert fastpath.update(last, {made["csv"]}, out, viewed) is None
+        # a CSV that fails validation: the full build reports it
+        made["csv"].write_text(original.replace("\n", "\nnot,a,row\n", 1), encoding="utf-8")
+        assert fastpath.update(last, {made["csv"]}, out, frozenset()) is None
+        # a file that is no dataset's CSV
+        stray = made["project"] / "data" / "notes.csv"
+        stray.write_text("a,b\n1,2\n", encoding="utf-8")
+        assert fastpath.update(last, {stray}, out, frozenset()) is None
+        stray.unlink()
+        assert _files(out) == before, "nothing is written when the full build is needed"
+    finally:
+        made["csv"].write_text(original, encoding="utf-8")

@@ -45,6 +45,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import quote
 
 from tools.bench.corpus import edit_article, edit_csv_cell, make_corpus
 from tools.server import stop_process
@@ -292,11 +293,12 @@ def free_port() -> int:
 class Events:
     """The preview's server-sent events (/__live/events): "building", "reload", "failed"."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, page: str | None = None):
         self.seen: list[dict] = []
         self.cond = threading.Condition()
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=None)
-        self.conn.request("GET", "/__live/events")
+        # as an open page does (tools/preview.js): the address it shows, so a saved CSV updates it first
+        self.conn.request("GET", "/__live/events" + (f"?page={quote(page)}" if page else ""))
         self.response = self.conn.getresponse()
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -411,7 +413,8 @@ def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory
                 cwd=corpus.plain, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
         _wait_for_log(log, "Preview at", 1, live, PREVIEW_TIMEOUT, "invoke livereload")
         _wait_for_log(plain_log, "Done:", 1, plain, PREVIEW_TIMEOUT, "pelican -r")
-        events = Events(port)
+        csv_page = corpus.files["csv_page"]  # the page the editor looks at while editing the CSV
+        events = Events(port, "/" + csv_page.removesuffix("index.html") if csv_page else None)
         done = 1
         page = corpus.output / corpus.files["article_page"]
         plain_page = corpus.plain_output / corpus.files["article_page"]
