@@ -237,7 +237,7 @@ class _Drawing:
         if len(self.waiting) < 2 and self.pool is None:
             return  # perhaps the only one: drawn here at the end
         for entry in self.waiting.values():
-            if entry[1] is None:
+            if entry[1] is None and not self.broken:
                 entry[1] = self._submit(entry[0])
         while len(self.waiting) > self.workers * IN_FLIGHT:
             yield from self._finish(next(iter(self.waiting)))
@@ -250,7 +250,16 @@ class _Drawing:
             self.pool = _POOLS.get(self.desk)
             if self.pool is None:
                 self.pool = _POOLS[self.desk] = Pool()
-        return self.pool.executor(self.workers).submit(vl_convert.svg_to_png, svg, scale=1.0)
+        try:
+            return self.pool.executor(self.workers).submit(vl_convert.svg_to_png, svg, scale=1.0)
+        except BrokenProcessPool:  # a worker died before this card was sent
+            self._break()
+            return None
+
+    def _break(self) -> None:
+        self.broken = True
+        self.pool.close()
+        logger.info("cards: a worker process stopped; drawing the remaining cards in the build's process")
 
     def _finish(self, key: str) -> Iterator[tuple[int, bytes]]:
         import vl_convert
@@ -261,9 +270,7 @@ class _Drawing:
             try:
                 data = future.result()
             except BrokenProcessPool:
-                self.broken = True
-                self.pool.close()
-                logger.info("cards: a worker process stopped; drawing the remaining cards in the build's process")
+                self._break()
         by_worker = data is not None
         if data is None:
             data = vl_convert.svg_to_png(svg, scale=1.0)

@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -96,24 +97,33 @@ def test_a_warm_build_draws_no_card(card_builds):
     assert counts["kept"] == len(card_builds["warm"]) and "written" not in counts  # output files unchanged
 
 
-def _dying_executor(self, workers):
-    """Pool.executor, but every worker process exits as it starts (as if killed)."""
-    _dying_executor.calls += 1
-    self.close()
-    self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                         initializer=os._exit, initargs=(3,))
-    self.workers = workers
-    return self._executor
+def dying_executor(already_broken: bool):
+    """Pool.executor, but every worker process exits as it starts (as if killed); with
+    ``already_broken``, the pool is known to be broken before the first card is sent."""
+    def executor(self, workers):
+        executor.calls += 1
+        self.close()
+        self._executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=os._exit, initargs=(3,))
+        self.workers = workers
+        if already_broken:
+            with pytest.raises(BrokenProcessPool):
+                self._executor.submit(os.getpid).result()
+        return self._executor
+
+    executor.calls = 0
+    return executor
 
 
-def test_a_broken_worker_pool_still_produces_every_card(card_builds, monkeypatch):
+@pytest.mark.parametrize("already_broken", [False, True], ids=["dies-while-drawing", "dead-before-sending"])
+def test_a_broken_worker_pool_still_produces_every_card(card_builds, monkeypatch, already_broken):
     from datadesk.charts import render as chart_render
 
     corpus = card_builds["corpus"]
-    _dying_executor.calls = 0
+    _dying_executor = dying_executor(already_broken)
     monkeypatch.setattr(chart_render.Pool, "executor", _dying_executor)
     forget_cards(corpus)
-    out = card_builds["into"] / "broken"
+    out = card_builds["into"] / f"broken-{already_broken}"
     build_in_process(settings=str(with_workers(corpus, 2)), output=out)
     counts = drawing(corpus)
     assert _dying_executor.calls >= 1  # the workers were started, and died
