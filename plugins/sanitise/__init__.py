@@ -154,6 +154,14 @@ MAX_CONTENT_BYTES = 256 * 1024  # an article is 20-30 KB; CONTENT_MAX_BYTES in p
 VERDICTS = "_sanitise_verdicts_"
 
 
+class _Verdicts(dict):
+    """One build's verdicts, by file; closed (and emptied) when the build's first site is
+    finalized, after every run has read its files: a reader used after the build (the
+    preview's fast path reads an edited file with the last build's readers) checks anew."""
+
+    open = True
+
+
 def refusal(path, settings: dict) -> str | None:
     """Why Pelican must not read the content file ``path``, or None: it is outside content/
     (``PATH``) once symlinks are followed, or larger than ``CONTENT_MAX_BYTES``. The message
@@ -163,7 +171,7 @@ def refusal(path, settings: dict) -> str | None:
     every file, and the answer is kept in the build's settings (made anew for each build,
     shared by the language subsites), never from one build to the next."""
     verdicts = settings.get(VERDICTS)
-    if verdicts is None:
+    if verdicts is None or not verdicts.open:
         return _refusal(path, settings)
     key = (str(path), settings["PATH"], settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES))
     if key not in verdicts:
@@ -224,8 +232,17 @@ def connect_last(_pelican) -> None:
 
     # A new build's main site starts with no verdicts (its settings are read anew); the
     # subsites' settings are copies of the main site's, and share its verdicts.
-    _pelican.settings.setdefault(VERDICTS, {})
+    _pelican.settings.setdefault(VERDICTS, _Verdicts())
     signals.readers_init.connect(contain_readers)
+    signals.finalized.connect(close_verdicts)
+
+
+def close_verdicts(pelican) -> None:
+    """``finalized``: the build has read its files; later reads are checked each time."""
+    verdicts = pelican.settings.get(VERDICTS)
+    if verdicts is not None:
+        verdicts.open = False
+        verdicts.clear()
 
 
 def register() -> None:

@@ -245,3 +245,17 @@ def test_a_csv_save_leaves_to_the_full_build_what_it_cannot_do_exactly(csv_previ
         assert _files(out) == before, "nothing is written when the full build is needed"
     finally:
         made["csv"].write_text(original, encoding="utf-8")
+
+
+def test_an_edit_that_makes_the_file_too_large_is_left_to_the_full_build(preview_site):
+    """sanitise's refusal (CONTENT_MAX_BYTES) applies to the fast path's read too: the
+    verdicts a build keeps for its own runs are not reused after it."""
+    site, last, _cache = preview_site
+    output = site / "output"
+    before = _files(output)
+    original = _edit(site / ARTICLE, SENTENCE, SENTENCE + " Des mots." * 30000)
+    try:
+        assert fastpath.patch(last, {site / ARTICLE}, output) is None
+        assert _files(output) == before
+    finally:
+        (site / ARTICLE).write_text(original, encoding="utf-8")
