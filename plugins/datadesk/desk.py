@@ -69,6 +69,7 @@ class Desk:
         self.outputs = Outputs(settings, self.count)  # what it wrote, what it kept (outputs.py)
         self.stores: dict[str, Store] = {}  # what outlives the build process (see store)
         self.render_pool = None  # the chart workers of this build (charts/render.py), closed at the end
+        self.chart_jobs: dict = {}  # prepared-store key -> a chart job sent to the workers ahead (charts.py)
 
     # What outlives the build process
     def store(self, name: str) -> Store | None:
@@ -86,6 +87,22 @@ class Desk:
                 path = Path(self.settings.get("PATH", "content")).resolve().parent / path
             self.stores[name] = Store(path.parent / name)
         return self.stores[name]
+
+    def pool(self):
+        """(the build's worker processes, how many) when there are several
+        (``DATADESK_CHARTS_WORKERS``, charts/render.py), else None: what prepares and draws
+        the charts and validates the datasets that miss the stores, two or more of them.
+        Started when first asked for, shared by the language sites, stopped by ``close``;
+        None for the rest of the build once a worker died."""
+        from .charts import render
+
+        conf = settings_table.values(self.settings)
+        workers = render.workers_of(conf)
+        if self.render_pool is None:
+            self.render_pool = render.Pool(conf["DATADESK_CHARTS_VL_VERSION"])
+        if workers < 2 or self.render_pool.broken:
+            return None
+        return self.render_pool, workers
 
     def close(self) -> None:
         """The build is over: stop its chart workers."""

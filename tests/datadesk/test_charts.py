@@ -325,6 +325,9 @@ def test_a_rebuild_prepares_again_only_the_charts_whose_file_or_data_changed(tmp
     write_chart(tmp_path, "two.py", GOOD.replace('"Titre"', '"Deux"'))
     shutil.copytree(FIXTURE / "data", tmp_path / "data")
     settings["DATADESK_DATA_DIR"] = str(tmp_path / "data")
+    # Prepared in this process, where the spy below sees them (two misses would otherwise go
+    # to the worker processes: tests/datadesk/test_chart_workers.py).
+    settings["DATADESK_CHARTS_WORKERS"] = 1
     prepared = []
     real = plugin.build_chart
     monkeypatch.setattr(plugin, "build_chart", lambda defn, *a: prepared.append(defn.id) or real(defn, *a))

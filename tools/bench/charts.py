@@ -9,8 +9,8 @@ the renders and cache hits each build reports in ``<cache>/last-run.json``.
 With ``--charts N``: a synthetic copy of the project (tools/bench/corpus.py) with N more
 YAML charts, built once per ``--workers`` value (``DATADESK_CHARTS_WORKERS``: 1 draws in
 the build's own process, 2 or more in that many worker processes), each time with the
-project's rendered charts copied in and the N new ones to draw: the render time of each,
-the speed-up over one worker, and the peak memory of the build and its workers together.
+project's rendered charts copied in and the N new ones to draw: the time each spent having
+the charts that missed prepared and drawn (``seconds`` of its report), the speed-up over one worker, and the peak memory of the build and its workers together.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def run_parallel(root: Path, charts: int, workers: list[int]) -> str:
         shutil.rmtree(work, ignore_errors=True)
     base = next((r[2]["seconds"] for r in rows if r[0] == 1), None)
     lines = [f"charts: {charts} new charts x 2 languages to draw (the project's own from its cache)",
-             "| workers | wall time | chart renders | render time | speed-up | peak memory |",
+             "| workers | wall time | chart renders | prepare + draw time | speed-up | peak memory |",
              "| ---: | ---: | ---: | ---: | ---: | ---: |"]
     for count, wall, stats, peak in rows:
         speed = f"{base / stats['seconds']:.2f}x" if base and stats["seconds"] else "-"

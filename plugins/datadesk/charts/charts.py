@@ -13,6 +13,8 @@ import json
 import logging
 import posixpath
 import re
+import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from pelican.utils import get_relative_path, path_to_url
 
 from .. import links, outputs
 from ..articles import theme_digest
-from ..desk import Desk, desk_of
+from ..desk import Desk, desk_of, is_main_site
 from ..shortcodes import ShortcodeError
 from ..store import code_version, key_of
 from . import definitions, figure, render, settings as conf_mod
@@ -90,6 +92,8 @@ class SiteCharts:
         self.figures: dict = {}  # (chart id, heading, site language) -> figure HTML, this build
         self._theme = None  # the digest of the theme's templates and catalogues (articles.theme_digest)
         self._conf = ""
+        self._drawn: set[str] = set()  # render keys a worker drew in this build
+        self._failed: dict[str, ChartError] = {}  # charts a worker prepared but could not draw
         self._prepare()
 
     def display(self, path: Path) -> str:
@@ -112,6 +116,7 @@ class SiteCharts:
                                        sort_keys=True, default=str)
         for old in [k for k in prepared if k[0] == self.lang and k[1] not in found]:
             del prepared[old]
+        results, misses = {}, []
         for chart_id, path in found.items():
             # Kept from the last build of this process while the content of its file, of the
             # other files of the folder (a twin, a helper) and of the data files it reads is
@@ -119,11 +124,25 @@ class SiteCharts:
             own = (snapshot.key([path]), shared, conf, str(self.settings.get("THEME")), self.display(path))
             kept = prepared.get((self.lang, chart_id))
             if kept is not None and kept[0] == own and kept[1] == self._data_key(kept[2]):
-                result = kept[3]
+                results[chart_id] = kept[3]
                 self.desk.count("charts", "cached")
+                continue
+            key = self._key(self.lang, chart_id, own)
+            stored = self._stored(key, chart_id)
+            if stored is None:
+                misses.append((chart_id, path, own, key))
             else:
-                uses, result = self._stored_or_prepared(chart_id, path, own)
-                prepared[(self.lang, chart_id)] = (own, self._data_key(uses), uses, result)
+                uses, results[chart_id] = stored
+                prepared[(self.lang, chart_id)] = (own, self._data_key(uses), uses, stored[1])
+        for (chart_id, _path, own, key), (uses, result) in zip(misses, self._prepare_misses(misses, shared)):
+            # A chart that fails is never kept: its error is found again, and reported, on
+            # every build while it stands.
+            if isinstance(result, Prepared) and self.store is not None:
+                self.store.put(key, {"data": _plain(self._data_key(uses)), "prepared": result.payload()})
+            prepared[(self.lang, chart_id)] = (own, self._data_key(uses), uses, result)
+            results[chart_id] = result
+        for chart_id in found:  # in the definitions' order, however they were prepared
+            result = results[chart_id]
             if isinstance(result, ChartError):
                 self.errors[chart_id] = result
             else:
@@ -132,25 +151,101 @@ class SiteCharts:
                 self.builds[chart_id] = result
         self._render()
 
-    def _stored_or_prepared(self, chart_id: str, path: Path, own: tuple):
-        """(datasets read, Prepared or ChartError): from the build processes' store when the
-        same inputs were prepared before (a new ``invoke build``), else prepared here and
-        kept. A chart that fails is never kept: its error is found again, and reported, on
-        every build while it stands."""
-        key = key_of("chart", code_version(), self.lang, chart_id, own,
-                     versions(self.conf["DATADESK_CHARTS_VL_VERSION"]), environment())
-        label = f"{chart_id} ({self.lang})"
-        stored = self.store.get(key, label) if self.store is not None else None
+    def _key(self, lang: str, chart_id: str, own: tuple) -> str:
+        """The prepared store's key of a chart in ``lang`` (``own``: its files and settings)."""
+        return key_of("chart", code_version(), lang, chart_id, own,
+                      versions(self.conf["DATADESK_CHARTS_VL_VERSION"]), environment())
+
+    def _stored(self, key: str, chart_id: str):
+        """(datasets read, Prepared) from the build processes' store when the same inputs
+        were prepared before (a new ``invoke build``), else None."""
+        stored = self.store.get(key, f"{chart_id} ({self.lang})") if self.store is not None else None
         if stored is not None:
             uses = tuple(stored["prepared"]["uses"])
             if stored["data"] == _plain(self._data_key(uses)):
                 self.desk.count("charts", "cached")
                 return uses, Prepared.of_payload(stored["prepared"])
-        uses, result = self._prepare_one(chart_id, path)
-        self.desk.count("charts", "prepared")
-        if isinstance(result, Prepared) and self.store is not None:
-            self.store.put(key, {"data": _plain(self._data_key(uses)), "prepared": result.payload()})
-        return uses, result
+        return None
+
+    def _prepare_misses(self, misses: list, shared: tuple) -> list:
+        """(datasets read, Prepared or ChartError) for each chart the stores lack: in the
+        build's worker processes when two or more miss and there are several workers (each
+        prepares a chart and draws its files, see jobs.py), else here, one after the other."""
+        start = time.perf_counter()
+        answers = self._in_workers(misses, shared) if misses else {}
+        out = []
+        for chart_id, path, _own, _key in misses:
+            if chart_id in answers:
+                out.append(answers[chart_id])
+                self.desk.count("charts", "prepared in workers")
+            else:
+                out.append(self._prepare_one(chart_id, path))
+            self.desk.count("charts", "prepared")
+        # The time to have the charts that missed ready (prepared, and drawn in the workers):
+        # with the drawing time of _render, what `invoke bench` compares serial and parallel.
+        self.desk.render_stats["seconds"] = self.desk.render_stats.get("seconds", 0.0) + time.perf_counter() - start
+        return out
+
+    def _in_workers(self, misses: list, shared: tuple) -> dict:
+        """chart id -> (datasets read, Prepared or ChartError) for the charts the workers
+        prepared (and drew); a chart missing from it is prepared in this process."""
+        from . import jobs
+
+        workers = render.workers_of(self.conf)
+        pool = self._pool()
+        if len(misses) < render.PROCESSES_FROM or workers < 2 or pool.broken:
+            return {}
+
+        def submit(chart_id: str, path: Path, lang: str):
+            return executor.submit(jobs.run, jobs.job(chart_id, path, self.display(path), lang, self.conf,
+                                                      self.catalog, self.cache.path, [p for p, _d in shared]))
+
+        sent = self.desk.chart_jobs  # store key -> a job sent ahead by the main site (below)
+        try:
+            executor = pool.executor(workers)
+            futures = [sent.pop(key, None) or submit(chart_id, path, self.lang)
+                       for chart_id, path, _own, key in misses]
+            # The other languages' charts, sent now so the workers draw them while this
+            # site reads its articles: a language site whose settings make the same key
+            # (the same DATADESK_* values, theme and files) takes the answer; another one
+            # sends its own jobs, and these are only wasted, never used.
+            if is_main_site(self.settings):
+                for lang in [lang for lang in (self.settings.get("I18N_SUBSITES") or {}) if lang != self.lang]:
+                    for chart_id, path, own, _key in misses:
+                        key = self._key(lang, chart_id, own)
+                        if key not in sent and (self.store is None or self.store.get(key) is None):
+                            sent[key] = submit(chart_id, path, lang)
+        except (BrokenProcessPool, RuntimeError, OSError) as exc:
+            logger.info("charts: the worker processes could not start (%s): preparing the charts here", exc)
+            pool.fail()
+            return {}
+        answers = {}
+        for (chart_id, path, own, key), future in zip(misses, futures):
+            try:
+                answer = future.result()
+            except BrokenProcessPool:  # a worker died (killed, out of memory): the rest are done here
+                logger.info("charts: a worker process stopped: preparing the remaining charts here")
+                pool.fail()
+                break
+            except Exception:  # noqa: BLE001 (prepared again here, where it fails with its own traceback)
+                continue
+            uses, result = jobs.result_of(answer)
+            # The worker read the files this build read, or the chart is prepared again here.
+            if (answer["definition"] != own[0][0][1] or answer["shared"] != _plain(shared)
+                    or answer["data"] != _plain(self._data_key(uses))):
+                continue
+            answers[chart_id] = (uses, result)
+            if answer["failure"] is not None:
+                self._failed[chart_id] = jobs.error_of(answer["failure"])
+            elif answer["drawn"]:
+                self._drawn.add(result.key)
+                logger.info("charts: rendered %s (%s) in %.2fs", chart_id, self.lang, answer["draw_seconds"])
+        return answers
+
+    def _pool(self) -> render.Pool:
+        if self.desk.render_pool is None:
+            self.desk.render_pool = render.Pool(self.conf["DATADESK_CHARTS_VL_VERSION"])
+        return self.desk.render_pool
 
     def _render(self) -> None:
         """The files of every prepared chart, from the render cache or drawn now (a chart
@@ -164,21 +259,19 @@ class SiteCharts:
                 item.built = again.built
             return item.built
 
+        for chart_id, exc in self._failed.items():  # a worker prepared it, vl-convert did not draw it
+            self.errors[chart_id] = exc
+            self.builds.pop(chart_id, None)
         items = list(self.builds.values())
-        if self.desk.render_pool is None:
-            self.desk.render_pool = render.Pool()
         metas, failures = render.ensure_rendered(items, self.cache, self.conf, self.desk.render_stats,
-                                                 full=full, pool=self.desk.render_pool)
+                                                 full=full, pool=self._pool(), drawn=frozenset(self._drawn))
         for item in items:
             if item.key in failures:
                 exc = failures[item.key]
                 if isinstance(exc, ChartError):  # prepared again to draw it, and failed this time
                     self.errors[item.id] = exc
                 else:
-                    self.errors[item.id] = item.built.defn.error(
-                        f"vl-convert could not draw it: {str(exc).strip().splitlines()[0][:300]}",
-                        "Check the marks and encodings the message names; run `invoke build --debug` for details.",
-                        key="chart")
+                    self.errors[item.id] = draw_failure(item.built, exc)
                 del self.builds[item.id]
             else:
                 self.metas[item.id] = metas[item.key]
@@ -187,43 +280,11 @@ class SiteCharts:
 
     def _data_key(self, uses) -> tuple:
         """The data files a chart reads (all of them when its definition did not load)."""
-        folder = self.catalog.data_dir
-        if uses is None:
-            return self.desk.snapshot.folder(folder)
-        paths = [p for name in uses for p in ((self.catalog.csv_path(name), self.catalog.description_path(name))
-                                              if name in self.catalog else (folder / f"{name}.?",))]
-        return self.desk.snapshot.key(paths)
+        return data_key(self.catalog, self.desk.snapshot, uses)
 
     def _prepare_one(self, chart_id: str, path: Path):
         """(datasets the definition names or None, Prepared or ChartError) for one chart."""
-        uses = None
-        try:
-            defn = definitions.load(chart_id, path, self.display(path))
-            uses = tuple(use.name for use in defn.uses)
-            built = build_chart(defn, self.catalog, self.lang, self.conf)
-            problems = lint_with_keys(defn, built.specs, built.t, self.conf["DATADESK_CHARTS_MIN_DELTA_E"])
-            if problems:
-                raise defn.error("; ".join(p for _k, p in problems),
-                                 'Each check is explained in plugins/datadesk/README.md ("Lint").',
-                                 key=problems[0][0])
-            notices = []
-            try:
-                alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
-            except Exception as exc:  # a shape describe() does not know: the title still says it
-                notices.append(f"charts: no generated description for {chart_id} ({self.lang}): {exc}")
-                alt_text = description = built.texts["title"]
-            built.extra["alt"] = built.texts.get("alt") or alt_text
-            built.extra["description"] = built.texts.get("description") or description
-            made = Prepared(id=chart_id, lang=self.lang, key=built.key, texts=built.texts,
-                            extra={"alt": built.extra["alt"], "description": built.extra["description"]},
-                            uses=list(uses), csv={name: csv_name(defn, name) for name in uses},
-                            table=figure.table(built, self.conf["DATADESK_CHARTS_TABLE_MAX_ROWS"]),
-                            notices=notices)
-            # As JSON gives it back: a chart prepared here and one read from the store are
-            # the same values, so the pages are byte-identical either way.
-            return uses, Prepared.of_payload(_plain(made.payload()), built=built)
-        except ChartError as exc:
-            return uses, exc
+        return prepare_chart(chart_id, path, self.display(path), self.lang, self.conf, self.catalog)
 
     def known(self) -> list[str]:
         return sorted(set(self.builds) | set(self.errors))
@@ -270,6 +331,59 @@ class SiteCharts:
         if key is not None:
             self.store.put(key, {"html": str(html)})
         return html
+
+
+def prepare_chart(chart_id: str, path: Path, display: str, lang: str, conf: dict, catalog):
+    """(datasets the definition names or None, Prepared or ChartError) for one chart in
+    ``lang``: loaded, built, linted, described, its data table made. Run by the build
+    process or by a worker (jobs.py): the same function, so the same result or error."""
+    uses = None
+    try:
+        defn = definitions.load(chart_id, path, display)
+        uses = tuple(use.name for use in defn.uses)
+        built = build_chart(defn, catalog, lang, conf)
+        problems = lint_with_keys(defn, built.specs, built.t, conf["DATADESK_CHARTS_MIN_DELTA_E"])
+        if problems:
+            raise defn.error("; ".join(p for _k, p in problems),
+                             'Each check is explained in plugins/datadesk/README.md ("Lint").',
+                             key=problems[0][0])
+        notices = []
+        try:
+            alt_text, description = describe(built.specs["wide"], built.t, built.texts["title"])
+        except Exception as exc:  # a shape describe() does not know: the title still says it
+            notices.append(f"charts: no generated description for {chart_id} ({lang}): {exc}")
+            alt_text = description = built.texts["title"]
+        built.extra["alt"] = built.texts.get("alt") or alt_text
+        built.extra["description"] = built.texts.get("description") or description
+        made = Prepared(id=chart_id, lang=lang, key=built.key, texts=built.texts,
+                        extra={"alt": built.extra["alt"], "description": built.extra["description"]},
+                        uses=list(uses), csv={name: csv_name(defn, name) for name in uses},
+                        table=figure.table(built, conf["DATADESK_CHARTS_TABLE_MAX_ROWS"]),
+                        notices=notices)
+        # As JSON gives it back: a chart prepared here and one read from the store are
+        # the same values, so the pages are byte-identical either way.
+        return uses, Prepared.of_payload(_plain(made.payload()), built=built)
+    except ChartError as exc:
+        return uses, exc
+
+
+def data_key(catalog, snapshot, uses) -> tuple:
+    """The data files a chart reads (all of them when its definition did not load), with
+    their content hashes in ``snapshot``."""
+    folder = catalog.data_dir
+    if uses is None:
+        return snapshot.folder(folder)
+    paths = [p for name in uses for p in ((catalog.csv_path(name), catalog.description_path(name))
+                                          if name in catalog else (folder / f"{name}.?",))]
+    return snapshot.key(paths)
+
+
+def draw_failure(built: Built, exc: Exception) -> ChartError:
+    """The error of a chart prepared but not drawn (vl-convert refused its spec)."""
+    return built.defn.error(
+        f"vl-convert could not draw it: {str(exc).strip().splitlines()[0][:300]}",
+        "Check the marks and encodings the message names; run `invoke build --debug` for details.",
+        key="chart")
 
 
 def _plain(value):

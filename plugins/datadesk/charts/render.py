@@ -19,6 +19,7 @@ import logging
 import os
 import re
 import shutil
+import site
 import sys
 import tempfile
 import multiprocessing
@@ -244,28 +245,67 @@ def workers_of(settings: dict) -> int:
 
 
 class Pool:
-    """The worker processes of one build, started when two charts or more are to be drawn
-    and shut down when the build ends (``close``), so the French and the English charts
-    share them. Started with "spawn", not "fork": the build process runs vl-convert's
-    threads, which a forked child would not have. A worker imports vl-convert only, and
-    inherits the build's environment (``TZ=UTC``, see charts/__init__.py)."""
+    """The worker processes of one build, started when two charts or more are to be prepared
+    or drawn (or datasets validated) and shut down when the build ends (``close``), so the
+    French and the English charts share them. Started with "spawn", not "fork": the build
+    process runs vl-convert's threads, which a forked child would not have. A worker imports
+    the data desk's chart and dataset code once, when it starts (``_warm_up``), and inherits
+    the build's environment (``TZ=UTC``, see charts/__init__.py). A pool made without a
+    Vega-Lite version (the sharing cards', discovery/cards.py) does not warm up: its workers
+    import vl-convert alone, with their first job."""
 
-    def __init__(self):
+    def __init__(self, vl_version: str | None = None):
         self._executor = None
         self.workers = 0
+        self.vl_version = vl_version  # the Vega-Lite version a worker warms up with (None: no warm-up)
+        self.broken = False  # a worker died or could not start: the build goes on in its own process
+        # Pelican imports the plugins from PLUGIN_PATHS without leaving the folder on sys.path:
+        # a worker puts it there first, so it can import the desk's code its jobs name.
+        self.initializer = (site.addsitedir, (_plugins_folder(),))
 
     def executor(self, workers: int) -> ProcessPoolExecutor:
         if self._executor is None or self.workers != workers:
             self.close()
+            initializer, args = self.initializer
             self._executor = ProcessPoolExecutor(max_workers=workers,
-                                                 mp_context=multiprocessing.get_context("spawn"))
+                                                 mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=initializer, initargs=args)
             self.workers = workers
+            if self.vl_version:  # the charts' pool (not the cards', whose jobs need vl-convert only):
+                for _ in range(workers):  # every process starts now, and warms up before its first job
+                    self._executor.submit(_warm_up, self.vl_version)
         return self._executor
+
+    def start(self, workers: int) -> None:
+        """Start the ``workers`` processes now (each warms up while the build reads on)."""
+        self.executor(workers)
 
     def close(self) -> None:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+    def fail(self) -> None:
+        """A worker died (killed, out of memory) or could not start: no more workers for
+        this build; what is left is done in the build's own process."""
+        self.broken = True
+        self.close()
+
+
+WARM_UP = {"data": {"values": [{"x": 1}]}, "mark": "point", "encoding": {"x": {"field": "x", "type": "quantitative"}}}
+
+
+def _plugins_folder() -> str:
+    """The folder the data desk's package is in (the project's plugins/)."""
+    return str(Path(sys.modules[__name__.split(".")[0]].__file__).resolve().parent.parent)
+
+
+def _warm_up(vl_version: str | None) -> None:
+    """A worker's start: the libraries of its jobs imported and vl-convert's JavaScript
+    engine and fonts loaded, before its first job (and while the build process reads on)."""
+    from . import jobs  # noqa: F401  (altair, pandas, frictionless, the desk's chart code)
+
+    vlc.vegalite_to_svg(WARM_UP, **({"vl_version": vl_version} if vl_version else {}))
 
 
 def _draw_here(built: Built, settings: dict) -> dict:
@@ -276,7 +316,7 @@ def _draw(builds: list[Built], settings: dict, pool: Pool | None):
     """(built, results or exception, seconds) for each build, in order: in worker processes
     when there are several charts and several workers, else in this process."""
     workers = workers_of(settings)
-    if len(builds) < PROCESSES_FROM or workers < 2:
+    if len(builds) < PROCESSES_FROM or workers < 2 or (pool is not None and pool.broken):
         for built in builds:
             t0 = time.perf_counter()
             try:
@@ -296,7 +336,7 @@ def _draw(builds: list[Built], settings: dict, pool: Pool | None):
             try:
                 yield built, {key: future.result() for key, future in futures}, time.perf_counter() - t0
             except BrokenProcessPool:  # a worker died (killed, out of memory): draw it here
-                pool.close()
+                pool.fail()
                 try:
                     yield built, _draw_here(built, settings), time.perf_counter() - t0
                 except Exception as exc:
@@ -309,22 +349,25 @@ def _draw(builds: list[Built], settings: dict, pool: Pool | None):
 
 
 def ensure_rendered(items: list, cache: Cache, settings: dict, stats: dict | None = None,
-                    full=None, pool: Pool | None = None) -> tuple[dict, dict]:
+                    full=None, pool: Pool | None = None, drawn: frozenset = frozenset()) -> tuple[dict, dict]:
     """Render every chart missing from the cache (in parallel).
 
     ``items`` have ``key``, ``id`` and ``lang`` (a Built, or a prepared chart whose Built
     ``full(item)`` gives when its files must be drawn). Returns ({key: meta}, {key:
     exception}) so one chart vl-convert cannot draw fails alone, with its own message. Adds
     the renders, cache hits and seconds to ``stats`` (the desk's ``render_stats``: tests
-    and `invoke bench` read them).
+    and `invoke bench` read them). ``drawn``: the keys a worker drew into the cache in this
+    build (jobs.py): checked like any entry, and counted as renders, not hits.
     """
-    metas, missing = {}, []
+    metas, missing, fresh = {}, [], set()
     for item in items:
         meta = cache.get(item.key, f"{item.id} ({item.lang})")
         if meta is None:
             missing.append(item)
         else:
             metas[item.key] = meta
+            if item.key in drawn:
+                fresh.add(item.key)
     unique = list({item.key: item for item in missing}.values())
     start = time.perf_counter()
     results, builds = [], []
@@ -349,8 +392,8 @@ def ensure_rendered(items: list, cache: Cache, settings: dict, stats: dict | Non
     metas.update({key: meta for key, meta, exc in results if exc is None})
     elapsed = time.perf_counter() - start
     if stats is not None:
-        stats["renders"] = stats.get("renders", 0) + len(unique) - len(failures)
-        stats["hits"] = stats.get("hits", 0) + len(items) - len(missing)
+        stats["renders"] = stats.get("renders", 0) + len(unique) - len(failures) + len(fresh)
+        stats["hits"] = stats.get("hits", 0) + len(items) - len(missing) - sum(item.key in fresh for item in items)
         stats["seconds"] = stats.get("seconds", 0.0) + elapsed
     if unique:
         logger.info("charts: %d rendered, %d from the cache, in %.1fs", len(unique),

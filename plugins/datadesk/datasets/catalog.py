@@ -198,7 +198,12 @@ def get_catalog(settings_or_data_dir, output_dir: str | None = None, desk=None,
         # Across build processes, the verdicts are kept on disk (.cache/datasets): a new
         # `invoke build` validates only the files whose bytes or description changed.
         store = desk.store("datasets") if desk is not None else None
-        descriptor, problems, validated = validate(data_dir, display, cache.checked, store, key[1])
+        # Two files or more to validate: side by side in the build's worker processes.
+        remote = []
+        workers = {"pool": desk.pool(), "remote": remote} if desk is not None else {}
+        descriptor, problems, validated = validate(data_dir, display, cache.checked, store, key[1], **workers)
+        if desk is not None and remote:
+            desk.count("datasets", "validated in workers", len(remote))
         result = DataValidationError(problems) if problems else Catalog(data_dir, descriptor, out, snapshot, cache)
         if isinstance(result, Catalog):
             result.validated = validated

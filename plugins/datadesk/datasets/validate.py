@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 
@@ -309,6 +310,46 @@ def _check_file(res: dict, raw: bytes, display: str, value: str, known: set) -> 
     return links.Checked(value, records, problems, schema)
 
 
+def verdict(res: dict, raw: bytes, display: str, value: str, known: set) -> dict:
+    """In a worker: one file's own validation, as plain data (what the store keeps)."""
+    entry = _check_file(res, raw, display, value, known)
+    return {"problems": _problems_json(entry.problems), "parsed": entry.schema is not None}
+
+
+def _parsed(res: dict, raw: bytes, display: str, value: str, known: set, stored: dict) -> links.Checked:
+    """A file whose verdict is known (stored, or from a worker): only parsed, for its rows."""
+    records, _found, schema = _parse(res, raw, display, known)
+    return links.Checked(value, records, _problems_of(stored["problems"]), schema if stored["parsed"] else None)
+
+
+def _verdicts(pending: list, known: set, pool, remote: list | None) -> dict:
+    """display -> verdict of the files the workers validated (two or more to validate and a
+    pool); a file missing from it (a worker died, or raised) is validated in this process."""
+    if pool is None or len(pending) < 2:
+        return {}
+    workers, count = pool
+    try:
+        executor = workers.executor(count)
+        # The largest files first: the last file to finish is a small one.
+        order = sorted(pending, key=lambda item: -len(item[1]))
+        futures = [(item[2], executor.submit(verdict, item[0], item[1], item[2], item[3], known)) for item in order]
+    except (BrokenProcessPool, RuntimeError, OSError):
+        workers.fail()
+        return {}
+    found = {}
+    for display, future in futures:
+        try:
+            found[display] = future.result()
+        except BrokenProcessPool:  # a worker died: the rest are validated here
+            workers.fail()
+            break
+        except Exception:  # noqa: BLE001 (validated again here, where it raises with its own traceback)
+            continue
+        if remote is not None:
+            remote.append(display)
+    return found
+
+
 def _problems_json(problems: list[Problem]) -> list:
     return [[p.path, p.line, p.column, p.message] for p in problems]
 
@@ -318,7 +359,8 @@ def _problems_of(stored: list) -> list[Problem]:
 
 
 def validate(data_dir: Path, display_dir: str, kept: dict | None = None, store=None,
-             folder: tuple | None = None) -> tuple[dict | None, list[Problem], list[str]]:
+             folder: tuple | None = None, pool=None,
+             remote: list | None = None) -> tuple[dict | None, list[Problem], list[str]]:
     """Return (descriptor, problems, files read again) for the package in ``data_dir``.
     ``kept`` (display path -> links.Checked, from the desk's cache) holds each file's own
     validation from earlier runs; a file whose bytes and description are unchanged is not
@@ -328,7 +370,12 @@ def validate(data_dir: Path, display_dir: str, kept: dict | None = None, store=N
     earlier processes: the whole package's, by the content hash of every file of the folder
     (``folder``: (name, digest) of each, from the desk's snapshot), and each file's own
     problems, by its digest (links.digest: its bytes, its description, its name). A file
-    whose verdict is stored is parsed (its rows, for the foreign keys) but not validated."""
+    whose verdict is stored is parsed (its rows, for the foreign keys) but not validated.
+
+    ``pool`` (the build's worker processes and their number, ``Desk.pool``): when two files
+    or more are to be validated, the workers validate them side by side (``verdict``: plain
+    data back, the verdict the store keeps) and this process parses them, as it parses a
+    file whose verdict is stored; their display names are added to ``remote``."""
     kept = {} if kept is None else kept
     assembled = assemble(data_dir, display_dir)
     if assembled.descriptor is None:
@@ -347,7 +394,7 @@ def validate(data_dir: Path, display_dir: str, kept: dict | None = None, store=N
     if problems:
         return descriptor, problems, []
     known = {r["name"] for r in descriptor["resources"]}
-    checked, validated = {}, []
+    checked, validated, pending = {}, [], []
     for res in descriptor["resources"]:
         display = f"{display_dir}/{res['path']}"
         path = Path(data_dir) / res["path"]
@@ -365,18 +412,24 @@ def validate(data_dir: Path, display_dir: str, kept: dict | None = None, store=N
         if entry is None or entry.digest != value:  # new or changed since the last run
             file_key = key_of("dataset", code_version(), value)
             stored = store.get(file_key, display) if store is not None else None
-            if stored is not None:  # validated by an earlier build process: only parsed again
-                records, _found, schema = _parse(res, raw, display, known)
-                entry = links.Checked(value, records, _problems_of(stored["problems"]),
-                                      schema if stored["parsed"] else None)
-            else:
-                entry = _check_file(res, raw, display, value, known)
-                validated.append(display)
-                if store is not None:
-                    store.put(file_key, {"problems": _problems_json(entry.problems),
-                                         "parsed": entry.schema is not None})
+            if stored is None:
+                pending.append((res, raw, display, value, file_key))
+                checked[res["name"]] = None  # validated below (in the workers when several are)
+                continue
+            entry = _parsed(res, raw, display, value, known, stored)  # validated by an earlier build process
             kept[display] = entry
         checked[res["name"]] = entry
+    verdicts = _verdicts(pending, known, pool, remote)
+    for res, raw, display, value, file_key in pending:
+        if display in verdicts:
+            entry = _parsed(res, raw, display, value, known, verdicts[display])
+        else:
+            entry = _check_file(res, raw, display, value, known)
+        validated.append(display)
+        if store is not None:
+            store.put(file_key, {"problems": _problems_json(entry.problems), "parsed": entry.schema is not None})
+        kept[display] = checked[res["name"]] = entry
+    for entry in checked.values():
         problems += entry.problems
     # Keep only the files of the package just validated (a test's copy is not kept forever).
     current = {f"{display_dir}/{r['path']}" for r in descriptor["resources"]}

@@ -1,0 +1,147 @@
+"""Charts prepared and drawn, and datasets validated, in the build's worker processes
+(charts/jobs.py, datasets/validate.py): when two charts or more miss the prepared store, each
+is prepared and drawn by a worker; when two datasets or more miss the datasets store, the
+workers validate them. The site is the one a build in a single process writes, its errors
+the same, its report says where the work was done; a pool whose workers die leaves the work
+to the build's own process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import tasks
+from conftest import ROOT
+
+FIXTURE = ROOT / "tests" / "fixtures" / "charts"
+
+
+def make_project(where: Path, workers: int) -> Path:
+    """A copy of the charts fixture (two charts, two languages) whose build uses ``workers``."""
+    project = where / "project"
+    shutil.copytree(FIXTURE, project, ignore=shutil.ignore_patterns(".cache", "__pycache__"))
+    (project / "chartsconf.py").write_text(
+        (FIXTURE / "chartsconf.py").read_text(encoding="utf-8")
+        + f"CACHE_PATH = {str(project / '.cache' / 'pelican')!r}\n"
+        + f"DATADESK_CHARTS_WORKERS = {workers}\n", encoding="utf-8")
+    return project
+
+
+def report_of(project: Path) -> dict:
+    return json.loads((project / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+
+
+def tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(project: Path) -> tuple[dict, dict]:
+    """A cold build (no store, no rendered chart) in a new process: (its files, its report)."""
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    out = tasks.build_site(settings=str(project / "chartsconf.py"), output=project / "output",
+                           content=project / "content", quiet=True)
+    return tree(out), report_of(project)
+
+
+def break_chart(project: Path) -> None:
+    """gap.py names a column its dataset lacks (an editor's typo)."""
+    gap = project / "content" / "charts" / "gap.py"
+    gap.write_text(gap.read_text(encoding="utf-8").replace('"delivered_eur_bn", "note"', '"delivered", "note"'),
+                   encoding="utf-8")
+
+
+def break_data(project: Path) -> None:
+    """A cell of each dataset an editor mistyped (a comma for the decimal point, a date)."""
+    for name, good, bad in (("aid", "15.2,2.55", '"15,2",2.55'), ("weekly", "2022-10-03,22", "03/10/2022,22")):
+        csv = project / "data" / f"{name}.csv"
+        csv.write_text(csv.read_text(encoding="utf-8").replace(good, bad, 1), encoding="utf-8")
+
+
+def failure_of(project: Path, what: str) -> list[str]:
+    """The lines of a failed build's report that name ``what``."""
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    with pytest.raises(tasks.BuildFailed) as failure:
+        tasks.build_site(settings=str(project / "chartsconf.py"), output=project / "output",
+                         content=project / "content", quiet=True)
+    return [line for line in str(failure.value).splitlines() if what in line]
+
+
+@pytest.fixture(scope="module")
+def worker_builds(tmp_path_factory):
+    """The fixture built cold with two workers and with one (the build's own process), the
+    same with a broken chart, and with two broken datasets."""
+    results = {}
+    for workers in (2, 1):
+        project = make_project(tmp_path_factory.mktemp(f"workers{workers}"), workers)
+        files, report = build(project)
+        break_chart(project)
+        failure = failure_of(project, 'chart "')
+        break_data(project)
+        results[workers] = {"files": files, "report": report, "failure": failure,
+                            "data": failure_of(project, "data/")}
+    return results
+
+
+def test_two_workers_and_one_write_the_same_site(worker_builds):
+    two, one = worker_builds[2]["files"], worker_builds[1]["files"]
+    assert sorted(two) == sorted(one)
+    different = [name for name in two if two[name] != one[name]]
+    assert not different, different
+    assert "charts/gap/gap.fr.light.svg" in two and "en/charts/weekly/weekly.en.png" in two
+
+
+def test_the_report_says_where_the_charts_were_prepared(worker_builds):
+    two, one = worker_builds[2]["report"], worker_builds[1]["report"]
+    # two charts in two languages, all prepared and drawn by the workers with two of them
+    assert two["charts"]["prepared"] == 4 and two["charts"]["prepared in workers"] == 4
+    assert one["charts"]["prepared"] == 4 and "prepared in workers" not in one["charts"]
+    for report in (two, one):
+        assert report["charts_drawn"]["renders"] == 4 and report["charts_drawn"]["hits"] == 0
+    # the fixture's two datasets, validated side by side with two workers
+    assert two["datasets"]["validated"] == 2 and two["datasets"]["validated in workers"] == 2
+    assert one["datasets"]["validated"] == 2 and "validated in workers" not in one["datasets"]
+
+
+def test_a_chart_error_raised_in_a_worker_reads_as_in_one_process(worker_builds):
+    two, one = worker_builds[2]["failure"], worker_builds[1]["failure"]
+    expected = ('content/articles/story.fr.md:10: chart "gap" (content/charts/gap.py:7): dataset "aid" has no '
+                'column "delivered". Use one of: donor, committed_eur_bn, delivered_eur_bn, note.')
+    assert any(expected in line for line in two), two
+    assert two == one
+
+
+def test_dataset_problems_found_in_workers_read_as_in_one_process(worker_builds):
+    two, one = worker_builds[2]["data"], worker_builds[1]["data"]
+    assert any("data/aid.csv:2:2" in line and "Write it as 15.2." in line for line in two), two
+    assert any("data/weekly.csv:3:1" in line and "Write it as 2022-10-03." in line for line in two), two
+    assert two == one
+
+
+@pytest.fixture(scope="module")
+def broken_pool(tmp_path_factory):
+    """An in-process build whose worker processes die as they start."""
+    from datadesk.charts import render
+    from tools.build import build_in_process
+
+    project = make_project(tmp_path_factory.mktemp("broken"), 2)
+    with pytest.MonkeyPatch.context() as patch:
+        # Each worker's start-up calls os._exit: the process ends before its first job.
+        patch.setattr(render, "_plugins_folder", lambda: 3)
+        patch.setattr(render.site, "addsitedir", os._exit)
+        out = build_in_process(settings=str(project / "chartsconf.py"), output=project / "output",
+                               content=project / "content")
+    return tree(out), report_of(project)
+
+
+def test_a_broken_pool_falls_back_to_the_build_process(broken_pool, worker_builds):
+    files, report = broken_pool
+    assert report["charts"]["prepared"] == 4 and "prepared in workers" not in report["charts"]
+    assert "validated in workers" not in report["datasets"] and report["datasets"]["validated"] == 2
+    assert report["charts_drawn"]["renders"] == 4
+    one = worker_builds[1]["files"]
+    assert sorted(files) == sorted(one)
+    assert not [name for name in files if files[name] != one[name]]
