@@ -51,6 +51,17 @@ def manifest_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
             + [f"~ {name}" for name in sorted(old.keys() & new.keys()) if old[name] != new[name]])
 
 
+def _warm_up_data() -> None:
+    """Import what a dataset's validation and the inline values use (datadesk/lazy.py), in the
+    preview's process, once its first build is done."""
+    try:
+        from datadesk import lazy  # importable once the build has loaded the plugins
+        for name in ("pandas", "frictionless"):
+            lazy.load(name)
+    except ImportError:  # nothing to gain: the fast path imports them when it needs them
+        pass
+
+
 def _preview_port(project: Path, port: int) -> int:
     """The port given, else the one the running preview recorded, else 8000."""
     if port:
@@ -137,8 +148,13 @@ def livereload(c, port=8000, debug=False, content="", settings=""):
     port_file = content_dir.parent / ".cache" / PREVIEW_PORT_FILE
 
     def ready(url: str) -> None:
+        import threading
+
         port_file.parent.mkdir(parents=True, exist_ok=True)
         port_file.write_text(url.rstrip("/").rsplit(":", 1)[1], encoding="utf-8")
+        # A saved CSV's fast path validates it and computes its values: the libraries that
+        # takes (a warm build imports neither) are imported now, while the editor reads.
+        threading.Thread(target=_warm_up_data, daemon=True).start()
 
     from tools import fastpath
 

@@ -193,6 +193,7 @@ class Articles:
     def __init__(self, desk):
         self.desk = desk
         self.unkept: set[str] = set()  # keys whose conversion warned in this build
+        self.answers: dict[tuple, str] = {}  # a placeholder's shortcode -> its HTML, this build (shortcodes.py)
         self._settings_keys: dict[int, str] = {}
         self._stores: dict[str, Store] = {}
         self._themes: dict[str, str] = {}

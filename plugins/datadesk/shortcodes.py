@@ -312,11 +312,20 @@ class ShortcodeMarkdownReader(MarkdownReader):
         memos and stores make this cheap while their datasets are unchanged). Errors as the
         conversion says them: the body's first, each with its file and line."""
         desk = desk_of(self.settings)
+        # The same shortcode gives the same HTML everywhere in one run (the values' HTML
+        # depends on its arguments, language and place; a figure on its chart, heading and
+        # language): asked once per build and language run, not for every article.
+        memo = articles.articles_of(desk).answers
         answers: dict[str, str] = {}
         for in_body in (True, False):
             errors = []
             for ident, slot in slots.items():
                 if bool(slot["line"]) != in_body:
+                    continue
+                same = (id(self.settings), slot["name"], slot["args"], slot["lang"], bool(slot["line"]),
+                        slot["block"], slot.get("heading"))
+                if same in memo:
+                    answers[ident] = memo[same]
                     continue
                 where = f"{display}:{slot['line']}" if slot["line"] else f"{display} (metadata)"
                 handler = desk.handlers.get(slot["name"])
@@ -329,7 +338,7 @@ class ShortcodeMarkdownReader(MarkdownReader):
                                        settings=self.settings, block=slot["block"], desk=desk,
                                        heading=slot.get("heading"))
                 try:
-                    answers[ident] = str(handler(slot["args"], ctx))
+                    answers[ident] = memo[same] = str(handler(slot["args"], ctx))
                 except DeskError as exc:
                     errors.append(f"{where}: {exc}")
             if errors:

@@ -227,13 +227,14 @@ def test_a_csv_save_leaves_to_the_full_build_what_it_cannot_do_exactly(csv_previ
     original = made["csv"].read_text(encoding="utf-8")
     before = _files(out)
     charted = _showing_cell(made, chart=True)
+    assert charted, "the corpus has a page showing the cell and a chart of the same dataset"
     try:
-        if charted:  # the page places a chart of the dataset: its files are drawn by the full build
-            from tools.bench.corpus import edit_csv_cell
+        # the page places a chart of the dataset: its files are drawn by the full build
+        from tools.bench.corpus import edit_csv_cell
 
-            edit_csv_cell(made["csv"], 13)
-            viewed = frozenset({"/" + charted[0].removesuffix("index.html")})
-            assert fastpath.update(last, {made["csv"]}, out, viewed) is None
+        edit_csv_cell(made["csv"], 13)
+        viewed = frozenset({"/" + charted[0].removesuffix("index.html")})
+        assert fastpath.update(last, {made["csv"]}, out, viewed) is None
         # a CSV that fails validation: the full build reports it
         made["csv"].write_text(original.replace("\n", "\nnot,a,row\n", 1), encoding="utf-8")
         assert fastpath.update(last, {made["csv"]}, out, frozenset()) is None
