@@ -164,7 +164,7 @@ SLOW_FIXTURES = BROWSER_FIXTURES | {
     "fixture_build", "fixture_site", "fixture_server", "chart_pages", "hostile_site",
     "hostile_server", "mistakes_report", "mistake_builds", "shared_builds", "guide_site",
     "report", "curated", "article_corpus", "small_corpus", "incremental_site", "store_builds",
-    "fingerprint_site", "card_builds", "worker_builds", "broken_pool",
+    "fingerprint_site", "card_builds", "worker_builds", "broken_pool", "placeholder_corpus",
 }
 
 

@@ -244,7 +244,8 @@ def test_a_warm_build_imports_no_chart_or_dataset_library(fingerprint_site):
     validated or a value computed (datadesk/lazy.py), not when the plugins load: a warm build
     (a new process, as `invoke build`) does none of those and imports none of them."""
     cold, warm = fingerprint_site["cold"], fingerprint_site["warm"]
-    assert cold["imported"]["altair"] and cold["imported"]["pandas"]  # the cold build prepared charts
+    # The cold build computed the inline values in its own process (charts may be prepared in workers).
+    assert cold["imported"]["pandas"] and cold["values"].get("computed", 0) > 0
     assert warm["charts"].get("prepared", 0) == 0 and warm["datasets"].get("validated", 0) == 0
     assert warm["imported"] == {"altair": False, "frictionless": False, "numpy": False, "pandas": False}
 

@@ -23,7 +23,7 @@ from datadesk import links, placeholders
 
 
 @pytest.fixture
-def small(tmp_path):
+def placeholder_corpus(tmp_path):
     made = make_corpus(ROOT, tmp_path / "corpus", articles=2, charts=0)
     renders = ROOT / ".cache" / "charts"
     if renders.is_dir():  # the real charts' renders: no cold render in a test
@@ -36,20 +36,20 @@ def _append(path: Path, text: str) -> int:
     return len(path.read_text(encoding="utf-8").splitlines())
 
 
-def test_a_placeholder_character_in_an_article_fails_the_build(small, tmp_path):
-    article = small["article"].with_name("essai-0000.fr.md")
+def test_a_placeholder_character_in_an_article_fails_the_build(placeholder_corpus, tmp_path):
+    article = placeholder_corpus["article"].with_name("essai-0000.fr.md")
     forged = f"{placeholders.PREFIX}{'0' * 20}{placeholders.CLOSE}"
     line = _append(article, f"\nUne valeur {forged} ici.\n")
     with pytest.raises(BuildFailed) as failed:
-        tasks.build_site(settings=str(small["settings"]), output=tmp_path / "out", quiet=True)
+        tasks.build_site(settings=str(placeholder_corpus["settings"]), output=tmp_path / "out", quiet=True)
     assert f"essai-0000.fr.md:{line}: the character U+E000 (column 12" in str(failed.value)
     assert not (tmp_path / "out").exists(), "a failed build leaves output/ as it was"
 
 
-def test_an_entity_forging_a_placeholder_injects_no_value(small, tmp_path):
+def test_an_entity_forging_a_placeholder_injects_no_value(placeholder_corpus, tmp_path):
     """The sanitiser decodes ``&#xE000;`` into the character: a forged placeholder, even one
     naming a real value of the same file, fails the build instead of showing a value."""
-    article = small["article"].with_name("essai-0000.fr.md")
+    article = placeholder_corpus["article"].with_name("essai-0000.fr.md")
     text = article.read_text(encoding="utf-8")
     display = "content/articles/essais/essai-0000.fr.md"
     first = re.search(r"\{\{ (value|chart) ([^}]*?) \}\}", text)
@@ -57,11 +57,11 @@ def test_an_entity_forging_a_placeholder_injects_no_value(small, tmp_path):
     for forged_id in (ident, "f" * 20):
         article.write_text(text + f"\nCopie : &#xE000;datadesk:{forged_id}&#xE001;.\n", encoding="utf-8")
         with pytest.raises(BuildFailed) as failed:
-            tasks.build_site(settings=str(small["settings"]), output=tmp_path / "out", quiet=True)
+            tasks.build_site(settings=str(placeholder_corpus["settings"]), output=tmp_path / "out", quiet=True)
         assert f"{display}: a placeholder ({forged_id})" in str(failed.value)
 
 
-def test_a_placeholder_left_in_a_written_page_fails_the_build(small, tmp_path):
+def test_a_placeholder_left_in_a_written_page_fails_the_build(placeholder_corpus, tmp_path):
     """A consumer that printed the HTML before it was filled (here: a handler putting a
     placeholder back into an article's body after reading) is caught where the page is written."""
     from pelican import signals
@@ -76,7 +76,7 @@ def test_a_placeholder_left_in_a_written_page_fails_the_build(small, tmp_path):
     signals.article_generator_finalized.connect(unfill)
     try:
         with pytest.raises(BuildFailed) as failed:
-            build_in_process(settings=str(small["settings"]), output=tmp_path / "out", cache=new_cache())
+            build_in_process(settings=str(placeholder_corpus["settings"]), output=tmp_path / "out", cache=new_cache())
     finally:
         signals.article_generator_finalized.disconnect(unfill)
     message = str(failed.value)
