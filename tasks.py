@@ -405,8 +405,12 @@ def bench_weights(c):
             "cold_repeats": "Cold builds of each side, each rendering every chart (default 1).",
             "json": "Also write every figure to this JSON file (to compare commits).",
             "keep": "Keep the corpus and the build logs (the folder is printed)."})
-def bench(c, articles=1000, charts=200, sizes="", repeats=3, cold_repeats=1, json="", keep=False):
-    """Time the build at scale against plain Pelican, side by side (tools/bench/scale.py)."""
+def bench(c, articles=1000, charts=200, sizes="", repeats=3, cold_repeats=1, json="", keep=False, from_json=""):
+    """Time the build at scale against plain Pelican, side by side (tools/bench/scale.py);
+    `--from-json FILE` prints an earlier run's table again."""
+    if from_json:
+        raise SystemExit(subprocess.call([PYTHON, "-m", "tools.bench.scale", "--from-json",
+                                          str(Path(from_json).resolve())], cwd=ROOT))
     argv = ["--articles", str(articles), "--charts", str(charts), "--repeats", str(repeats),
             "--cold-repeats", str(cold_repeats)]
     if sizes:
