@@ -107,10 +107,8 @@ def patch(last: LastBuild, changed: set[Path], output: Path) -> str | None:
     """Write the page of the one edited article again, in place, when only its body changed.
     Returns the page's path under ``output`` (None: a full build is needed; nothing was
     written)."""
-    from pelican import signals
     from pelican.contents import Article
     from pelican.readers import SkipStub  # noqa: F401  (what a refused file reads as)
-    from pelican.writers import Writer
 
     if len(changed) != 1 or not last.runs:
         return None
@@ -133,11 +131,7 @@ def patch(last: LastBuild, changed: set[Path], output: Path) -> str | None:
     work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
     try:
         try:
-            new = generator.readers.read_file(
-                base_path=generator.path, path=os.path.relpath(path, generator.path),
-                content_class=Article, context=generator.context,
-                preread_signal=signals.article_generator_preread, preread_sender=generator,
-                context_signal=signals.article_generator_context, context_sender=generator)
+            new = _read_again(generator, path)
         except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
             return None
         if not isinstance(new, Article) or not new.is_valid() or problems.messages:
@@ -150,13 +144,7 @@ def patch(last: LastBuild, changed: set[Path], output: Path) -> str | None:
         # addresses i18n_subsites gave it), with the new body: all that changed.
         fresh, new = new, copy.copy(old)
         new._content = fresh._content
-        writer = Writer(str(work), settings=generator.settings)
-        extra = {"all_articles": generator.articles} if new.status == "draft" else {}
-        writer.write_file(new.save_as, generator.get_template(new.template), generator.context,
-                          article=new, category=getattr(new, "category", None),
-                          override_output=hasattr(new, "override_save_as"), blog=True,
-                          relative_urls=generator.settings["RELATIVE_URLS"],
-                          url=new.url, **extra)
+        _write_page(generator, new, work)
         written = work / new.save_as
         if problems.messages or not written.is_file():
             return None
@@ -167,6 +155,31 @@ def patch(last: LastBuild, changed: set[Path], output: Path) -> str | None:
     finally:
         root.removeHandler(problems)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _read_again(generator, source_path) -> object:
+    """The file read again by the last build's readers, with the signals the article
+    generator sends (the plugins' hooks run as in the build)."""
+    from pelican import signals
+    from pelican.contents import Article
+
+    return generator.readers.read_file(
+        base_path=generator.path, path=os.path.relpath(source_path, generator.path),
+        content_class=Article, context=generator.context,
+        preread_signal=signals.article_generator_preread, preread_sender=generator,
+        context_signal=signals.article_generator_context, context_sender=generator)
+
+
+def _write_page(generator, article, folder: Path) -> None:
+    """The article's page written under ``folder`` as the article generator writes it."""
+    from pelican.writers import Writer
+
+    writer = Writer(str(folder), settings=generator.settings)
+    extra = {"all_articles": generator.articles} if article.status == "draft" else {}
+    writer.write_file(article.save_as, generator.get_template(article.template), generator.context,
+                      article=article, category=getattr(article, "category", None),
+                      override_output=hasattr(article, "override_save_as"), blog=True,
+                      relative_urls=generator.settings["RELATIVE_URLS"], url=article.url, **extra)
 
 
 def _replace(generator, old, new) -> None:
@@ -254,9 +267,7 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
     page when an article showing the dataset has no Summary (lists would show a summary cut
     from its body). The last build's state then reads the new CSV, so a later fast update
     starts from it."""
-    from pelican import signals
     from pelican.contents import Article
-    from pelican.writers import Writer
 
     from datadesk import DESK_KEY, DataValidationError, Desk
     from datadesk.shortcodes import display_path
@@ -328,11 +339,7 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
             swaps, write = {}, []
             for article, wanted in chosen:
                 try:
-                    fresh = generator.readers.read_file(
-                        base_path=generator.path, path=os.path.relpath(article.source_path, generator.path),
-                        content_class=Article, context=generator.context,
-                        preread_signal=signals.article_generator_preread, preread_sender=generator,
-                        context_signal=signals.article_generator_context, context_sender=generator)
+                    fresh = _read_again(generator, article.source_path)
                 except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
                     return None
                 if not isinstance(fresh, Article) or problems.messages:
@@ -351,12 +358,7 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
                 _replace(generator, article, new)
             for new in write:
                 folder = work / str(len(written))
-                writer = Writer(str(folder), settings=generator.settings)
-                extra = {"all_articles": generator.articles} if new.status == "draft" else {}
-                writer.write_file(new.save_as, generator.get_template(new.template), generator.context,
-                                  article=new, category=getattr(new, "category", None),
-                                  override_output=hasattr(new, "override_save_as"), blog=True,
-                                  relative_urls=generator.settings["RELATIVE_URLS"], url=new.url, **extra)
+                _write_page(generator, new, folder)
                 target = Path(output) / where / new.save_as
                 if problems.messages or not (folder / new.save_as).is_file() or not target.is_file():
                     return None
