@@ -47,6 +47,21 @@ def drawn_corpus(into: Path, articles: int) -> dict:
     return corpus
 
 
+def fail_with_a_broken_article(corpus: dict, output: Path) -> None:
+    """One `invoke build` of a drawn_corpus with an article placing a chart that does not
+    exist: it must fail naming the chart. The article is removed again afterwards."""
+    from tools.build import BuildFailed, build_site
+
+    broken = corpus["article"].with_name("casse.fr.md")
+    broken.write_text("Title: Cassé\nDate: 2022-12-02\nSlug: casse\nLang: fr\nCategory: Énergie\n\n"
+                      "Texte {{ chart nulle_part }}.\n", encoding="utf-8")
+    try:
+        with pytest.raises(BuildFailed, match="nulle_part"):
+            build_site(settings=str(corpus["settings"]), output=output, quiet=True)
+    finally:
+        broken.unlink()
+
+
 def wait_until(check, timeout: float, waiting_for: str, every: float = 0.1):
     """Poll check() until it returns something true, and return that; after timeout seconds
     fail naming what was awaited (and what check() last raised, if it raised)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import ROOT, drawn_corpus
+from conftest import ROOT, drawn_corpus, fail_with_a_broken_article
 from tools.bench.corpus import edit_article
 from tools.build import BuildFailed, build_in_process, build_site
 
@@ -204,14 +204,7 @@ def test_a_failed_build_leaves_the_record_as_it_was(fingerprint_site):
     kept = tree(record)
     assert kept
     edit_article(corpus["article"], "failed")
-    broken = corpus["article"].with_name("casse.fr.md")
-    broken.write_text("Title: Cassé\nDate: 2022-12-02\nSlug: casse\nLang: fr\nCategory: Énergie\n\n"
-                      "Texte {{ chart nulle_part }}.\n", encoding="utf-8")
-    try:
-        with pytest.raises(BuildFailed, match="nulle_part"):
-            build_site(settings=str(corpus["settings"]), output=out, quiet=True)
-    finally:
-        broken.unlink()
+    fail_with_a_broken_article(corpus, out)
     assert tree(record) == kept
     pages, _before, _after = rebuild(fingerprint_site, "after-failure")
     assert pages == {fingerprint_site["page"]}

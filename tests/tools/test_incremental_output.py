@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import drawn_corpus
+from conftest import drawn_corpus, fail_with_a_broken_article
 from tools.bench.corpus import EDIT_MARK, edit_article
 from tools.build import BuildFailed, build_in_process, build_site
 
@@ -116,14 +116,7 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(incremental_site):
 def test_a_failed_build_leaves_output_as_it_was(incremental_site):
     corpus, out = incremental_site["corpus"], incremental_site["out"]
     before = snapshot(out)
-    broken = corpus["article"].with_name("casse.fr.md")
-    broken.write_text("Title: Cassé\nDate: 2022-12-02\nSlug: casse\nLang: fr\nCategory: Énergie\n\n"
-                      "Texte {{ chart nulle_part }}.\n", encoding="utf-8")
-    try:
-        with pytest.raises(BuildFailed, match="nulle_part"):
-            build_site(settings=str(corpus["settings"]), output=out, quiet=True)
-    finally:
-        broken.unlink()
+    fail_with_a_broken_article(corpus, out)
     assert snapshot(out) == before
     assert not list(out.parent.glob(f".build-{out.name}-*"))
 
