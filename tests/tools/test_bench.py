@@ -59,12 +59,12 @@ def test_corpus_is_deterministic(tmp_path):
 
 @pytest.mark.slow
 def test_bench_runs_end_to_end(tmp_path):
-    """A tiny corpus, one run of each measure: the table has every row, the JSON every
-    measure, no measure failed, and neither twin's build logged a warning."""
+    """A tiny corpus, one run of each measure (two of the cold builds): the table has every
+    row, the JSON every measure, no measure failed, and neither twin's build logged a warning."""
     work, figures = tmp_path / "work", tmp_path / "bench.json"
     result = subprocess.run(
         [sys.executable, "-m", "tools.bench.scale", "--articles", "4", "--charts", "1", "--repeats", "1",
-         "--sizes", "4", "--json", str(figures), "--work", str(work)],
+         "--sizes", "4", "--cold-repeats", "2", "--json", str(figures), "--work", str(work)],
         cwd=ROOT, capture_output=True, text=True, timeout=1800)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
@@ -82,6 +82,11 @@ def test_bench_runs_end_to_end(tmp_path):
         assert data["measures"][key]["plain"], key
     assert data["measures"]["warm"]["project"][0]["report"]["charts_drawn"]["renders"] == 0
     assert data["measures"]["cold"]["project"][0]["report"]["charts_drawn"]["renders"] > 0
+    # the serial chart floor is built in each round of cold builds, each round in another order
+    assert len(data["measures"]["chart_floor"]["project"]) == 2
+    assert len(cold_runs := data["measures"]["cold"]["project"]) == 2 and len(data["measures"]["cold"]["plain"]) == 2
+    assert all(run["report"]["charts_drawn"]["renders"] > 0 for run in cold_runs)
+    assert data["measures"]["chart_floor"]["chart_floor_seconds"] > 0
     # the sharing cards' share of the cold build, and of the chart floor's (serial) build
     cold = data["measures"]["cold"]
     assert cold["project"][0]["report"]["cards"]["drawn"] > 0

@@ -14,8 +14,9 @@ its default theme), run by run in the same session, alternating which goes first
   against Pelican's own autoreload (``pelican -r``), for the article edit and the CSV edit;
 - the peak memory of every build process (its resource usage, ``os.wait4``) and of the
   preview's process;
-- the serial chart floor: one more cold build with ``DATADESK_CHARTS_WORKERS = 1`` (the
-  charts rendered one at a time), whose render time the cold target is measured against;
+- the serial chart floor: a cold build with ``DATADESK_CHARTS_WORKERS = 1`` (the charts
+  rendered one at a time) in each round of cold builds, whose render time the cold target
+  and the parallel speed-up are measured against;
 - warm and one-edit builds at several sizes (``--sizes``), to see how cost grows.
 
 Beside each time it prints what the build says it did (``.cache/last-build.json``: files
@@ -539,23 +540,27 @@ class Bench:
         cold = self.measure("cold", "cold build (empty caches)")
         render = self.measure("chart_render", "chart renders in the cold build, parallel vs serial")
 
-        def serial():
-            main.empty_caches()
-            floor.project.append(main.build("floor", main.serial_settings))
-            floor.extra["chart_floor_seconds"] = _render_seconds(floor.project[-1])
-
         def cold_builds():
+            # The serial chart floor is built in the same rounds as the cold builds, each round in
+            # another order, so that a load on the machine weighs on both sides of the speed-up.
+            sides = ("floor", "project", "plain")
             for n in range(self.cold_repeats):
-                main.empty_caches()
-                order = ("project", "plain") if n % 2 == 0 else ("plain", "project")
-                for side in order:
-                    if side == "project":
+                for side in sides[n % 3:] + sides[:n % 3]:
+                    if side == "floor":
+                        main.empty_caches()
+                        floor.project.append(main.build(f"floor-{n + 1}", main.serial_settings))
+                    elif side == "project":
+                        main.empty_caches()
                         cold.project.append(main.build(f"cold-{n + 1}"))
                     else:
                         cold.plain.append(main.build_plain(f"cold-{n + 1}"))
+            floor_seconds = [s for s in map(_render_seconds, floor.project) if s is not None]
+            if floor_seconds:
+                floor.extra["chart_floor_seconds"] = round(statistics.median(floor_seconds), 3)
 
-        self.attempt(floor, serial)
         self.attempt(cold, cold_builds)
+        if cold.error:
+            floor.error = cold.error
         render.project = [Run(_render_seconds(r) or 0.0, None, r.report) for r in cold.project]
         if floor.error or cold.error:
             render.error = "needs the cold builds above"
@@ -722,9 +727,9 @@ class Bench:
                         + (f"; {sum(1 for m in self.measures.values() if m.error)} measure(s) failed"
                            if any(m.error for m in self.measures.values()) else "") + "."]
         if floor.project:
-            lines.append(f"Chart floor: a cold build with the charts rendered one at a time (DATADESK_CHARTS_WORKERS = 1) "
-                         f"took {floor.project[0].seconds:.1f} s, {floor.extra.get('chart_floor_seconds') or 0:.1f} s "
-                         f"of it rendering charts.")
+            lines.append(f"Chart floor: a cold build with the charts rendered one at a time (DATADESK_CHARTS_WORKERS = 1), "
+                         f"built in the same rounds as the cold builds, took {_range(floor.project)}, "
+                         f"{floor.extra.get('chart_floor_seconds') or 0:.1f} s (median) of it rendering charts.")
         failed = [m for m in self.measures.values() if m.error]
         for m in failed:
             lines.append(f"\nFAILED: {m.label}:\n{_indent(m.error)}")
