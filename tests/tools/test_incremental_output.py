@@ -61,6 +61,8 @@ def test_a_warm_build_with_nothing_changed_rewrites_no_file(incremental_site):
     for part in ("pages", "feeds", "charts", "cards", "datasets", "discovery"):
         assert counts[part].get("written", 0) == 0 and counts[part]["kept"] > 0, (part, counts[part])
     assert counts["search"].get("reused") == 1 and "indexed" not in counts["search"]
+    # no feed made again: each feed's XML remembered by its inputs (discovery/feeds.py)
+    assert counts["feeds"]["remembered"] == counts["feeds"]["kept"] and "made" not in counts["feeds"]
     # telling the build where output/ is changes no cached conversion (the first build had no output/)
     assert counts["articles"].get("converted", 0) == 0 and counts["articles"]["cached"] > 0
     # no page parsed again for the sitemap or the cards, no card drawn
@@ -86,6 +88,8 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(incremental_site):
     page = corpus["article_page"]
     assert page in changed and EDIT_MARK.rsplit(" ", 1)[0].encode() in after[page][2]
     assert "feeds/all.atom.xml" in changed  # the feeds carry the text
+    # made again: the French site's feed and the article's section feed; the others remembered
+    assert counts["feeds"]["made"] == 2 and counts["feeds"]["remembered"] == counts["feeds"]["kept"]
     assert any(rel.startswith("pagefind/") for rel in changed)  # the search index was made again
     assert not any(rel.startswith("en/essai-") for rel in changed)  # the English site does not show it
     assert counts["output"]["written"] == len(changed) and counts["output"]["kept"] == len(after) - len(changed)
