@@ -154,3 +154,24 @@ def test_a_build_failing_after_it_linked_files_leaves_output_as_it_was(increment
     assert b"two" not in after[corpus["article_page"]][2]
     assert {os.stat(out / rel).st_nlink for rel in after} == {1}
     assert not list(out.parent.glob(f".build-{out.name}-*"))
+
+
+def test_a_failing_pagefind_fails_the_build_and_leaves_output_as_it_was(incremental_site, tmp_path):
+    """Pagefind runs while the build makes its cards and sitemap (search before discovery):
+    when it fails, the build fails with its message, output/ is as it was, and nothing of
+    the run is left (it writes its bundle outside the staging folder)."""
+    corpus, out = incremental_site["corpus"], incremental_site["out"]
+    edit_article(corpus["article"], "three")
+    before = snapshot(out)
+    fake = tmp_path / "pagefind"
+    fake.write_text("#!/bin/sh\necho 'the test breaks this index' >&2\nexit 3\n", encoding="utf-8")
+    fake.chmod(0o755)
+    with pytest.raises(BuildFailed, match="Pagefind could not index .*the test breaks this index"):
+        build_site(settings=str(corpus["settings"]), output=out, quiet=True,
+                   env={"PAGEFIND_BINARY_PATH": str(fake)})
+    assert snapshot(out) == before
+    assert not list(out.parent.glob(f".build-{out.name}-*"))
+    # the same edit then builds, with Pagefind's index made again
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    assert report(corpus)["search"].get("indexed") == 1
+    assert b"three" in (out / corpus["article_page"]).read_bytes()
