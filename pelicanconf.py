@@ -53,10 +53,8 @@ PLUGINS = [
     "corrections",
     "site_context",
     "editorial",
-    # search before discovery: Pagefind starts at the first finalized receiver and indexes
-    # the written pages while discovery makes the sharing cards and the sitemap
-    "search",
     "discovery",
+    "search",
 ]
 
 # Directory-style URLs: every page is <slug>/index.html.

@@ -73,6 +73,9 @@ def register() -> None:
     signals.page_generator_finalized.connect(_pages.on_content_finalized)
     # Shortcodes: the Markdown reader that expands {{ ... }}; no braces left in written pages.
     signals.readers_init.connect(_shortcodes.add_reader)
+    # Charts sent to the workers as the articles generator starts, the Markdown converted
+    # (and kept) meanwhile, so the build does not wait for the charts at the first article.
+    signals.article_generator_init.connect(_shortcodes.convert_ahead)
     signals.content_written.connect(_shortcodes.check_written)
     # Charts: DATADESK_CHARTS_* checked at startup, the charts' artefacts and embed pages. (The shortcode handler: start_desk.)
     signals.initialized.connect(_charts.on_initialized)

@@ -187,6 +187,26 @@ def warnings_seen():
         root.removeHandler(seen)
 
 
+@contextmanager
+def held_back():
+    """Nothing logged meanwhile goes anywhere (no handler, no logger's filter: Pelican's
+    limiter would drop the same message logged again later), and the warnings and errors
+    are counted (``seen.count``): for work done ahead, which a warning makes void (the work
+    is done again in its turn, and says it then)."""
+    seen = _Seen()
+    handle = logging.Logger.handle
+
+    def count(_logger, record):
+        if record.levelno >= logging.WARNING:
+            seen.count += 1
+
+    logging.Logger.handle = count
+    try:
+        yield seen
+    finally:
+        logging.Logger.handle = handle
+
+
 class Articles:
     """The reader's side of the cache for one build (kept on the desk)."""
 
@@ -199,6 +219,7 @@ class Articles:
         self._themes: dict[str, str] = {}
         self._displays: dict[tuple, str] = {}
         self._verified: set[str] = set()  # keys of entries found true for this build's files
+        self.ahead: set[str] = set()  # keys converted ahead (shortcodes.convert_ahead), not yet read
 
     def key(self, settings: dict, display: str, text: str) -> str:
         run = id(settings)

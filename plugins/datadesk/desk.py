@@ -70,6 +70,8 @@ class Desk:
         self.stores: dict[str, Store] = {}  # what outlives the build process (see store)
         self.render_pool = None  # the chart workers of this build (charts/render.py), closed at the end
         self.chart_jobs: dict = {}  # prepared-store key -> a chart job sent to the workers ahead (charts.py)
+        self.charts_sent_at = None  # when the main site sent its charts ahead (perf_counter), until collected
+        self.ahead = False  # files being converted ahead, while the workers prepare the charts (shortcodes.py)
 
     # What outlives the build process
     def store(self, name: str) -> Store | None:

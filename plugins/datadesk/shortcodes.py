@@ -288,7 +288,10 @@ class ShortcodeMarkdownReader(MarkdownReader):
         entry = cache.lookup(self.settings, key, display)
         if entry is not None:
             cache.replay(entry)
-            desk.count("articles", "cached")
+            if key in cache.ahead:  # converted ahead (convert_ahead, counted there), read once now
+                cache.ahead.discard(key)
+            else:
+                desk.count("articles", "cached")
             content, formatted = self._fill(display, entry["slots"], self._answer(display, entry["slots"]),
                                             entry["content"], entry["formatted"])
             meta = dict(entry["meta"]) if entry["meta"] is not None else None  # [name, values] pairs: in order
@@ -306,6 +309,37 @@ class ShortcodeMarkdownReader(MarkdownReader):
                        {"content": held, "formatted": held_fields, "slots": recorder.slots,
                         "meta": list(meta.items()) if meta is not None else None})
         return content, metadata
+
+    def convert_ahead(self, source_path, seen) -> bool:
+        """Convert the file and keep the result as ``read`` does, without filling its
+        placeholders (so without waiting for its charts): True when it was kept, and
+        ``read`` then finds it. Anything that would be said (an error, a warning: ``seen``,
+        from ``articles.held_back()``, counts them) makes it void: the file is converted
+        again when it is read, and says it then. See ``convert_ahead`` below."""
+        desk = desk_of(self.settings)
+        cache = articles.articles_of(desk)
+        display = cache.display(source_path, self.settings)
+        with pelican_open(source_path) as text:
+            pass
+        if placeholders.refuse(text, display):
+            return False
+        key = cache.key(self.settings, display, text)
+        if key in cache.unkept or key in cache.ahead or desk.cache.articles.get(display, (None,))[0] == key \
+                or cache.store(self.settings).has(key):
+            return False  # kept already: read checks it
+        self._source_path = source_path
+        recorder = articles.Recorder(self, desk)
+        said = seen.count
+        held, meta, held_fields = self._convert(source_path, text, recorder)
+        if seen.count != said or not recorder.keepable:
+            return False
+        cache.keep(self.settings, key, display, recorder,
+                   {"content": held, "formatted": held_fields, "slots": recorder.slots,
+                    "meta": list(meta.items()) if meta is not None else None})
+        cache.ahead.add(key)
+        desk.count("articles", "converted")
+        desk.count("articles", "converted ahead")
+        return True
 
     def _answer(self, display: str, slots: dict) -> dict[str, str]:
         """Each placeholder's HTML, from its shortcode's handler (the values' and figures'
@@ -407,6 +441,54 @@ class ShortcodeMarkdownReader(MarkdownReader):
             else:
                 output[name] = self.process_metadata(name, value[0])
         return output
+
+
+def convert_ahead(generator) -> None:
+    """``article_generator_init`` of the main site: when its charts are to be prepared (a
+    cold build, a chart or its data edited), they are sent to the worker processes now
+    (``SiteCharts.send_ahead``) and every Markdown file of the articles and pages that no
+    store holds is converted and kept meanwhile (``ShortcodeMarkdownReader.convert_ahead``),
+    instead of waiting for the charts at the first one an article places: the reader then
+    finds each conversion kept, and fills its placeholders once the charts are there. Only
+    what could be kept is kept: a file whose conversion failed or said anything is converted
+    again when it is read, and says it then. The report counts ``articles: converted
+    ahead``; nothing else changes, in the pages or the report."""
+    import os
+
+    from .charts.charts import SiteCharts
+    from .desk import is_main_site
+
+    settings = generator.settings
+    if not is_main_site(settings):
+        return
+    desk = desk_of(settings)
+    lang = settings.get("DEFAULT_LANG")
+    if desk.handlers.get("chart") is None or lang in desk.charts:
+        return
+    try:
+        if not SiteCharts(settings, lang, desk, prepare=False).send_ahead():
+            return  # nothing for the workers to do: no time to fill
+    except DeskError:  # the data does not validate: the articles say so when they are read
+        return
+    readers = generator.readers.readers
+    found = []
+    for paths, excludes in (("ARTICLE_PATHS", "ARTICLE_EXCLUDES"), ("PAGE_PATHS", "PAGE_EXCLUDES")):
+        for name in generator.get_files(settings.get(paths) or [], exclude=settings.get(excludes) or []):
+            reader = readers.get(os.path.splitext(name)[1][1:])
+            if isinstance(reader, ShortcodeMarkdownReader):
+                found.append((reader, os.path.abspath(os.path.join(generator.path, name))))
+    desk.ahead = True
+    try:
+        with articles.held_back() as seen:
+            for reader, path in found:
+                if sanitise.refusal(path, settings):
+                    continue  # the reader refuses it (outside content/, too large)
+                try:
+                    reader.convert_ahead(path, seen)
+                except Exception:  # noqa: BLE001 (converted again when read: it fails there, with its message)
+                    continue
+    finally:
+        desk.ahead = False
 
 
 # Braces left in a written page: an unfinished shortcode, a template slip, or metadata that

@@ -117,6 +117,10 @@ class Store:
         except ValueError:
             return "its payload cannot be read as JSON", None
 
+    def has(self, key: str) -> bool:
+        """Whether an entry is there under ``key`` (not checked: ``get`` checks it)."""
+        return self._path(key).is_file()
+
     def put(self, key: str, payload) -> None:
         """Keep ``payload`` (JSON-serialisable) under ``key``; a failure to write is only a miss
         next time, never a failed build."""

@@ -61,6 +61,13 @@ def break_data(project: Path) -> None:
         csv.write_text(csv.read_text(encoding="utf-8").replace(good, bad, 1), encoding="utf-8")
 
 
+def misplace_chart(project: Path) -> None:
+    """The English story places a chart inside a sentence, and a chart that does not exist."""
+    story = project / "content" / "articles" / "story.en.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("First paragraph.", "First {{ chart gap }} paragraph.")
+                     + "\n{{ chart nowhere }}\n", encoding="utf-8")
+
+
 def failure_of(project: Path, what: str) -> list[str]:
     """The lines of a failed build's report that name ``what``."""
     shutil.rmtree(project / ".cache", ignore_errors=True)
@@ -73,15 +80,20 @@ def failure_of(project: Path, what: str) -> list[str]:
 @pytest.fixture(scope="module")
 def worker_builds(tmp_path_factory):
     """The fixture built cold with two workers and with one (the build's own process), the
-    same with a broken chart, and with two broken datasets."""
+    same with a broken chart, with charts misplaced in an article, and with two broken
+    datasets."""
     results = {}
     for workers in (2, 1):
         project = make_project(tmp_path_factory.mktemp(f"workers{workers}"), workers)
         files, report = build(project)
         break_chart(project)
         failure = failure_of(project, 'chart "')
+        saved = (project / "content" / "articles" / "story.en.md").read_text(encoding="utf-8")
+        misplace_chart(project)
+        misplaced = failure_of(project, "story.en.md")
+        (project / "content" / "articles" / "story.en.md").write_text(saved, encoding="utf-8")
         break_data(project)
-        results[workers] = {"files": files, "report": report, "failure": failure,
+        results[workers] = {"files": files, "report": report, "failure": failure, "misplaced": misplaced,
                             "data": failure_of(project, "data/")}
     return results
 
@@ -104,6 +116,26 @@ def test_the_report_says_where_the_charts_were_prepared(worker_builds):
     # the fixture's two datasets, validated side by side with two workers
     assert two["datasets"]["validated"] == 2 and two["datasets"]["validated in workers"] == 2
     assert one["datasets"]["validated"] == 2 and "validated in workers" not in one["datasets"]
+
+
+def test_the_articles_are_converted_while_the_workers_prepare_the_charts(worker_builds):
+    """With workers, the charts are sent to them as the build starts reading, and every
+    Markdown file is converted meanwhile (shortcodes.convert_ahead): each file still
+    converted once, read from the kept conversion by the other language run, and the site
+    the same (test_two_workers_and_one_write_the_same_site)."""
+    two, one = worker_builds[2]["report"]["articles"], worker_builds[1]["report"]["articles"]
+    assert two["converted ahead"] == two["converted"] == 2
+    assert "converted ahead" not in one
+    assert {k: v for k, v in two.items() if k != "converted ahead"} == one
+
+
+def test_errors_of_articles_converted_ahead_read_as_in_one_process(worker_builds):
+    """A chart placed inside a sentence and an unknown chart: the file's conversion ahead
+    is void, and the reader converts it again and says both, once, as without workers."""
+    two, one = worker_builds[2]["misplaced"], worker_builds[1]["misplaced"]
+    assert two == one
+    assert len([line for line in two if 'the chart "gap" must stand alone on its line' in line]) == 1, two
+    assert len([line for line in two if "story.en.md:18:" in line and '"nowhere"' in line]) == 1, two
 
 
 def test_a_chart_error_raised_in_a_worker_reads_as_in_one_process(worker_builds):

@@ -75,7 +75,7 @@ FIGURE_SETTINGS = ("DEFAULT_LANG", "THEME", "I18N_GETTEXT_NEWSTYLE", "I18N_TEMPL
 class SiteCharts:
     """Every chart of the project in one language: built, linted, rendered (or its error)."""
 
-    def __init__(self, settings: dict, lang: str, desk: Desk | None = None):
+    def __init__(self, settings: dict, lang: str, desk: Desk | None = None, prepare: bool = True):
         self.settings = settings
         self.lang = lang
         self.desk = desk if desk is not None else desk_of(settings)
@@ -94,7 +94,8 @@ class SiteCharts:
         self._conf = ""
         self._drawn: set[str] = set()  # render keys a worker drew in this build
         self._failed: dict[str, ChartError] = {}  # charts a worker prepared but could not draw
-        self._prepare()
+        if prepare:
+            self._prepare()
 
     def display(self, path: Path) -> str:
         # the folder is resolved, not the file: a link is named as the editor sees it
@@ -104,9 +105,11 @@ class SiteCharts:
         except ValueError:
             return path.as_posix()
 
-    def _prepare(self) -> None:
+    def _inputs(self) -> tuple:
+        """(the key of the folder's other files, [(chart id, definition file, its own inputs)]):
+        what a chart's preparation reads besides its datasets."""
         found = self.found = definitions.find(self.dir)  # chart id -> its definition file
-        snapshot, prepared = self.desk.snapshot, self.desk.cache.prepared
+        snapshot = self.desk.snapshot
         mine = set(found.values())
         shared = snapshot.key(p for p in (sorted(self.dir.iterdir()) if self.dir.is_dir() else ())
                               if p.is_file() and p not in mine)
@@ -114,16 +117,50 @@ class SiteCharts:
         # (a new folder each build) and how many workers draw.
         conf = self._conf = json.dumps({k: v for k, v in self.conf.items() if k not in NOT_SHOWN},
                                        sort_keys=True, default=str)
+        return shared, [(chart_id, path, (snapshot.key([path]), shared, conf, str(self.settings.get("THEME")),
+                                          self.display(path)))
+                        for chart_id, path in found.items()]
+
+    def _kept(self, chart_id: str, own: tuple):
+        """The chart as the last build of this process prepared it, while the content of its
+        file, of the other files of the folder (a twin, a helper) and of the data files it
+        reads is unchanged (a livereload edit rebuilds one chart, not all of them in both
+        languages); else None."""
+        kept = self.desk.cache.prepared.get((self.lang, chart_id))
+        if kept is not None and kept[0] == own and kept[1] == self._data_key(kept[2]):
+            return kept
+        return None
+
+    def send_ahead(self) -> int:
+        """Send to the workers, without waiting, every chart of this language (and of the
+        other language sites) that neither this process nor the prepared store holds: the
+        build reads its articles meanwhile, and ``_prepare`` takes the answers
+        (``desk.chart_jobs``). Prepares nothing here and counts nothing: the number of jobs
+        sent (0 when the charts are few enough, or the workers one, to be done here)."""
+        shared, charts = self._inputs()
+        misses = []
+        for chart_id, path, own in charts:
+            if self._kept(chart_id, own) is not None:
+                continue
+            key = self._key(self.lang, chart_id, own)
+            if self.store is None or self.store.get(key) is None:
+                misses.append((chart_id, path, own, key))
+        before = len(self.desk.chart_jobs)
+        if self._send(misses, shared) is None:
+            return 0
+        self.desk.charts_sent_at = time.perf_counter()
+        return len(self.desk.chart_jobs) - before
+
+    def _prepare(self) -> None:
+        snapshot, prepared = self.desk.snapshot, self.desk.cache.prepared
+        shared, charts = self._inputs()
+        found = self.found
         for old in [k for k in prepared if k[0] == self.lang and k[1] not in found]:
             del prepared[old]
         results, misses = {}, []
-        for chart_id, path in found.items():
-            # Kept from the last build of this process while the content of its file, of the
-            # other files of the folder (a twin, a helper) and of the data files it reads is
-            # unchanged: a livereload edit rebuilds one chart, not all of them in both languages.
-            own = (snapshot.key([path]), shared, conf, str(self.settings.get("THEME")), self.display(path))
-            kept = prepared.get((self.lang, chart_id))
-            if kept is not None and kept[0] == own and kept[1] == self._data_key(kept[2]):
+        for chart_id, path, own in charts:
+            kept = self._kept(chart_id, own)
+            if kept is not None:
                 results[chart_id] = kept[3]
                 self.desk.count("charts", "cached")
                 continue
@@ -172,6 +209,8 @@ class SiteCharts:
         build's worker processes when two or more miss and there are several workers (each
         prepares a chart and draws its files, see jobs.py), else here, one after the other."""
         start = time.perf_counter()
+        if self.desk.charts_sent_at is not None:  # sent ahead: ready since they were sent
+            start, self.desk.charts_sent_at = min(start, self.desk.charts_sent_at), None
         answers = self._in_workers(misses, shared) if misses else {}
         out = []
         for chart_id, path, _own, _key in misses:
@@ -191,34 +230,10 @@ class SiteCharts:
         prepared (and drew); a chart missing from it is prepared in this process."""
         from . import jobs
 
-        workers = render.workers_of(self.conf)
-        pool = self._pool()
-        if len(misses) < render.PROCESSES_FROM or workers < 2 or pool.broken:
+        sent = self._send(misses, shared)
+        if sent is None:
             return {}
-
-        def submit(chart_id: str, path: Path, lang: str):
-            return executor.submit(jobs.run, jobs.job(chart_id, path, self.display(path), lang, self.conf,
-                                                      self.catalog, self.cache.path, [p for p, _d in shared]))
-
-        sent = self.desk.chart_jobs  # store key -> a job sent ahead by the main site (below)
-        try:
-            executor = pool.executor(workers)
-            futures = [sent.pop(key, None) or submit(chart_id, path, self.lang)
-                       for chart_id, path, _own, key in misses]
-            # The other languages' charts, sent now so the workers draw them while this
-            # site reads its articles: a language site whose settings make the same key
-            # (the same DATADESK_* values, theme and files) takes the answer; another one
-            # sends its own jobs, and these are only wasted, never used.
-            if is_main_site(self.settings):
-                for lang in [lang for lang in (self.settings.get("I18N_SUBSITES") or {}) if lang != self.lang]:
-                    for chart_id, path, own, _key in misses:
-                        key = self._key(lang, chart_id, own)
-                        if key not in sent and (self.store is None or self.store.get(key) is None):
-                            sent[key] = submit(chart_id, path, lang)
-        except (BrokenProcessPool, RuntimeError, OSError) as exc:
-            logger.info("charts: the worker processes could not start (%s): preparing the charts here", exc)
-            pool.fail()
-            return {}
+        futures = [sent.pop(key) for _chart_id, _path, _own, key in misses]
         answers = {}
         for (chart_id, path, own, key), future in zip(misses, futures):
             try:
@@ -241,6 +256,46 @@ class SiteCharts:
                 self._drawn.add(result.key)
                 logger.info("charts: rendered %s (%s) in %.2fs", chart_id, self.lang, answer["draw_seconds"])
         return answers
+
+    def _send(self, misses: list, shared: tuple) -> dict | None:
+        """``desk.chart_jobs`` (store key -> the future of a job sent to the workers) with a
+        job for each chart of ``misses`` it lacks, and, from the main site, for the other
+        languages' charts; None when these charts are to be prepared here (fewer than
+        render.PROCESSES_FROM, one worker, or the workers could not start)."""
+        from . import jobs
+
+        workers = render.workers_of(self.conf)
+        pool = self._pool()
+        if len(misses) < render.PROCESSES_FROM or workers < 2 or pool.broken:
+            return None
+
+        def submit(chart_id: str, path: Path, lang: str):
+            return executor.submit(jobs.run, jobs.job(chart_id, path, self.display(path), lang, self.conf,
+                                                      self.catalog, self.cache.path, [p for p, _d in shared]))
+
+        sent = self.desk.chart_jobs  # store key -> a job sent ahead (send_ahead, or the main site below)
+        try:
+            executor = pool.executor(workers)
+            for chart_id, path, _own, key in misses:
+                if key not in sent:
+                    sent[key] = submit(chart_id, path, self.lang)
+            # The other languages' charts, sent now so the workers draw them while this
+            # site reads its articles: a language site whose settings make the same key
+            # (the same DATADESK_* values, theme and files) takes the answer; another one
+            # sends its own jobs, and these are only wasted, never used.
+            if is_main_site(self.settings):
+                for lang in [lang for lang in (self.settings.get("I18N_SUBSITES") or {}) if lang != self.lang]:
+                    for chart_id, path, own, _key in misses:
+                        key = self._key(lang, chart_id, own)
+                        if key not in sent and (self.store is None or self.store.get(key) is None):
+                            sent[key] = submit(chart_id, path, lang)
+        except (BrokenProcessPool, RuntimeError, OSError) as exc:
+            logger.info("charts: the worker processes could not start (%s): preparing the charts here", exc)
+            pool.fail()
+            for _chart_id, _path, _own, key in misses:
+                sent.pop(key, None)
+            return None
+        return sent
 
     def _pool(self) -> render.Pool:
         if self.desk.render_pool is None:
@@ -434,6 +489,13 @@ def chart_shortcode(args: str, ctx) -> str:
     if not ctx.block:
         raise ShortcodeError(f'the chart "{words[0]}" must stand alone on its line. '
                              "Put {{ chart " + words[0] + " }} on a line of its own, with blank lines around it.")
+    if ctx.desk.ahead and ctx.lang not in ctx.desk.charts:
+        # Converted ahead while the workers prepare the charts (shortcodes.convert_ahead): the
+        # figure is a placeholder in the kept conversion, filled when the file is read; this
+        # stands for it in the meantime (a figure: a block of its own, as the theme's
+        # partials/chart_figure.html makes it). A chart that is unknown or fails is not among
+        # the charts when the file is read: it is converted again then, and says its error.
+        return Markup("<figure></figure>")
     heading = getattr(ctx, "heading", None) or heading_for(ctx)  # known when a placeholder is filled
     try:
         return site_charts(ctx.settings, ctx.lang, ctx.desk).figure(words[0], heading=heading, settings=ctx.settings)
