@@ -53,8 +53,10 @@ PLUGINS = [
     "corrections",
     "site_context",
     "editorial",
-    "discovery",
+    # search before discovery: Pagefind starts at the first finalized receiver and indexes
+    # the written pages while discovery makes the sharing cards and the sitemap
     "search",
+    "discovery",
 ]
 
 # Directory-style URLs: every page is <slug>/index.html.

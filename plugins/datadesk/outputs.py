@@ -17,8 +17,9 @@ Where links are impossible (the staging folder and ``output/`` on different file
 file system without hard links) the build says so once and writes every file.
 
 Pelican's pages and feeds go through :class:`KeepingWriter` (the ``get_writer`` signal), which
-first asks ``pages.py`` whether an article page needs rendering at all (its inputs' fingerprint
-against the last build's record, output/'s file verified by its SHA-256); the
+first asks ``pages.py`` whether an article page, a list page, a page of the site or a dataset
+page needs rendering at all (its inputs' fingerprint against the last build's record,
+output/'s file verified by its SHA-256); the
 plugins' own files (charts, dataset files, feeds, sitemap, cards, the search bundle) call
 :func:`put` and :func:`copy`; and :func:`finish`, run by ``tools/build.py`` once Pelican has
 finished, links whatever else is unchanged (the theme's static files, anything written
@@ -39,6 +40,8 @@ import stat
 import sys
 from pathlib import Path
 
+from pelican.contents import Content
+from pelican.paginator import Paginator
 from pelican.plugins import signals
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
@@ -50,6 +53,10 @@ SETTING = "DATADESK_PREVIOUS_OUTPUT"
 _NO_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS,
              errno.EACCES}
 _CHUNK = 1 << 20
+# Templates whose pages are fingerprinted as the list pages are (pages.py: everything the
+# template reads, each value given to it described whole): the dataset pages. (Not the chart
+# embed pages: their template reads a PNG's size from the output folder, png_size_of.)
+LISTED_TEMPLATES = {"dataset.html", "datasets.html"}
 
 
 def _same_file_bytes(a: Path, b: Path, size: int) -> bool:
@@ -300,48 +307,77 @@ class KeepingWriter(Writer):
         from .pages import pages_of
 
         article = kwargs.get("article")
-        pages = pages_of(self.settings) if article is not None else None
-        if (pages is None or not name or paginated is not None
-                or kwargs.keys() & {"articles", "dates"}):
+        # Pelican's list pages (blog=True), its pages, the dataset pages: fingerprinted whole
+        listing = article is None and (kwargs.get("blog") is True or isinstance(kwargs.get("page"), Content)
+                                       or getattr(template, "name", None) in LISTED_TEMPLATES)
+        pages = pages_of(self.settings) if (article is not None or listing) else None
+        page_kwargs, target = kwargs, name
+        if pages is not None and name and listing:
+            page_kwargs, target = self._one_page(name, url, paginated, template_name, kwargs)
+        if (pages is None or not name or target is None
+                or (article is not None and (paginated is not None or kwargs.keys() & {"articles", "dates"}))):
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)
         count = desk_of(self.settings).count
+        kind = ("list pages" if kwargs.get("blog") is True else "other pages") if listing else "article pages"
         # The page's context as Pelican's Writer.write_file makes it (Pelican 4.12)
         localcontext = context.copy()
         localcontext["localsiteurl"] = localcontext.get("localsiteurl", None)
         if relative_urls:
-            relative_url = path_to_url(get_relative_path(name))
+            relative_url = path_to_url(get_relative_path(target))
             localcontext["SITEURL"] = relative_url
             localcontext["localsiteurl"] = relative_url
-        localcontext["output_file"] = name
-        localcontext.update(kwargs)
+        localcontext["output_file"] = target
+        localcontext.update(page_kwargs)
         if localcontext["localsiteurl"]:
             context["localsiteurl"] = localcontext["localsiteurl"]  # as Pelican does before rendering
-        path = sanitised_join(self.output_path, name)
+        path = sanitised_join(self.output_path, target)
         fingerprint = None
         if path not in self._written_files and path not in self._overridden_files:
-            fingerprint = pages.fingerprint(template, context, localcontext)
+            fingerprint = (pages.list_fingerprint(template, context, localcontext) if listing
+                           else pages.fingerprint(template, context, localcontext))
         if fingerprint is None:
-            count("article pages", "unfingerprinted")
+            count(kind, "unfingerprinted")
         elif pages.keep(path, fingerprint):
             # Pelican's bookkeeping of _open_w, the signal of _write_file; nothing rendered
             if override_output:
                 self._overridden_files.add(path)
             self._written_files.add(path)
             logger.info('Keeping "%s" (its inputs did not change)', path)
-            count("article pages", "skipped")
+            count(kind, "skipped")
             count("pages", "skipped")
             signals.content_written.send(path, context=localcontext)
             return None
         else:
             self._fingerprints[path] = fingerprint
-        count("article pages", "rendered")
-        count("rendered article pages", pages.relative(path))  # which ones, for the tests
+        count(kind, "rendered")
+        count(f"rendered {kind}", pages.relative(path))  # which ones, for the tests
         try:
             return super().write_file(name, template, context, relative_urls, paginated,
                                       template_name, override_output, url, **kwargs)
         finally:
             self._fingerprints.pop(path, None)
+
+    def _one_page(self, name, url, paginated, template_name, kwargs):
+        """The keyword arguments and file name of a list page as Pelican's Writer.write_file
+        renders it (Pelican 4.12: its paginators when the template is paginated), or
+        ``(kwargs, None)`` when it makes more than one page (then nothing is skipped)."""
+        if paginated is None:
+            paginated = {key: val for key, val in kwargs.items() if key in {"articles", "dates"}}
+        if not (paginated and template_name in self.settings["PAGINATED_TEMPLATES"]):
+            return kwargs, name
+        per_page = (self.settings["PAGINATED_TEMPLATES"][template_name]
+                    or self.settings["DEFAULT_PAGINATION"])
+        paginators = {key: Paginator(name, url, val, self.settings, per_page)
+                      for key, val in paginated.items()}
+        if next(iter(paginators.values())).num_pages != 1:
+            return kwargs, None
+        paginated_kwargs = kwargs.copy()
+        for key, paginator in paginators.items():
+            page = paginator.page(1)
+            paginated_kwargs.update({f"{key}_paginator": paginator, f"{key}_page": page,
+                                     f"{key}_previous_page": None, f"{key}_next_page": None})
+        return paginated_kwargs, page.save_as
 
     def _open_w(self, filename, encoding, override=False):
         # Pelican's own bookkeeping (Writer._open_w, Pelican 4.12), then a buffer instead of a file.

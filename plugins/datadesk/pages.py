@@ -53,6 +53,16 @@ swapped in) and ``code_version()``. They are saved by :meth:`Pages.save` from
 ``Desk.finish()``, which runs only after a build that succeeded: a failed build leaves the
 previous record as it was. A record that does not match ``output/`` (a hand-edited file, a
 swap that did not happen) only costs a render: nothing is linked unverified.
+
+**List pages** (Pelican's home page, archives, sections, tags, search and 404 pages), the
+site's own pages and the dataset pages are kept by the same rules (same record, same
+verification) with :meth:`Pages.list_fingerprint`: every value the page's template context
+holds that the build gives that page, every collection of the context its templates read,
+and the site's part as above. Objects listed are described whole: by their own page's
+fingerprint of this build (:meth:`Pages.fingerprint`, which describes everything of them)
+with the hashes of their source body and summary, or by :func:`listed_vars`, the body and
+the summary as shown. A template that uses a filter reading a collection of the context
+itself (``latest_articles``) or includes a computed name is rendered every time.
 """
 
 from __future__ import annotations
@@ -124,9 +134,10 @@ def _callable(value) -> dict:
             "source": hashlib.sha256(source.encode("utf-8")).hexdigest()}
 
 
-def describe(value, depth: int = 0):
+def describe(value, depth: int = 0, content=None):
     """``value`` as JSON can write it, or :class:`Unknown`. Content objects met inside
-    another value (translations, related stories) are described by their address and title."""
+    another value (translations, related stories) are described by their address and title,
+    or by ``content(obj)`` when given (the list pages: everything of each listed object)."""
     from pelican.contents import Content
     from pelican.urlwrappers import URLWrapper
 
@@ -141,18 +152,19 @@ def describe(value, depth: int = 0):
     if isinstance(value, URLWrapper):
         return {"name": str(value), "slug": value.slug, "url": value.url, "save_as": value.save_as}
     if isinstance(value, Content):
-        return light(value)
+        return (content or light)(value)
     if isinstance(value, PurePath):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): describe(v, depth + 1) for k, v in value.items()}
+        return {str(k): describe(v, depth + 1, content) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [describe(v, depth + 1) for v in value]
+        return [describe(v, depth + 1, content) for v in value]
     if isinstance(value, (set, frozenset)):
-        return sorted((describe(v, depth + 1) for v in value), key=lambda v: json.dumps(v, default=str))
+        return sorted((describe(v, depth + 1, content) for v in value),
+                      key=lambda v: json.dumps(v, default=str))
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {"dataclass": type(value).__qualname__,
-                "fields": {f.name: describe(getattr(value, f.name), depth + 1)
+                "fields": {f.name: describe(getattr(value, f.name), depth + 1, content)
                            for f in dataclasses.fields(value)}}
     if callable(value) and (inspect.isfunction(value) or inspect.ismethod(value) or inspect.isclass(value)):
         return _callable(value)
@@ -187,6 +199,69 @@ def full(content, light=light) -> dict:
     for name in ("content", "summary", "status", "url", "save_as", "title", "slug", "lang"):
         found["." + name] = describe(getattr(content, name, None), 1)
     return found
+
+
+def listed_vars(content, light=light) -> dict:
+    """Every attribute of an object a list page lists (as :func:`full`, without its body): the
+    part of :meth:`Pages.listed` that is the same on every page."""
+    found = {}
+    for name, value in vars(content).items():
+        if name in ("_context", "settings", "_content", "_summary"):
+            continue
+        if name == "translations":
+            found[name] = [light(t) for t in value]
+            continue
+        found[name] = describe(value, 1)
+    for name in ("status", "url", "save_as", "title", "slug", "lang"):
+        found["." + name] = describe(getattr(content, name, None), 1)
+    return found
+
+
+def _body(content) -> tuple[bool, str]:
+    """The body of ``content`` by the SHA-256 of its source HTML, and whether that is the body
+    as shown on every page (False when it holds an intra-site link: then the address of the
+    page being written, and of the objects it links to, change what is shown)."""
+    body = getattr(content, "_content", None)
+    if (hasattr(content, "_get_content") or not isinstance(body, str)
+            or content._get_intrasite_link_regex().search(body)):
+        return False, hashlib.sha256(str(getattr(content, "content", None) or "").encode("utf-8")).hexdigest()
+    return True, hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _parsed(env, name: str):
+    """What ``jinja2.meta`` finds in the template ``name``: the names it reads, the templates it
+    extends or includes (None for a computed name), whether it uses a filter of READ_COLLECTIONS."""
+    import jinja2.meta
+    from jinja2 import nodes
+
+    tree = env.parse(env.loader.get_source(env, name)[0])
+    return (frozenset(jinja2.meta.find_undeclared_variables(tree)),
+            tuple(jinja2.meta.find_referenced_templates(tree)),
+            any(node.name in READ_COLLECTIONS for node in tree.find_all(nodes.Filter)))
+
+
+def list_reads(env, name: str, parsed=None):
+    """What the list template ``name`` and those it extends or includes read from the
+    context (``jinja2.meta``), or None when they include a template whose name is computed
+    at render time or use a filter that reads a collection from the context itself.
+    ``parsed``: a dict kept by the caller, each template parsed once (:func:`_parsed`)."""
+    parsed = {} if parsed is None else parsed
+    names, todo, seen = set(), [name], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if current not in parsed:
+            parsed[current] = _parsed(env, current)
+        read, found, collections = parsed[current]
+        names |= read
+        if None in found or collections:
+            return None
+        todo.extend(found)
+    if names & READ_COLLECTIONS:
+        return None
+    return frozenset(names)
 
 
 def template_reads(env, name: str):
@@ -237,9 +312,15 @@ class Pages:
         self.previous: dict = (previous or {}).get("pages", {}) if isinstance(previous, dict) else {}
         self.recorded: dict[str, list[str]] = {}
         self._sites: dict = {}  # per template context: its described part
-        self._templates: dict = {}  # template name -> (readable names, related count) or None
+        self._templates: dict = {}  # (kind, template name) -> what it reads (reads())
+        self._site_base: dict = {}  # (id, len, SITEURL) of a context -> its described part
         self._theme: dict = {}
         self._light: dict = {}  # id of a content object -> its light description, this build
+        self._listed: dict = {}  # (id, its site URL) -> (object, digest of listed()), this build
+        self._whole: dict = {}  # id -> (object, digest of listed_vars(), body digest or None)
+        self._parsed: dict = {}  # template name -> _parsed()
+        self._printed: dict = {}  # id of an article -> (article, its page's fingerprint), this build
+        self._collections: dict = {}  # (name, id, site URL) -> (value, description)
 
     # The parts of a fingerprint
     def relative(self, path: str) -> str:
@@ -255,40 +336,63 @@ class Pages:
             self._theme[key] = _digest_files(folders)
         return self._theme[key]
 
-    def readable(self, template):
-        """:func:`template_reads` of ``template``, once per build."""
-        if template.name not in self._templates:
-            self._templates[template.name] = template_reads(template.environment, template.name)
-        return self._templates[template.name]
-
     def _site(self, context: dict) -> dict:
         """The part every page of one language site shares: the settings, the plain values
         of the generators' context, relpath_to_site. ``context`` is the generators' own
-        (not a page's copy), so it is described once per site and state of its URLs."""
+        (not a page's copy), so it is described once per site and state of its URLs (its
+        ``localsiteurl``, which Pelican's writer sets for each page, apart)."""
         key = (id(context), len(context), context.get("localsiteurl"), context.get("SITEURL"))
         if key not in self._sites:
-            site, unknown = {}, set()
-            for name, value in context.items():
-                if name in PER_BUILD or name in COLLECTIONS or name.startswith("_"):
-                    continue  # "_checked_…_": the settings checks' memo (object ids)
-                try:
-                    site[name] = describe(_unread(name, value))
-                except Unknown:
-                    unknown.add(name)  # fine unless a template reads it (see fingerprint)
-            relpath = context.get("relpath_to_site")
-            langs = sorted((context.get("lang_siteurls") or {}).keys())
-            if callable(relpath):
-                site["relpath_to_site"] = {f"{a}>{b}": relpath(a, b) for a in langs for b in langs}
-            text = json.dumps(site, sort_keys=True, ensure_ascii=False, default=str)
-            digest = key_of("site", text.replace(self.outputs.root, "<output>"), self.theme(context))
-            self._sites[key] = (digest, frozenset(unknown))
+            base = key[:2] + key[3:]
+            if base not in self._site_base:
+                site, unknown = {}, set()
+                for name, value in context.items():
+                    if name in PER_BUILD or name in COLLECTIONS or name.startswith("_") or name == "localsiteurl":
+                        continue  # "_checked_…_": the settings checks' memo (object ids)
+                    try:
+                        site[name] = describe(_unread(name, value))
+                    except Unknown:
+                        unknown.add(name)  # fine unless a template reads it (see fingerprint)
+                relpath = context.get("relpath_to_site")
+                langs = sorted((context.get("lang_siteurls") or {}).keys())
+                if callable(relpath):
+                    site["relpath_to_site"] = {f"{a}>{b}": relpath(a, b) for a in langs for b in langs}
+                text = json.dumps(site, sort_keys=True, ensure_ascii=False, default=str)
+                self._site_base[base] = (text.replace(self.outputs.root, "<output>"), frozenset(unknown))
+            text, unknown = self._site_base[base]
+            local = json.dumps(describe(context.get("localsiteurl")), ensure_ascii=False, default=str)
+            digest = key_of("site", text, local.replace(self.outputs.root, "<output>"), self.theme(context))
+            self._sites[key] = (digest, unknown)
         return self._sites[key]
+
+    def reads(self, template, context: dict, kind: str):
+        """:func:`template_reads` (``kind`` "article") or :func:`list_reads` (``kind`` "list")
+        of ``template``: once per build, and kept in the store by the theme's files (their
+        hashes, :meth:`theme`) and the code, so a build parses no template to know them."""
+        name = template.name
+        if (kind, name) in self._templates:
+            return self._templates[kind, name]
+        key = key_of("template reads", kind, name, self.theme(context), code_version())
+        found = self.store.get(key, "the templates' reads") if self.store is not None else None
+        if isinstance(found, dict) and "reads" in found:
+            value = found["reads"]
+            value = None if value is None else (frozenset(value) if kind == "list"
+                                                else (frozenset(value[0]), value[1]))
+        else:
+            value = (list_reads(template.environment, name, self._parsed) if kind == "list"
+                     else template_reads(template.environment, name))
+            if self.store is not None:
+                stored = None if value is None else (sorted(value) if kind == "list"
+                                                     else [sorted(value[0]), value[1]])
+                self.store.put(key, {"reads": stored})
+        self._templates[kind, name] = value
+        return value
 
     def fingerprint(self, template, context: dict, localcontext: dict) -> str | None:
         """The key of everything ``template`` reads for the page of ``localcontext["article"]``
         (``context``: the generator's, ``localcontext``: the page's copy with its own values),
         or None when something it reads cannot be described (then the page is rendered)."""
-        readable = self.readable(template)
+        readable = self.reads(template, context, "article")
         if readable is None:
             return None
         names, related_count = readable
@@ -323,6 +427,102 @@ class Pages:
         text = text.replace(self.outputs.root, "<output>")
         digest = hashlib.blake2b(digest_size=20)  # key_of's hash, without writing the text out again
         for part in ("article page", site, template.name, code_version(), text):
+            digest.update(part.encode("utf-8") + b"\0")
+        self._printed[id(article)] = (article, digest.hexdigest())  # for the list pages (listed)
+        return digest.hexdigest()
+
+    def listed(self, content) -> str:
+        """The digest of everything a list page may read of ``content``: its attributes
+        (:func:`listed_vars`, once per object and build), its body (:func:`_body`) and its
+        summary as shown on the page being written (they depend on its address)."""
+        printed = self._printed.get(id(content))
+        if printed is not None and printed[0] is content:
+            # its own page's fingerprint, made this build: everything of it (full()), its body
+            # and summary as shown there, and more (its related stories…); with their sources
+            # (shown from another address here: the list page's own is in its fingerprint)
+            if len(printed) == 2:
+                sources = [hashlib.sha256(str(getattr(content, name, None) or "").encode("utf-8")).hexdigest()
+                           for name in ("_content", "_summary")]
+                printed = self._printed[id(content)] = (content, printed[1], key_of("page", printed[1], sources))
+            return printed[2]
+        siteurl = (content._context.get("localsiteurl")
+                   if isinstance(getattr(content, "_context", None), dict) else None)
+        key = (id(content), str(siteurl))
+        found = self._listed.get(key)
+        if found is not None and found[0] is content:
+            return found[1]
+        whole = self._whole.get(id(content))
+        if whole is None or whole[0] is not content:
+            text = json.dumps(listed_vars(content, self.light), sort_keys=True, ensure_ascii=False, default=str)
+            same, body = _body(content)
+            whole = self._whole[id(content)] = (content, key_of("listed", text.replace(self.outputs.root, "<output>")),
+                                                body if same else None)
+        body = whole[2] if whole[2] is not None else _body(content)[1]
+        summary = str(getattr(content, "summary", "") or "").replace(self.outputs.root, "<output>")
+        digest = key_of(whole[1], body, summary)
+        self._listed[key] = (content, digest)
+        return digest
+
+    def list_fingerprint(self, template, context: dict, localcontext: dict) -> str | None:
+        """The key of everything the list template reads for one page (the home page,
+        archives, sections, tags…), or None when it cannot be described (then the page is
+        rendered). Each object listed is described whole (:meth:`listed`); the collections of
+        the context the templates read (``articles``, ``dates``, ``tags``, ``pages``…) too."""
+        names = self.reads(template, context, "list")
+        if names is None:
+            return None
+        site, unknown = self._site(context)
+        siteurl = str(context.get("localsiteurl"))
+        parts = {}
+        try:
+            for name, value in localcontext.items():
+                if name in PER_BUILD or name.startswith("_"):
+                    continue
+                shared = name in context and context[name] is value
+                if shared and name not in COLLECTIONS:
+                    continue  # described with the site
+                if name in COLLECTIONS and name not in names:
+                    continue  # not read by these templates
+                if shared or isinstance(value, (dict, list, tuple)):
+                    # a collection of the context, or a value given to several pages (the
+                    # dataset pages' list of every dataset): described once per page address
+                    key = (name, id(value), siteurl)
+                    found = self._collections.get(key)
+                    if found is None or found[0] is not value:
+                        try:
+                            text = json.dumps(describe(value, content=self.listed), sort_keys=True,
+                                              ensure_ascii=False, default=str)
+                            found = self._collections[key] = (value, {"digest": key_of(
+                                "value", text.replace(self.outputs.root, "<output>"))})
+                        except Unknown:
+                            found = self._collections[key] = (value, Unknown)
+                    if found[1] is not Unknown:
+                        parts[name] = found[1]
+                        continue
+                    if name in names:
+                        raise Unknown(name)
+                    continue
+                try:
+                    parts[name] = describe(value, content=self.listed)
+                except Unknown:
+                    if name in names:
+                        raise
+                    # the paginators Pelican adds, unread
+        except (Unknown, KeyError) as exc:
+            logger.debug("pages: %s not fingerprinted (%s)", localcontext.get("output_file"), exc)
+            return None
+        for name in names:
+            if name in unknown or name in PER_BUILD or (name.startswith("_") and name in localcontext):
+                return None  # read by a template, not described
+        if "DATASETS" in names and "DATASETS" in localcontext:
+            try:  # the site's part leaves out what only a page reading DATASETS shows (_unread)
+                parts["DATASETS"] = describe(localcontext["DATASETS"])
+            except Unknown:
+                return None
+        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+        text = text.replace(self.outputs.root, "<output>")
+        digest = hashlib.blake2b(digest_size=20)
+        for part in ("list page", site, template.name, code_version(), text):
             digest.update(part.encode("utf-8") + b"\0")
         return digest.hexdigest()
 

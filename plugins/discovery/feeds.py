@@ -9,9 +9,12 @@ with the charts' static images, and the links work from wherever the reader read
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import html
 import io
 import re
+from importlib import metadata
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -21,6 +24,8 @@ from pelican import signals
 from pelican.utils import set_date_tzinfo
 
 from datadesk import resolve_site_links, write_output
+from datadesk.outputs import Memo
+from datadesk.store import code_version, key_of
 
 from .addresses import site_base
 
@@ -85,14 +90,64 @@ def build_feed(articles, *, title: str, root: str, feed_url: str, lang: str, tim
     return feed
 
 
-def _write(feed: Atom1Feed, path: Path, context: dict, root: str) -> None:
-    fp = io.StringIO()
-    feed.write(fp, "utf-8")
-    write_output(context, path, fp.getvalue(), "feeds")  # kept when unchanged (datadesk/outputs.py)
+def feed_key(articles, **options) -> str:
+    """What a feed's XML is made from: the options of :func:`build_feed` and, for each entry,
+    everything it shows (address, title, summary, authors, categories, dates, the body by its
+    SHA-256), with feedgenerator's and MarkupSafe's versions and the plugins' code."""
+    described = options.pop("described", {})
+    entries = []
+    for article in articles:
+        found = described.get(id(article))
+        if found is None or found[0] is not article:
+            modified = getattr(article, "modified", None) or article.date
+            found = described[id(article)] = (article, [
+                str(article.url), str(article.title), str(getattr(article, "summary", "") or ""),
+                [str(a) for a in getattr(article, "authors", []) or []],
+                str(getattr(article, "category", None) or ""), [str(t) for t in getattr(article, "tags", []) or []],
+                article.date.isoformat(), str(article.date.tzinfo), modified.isoformat(), str(modified.tzinfo),
+                hashlib.sha256(str(article.content).encode("utf-8")).hexdigest(),
+            ])
+        entries.append(found[1])
+    return key_of("feed", options, _versions(), code_version(), entries)
+
+
+@functools.lru_cache(maxsize=1)
+def _versions() -> dict:
+    versions = {}
+    for name in ("feedgenerator", "markupsafe"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "-"
+    return versions
+
+
+def _write(feed: Atom1Feed | None, text: str, path: Path, context: dict, root: str) -> None:
+    write_output(context, path, text, "feeds")  # kept when unchanged (datadesk/outputs.py)
     # As Pelican does for its own feeds: plugins finish the file (datadesk's inline values resolve the
-    # links of figures from the data), told that this file's addresses are absolute.
+    # links of figures from the data), told that this file's addresses are absolute. ``feed`` is
+    # None when the XML was remembered from an earlier build (no feed object was made).
     signals.feed_written.send(str(path), context={**context, "RELATIVE_URLS": False, "SITEURL": root},
                               feed=feed)
+
+
+def _feed(memo, articles, described: dict, **options) -> tuple[Atom1Feed | None, str]:
+    """The feed's XML, remembered from an earlier build when every input is the same
+    (:func:`feed_key`), made by :func:`build_feed` otherwise."""
+    contents = options.pop("contents")
+    # (an empty feed is dated by the clock: made every time)
+    key = feed_key(articles, described=described, **options) if articles else None
+    text = memo.get(key) if key else None
+    if isinstance(text, str):
+        memo.desk.count("feeds", "remembered")
+        return None, text
+    feed = build_feed(articles, contents=contents, **options)
+    fp = io.StringIO()
+    feed.write(fp, "utf-8")
+    if key:
+        memo.set(key, fp.getvalue())
+    memo.desk.count("feeds", "made")
+    return feed, fp.getvalue()
 
 
 def write_language_feeds(generator) -> list[Path]:
@@ -107,12 +162,14 @@ def write_language_feeds(generator) -> list[Path]:
     articles = [a for a in generator.articles if a.lang == lang and a.status == "published"]
     written = []
     contents: dict = {}  # each article's entry HTML, for the site's feed and its section's
+    memo = Memo(settings, f"feeds:{lang}")  # each feed's XML by its inputs (feed_key)
+    described: dict = {}  # each article's part of feed_key, for the site's feed and its section's
     all_path = settings.get("DISCOVERY_FEED")
     if all_path:
-        feed = build_feed(articles, title=settings["SITENAME"], root=root,
-                          feed_url=f"{root}/{all_path}", lang=lang, timezone=timezone,
-                          contents=contents)
-        _write(feed, out / all_path, context, root)
+        feed, text = _feed(memo, articles, described, title=settings["SITENAME"], root=root,
+                           feed_url=f"{root}/{all_path}", lang=lang, timezone=timezone,
+                           contents=contents)
+        _write(feed, text, out / all_path, context, root)
         written.append(out / all_path)
     pattern = settings.get("DISCOVERY_CATEGORY_FEED")
     if pattern:
@@ -121,9 +178,10 @@ def write_language_feeds(generator) -> list[Path]:
             if not items:
                 continue
             rel = pattern.format(slug=category.slug)
-            feed = build_feed(items, title=f"{settings['SITENAME']} · {category}", root=root,
-                              feed_url=f"{root}/{rel}", lang=lang, timezone=timezone,
-                              contents=contents)
-            _write(feed, out / rel, context, root)
+            feed, text = _feed(memo, items, described, title=f"{settings['SITENAME']} · {category}", root=root,
+                               feed_url=f"{root}/{rel}", lang=lang, timezone=timezone,
+                               contents=contents)
+            _write(feed, text, out / rel, context, root)
             written.append(out / rel)
+    memo.save()
     return written

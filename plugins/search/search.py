@@ -8,6 +8,7 @@ dataset pages), so navigation, listings and drafts stay out of the index.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
@@ -15,10 +16,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
 from datadesk import DeskError, Setting, Settings, desk_of, write_output
+from datadesk.outputs import copy as write_copy
 from datadesk.store import Store, code_version, key_of
 from pelican import signals
 
@@ -47,16 +50,77 @@ PAGEFIND_ARGS = ("--silent",)
 PAGEFIND_CONFIGS = ("pagefind.json", "pagefind.toml", "pagefind.yml", "pagefind.yaml")
 
 
+def pagefind_command(site: Path, bundle: Path) -> list[str]:
+    """Pagefind's own binary, found as ``python -m pagefind`` finds it (PAGEFIND_BINARY_PATH,
+    the extended build, the standard one), run directly: no Python process in between. It
+    writes its bundle into ``bundle`` (``--output-path``: the same files as ``--output-subdir``
+    would write into the site)."""
+    try:
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+    except ImportError:
+        binary = None
+    head = [str(binary)] if binary is not None else [sys.executable, "-m", "pagefind"]
+    return [*head, "--site", str(site), "--output-path", str(bundle), *PAGEFIND_ARGS]
+
+
+class Indexing:
+    """One Pagefind run, started now and waited for by :meth:`wait` (the build goes on with
+    its sharing cards and sitemap meanwhile). Pagefind only reads the site: it writes its
+    bundle into a temporary folder of its own (:attr:`bundle`), whose files the build then
+    puts in place, so a build that fails while Pagefind runs can remove its staging folder
+    at once; :meth:`stop` (at exit, or when the next build starts) ends such a run. Its
+    output goes to a temporary file, so a talkative Pagefind never blocks on a full pipe."""
+
+    def __init__(self, site: Path, bundle_dir: str):
+        self.site = site
+        self.bundle = Path(tempfile.mkdtemp(prefix="pagefind-")) / bundle_dir
+        self.output = tempfile.TemporaryFile()
+        try:
+            self.process = subprocess.Popen(pagefind_command(site, self.bundle), stdout=self.output,
+                                            stderr=subprocess.STDOUT)
+        except OSError as exc:
+            self._clean()
+            raise SearchIndexError(f"Pagefind could not be started: {exc}. Reinstall it with "
+                                   "`invoke setup` (it is in requirements.txt).") from exc
+
+    def _clean(self) -> None:
+        self.output.close()
+        shutil.rmtree(self.bundle.parent, ignore_errors=True)
+
+    def wait(self) -> Path:
+        """Pagefind's bundle folder, once it finished (SearchIndexError if it failed). The
+        caller removes it (:meth:`done`)."""
+        code = self.process.wait()
+        self.output.seek(0)
+        text = self.output.read().decode("utf-8", "replace").strip()
+        if code != 0:
+            self._clean()
+            raise SearchIndexError(
+                f"Pagefind could not index {self.site}: {text}. "
+                "Rebuild with `invoke build --debug` and check the pages it names."
+            )
+        return self.bundle
+
+    def done(self) -> None:
+        self._clean()
+
+    def stop(self) -> None:
+        """A build that failed before waiting: the run is ended and its folder removed."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._clean()
+
+
 def build_index(site: Path, bundle_dir: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site), "--output-subdir", bundle_dir, *PAGEFIND_ARGS],
-        capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise SearchIndexError(
-            f"Pagefind could not index {site}: {(result.stderr or result.stdout).strip()}. "
-            "Rebuild with `invoke build --debug` and check the pages it names."
-        )
+    """Pagefind's bundle of ``site`` into its ``bundle_dir`` (waits for it)."""
+    running = Indexing(site, bundle_dir)
+    try:
+        shutil.copytree(running.wait(), site / bundle_dir, dirs_exist_ok=True)
+    finally:
+        running.done()
 
 
 def _digest(data: bytes) -> str:
@@ -111,10 +175,12 @@ def reuse(recorded: dict, previous: Path, bundle: Path, settings: dict) -> bool:
     return True
 
 
-def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
+def start_index(site: Path, bundle_dir: str, settings: dict):
     """Pagefind's index of ``site``; reused from the previous output when the pages, Pagefind
     and its configuration are those it was made from (see README: Pagefind cannot update an
-    index, so one changed page means a new index, whose unchanged files are linked)."""
+    index, so one changed page means a new index, whose unchanged files are linked). Returns
+    None when it was reused, else the function that waits for Pagefind and records the index
+    (Pagefind runs meanwhile)."""
     desk = desk_of(settings)
     store = Store(Path(settings["CACHE_PATH"]).parent / "search")
     key = index_key(site, bundle_dir, desk.outputs.digest)
@@ -126,26 +192,75 @@ def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
     if (isinstance(recorded, dict) and recorded.get("key") == key
             and reuse(recorded, Path(previous) / bundle_dir, bundle, settings)):
         desk.count("search", "reused")
-        return
+        return None
     if bundle.exists():
         shutil.rmtree(bundle)
-    build_index(site, bundle_dir)
-    sort_entry(bundle / "pagefind-entry.json")
-    files = _files(bundle)
-    for rel in files:
-        desk.outputs.keep_if_unchanged(os.path.abspath(bundle / rel), "search")
-    store.put(latest, {"key": key, "files": files})
-    desk.count("search", "indexed")
+    running = Indexing(site, bundle_dir)
+
+    def finish() -> None:
+        made = running.wait()
+        try:
+            sort_entry(made / "pagefind-entry.json")
+            files = _files(made)
+            for rel in files:  # linked from the previous output where its bytes are the same
+                write_copy(settings, made / rel, bundle / rel, "search")
+        finally:
+            running.done()
+        store.put(latest, {"key": key, "files": files})
+        desk.count("search", "indexed")
+
+    finish.indexing = running
+    return finish
+
+
+def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
+    """:func:`start_index` and wait for it."""
+    finish = start_index(site, bundle_dir, settings)
+    if finish is not None:
+        finish()
+
+
+# The Pagefind run each main site started at ``finalized`` and waits for at the end of it
+_PENDING: dict[int, tuple] = {}
+
+
+def _stop_pending() -> None:
+    """At exit, or when a new build starts: a run a failed build left is stopped."""
+    for _pelican, finish in list(_PENDING.values()):
+        finish.indexing.stop()
+    _PENDING.clear()
+
+
+atexit.register(_stop_pending)
 
 
 def on_finalized(pelican) -> None:
+    """Started first among the main site's ``finalized`` receivers (``search`` comes before
+    ``discovery`` in PLUGINS), once every language site's pages are written: Pagefind indexes
+    them while the sharing cards, the manifest and the sitemap are made (they write no HTML);
+    :func:`wait_for_index`, connected after every plugin's receivers, waits for it."""
     settings = pelican.settings
     config = settings_for(settings)
     # The English subsite finishes first, inside the French run: index once, at the end
     # of the main site, when every language is on disk.
     if not config["SEARCH_INDEX_ENABLED"] or settings.get("DEFAULT_LANG") != settings.get("MAIN_LANG", "fr"):
         return
-    index_site(Path(pelican.output_path), config["SEARCH_INDEX_DIR"], settings)
+    _stop_pending()
+    finish = start_index(Path(pelican.output_path), config["SEARCH_INDEX_DIR"], settings)
+    if finish is not None:
+        _PENDING[id(pelican)] = (pelican, finish)
+
+
+def wait_for_index(pelican) -> None:
+    found = _PENDING.pop(id(pelican), None)
+    if found is not None:
+        found[1]()
+
+
+def connect_last(_pelican) -> None:
+    """``initialized`` runs after every plugin's ``register()``: a ``finalized`` receiver
+    connected now runs after theirs (discovery's cards and sitemap)."""
+    signals.finalized.connect(wait_for_index)
 
 
 def sort_entry(entry: Path) -> None:
@@ -166,4 +281,5 @@ def fill_defaults(pelican) -> None:
 
 def register() -> None:
     signals.initialized.connect(fill_defaults)
+    signals.initialized.connect(connect_last)
     signals.finalized.connect(on_finalized)

@@ -37,6 +37,30 @@ def rendered(counts: dict) -> set[str]:
     return set(counts.get("rendered article pages", {}))
 
 
+def rendered_lists(counts: dict) -> set[str]:
+    """The list pages (home, archives, sections, tags…) a build rendered."""
+    return set(counts.get("rendered list pages", {}))
+
+
+# Rendered on every build: the 404 page lists the other language's newest stories through
+# latest_articles, which reads them from the context (not fingerprinted).
+ALWAYS = {"404.html", "en/404.html"}
+
+
+def list_pages(folder: Path) -> set[str]:
+    """Pelican's list pages of the site (the types of base.html's page_type)."""
+    kinds = ("index", "archives", "categories", "tags", "category", "tag", "search", "404")
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.html")
+            if any(f'name="page-type" content="{kind}"' in p.read_text(encoding="utf-8") for kind in kinds)}
+
+
+def listing(folder: Path, slug: str) -> set[str]:
+    """The list pages that link to article ``slug`` of the French site."""
+    return {page for page in list_pages(folder)
+            if not page.startswith("en/") and page not in ALWAYS
+            and f'{slug}/"' in (folder / page).read_text(encoding="utf-8")}
+
+
 def article_pages(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("index.html")
             if 'name="page-type" content="article"' in p.read_text(encoding="utf-8")}
@@ -84,9 +108,11 @@ def rebuild(site, label: str, in_process: bool = False) -> tuple[set[str], dict,
     else:
         build_site(settings=str(corpus["settings"]), output=out, quiet=True)
     counts, after = report(corpus), tree(out)
+    site["counts"] = counts
     clean = site["into"] / f"clean-{label}"
     build_site(settings=str(corpus["settings"]), output=clean, quiet=True)
     assert report(corpus)["article pages"].get("skipped", 0) == 0  # nothing to keep there
+    assert report(corpus)["list pages"].get("skipped", 0) == 0
     reference = tree(clean)
     assert after.keys() == reference.keys()
     differ = sorted(rel for rel in after if after[rel] != reference[rel])
@@ -104,8 +130,19 @@ def test_a_warm_build_renders_no_article_page(fingerprint_site):
     assert len(pages) == 12 + 2 * len(REAL)
     assert rendered(cold) == pages and cold["article pages"] == {"rendered": len(pages)}
     assert warm["article pages"] == {"skipped": len(pages)} and not rendered(warm)
-    # the other pages (lists, tags, dataset pages…) are rendered, and nothing is rewritten
-    assert warm["pages"]["rendered"] == cold["pages"]["rendered"] - len(pages)
+    # the list pages are not rendered either (but the 404 pages), nor the site's own pages
+    # and the dataset pages; the chart embed pages are, and nothing is rewritten
+    lists = list_pages(out)
+    assert rendered_lists(cold) == lists and cold["list pages"]["rendered"] == len(lists)
+    assert rendered_lists(warm) == ALWAYS
+    assert warm["list pages"] == {"skipped": len(lists - ALWAYS), "rendered": len(ALWAYS),
+                                  "unfingerprinted": len(ALWAYS)}
+    others = {p.relative_to(out).as_posix() for p in out.rglob("*.html")
+              if re.search(r'name="page-type" content="(page|dataset|datasets)"', p.read_text(encoding="utf-8"))}
+    assert set(cold["rendered other pages"]) == others
+    assert warm["other pages"] == {"skipped": len(others)} and "rendered other pages" not in warm
+    assert warm["pages"]["rendered"] == (cold["pages"]["rendered"] - len(pages) - len(lists - ALWAYS)
+                                         - len(others))
     assert warm["pages"].get("written", 0) == 0
 
 
@@ -114,6 +151,12 @@ def test_an_edited_body_renders_its_page_only(fingerprint_site):
     pages, before, after = rebuild(fingerprint_site, "body")
     assert pages == {fingerprint_site["page"]}
     assert fingerprint_site["page"] in changed(before, after)
+    # the list pages that list it are rendered again (their fingerprint holds each listed
+    # article's body), no English one and no other section's
+    out, slug = fingerprint_site["out"], fingerprint_site["slug"]
+    lists = rendered_lists(fingerprint_site["counts"])
+    assert listing(out, slug) <= lists
+    assert lists <= listing(out, slug) | ALWAYS | {"tag/index.html", "category/index.html"}
 
 
 def test_an_edited_title_renders_the_pages_that_show_it(fingerprint_site):
@@ -128,6 +171,10 @@ def test_an_edited_title_renders_the_pages_that_show_it(fingerprint_site):
     assert pages == {fingerprint_site["page"], fingerprint_site["translation_page"]} | shown
     assert {fingerprint_site["page"]} | shown <= changed(before, after)
     assert "Un titre refait" in (out / f"{REAL[0]}/index.html").read_text(encoding="utf-8")
+    # every list page showing the new title was rendered (and is the clean build's, above)
+    lists = rendered_lists(fingerprint_site["counts"])
+    assert {"index.html", "archives/index.html"} <= listing(out, slug) <= lists
+    assert all("Un titre refait" in (out / page).read_text(encoding="utf-8") for page in listing(out, slug))
 
 
 def test_an_edited_summary_renders_the_pages_that_show_it(fingerprint_site):
@@ -190,12 +237,14 @@ def test_a_correction_renders_the_corrected_article(fingerprint_site):
 
 def test_a_hand_edited_page_of_output_is_rendered_again(fingerprint_site):
     corpus, out = fingerprint_site["corpus"], fingerprint_site["out"]
-    page = out / "essai-0002" / "index.html"
-    good = page.read_bytes()
+    page, archives = out / "essai-0002" / "index.html", out / "archives" / "index.html"
+    good, good_archives = page.read_bytes(), archives.read_bytes()
     page.write_bytes(good.replace(b"</main>", b"<p>edited by hand</p></main>"))
+    archives.write_bytes(good_archives.replace(b"</main>", b"<p>edited by hand</p></main>"))
     build_site(settings=str(corpus["settings"]), output=out, quiet=True)
     assert rendered(report(corpus)) == {"essai-0002/index.html"}
-    assert page.read_bytes() == good
+    assert rendered_lists(report(corpus)) == {"archives/index.html"} | ALWAYS
+    assert page.read_bytes() == good and archives.read_bytes() == good_archives
 
 
 def test_a_failed_build_leaves_the_record_as_it_was(fingerprint_site):
