@@ -23,7 +23,8 @@ for p in (ROOT, ROOT / "plugins"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from discovery.cards import CARD_VERSION, HEIGHT, WIDTH, Card, draw_svg, png_size, render  # noqa: E402
+from discovery.cards import (CARD_VERSION, HEIGHT, WIDTH, Card, _texts_clear, draw_base,  # noqa: E402
+                             draw_layered_svg, draw_svg, png_size, render, render_all)
 from tools.bench.corpus import make_corpus  # noqa: E402
 from tools.build import build_in_process, build_site  # noqa: E402
 
@@ -63,7 +64,8 @@ def card_builds(tmp_path_factory):
     parallel, serial = into / "parallel", into / "serial"
     forget_cards(corpus)
     build_site(settings=str(with_workers(corpus, 2)), output=parallel, quiet=True)
-    builds = {"corpus": corpus, "into": into, "parallel": cards_of(parallel), "parallel_counts": drawing(corpus)}
+    builds = {"corpus": corpus, "into": into, "parallel": cards_of(parallel), "parallel_counts": drawing(corpus),
+              "bases": base_entries(corpus)}
     forget_cards(corpus)
     build_site(settings=str(with_workers(corpus, 1)), output=serial, quiet=True)
     builds.update(serial=cards_of(serial), serial_counts=drawing(corpus))
@@ -72,13 +74,18 @@ def card_builds(tmp_path_factory):
     return builds
 
 
+def base_entries(corpus) -> list[Path]:
+    return sorted((corpus["project"] / ".cache" / "cards" / "bases").rglob("*.jsonl"))
+
+
 def test_a_cold_build_draws_each_card_once_in_worker_processes(card_builds):
     cards, counts = card_builds["parallel"], card_builds["parallel_counts"]
     assert len(cards) > 10 and any(path.startswith("en/cards/") for path in cards)
     # every card written is accounted for: drawn, or the same SVG as one drawn in this build
     assert counts["drawn"] + counts.get("cached", 0) == len(cards), counts
     assert counts.get("remembered", 0) == 0
-    assert counts["drawn in workers"] == counts["drawn"], counts
+    # the first card is drawn in the build's process while the workers start
+    assert counts["drawn"] - 1 <= counts["drawn in workers"] <= counts["drawn"], counts
     assert len(set(cards.values())) == counts["drawn"]
     assert len(list((card_builds["corpus"]["project"] / ".cache" / "cards").glob("*.png"))) == counts["drawn"]
 
@@ -87,6 +94,63 @@ def test_cards_drawn_in_workers_are_byte_identical_to_serial_drawing(card_builds
     counts = card_builds["serial_counts"]
     assert counts["drawn"] == card_builds["parallel_counts"]["drawn"] and "drawn in workers" not in counts
     assert card_builds["serial"] == card_builds["parallel"]
+
+
+def test_a_chart_base_layer_is_drawn_once_per_chart_and_build(card_builds):
+    for name in ("parallel_counts", "serial_counts"):
+        counts = card_builds[name]
+        # each chart's base layer drawn once (every entry of the cache is one chart's) and
+        # every card showing a chart drawn on it (the corpus' texts stay clear of the chart)
+        assert counts["bases drawn"] == len(card_builds["bases"]) >= 2, (name, counts)
+        assert "bases cached" not in counts and "drawn in one pass" not in counts, (name, counts)
+        assert counts["drawn on a base layer"] > counts["bases drawn"], (name, counts)
+    warm = card_builds["warm_counts"]
+    assert not {"bases drawn", "bases cached"} & set(warm), warm
+
+
+def test_a_damaged_base_layer_in_the_cache_is_drawn_again(card_builds):
+    corpus = card_builds["corpus"]
+    forget_cards(corpus)
+    out = card_builds["into"] / "damaged-base"
+    build_site(settings=str(with_workers(corpus, 1)), output=out, quiet=True)
+    entries = base_entries(corpus)
+    assert len(entries) == len(card_builds["bases"])
+    damaged = entries[0]
+    damaged.write_bytes(damaged.read_bytes().replace(b'"png":"iVBOR', b'"png":"iVBOx', 1))
+    for entry in (corpus["project"] / ".cache" / "cards").glob("*.png"):  # the cards, not their bases
+        entry.unlink()
+    shutil.rmtree(corpus["project"] / ".cache" / "pages")
+    build_site(settings=str(with_workers(corpus, 1)), output=out, quiet=True)
+    counts = drawing(corpus)
+    assert counts["bases drawn"] == 1 and counts["bases cached"] == len(entries) - 1, counts
+    assert cards_of(out) == card_builds["parallel"]
+    assert len(base_entries(corpus)) == len(entries)
+
+
+CHART_FREE_TITLES = [
+    ("Court", ""),
+    ("Un titre très long qui doit passer à la ligne plusieurs fois, voire être coupé, pour voir comment "
+     "les lignes se suivent sur la carte de partage quand le titre ne tient pas", "Un chapeau " * 40),
+    ("L’hiver des « coupures » : 40 % des foyers — et l’œuvre des équipes", "Ce que disent les données."),
+    ("A winter of outages: what the grid operator's figures show", "Missiles, drones and repairs."),
+]
+
+
+def test_cards_on_a_base_layer_are_byte_identical_to_cards_drawn_in_one_pass(card_builds, tmp_path):
+    import vl_convert
+
+    charts = sorted((card_builds["into"] / "parallel" / "charts").glob("*/*.fr.png"))[:3]
+    assert charts
+    cards = [Card(title, standfirst, "Front de l’énergie", chart.read_bytes() if chart else None, "fr")
+             for chart in [None, *charts] for title, standfirst in CHART_FREE_TITLES]
+    one_pass = [vl_convert.svg_to_png(draw_svg(card), scale=1.0) for card in cards]
+    for card, expected in zip(cards, one_pass):
+        if card.chart_png:
+            base = draw_base(card.chart_png)
+            assert base is not None and _texts_clear(card, base["box"][0])
+            assert vl_convert.svg_to_png(draw_layered_svg(card, base), scale=1.0) == expected, card.title
+    assert render_all(cards, tmp_path) == one_pass  # the cache's way: each chart's base layer once
+    assert len(list((tmp_path / "bases").rglob("*.jsonl"))) == len(charts)
 
 
 def test_a_warm_build_draws_no_card(card_builds):
