@@ -134,15 +134,54 @@ def _callable(value) -> dict:
             "source": hashlib.sha256(source.encode("utf-8")).hexdigest()}
 
 
+def _hook(content=None):
+    """:func:`describe` of a value JSON cannot write itself, for ``json.dumps(default=…)``
+    (a TypeError for any other: then :func:`describe` walks the value and says what it is)."""
+    from pelican.contents import Content
+    from pelican.urlwrappers import URLWrapper
+
+    def hook(value):
+        if isinstance(value, datetime.datetime):
+            return {"datetime": value.isoformat(), "tz": str(value.tzinfo)}
+        if isinstance(value, (datetime.date, datetime.time)):
+            return {"date": value.isoformat()}
+        if isinstance(value, URLWrapper):
+            return {"name": str(value), "slug": value.slug, "url": value.url, "save_as": value.save_as}
+        if isinstance(value, Content):
+            return (content or light)(value)
+        if isinstance(value, PurePath):
+            return str(value)
+        if isinstance(value, (set, frozenset)):
+            return sorted(value, key=lambda v: json.dumps(v, default=hook, sort_keys=True, ensure_ascii=False))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return {"dataclass": type(value).__qualname__,
+                    "fields": {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}}
+        if callable(value) and (inspect.isfunction(value) or inspect.ismethod(value) or inspect.isclass(value)):
+            return _callable(value)
+        if type(value).__module__ == "zoneinfo" or type(value).__name__ in ("ZoneInfo", "timezone"):
+            return str(value)
+        raise TypeError(type(value).__qualname__)
+
+    return hook
+
+
 def describe(value, depth: int = 0, content=None):
     """``value`` as JSON can write it, or :class:`Unknown`. Content objects met inside
     another value (translations, related stories) are described by their address and title,
-    or by ``content(obj)`` when given (the list pages: everything of each listed object)."""
+    or by ``content(obj)`` when given (the list pages: everything of each listed object).
+    A dict or list is written by the json module's encoder with :func:`_hook` (the same
+    description, made in C); when that fails it is walked here, which names what it cannot
+    describe."""
     from pelican.contents import Content
     from pelican.urlwrappers import URLWrapper
 
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
+    if depth <= 1 and isinstance(value, (dict, list, tuple)):
+        try:
+            return json.loads(json.dumps(value, default=_hook(content), sort_keys=True, ensure_ascii=False))
+        except (TypeError, ValueError, RecursionError):
+            pass
     if depth > 12:
         raise Unknown("too deep")
     if isinstance(value, datetime.datetime):

@@ -313,3 +313,24 @@ def test_a_kept_article_turned_into_a_link_out_of_content_is_refused_on_every_bu
     finally:
         article.unlink()
         article.write_bytes(original)
+
+
+def test_a_value_the_fingerprint_cannot_write_is_unknown():
+    """describe() writes dicts and lists with the json module's encoder; what that cannot
+    write is walked in Python, which names it (the page is then rendered)."""
+    import datetime as dt
+
+    from datadesk.pages import Unknown, describe
+
+    class Opaque:
+        pass
+
+    with pytest.raises(Unknown, match="Opaque"):
+        describe({"a": [1, {"b": Opaque()}]})
+    looped: dict = {}
+    looped["self"] = looped
+    with pytest.raises(Unknown):
+        describe(looped)
+    when = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.timezone.utc)
+    assert describe({"b": {2, 1}, "a": (1, "x"), "when": when}) == {
+        "a": [1, "x"], "b": [1, 2], "when": {"datetime": when.isoformat(), "tz": "UTC"}}
