@@ -380,3 +380,21 @@ def test_links_are_written_from_the_page_they_end_up_on_and_none_is_left_unresol
     links.check_written(str(page), {})
     assert f"{page}:2: a link of a chart or an inline value was written unresolved" in caplog.text
     assert "site_links" in caplog.text
+
+
+def test_arguments_parsed_once_give_a_query_of_their_own_each_time():
+    """query.parse keeps each parsed shortcode's query for the process: every call gets a new
+    Query (the handler changes its column for label_fr/label_en), and arguments that do not
+    parse raise every time."""
+    from datadesk.values import query as q
+
+    args = "sum strikes_waves.missiles_launched wave_start>=2022-10-10 format=integer"
+    first = q.parse(args)
+    first.column = "label_fr"
+    first.options["unit"] = "none"
+    again = q.parse(args)
+    assert again == q._parse(args) and again is not first
+    assert again.column == "missiles_launched" and "unit" not in again.options
+    for _ in range(2):
+        with pytest.raises(q.QueryError, match="quotation mark"):
+            q.parse('strikes_waves.missiles_launched region="Kyiv')

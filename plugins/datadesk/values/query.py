@@ -61,8 +61,26 @@ def did_you_mean(word: str, choices, cutoff: float = 0.6) -> str:
     return f' Did you mean "{close[0]}"?' if close else ""
 
 
+# Each shortcode's arguments parsed once per process (a build reads the same ones in its
+# conversions, their records and the placeholders' fills, both languages): args -> Query.
+# Only queries that parse are kept; bounded, for a long-running preview.
+_PARSED: dict[str, Query] = {}
+_PARSED_MAX = 20_000
+
+
 def parse(args: str) -> Query:
-    """``sum strikes.missiles wave_start>=2022-10-10 format=integer`` -> Query."""
+    """``sum strikes.missiles wave_start>=2022-10-10 format=integer`` -> Query (a new object
+    each time: the caller may change it; its filters are never changed)."""
+    kept = _PARSED.get(args)
+    if kept is None:
+        kept = _parse(args)  # raises QueryError: nothing kept
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[args] = kept
+    return Query(kept.aggregate, kept.dataset, kept.column, list(kept.filters), dict(kept.options))
+
+
+def _parse(args: str) -> Query:
     text = args.translate(QUOTES).replace("\u00a0", " ").replace("\u202f", " ")
     try:
         tokens = shlex.split(text)
