@@ -241,7 +241,7 @@ def draw_base(chart_png: bytes) -> dict | None:
 _WIDEST = {**{ch: 0.28 for ch in " ijl.,'|"}, **{ch: 0.34 for ch in ";:!`"}, '"': 0.48, **{ch: 1.02 for ch in _WIDE},
            "æ": 0.89, "œ": 0.95, "Æ": 1.0, "Œ": 1.0, "¼": 0.84, "½": 0.84, "¾": 0.84, "©": 0.74, "®": 0.74,
            "&": 0.73, "…": 1.0, "—": 1.0, "–": 0.56, "\u2019": 0.28, "\u2018": 0.28, "\u201c": 0.5, "\u201d": 0.5,
-           "€": 0.56}
+           "€": 0.56, **{ch: 0.59 for ch in "+<=>~¬×"}, "µ": 0.58, "¿": 0.62}
 
 
 def _widest(ch: str, bold: bool) -> float:
@@ -261,8 +261,12 @@ def _widest(ch: str, bold: bool) -> float:
 def _texts_clear(card: Card, x0: int) -> bool:
     """True when no text of the card can reach pixel column ``x0`` (where its base layer
     starts): every line's widest possible advance, plus a fifth of an em of ink beyond."""
-    return all(x + (sum(_widest(ch, bold) for ch in text) + 0.2) * size < x0
-               for x, _, size, bold, _, text in _texts(card))
+    return all(_line_clear(x, size, bold, text, x0) for x, _, size, bold, _, text in _texts(card))
+
+
+def _line_clear(x: float, size: float, bold: bool, text: str, x0: int) -> bool:
+    """True when a line of text starting at ``x`` surely ends left of pixel column ``x0``."""
+    return x + (sum(_widest(ch, bold) for ch in text) + 0.2) * size < x0
 
 
 def _base_of(found) -> dict | None:

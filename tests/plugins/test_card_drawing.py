@@ -23,8 +23,8 @@ for p in (ROOT, ROOT / "plugins"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from discovery.cards import (CARD_VERSION, HEIGHT, WIDTH, Card, _texts_clear, draw_base,  # noqa: E402
-                             draw_layered_svg, draw_svg, png_size, render, render_all)
+from discovery.cards import (CARD_VERSION, FONT, HEIGHT, WIDTH, Card, _line_clear, _texts_clear,  # noqa: E402
+                             draw_base, draw_layered_svg, draw_svg, png_size, render, render_all)
 from tools.bench.corpus import make_corpus  # noqa: E402
 from tools.build import build_in_process, build_site  # noqa: E402
 
@@ -203,3 +203,37 @@ def test_a_damaged_card_in_the_cache_is_drawn_again(tmp_path):
     assert png_size(data) == (WIDTH, HEIGHT)
     assert tmp_path.joinpath(f"{key}.png").read_bytes() == data
     assert [p.name for p in tmp_path.iterdir()] == [f"{key}.png"]  # no temporary file left
+
+
+def test_a_line_the_width_bounds_call_clear_draws_nothing_past_its_bound():
+    """The widest advances that decide whether a card may use its base layer, checked against
+    vl-convert's own drawing: each character repeated as often as the bounds allow before
+    column 658 (where the leftmost base layer starts), in each font size and weight of the
+    card; the strip right of that column must come out blank (the same PNG as no text)."""
+    import vl_convert
+    from xml.sax.saxutils import escape
+
+    x0, strip = 658, 40
+
+    def drawn(text: str, size: int, bold: bool) -> bytes:
+        weight = ' font-weight="bold"' if bold else ""
+        body = (f'<text x="60" y="90" font-family="{FONT}" font-size="{size}"{weight} fill="#000">'
+                f'{escape(text)}</text>') if text else ""
+        return vl_convert.svg_to_png(f'<svg xmlns="http://www.w3.org/2000/svg" width="{strip}" height="120" '
+                                     f'viewBox="{x0} 0 {strip} 120"><rect x="{x0}" width="{strip}" height="120" '
+                                     f'fill="#fff"/>{body}</svg>', scale=1.0)
+
+    blank = drawn("", 25, False)
+    chars = ([chr(c) for c in range(0x21, 0x250) if chr(c).isprintable()] + list("—–…‘’“”€«»")
+             + [chr(c) for c in range(0x410, 0x450)] + ["\u00a0", " "])
+    reached = []
+    for size, bold in ((46, True), (25, False), (26, True)):
+        for ch in chars:
+            n = 1
+            while _line_clear(60, size, bold, "|" + ch * (n + 1), x0):
+                n += 1
+            text = "|" + ch * n  # a bar first, so a line of spaces still ends with them
+            assert _line_clear(60, size, bold, text, x0)
+            if drawn(text, size, bold) != blank:
+                reached.append((ch, size, bold))
+    assert not reached
