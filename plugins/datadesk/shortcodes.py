@@ -452,7 +452,8 @@ def convert_ahead(generator) -> None:
     finds each conversion kept, and fills its placeholders once the charts are there. Only
     what could be kept is kept: a file whose conversion failed or said anything is converted
     again when it is read, and says it then. The report counts ``articles: converted
-    ahead``; nothing else changes, in the pages or the report."""
+    ahead``; nothing else changes, in the pages or the report. Not in a process that keeps
+    conversions from its earlier builds (the preview): it has few files to convert."""
     import os
 
     from .charts.charts import SiteCharts
@@ -463,8 +464,8 @@ def convert_ahead(generator) -> None:
         return
     desk = desk_of(settings)
     lang = settings.get("DEFAULT_LANG")
-    if desk.handlers.get("chart") is None or lang in desk.charts:
-        return
+    if desk.handlers.get("chart") is None or lang in desk.charts or desk.cache.articles:
+        return  # (a process that built before, the preview, keeps its conversions: few to convert)
     try:
         if not SiteCharts(settings, lang, desk, prepare=False).send_ahead():
             return  # nothing for the workers to do: no time to fill

@@ -177,3 +177,25 @@ def test_a_broken_pool_falls_back_to_the_build_process(broken_pool, worker_build
     one = worker_builds[1]["files"]
     assert sorted(files) == sorted(one)
     assert not [name for name in files if files[name] != one[name]]
+
+
+def test_a_process_that_kept_its_conversions_converts_nothing_ahead(tmp_path):
+    """The preview's process keeps its conversions between builds: when its charts are to be
+    prepared again (both edited) with an article edited, the workers prepare the charts and
+    the reader converts the article, nothing ahead."""
+    from tools.build import build_in_process, new_cache
+
+    project = make_project(tmp_path, 2)
+    where = {"settings": str(project / "chartsconf.py"), "output": project / "output",
+             "content": project / "content", "cache": new_cache()}
+    build_in_process(**where)
+    assert report_of(project)["articles"]["converted ahead"] == 2
+    for name in ("gap.py", "weekly.yaml"):
+        chart = project / "content" / "charts" / name
+        chart.write_text(chart.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    story = project / "content" / "articles" / "story.fr.md"
+    story.write_text(story.read_text(encoding="utf-8") + "\nUn paragraphe de plus.\n", encoding="utf-8")
+    build_in_process(**where)
+    report = report_of(project)
+    assert report["charts"]["prepared in workers"] == 4
+    assert report["articles"] == {"converted": 1, "cached": 3}
