@@ -52,12 +52,17 @@ def manifest_changes(old: dict[str, str], new: dict[str, str]) -> list[str]:
 
 
 def _warm_up_data() -> None:
-    """Import what a dataset's validation and the inline values use (datadesk/lazy.py), in the
-    preview's process, once its first build is done."""
+    """Import what a dataset's validation, the inline values and a chart's preparation use
+    (datadesk/lazy.py), and start vl-convert's engine, in the preview's process, once its first
+    build is done: the first saved CSV's or chart's fast path does not pay for them."""
     try:
         from datadesk import lazy  # importable once the build has loaded the plugins
-        for name in ("pandas", "frictionless"):
+        for name in ("pandas", "frictionless", "altair"):
             lazy.load(name)
+        from datadesk import settings as desk_settings
+        from datadesk.charts import render
+
+        render._warm_up(desk_settings.values({})["DATADESK_CHARTS_VL_VERSION"])
     except ImportError:  # nothing to gain: the fast path imports them when it needs them
         pass
 

@@ -15,7 +15,16 @@ page is byte-identical to the one a full build writes.
 
 A saved CSV (:func:`patch_data`) writes again the pages the editor is looking at whose inline
 values read that dataset, with the values computed anew: the kept conversions hold
-placeholders for them (plugins/datadesk/placeholders.py), so no article is converted.
+placeholders for them (plugins/datadesk/placeholders.py), so no article is converted; a
+chart of that dataset placed on such a page is prepared and drawn again first (below).
+
+A saved chart definition (:func:`patch_chart`) is prepared and drawn again, in the languages
+of the pages to write, by the build's own code (a ``SiteCharts`` of a new desk over the kept
+state: every other chart comes from the prepared store, the edited one misses it); its
+files (pictures, Vega JSON, CSV extract) and its embed page are put in output/ beside the
+pages that place it, which are written again. A chart that no longer builds writes
+nothing: the preview shows the build's own messages for the pages it would have written
+(:class:`Failed`), and the full build that follows gives the complete list.
 """
 
 from __future__ import annotations
@@ -29,6 +38,7 @@ import shutil
 import tempfile
 from itertools import chain
 from pathlib import Path
+from types import SimpleNamespace
 
 CHART_IDS = re.compile(r'data-chart-id="([^"]+)"')
 # What other pages show of an article: when any differs, the fast path steps aside.
@@ -76,6 +86,12 @@ class LastBuild:
 
     def forget(self) -> None:
         self.runs = {}
+
+
+class Failed(Exception):
+    """The saved file cannot be built: the message is the build's own report for the pages the
+    fast path would have written (the full build that follows reports every page). Nothing
+    was written."""
 
 
 class _Problems(logging.Handler):
@@ -198,6 +214,9 @@ def _replace(generator, old, new) -> None:
 UNSEEN_LIMIT = 12
 
 
+CHART_SUFFIXES = (".py", ".yaml", ".yml")  # a chart's definition (charts/definitions.py: find)
+
+
 def page_address(where: Path | str, save_as: str) -> str:
     """The address a browser shows for a page written at ``where/save_as`` under output/:
     ``/en/essai-0001/`` for ``en/essai-0001/index.html``."""
@@ -206,12 +225,24 @@ def page_address(where: Path | str, save_as: str) -> str:
 
 
 def update(last: LastBuild, changed: set[Path], output: Path, viewed=frozenset()) -> str | None:
-    """The preview's fast path for one saved file: an article's body (:func:`patch`) or a
-    dataset's CSV (:func:`patch_data`). None: a full build is needed; nothing was written."""
-    page = patch(last, changed, output)
-    if page is None and len(changed) == 1 and next(iter(changed)).suffix == ".csv":
-        page = patch_data(last, changed, output, viewed)
-    return page
+    """The preview's fast path for one saved file: an article's body (:func:`patch`), a
+    dataset's CSV (:func:`patch_data`) or a chart's definition (:func:`patch_chart`). None: a
+    full build is needed; nothing was written. :class:`Failed`: the file does not build (its
+    message is the build's), nothing was written."""
+    try:
+        page = patch(last, changed, output)
+        if page is None and len(changed) == 1 and next(iter(changed)).suffix == ".csv":
+            page = patch_data(last, changed, output, viewed)
+        if page is None and len(changed) == 1 and next(iter(changed)).suffix in CHART_SUFFIXES:
+            page = patch_chart(last, changed, output, viewed)
+        return page
+    finally:  # a chart prepared when a page was read may have started the desk's worker processes
+        from datadesk import DESK_KEY
+
+        for generator, _where in last.runs.values():
+            desk = generator.settings.get(DESK_KEY)
+            if desk is not None:
+                desk.close()
 
 
 def _datasets_of(entry: dict, in_summary: bool = False) -> set[str]:
@@ -263,13 +294,15 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
     again (no article is converted: their values are placeholders, filled with the new
     values), and the articles whose Summary shows the dataset replace the old ones in the
     lists the page shows (related stories, newest stories). A page placing a chart of that
-    dataset is left to the full build (the chart's files are drawn there), and so is every
-    page when an article showing the dataset has no Summary (lists would show a summary cut
-    from its body). The last build's state then reads the new CSV, so a later fast update
-    starts from it."""
+    dataset has the chart prepared and drawn again first, in its language, by the build's own
+    code; the chart's files and embed page are put in place with the page (a chart that no
+    longer builds is left to the full build, which reports it). Every page is left to the
+    full build when an article showing the dataset has no Summary (lists would show a
+    summary cut from its body) or shows one of its charts in its Summary. The last build's
+    state then reads the new CSV, so a later fast update starts from it."""
     from pelican.contents import Article
 
-    from datadesk import DESK_KEY, DataValidationError, Desk
+    from datadesk import DESK_KEY, DataValidationError
     from datadesk.shortcodes import display_path
 
     if len(changed) != 1 or not last.runs:
@@ -288,8 +321,7 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
     name = next((n for n in catalog.names if Path(catalog.csv_path(n)).resolve() == path), None)
     if name is None:
         return None
-    charts = {chart_id for site in old.charts.values() for chart_id, built in site.builds.items()
-              if name in built.uses}
+    charts = _reading(old, name)
 
     # What to read again and which pages to write, decided before anything changes. The kept
     # conversions are found by the file's path as Pelican gives it (display_path resolves
@@ -304,13 +336,12 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
                     or old.cache.articles.get(display_path(article.source_path, generator.settings)))
             if kept is None:
                 return None  # not read through the kept conversions: the full build knows
-            if name not in _datasets_of(kept[1]):
+            placing = _placed(article, charts)  # a chart of the dataset: drawn again below
+            if name not in _datasets_of(kept[1]) and not placing:
                 continue
-            if "summary" not in article.metadata:
-                return None  # a summary cut from the body: the lists would show the new values
+            if "summary" not in article.metadata or (placing and _in_summary(article, charts)):
+                return None  # a summary cut from the body, or showing the chart: the lists would change
             wanted = article.lang == lang and (page_address(where, article.save_as) in viewed if viewed else True)
-            if wanted and set(CHART_IDS.findall(article._content)) & charts:
-                wanted = False  # its chart's files are drawn by the full build
             if wanted or name in _datasets_of(kept[1], in_summary=True):
                 chosen.append((article, wanted))
         plans.append((generator, where, chosen))
@@ -319,18 +350,38 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
         return None
 
     # A new desk over the same kept state, whose snapshot reads the saved CSV.
-    desk = Desk(old.settings, old.cache)
-    desk.handlers, desk.envs, desk._translations = dict(old.handlers), old.envs, old._translations
-    desk.charts = old.charts  # the charts of the pages written do not read the dataset
+    desk = _new_desk(old)
     try:
         for generator in generators:
             desk.catalog(generator.settings)  # the saved CSV validated (the others' verdicts are kept)
     except DataValidationError:
         return None
+    # The charts of the dataset placed on the pages read again are prepared and drawn again,
+    # in those pages' languages (the build's own code); the other languages' charts, which
+    # do not show the pages read, are prepared again when next asked for.
+    desk.charts = {lang: site for lang, site in old.charts.items() if not charts}
+    drawn = {}  # (generator, where) -> the charts of the dataset its written pages place
+    for generator, where, chosen in plans:
+        for article, wanted in chosen:
+            placing = _placed(article, charts)
+            if placing:
+                try:
+                    site = _site_charts(desk, generator.settings, article.lang)
+                except DataValidationError:
+                    return None
+                if placing & set(site.errors):
+                    desk.close()
+                    return None  # the full build reports it
+                if wanted:
+                    drawn.setdefault((generator, where), set()).update(placing)
+    reused = [lang for lang in old.charts if charts and lang not in desk.charts]
+    for lang in reused:  # the pages read again in these languages show no chart of the dataset
+        desk.charts[lang] = old.charts[lang]
     problems = _Problems()
     root = logging.getLogger()
     root.addHandler(problems)
     work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
+    done = False
     try:
         for generator in generators:
             generator.settings[DESK_KEY] = desk
@@ -362,11 +413,259 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
                 target = Path(output) / where / new.save_as
                 if problems.messages or not (folder / new.save_as).is_file() or not target.is_file():
                     return None
-                written.append((folder / new.save_as, target, (Path(where) / new.save_as).as_posix()))
-        for page, target, _shown in written:
-            if page.read_bytes() != target.read_bytes():
-                os.replace(page, target)
+                written.append((folder / new.save_as, Path(where) / new.save_as, (Path(where) / new.save_as).as_posix()))
+        files = []  # the files and embed pages of the charts drawn again, put in place before the pages
+        for (generator, where), ids in drawn.items():
+            for chart_id in sorted(ids):
+                folder = work / f"chart-{len(files)}"
+                site = desk.charts[generator.settings["DEFAULT_LANG"]]
+                files += [(staged, Path(where) / target, "")
+                          for staged, target in _stage_chart(generator, site, chart_id, folder, True)]
+        _put(files + written, output)
+        for lang in reused:  # their charts of the dataset are prepared again when next asked for
+            del desk.charts[lang]
+        done = True
         return written[0][2] if written else None
     finally:
+        if not done:
+            for generator in generators:
+                generator.settings[DESK_KEY] = old
+        desk.close()
         root.removeHandler(problems)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _known_charts(desk) -> set[str]:
+    """The ids of the charts the kept state knows (the prepared charts of every language, as
+    the last build and the fast paths since left them: the desk's own ``charts`` may hold
+    only some languages)."""
+    return {chart_id for (_lang, chart_id) in desk.cache.prepared}
+
+
+def _reading(desk, dataset: str) -> set[str]:
+    """The ids of the charts that read ``dataset``, as they were last prepared."""
+    return {chart_id for (_lang, chart_id), kept in desk.cache.prepared.items() if dataset in (kept[2] or ())}
+
+
+def _new_desk(old):
+    """A new desk over the kept state (the DeskCache: validated data, prepared charts, kept
+    conversions), whose snapshot reads the files as they are now."""
+    from datadesk import Desk
+
+    desk = Desk(old.settings, old.cache)
+    desk.handlers, desk.envs, desk._translations = dict(old.handlers), old.envs, old._translations
+    return desk
+
+
+def _site_charts(desk, settings: dict, lang: str):
+    """The charts in ``lang`` prepared for ``desk`` by the build's own code (charts.SiteCharts):
+    those whose files are unchanged come from the prepared store, the others are prepared and
+    drawn now, in this process (DATADESK_CHARTS_WORKERS changes no chart: starting worker
+    processes would cost more than the one or two charts take)."""
+    from datadesk.charts.charts import SiteCharts
+
+    if lang not in desk.charts:
+        desk.charts[lang] = SiteCharts({**settings, "DATADESK_CHARTS_WORKERS": 1}, lang, desk)
+    return desk.charts[lang]
+
+
+def _placed(article, ids: set) -> set:
+    return set(CHART_IDS.findall(article._content)) & ids
+
+
+def _in_summary(article, ids: set) -> bool:
+    """Whether the article's Summary (what lists and feeds show) shows one of the charts ``ids``,
+    or is cut from a body that does (no Summary)."""
+    if "summary" not in article.metadata:
+        return True
+    return bool(set(CHART_IDS.findall(str(article.metadata["summary"]))) & ids)
+
+
+def _stage_chart(generator, site, chart_id: str, work: Path, embed: bool) -> list[tuple[Path, str]]:
+    """A chart's published files (charts.ChartsGenerator.generate_output: its drawn files from
+    the render cache, each checked against the SHA-256 the cache recorded, and its embed
+    page) staged under ``work``: [(staged file, path under the language site's folder)]."""
+    import hashlib
+
+    from datadesk.charts.charts import ChartsGenerator
+    from pelican.writers import Writer
+
+    out = site.conf["DATADESK_CHARTS_OUTPUT_DIR"].strip("/")
+    built = site.builds[chart_id]
+    meta = site.cache.get(built.key, f"{chart_id} ({site.lang})")  # the entry checked, with its checksums
+    if meta is None or meta["files"] != site.metas[chart_id]["files"]:
+        raise OSError(f"the drawn files of {chart_id} ({site.lang}) are no longer in the chart cache")
+    staged = []
+    for name in meta["files"].values():
+        data = site.cache.file(built.key, name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != meta["sha256"].get(name):  # the bytes copied are the ones checked
+            raise OSError(f"{name}: the drawn file does not match its checksum")
+        target = f"{out}/{chart_id}/{name}"
+        (work / target).parent.mkdir(parents=True, exist_ok=True)
+        (work / target).write_bytes(data)
+        staged.append((work / target, target))
+    if embed and site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
+        # The generator's own method, on the language site's context, templates and settings;
+        # the page reads its PNG's size from the files staged beside it (as from the build's).
+        charts = SimpleNamespace(settings=generator.settings, context={**generator.context, "OUTPUT_PATH": str(work)},
+                                 get_template=generator.get_template, site=site)
+        save_as = f"{out}/{chart_id}/index.html"
+        ChartsGenerator._embed_page(charts, Writer(str(work), settings=generator.settings), chart_id, built, save_as)
+        staged.append((work / save_as, save_as))
+    return staged
+
+
+def _embed_address(where, site_conf: dict, chart_id: str) -> str:
+    return page_address(where, f"{site_conf['DATADESK_CHARTS_OUTPUT_DIR'].strip('/')}/{chart_id}/index.html")
+
+
+def _reading_errors(generator, articles, problems) -> list[str]:
+    """The build's own messages for ``articles`` read again (a chart's error at each placing,
+    as tools/build.py reports a reader's exception)."""
+    lines = []
+    for article in articles:
+        try:
+            _read_again(generator, article.source_path)
+        except Exception as exc:  # noqa: BLE001 (this is the message wanted)
+            text = str(exc).strip()
+            if Path(article.source_path).name in text and text not in lines:
+                lines.append(text)
+    lines += [m for m in problems.messages if m not in lines]
+    return lines
+
+
+def patch_chart(last: LastBuild, changed: set[Path], output: Path, viewed=frozenset()) -> str | None:
+    """A chart's definition was saved: prepare and draw that chart again, and write again, in
+    place, its files, its embed page and the article pages placing it that the editor is
+    looking at (``viewed``; when none did, every page placing it if there are at most
+    UNSEEN_LIMIT). Returns the first page written (None: a full build is needed; nothing was
+    written). Raises :class:`Failed`, writing nothing, when the chart no longer builds.
+
+    Left to the full build: a file that is not a chart the last build drew (a new chart, a
+    renamed one, a helper of the charts folder), a change of which charts exist, and a chart
+    an article's Summary shows (lists and feeds show it) or placed on a page with no Summary.
+    The viewed pages must place the chart (or be its embed page)."""
+    from pelican.contents import Article
+
+    from datadesk import DESK_KEY
+    from datadesk.charts import definitions, settings as chart_settings
+
+    if len(changed) != 1 or not last.runs:
+        return None
+    path = next(iter(changed)).resolve()
+    if path.suffix not in CHART_SUFFIXES or not path.is_file():
+        return None
+    generators = [generator for generator, _where in last.runs.values()]
+    old = generators[0].settings.get(DESK_KEY)
+    if old is None or any(g.settings.get(DESK_KEY) is not old for g in generators):
+        return None
+    conf = chart_settings.values(generators[0].settings)
+    found = definitions.find(chart_settings.charts_dir(generators[0].settings, conf))
+    chart_id = next((i for i, p in found.items() if p.resolve() == path), None)
+    known = _known_charts(old)
+    if chart_id is None or chart_id not in known:
+        return None  # not a chart the last build drew (a new one, a renamed one, a helper)
+    if set(found) != known:
+        return None  # a chart added or removed meanwhile: the lists of charts change
+    ids = {chart_id}
+
+    plans = []  # (generator, where, [articles to write], write the embed page)
+    for lang, (generator, where) in last.runs.items():
+        chosen = []
+        for article in _articles(generator):
+            if not _placed(article, ids):
+                continue
+            if _in_summary(article, ids):
+                return None
+            if article.lang == lang and (page_address(where, article.save_as) in viewed if viewed else True):
+                chosen.append(article)
+        embed = bool(viewed) and _embed_address(where, conf, chart_id) in viewed
+        plans.append((generator, where, chosen, embed))
+    pages = sum(len(chosen) + embed for _g, _w, chosen, embed in plans)
+    if not pages or (not viewed and pages > UNSEEN_LIMIT):
+        return None
+
+    desk = _new_desk(old)
+    problems = _Problems()
+    root = logging.getLogger()
+    root.addHandler(problems)
+    work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
+    done = False
+    try:
+        for generator in generators:
+            generator.settings[DESK_KEY] = desk  # the pages are read with the new desk
+        sites_now = {}
+        for generator, _where, chosen, embed in plans:
+            if chosen or embed:
+                lang = generator.settings["DEFAULT_LANG"]
+                sites_now[lang] = _site_charts(desk, generator.settings, lang)
+        broken = [site.errors[chart_id] for site in sites_now.values() if chart_id in site.errors]
+        if broken:
+            lines: list[str] = []
+            for generator, _where, chosen, _embed in plans:
+                lines += [line for line in _reading_errors(generator, chosen, problems) if line not in lines]
+            raise Failed("\n".join(lines or [broken[0].standalone()]))
+        if problems.messages:
+            return None
+        written, replaced = _stage(plans, sites_now, ids, work, problems, Article)
+        if written is None:
+            return None
+        _put(written, output)
+        for generator, article, new in replaced:
+            _replace(generator, article, new)
+        done = True
+        return next(shown for _staged, _target, shown in written if shown)  # an article's page first
+    finally:
+        if not done:
+            for generator in generators:
+                generator.settings[DESK_KEY] = old
+        desk.close()
+        root.removeHandler(problems)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _stage(plans: list, sites: dict, ids: set, work: Path, problems, Article):
+    """The files of the charts ``ids`` and the pages of ``plans`` (generator, where, articles,
+    write the charts' embed pages) written under ``work``: ([(staged file, target under output/, the article page's
+    path when it is one)] and (None, None, path) for each embed page, [(generator, old article,
+    new article)]), or (None, None) when a page does not read cleanly (the full build reports it)."""
+    written, replaced, embeds = [], [], []
+    for generator, where, chosen, embed in plans:
+        if not (chosen or embed):
+            continue
+        site = sites[generator.settings["DEFAULT_LANG"]]
+        for chart_id in sorted(ids):
+            folder = work / f"chart-{len(written)}"
+            for staged, target in _stage_chart(generator, site, chart_id, folder, embed):
+                written.append((staged, Path(where) / target, ""))
+                if target.endswith("/index.html"):  # its embed page, shown when no article's page is
+                    embeds.append((Path(where) / target).as_posix())
+        for article in chosen:
+            try:
+                fresh = _read_again(generator, article.source_path)
+            except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
+                return None, None
+            if not isinstance(fresh, Article) or problems.messages:
+                return None, None
+            new = copy.copy(article)
+            new._content = fresh._content
+            folder = work / f"page-{len(written)}"
+            _write_page(generator, new, folder)
+            if problems.messages or not (folder / new.save_as).is_file():
+                return None, None
+            written.append((folder / new.save_as, Path(where) / new.save_as, (Path(where) / new.save_as).as_posix()))
+            replaced.append((generator, article, new))
+    return written + [(None, None, shown) for shown in embeds], replaced
+
+
+def _put(written: list, output: Path) -> None:
+    """Each staged file put in place under ``output`` by an atomic rename (the charts' files
+    first, then the pages that show them); a file whose bytes are already there is left."""
+    for staged, target, _shown in written:
+        if staged is None:
+            continue
+        target = Path(output) / target
+        if target.is_file() and target.read_bytes() == staged.read_bytes():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)

@@ -19,6 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from tools import server
+from tools.fastpath import Failed
 from tools.server import SiteHandler
 
 SCRIPT_URL = "/__live/reload.js"
@@ -130,9 +131,11 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
     ``restart_on(changed paths)`` is true (the caller restarts with fresh code).
 
     ``quick(changed paths, viewed)`` is the fast path (tools/fastpath.py): it updates the
-    pages an edit changes (for a saved CSV, those of ``viewed``, the addresses of the pages
-    open in a browser) and returns the first one's path, or None when a full build is needed.
-    After it, the browser reloads at once and the full build follows when the editor pauses."""
+    pages an edit changes (for a saved CSV or chart, those of ``viewed``, the addresses of the
+    pages open in a browser) and returns the first one's path, or None when a full build is
+    needed. After it, the browser reloads at once and the full build follows when the editor
+    pauses. When it raises ``Failed`` (a saved chart that no longer builds), its message is
+    shown on the pages at once, and the full build that follows reports every problem."""
     import watchfiles
 
     broadcast = Broadcast()
@@ -168,6 +171,11 @@ def run(build: Callable[[], None], root: Path, watched: list[Path], port: int = 
         try:
             page = quick(paths, broadcast.viewed())
         except Exception as exc:  # noqa: BLE001 (the full build is the reference: it will report)
+            if isinstance(exc, Failed) and str(exc):  # the build's own words for what was saved
+                behind = True  # the whole site is built when the editor pauses, and lists every problem
+                say(f"{exc}\n(found in {time.monotonic() - started:.2f} s ({names}); the whole site follows.)")
+                broadcast.send({"type": "failed", "message": str(exc)})
+                return True
             say(f"(fast path skipped: {type(exc).__name__}: {exc})")
             page = None
         if page is None:

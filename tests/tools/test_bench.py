@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from tools.bench.corpus import CSV_CELL, edit_article, edit_csv_cell, make_corpus
+from tools.bench.corpus import CSV_CELL, edit_article, edit_chart, edit_csv_cell, make_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 
 ROWS = ["cold build (empty caches)", "chart renders in the cold build, parallel vs serial",
         "warm build, nothing changed", "one article edited, then build", "one CSV cell edited, then build",
         "live preview: article saved -> page rebuilt", "live preview: CSV cell saved -> page rebuilt",
-        "peak memory, live preview process", "4 articles: warm build",
+        "live preview: chart saved -> page rebuilt", "peak memory, live preview process", "4 articles: warm build",
         "4 articles: one article edited, then build", "peak memory of a build (all its processes)"]
 MEASURES = {"chart_floor", "cold", "chart_render", "warm", "article_edit", "csv_edit", "preview_article",
-            "preview_csv", "preview_memory", "scale_warm_4", "scale_edit_4", "memory"}
+            "preview_csv", "preview_chart", "preview_memory", "scale_warm_4", "scale_edit_4", "memory"}
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -55,6 +55,12 @@ def test_corpus_is_deterministic(tmp_path):
     header = corpus["csv"].read_text(encoding="utf-8").splitlines()[0].split(",")
     assert row[0].split(",")[header.index(CSV_CELL[1])] == "503"
     assert corpus["csv_page"] is not None  # an article shows the edited cell
+    # the chart edit: the French subtitle of the YAML chart an article places, stamp replaced
+    assert corpus["chart_page"] is not None and corpus["chart"].suffix == ".yaml"
+    for stamp in ("STAMPA", "STAMPB"):
+        edit_chart(corpus["chart"], stamp)
+    subtitle = corpus["chart"].read_text(encoding="utf-8").split("subtitle:", 1)[1].split("\n")[1]
+    assert subtitle.endswith(" ✎ STAMPB") and "STAMPA" not in subtitle
 
 
 @pytest.mark.slow

@@ -175,10 +175,29 @@ def csv_preview(tmp_path_factory):
     from conftest import drawn_corpus
 
     made = drawn_corpus(tmp_path_factory.mktemp("csvpath"), 12)
+    _write_unsummarised(made)
     last, cache = fastpath.LastBuild(), new_cache()
     out = made["project"] / "output"
     build_in_process(settings=str(made["settings"]), output=out, cache=cache, last=last)
     return made, last, cache, out
+
+
+UNSUMMARISED = "strikes_weekly"  # placed by an article without a Summary (written below)
+
+
+def _write_unsummarised(made: dict) -> None:
+    """A pair of articles with no Summary placing the chart UNSUMMARISED (and no other)."""
+    import re
+
+    folder = made["project"] / "content/articles/essais"
+    for lang in ("fr", "en"):
+        text = (folder / f"essai-0000.{lang}.md").read_text(encoding="utf-8")
+        text = re.sub(r"(?m)^Summary: .*\n", "", text).replace("Slug: essai-0000", "Slug: sans-resume")
+        text = re.sub(r"(?m)^Title: .*$", f"Title: Sans résumé {lang}", text)
+        text = re.sub(r"(?m)^Datasets: .*$", "Datasets: strikes_weekly", text)
+        text = re.sub(r"\{\{ value [^}]*\}\}", "", text)
+        text = re.sub(r"\{\{ chart \w+ \}\}", "{{ chart " + UNSUMMARISED + " }}", text)
+        (folder / f"sans-resume.{lang}.md").write_text(text, encoding="utf-8")
 
 
 def _showing_cell(made: dict, chart: bool) -> list[str]:
@@ -222,19 +241,36 @@ def test_a_csv_save_rewrites_the_page_viewed_as_a_full_build_would(csv_preview, 
         made["csv"].write_text(original, encoding="utf-8")
 
 
+def test_a_csv_save_redraws_the_chart_placed_on_the_page_viewed_as_a_full_build_would(csv_preview, tmp_path):
+    from tools.bench.corpus import edit_csv_cell
+
+    made, last, _cache, out = csv_preview
+    charted = _showing_cell(made, chart=True)
+    assert charted, "the corpus has a page showing the cell and a chart of the same dataset"
+    page, folder = charted[0], "charts/strike_waves_autumn_2022/"
+    before = _files(out)
+    original = made["csv"].read_text(encoding="utf-8")
+    try:
+        value = edit_csv_cell(made["csv"], 13)
+        assert fastpath.update(last, {made["csv"]}, out, frozenset({_address(page)})) == page
+        after = _files(out)
+        changed = {name for name in after if after[name] != before.get(name)}
+        assert page in changed and f"{folder}strike_waves_autumn_2022.fr.light.svg" in changed, changed
+        assert all(name == page or name.startswith("charts/") for name in changed), changed  # French only
+        assert f">{value}<" in (out / page).read_text(encoding="utf-8")
+        reference = _fresh_reference(made, tmp_path)
+        for name in changed:
+            assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+    finally:
+        made["csv"].write_text(original, encoding="utf-8")
+        assert fastpath.update(last, {made["csv"]}, out, frozenset({_address(page)})) == page
+
+
 def test_a_csv_save_leaves_to_the_full_build_what_it_cannot_do_exactly(csv_preview):
     made, last, _cache, out = csv_preview
     original = made["csv"].read_text(encoding="utf-8")
     before = _files(out)
-    charted = _showing_cell(made, chart=True)
-    assert charted, "the corpus has a page showing the cell and a chart of the same dataset"
     try:
-        # the page places a chart of the dataset: its files are drawn by the full build
-        from tools.bench.corpus import edit_csv_cell
-
-        edit_csv_cell(made["csv"], 13)
-        viewed = frozenset({"/" + charted[0].removesuffix("index.html")})
-        assert fastpath.update(last, {made["csv"]}, out, viewed) is None
         # a CSV that fails validation: the full build reports it
         made["csv"].write_text(original.replace("\n", "\nnot,a,row\n", 1), encoding="utf-8")
         assert fastpath.update(last, {made["csv"]}, out, frozenset()) is None
@@ -260,3 +296,111 @@ def test_an_edit_that_makes_the_file_too_large_is_left_to_the_full_build(preview
         assert _files(output) == before
     finally:
         (site / ARTICLE).write_text(original, encoding="utf-8")
+
+
+# --- a saved chart ------------------------------------------------------------------------
+
+CHART = "aid_monthly_by_type"  # a YAML chart the synthetic articles place
+SUBTITLE = "tous donateurs (milliards d'euros)"  # in its French subtitle, drawn in its PNG
+
+
+def _placing(made: dict, chart_id: str) -> list[str]:
+    """The French synthetic pages placing ``chart_id``."""
+    folder = made["project"] / "content/articles/essais"
+    return sorted(f"{path.name.split('.')[0]}/index.html" for path in folder.glob("*.fr.md")
+                  if "{{ chart " + chart_id + " }}" in path.read_text(encoding="utf-8"))
+
+
+def _address(page: str) -> str:
+    return "/" + page.removesuffix("index.html")
+
+
+def _fresh_reference(made: dict, into: Path) -> Path:
+    """A full build of the corpus as it is now, from scratch: chart, prepared, dataset, value
+    and article stores of its own (nothing the fast path kept is read)."""
+    settings = made["project"] / f"fresh_{into.name}.py"
+    settings.write_text(made["settings"].read_text(encoding="utf-8")
+                        + f"DATADESK_CHARTS_CACHE_PATH = {str(into / 'stores' / 'charts')!r}\n", encoding="utf-8")
+    return build_in_process(settings=str(settings), output=into / "full", cache=new_cache())
+
+
+def test_a_chart_save_rewrites_the_viewed_page_and_the_charts_files_as_a_full_build_would(csv_preview, tmp_path):
+    made, last, _cache, out = csv_preview
+    pages = _placing(made, CHART)
+    assert pages, "the corpus has a page placing the chart"
+    page, folder = pages[0], f"charts/{CHART}/"
+    definition = made["project"] / "content/charts" / f"{CHART}.yaml"
+    viewed = frozenset({_address(page), "/" + folder})  # the article, and the chart's embed page
+    before = _files(out)
+    original = _edit(definition, SUBTITLE, SUBTITLE + " CHARTEDITONE")
+    try:
+        assert fastpath.update(last, {definition}, out, viewed) == page
+        after = _files(out)
+        changed = {name for name in after if after[name] != before.get(name)}
+        assert page in changed and f"{folder}{CHART}.fr.png" in changed and f"{folder}index.html" in changed
+        assert all(name == page or name.startswith(folder) for name in changed), changed  # French only
+        assert "CHARTEDITONE" in (out / page).read_text(encoding="utf-8")
+        # the reference: a full build of the same files, from scratch
+        reference = _fresh_reference(made, tmp_path)
+        for name in [page] + [n for n in after if n.startswith(folder)]:
+            assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+
+        # a second save: from the state the first one left
+        _edit(definition, "CHARTEDITONE", "CHARTEDITTWO")
+        assert fastpath.update(last, {definition}, out, viewed) == page
+        assert "CHARTEDITTWO" in (out / page).read_text(encoding="utf-8")
+    finally:
+        definition.write_text(original, encoding="utf-8")
+        assert fastpath.update(last, {definition}, out, viewed) == page
+
+
+def test_a_broken_chart_save_shows_the_builds_own_message_and_writes_nothing(csv_preview, tmp_path):
+    from tools.build import BuildFailed
+
+    made, last, _cache, out = csv_preview
+    page = _placing(made, CHART)[0]
+    definition = made["project"] / "content/charts" / f"{CHART}.yaml"
+    before = _files(out)
+    original = _edit(definition, "mark: bar", "mark: barre")
+    try:
+        with pytest.raises(fastpath.Failed) as failed:
+            fastpath.update(last, {definition}, out, frozenset({_address(page)}))
+        assert _files(out) == before, "nothing is written"
+        with pytest.raises(BuildFailed) as built:
+            build_in_process(settings=str(made["settings"]), output=tmp_path / "full", cache=new_cache())
+        lines = str(failed.value).splitlines()
+        assert lines and all(line in str(built.value).splitlines() for line in lines), (lines, str(built.value))
+        assert any(page.split("/")[0] + ".fr.md:" in line and 'mark "barre"' in line for line in lines)
+    finally:
+        definition.write_text(original, encoding="utf-8")
+    # the last build is still the one patched: the chart fixed, the fast path works again
+    assert fastpath.update(last, {definition}, out, frozenset({_address(page)})) == page
+
+
+def test_a_chart_the_fast_path_cannot_patch_is_left_to_the_full_build(csv_preview):
+    made, last, _cache, out = csv_preview
+    charts = made["project"] / "content/charts"
+    definition = charts / f"{CHART}.yaml"
+    before = _files(out)
+    # the page viewed does not place the chart
+    elsewhere = next(p for p in _showing_cell(made, chart=False) if p not in _placing(made, CHART))
+    assert fastpath.update(last, {definition}, out, frozenset({_address(elsewhere)})) is None
+    # a new chart (or a chart renamed: its new name)
+    new = charts / "graphique_neuf.yaml"
+    new.write_text(definition.read_text(encoding="utf-8"), encoding="utf-8")
+    try:
+        assert fastpath.update(last, {new}, out, frozenset()) is None
+        # a chart saved while another one appeared: the lists of charts change
+        assert fastpath.update(last, {definition}, out, frozenset({_address(_placing(made, CHART)[0])})) is None
+    finally:
+        new.unlink()
+    # a chart placed by an article with no Summary (lists show its body's beginning)
+    assert fastpath.update(last, {charts / f"{UNSUMMARISED}.py"}, out, frozenset()) is None
+    # a helper of the charts folder
+    helper = charts / "_commun.py"
+    helper.write_text("X = 1\n", encoding="utf-8")
+    try:
+        assert fastpath.update(last, {helper}, out, frozenset()) is None
+    finally:
+        helper.unlink()
+    assert _files(out) == before, "nothing is written when the full build is needed"

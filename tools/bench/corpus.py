@@ -46,6 +46,7 @@ VALUES = [
     ("kiel_r7_inkind_aid", "{{ value share kiel_r7_inkind_aid.delivered_eur_bn of=committed_eur_bn }}"),
     ("chernivtsi_outages_daily", "{{ value mean chernivtsi_outages_daily.hours_off date=2022-12-22 }}"),
 ]
+YAML_CHARTS = ["aid_monthly_by_type"]  # the real charts written in YAML (the bench_ ones are too)
 CHART_DATASETS = {"aid_monthly_by_type": "kiel_allocations_monthly", "strikes_weekly": "strikes_weekly",
                   "heavy_weapons_by_category": "kiel_r7_heavy_weapons",
                   "aid_share_delivered": "kiel_r7_inkind_aid", "strike_waves_autumn_2022": "strikes_waves"}
@@ -201,13 +202,22 @@ def make_corpus(root: Path, into: Path, articles: int = 1000, charts: int = 200)
     (plain / "plainconf.py").write_text(PLAIN_SETTINGS, encoding="utf-8")
     edited = min(7, articles // 2 - 1)
     shows = next((n for n in range(articles // 2) if shows_csv_cell(n, charts)), None)
+    # The chart the preview's chart measure edits: the first YAML chart an article places.
+    charted = next((n for n in range(articles // 2) if _choices(n, charts)[0] in YAML_CHARTS
+                    or _choices(n, charts)[0].startswith("bench_")), None)
+    # A page showing the edited cell and placing a chart that draws the same dataset.
+    both = next((n for n in range(articles // 2) if shows_csv_cell(n, charts)
+                 and CHART_DATASETS.get(_choices(n, charts)[0]) == CSV_CELL[0]), None)
     return {"project": project, "settings": project / "benchconf.py", "plain": plain,
             "plain_settings": plain / "plainconf.py",
             "article": folder / f"essai-{edited:04d}.fr.md",
             "plain_article": plain / "content" / "articles" / "essais" / f"essai-{edited:04d}.fr.md",
             "article_page": f"essai-{edited:04d}/index.html",
             "csv": project / "data" / f"{CSV_CELL[0]}.csv",
-            "csv_page": None if shows is None else f"essai-{shows:04d}/index.html"}
+            "csv_page": None if shows is None else f"essai-{shows:04d}/index.html",
+            "chart": None if charted is None else project / "content" / "charts" / f"{_choices(charted, charts)[0]}.yaml",
+            "chart_page": None if charted is None else f"essai-{charted:04d}/index.html",
+            "csv_chart_page": None if both is None else f"essai-{both:04d}/index.html"}
 
 
 def edit_article(path: Path, stamp: str) -> None:
@@ -235,3 +245,16 @@ def edit_csv_cell(csv: Path, stamp: int) -> str:
         raise ValueError(f"{csv}: no row with {key} = {when}")
     csv.write_text("".join(lines), encoding="utf-8")
     return value
+
+
+CHART_EDIT = " ✎ "  # what separates a chart's French subtitle from the stamp an edit adds
+
+
+def edit_chart(path: Path, stamp: str) -> None:
+    """Change a YAML chart's French subtitle (drawn in its PNG, shown in its figure): the
+    stamp of the previous edit is replaced by ``stamp``."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("subtitle:"))
+    fr = next(i for i in range(at + 1, len(lines)) if lines[i].startswith("  fr:"))
+    lines[fr] = lines[fr].rstrip("\n").split(CHART_EDIT)[0] + CHART_EDIT + stamp + "\n"
+    path.write_text("".join(lines), encoding="utf-8")

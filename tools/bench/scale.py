@@ -11,7 +11,10 @@ its default theme), run by run in the same session, alternating which goes first
 - a build after one CSV cell that an article shows is edited (for Pelican, which shows no
   data, that is a build with nothing changed);
 - the live preview: from saving a file to the rebuilt page on disk, ``invoke livereload``
-  against Pelican's own autoreload (``pelican -r``), for the article edit and the CSV edit;
+  against Pelican's own autoreload (``pelican -r``), for the article edit and the CSV edit,
+  and (the project alone: Pelican has no charts) for a YAML chart's edit with a page placing
+  it open, and a CSV edit with a page open that shows the cell and places a chart of that
+  dataset (when the corpus has such a page);
 - the peak memory of every build process (its resource usage, ``os.wait4``) and of the
   preview's process;
 - the serial chart floor: a cold build with ``DATADESK_CHARTS_WORKERS = 1`` (the charts
@@ -48,7 +51,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import quote
 
-from tools.bench.corpus import edit_article, edit_csv_cell, make_corpus
+from tools.bench.corpus import edit_article, edit_chart, edit_csv_cell, make_corpus
 from tools.server import stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,13 +74,15 @@ TARGETS = {
     "csv_edit": "—",
     "preview_article": "≤ 1.0 s",
     "preview_csv": "≤ 2.0 s",
+    "preview_chart": "≤ 2.0 s",
+    "preview_csv_chart": "≤ 2.0 s",
     "memory": "< 1 GiB",
     "preview_memory": "< 1 GiB",
 }
 
 
 FIXED = ("chart_floor", "cold", "chart_render", "warm", "article_edit", "csv_edit", "preview_article",
-         "preview_csv", "preview_memory", "memory")
+         "preview_csv", "preview_chart", "preview_memory", "memory")
 
 
 class MeasureFailed(Exception):
@@ -245,6 +250,13 @@ class Corpus:
         self.edits += 1
         return f">{edit_csv_cell(self.files['csv'], self.edits)}<"
 
+    def edit_chart(self) -> str:
+        """The French subtitle of the YAML chart ``chart_page`` places; returns the text its
+        figure will show."""
+        stamp = self.stamp()
+        edit_chart(self.files["chart"], stamp)
+        return stamp
+
     def copy_caches_from(self, other: Corpus) -> None:
         """The caches another corpus made (content-keyed: charts, prepared files), so that a
         smaller corpus needs no cold build; Pelican's own cache and the report are left."""
@@ -397,11 +409,14 @@ def peak_of(pid: int) -> int | None:
     return None
 
 
-def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory: Measure) -> None:
-    """Save -> rebuilt page on disk, `invoke livereload` against `pelican -r`."""
+def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory: Measure,
+            chart: Measure | None = None, csv_chart: Measure | None = None) -> None:
+    """Save -> rebuilt page on disk, `invoke livereload` against `pelican -r`: an article's
+    text, a CSV cell, a chart's definition, a CSV cell drawn by the chart on the page."""
     port = free_port()
     log, plain_log = corpus.logs / "livereload.log", corpus.logs / "pelican-autoreload.log"
     live = plain = events = None
+    viewers: list[Events] = []  # more open pages: the chart's, then the charted CSV's
     try:
         with log.open("w", encoding="utf-8") as out:
             live = subprocess.Popen(
@@ -467,11 +482,28 @@ def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory
                     project_edit(corpus.edit_csv, corpus.output / corpus.files["csv_page"], csv)
             except MeasureFailed as exc:
                 csv.error = str(exc)
+        # A chart's definition saved, its page open (the fast path writes the pages viewed).
+        for measure, page, edit, missing in (
+                (chart, corpus.files["chart_page"], corpus.edit_chart, "places a YAML chart"),
+                (csv_chart, corpus.files["csv_chart_page"], corpus.edit_csv,
+                 "shows the edited CSV cell and places a chart of its dataset")):
+            if measure is None:
+                continue
+            if page is None:
+                measure.error = f"no article of this corpus {missing} (make the corpus larger)"
+                continue
+            try:
+                viewers.append(Events(port, "/" + page.removesuffix("index.html")))
+                for _ in range(repeats):
+                    project_edit(edit, corpus.output / page, measure)
+            except MeasureFailed as exc:
+                measure.error = str(exc)
         memory.project.append(Run(0.0, peak_of(live.pid), None, peak_of(live.pid)))
         memory.plain.append(Run(0.0, peak_of(plain.pid), None, peak_of(plain.pid)))
     finally:
-        if events is not None:
-            events.close()
+        for client in [events, *viewers]:
+            if client is not None:
+                client.close()
         for proc in (live, plain):
             if proc is not None:
                 stop_process(proc)
@@ -579,19 +611,28 @@ class Bench:
         live_article.note = "Pelican: pelican -r"
         live_csv = self.measure("preview_csv", "live preview: CSV cell saved -> page rebuilt")
         live_csv.note = "Pelican shows no data"
+        live_chart = self.measure("preview_chart", "live preview: chart saved -> page rebuilt")
+        live_chart.note = "Pelican has no charts"
+        live_csv_chart = None  # only when an article shows the cell and places a chart of its dataset
+        if main.files["csv_chart_page"]:
+            live_csv_chart = self.measure("preview_csv_chart",
+                                          "live preview: CSV cell saved, its chart on the page -> page rebuilt")
+            live_csv_chart.note = "Pelican shows no data"
         live_memory = self.measure("preview_memory", "peak memory, live preview process")
+        lives = [m for m in (live_article, live_csv, live_chart, live_csv_chart) if m is not None]
 
         def live():
-            preview(main, self.repeats, live_article, live_csv, live_memory)
-            for m in (live_article, live_csv):
+            preview(main, self.repeats, live_article, live_csv, live_memory, live_chart, live_csv_chart)
+            for m in lives:
                 if m.error:
                     raise MeasureFailed(f"{m.label}: {m.error.splitlines()[0]}")
 
         self.attempt(live_memory, live)
         if live_memory.error and not live_article.error:
             live_article.error = live_memory.error
-        if live_memory.error and not live_csv.error and not live_csv.project:
-            live_csv.error = live_memory.error
+        for m in lives[1:]:
+            if live_memory.error and not m.error and not m.project:
+                m.error = live_memory.error
 
         for size in self.sizes:
             w = self.measure(f"scale_warm_{size}", f"{size} articles: warm build")
@@ -659,7 +700,10 @@ class Bench:
             ratio = m[key].extra["ratio"]
             if ratio is not None:
                 m[key].extra["met"] = ratio <= limit
-        for key, seconds in (("preview_article", 1.0), ("preview_csv", 2.0)):
+        for key, seconds in (("preview_article", 1.0), ("preview_csv", 2.0), ("preview_chart", 2.0),
+                             ("preview_csv_chart", 2.0)):
+            if key not in m:
+                continue
             p = _median(m[key].project)
             if p is not None and not m[key].error:
                 m[key].extra["met"] = p <= seconds
