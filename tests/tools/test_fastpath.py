@@ -404,3 +404,54 @@ def test_a_chart_the_fast_path_cannot_patch_is_left_to_the_full_build(csv_previe
     finally:
         helper.unlink()
     assert _files(out) == before, "nothing is written when the full build is needed"
+
+
+def test_the_preview_shows_a_fast_paths_failure_at_once_and_builds_the_site_when_the_editor_pauses(tmp_path, monkeypatch):
+    """tools/preview.run with a stand-in fast path that finds the saved file broken: the page
+    gets the message at once ("failed"), and the full build still comes after the pause."""
+    monkeypatch.setattr(preview, "SETTLE_SECONDS", 0.3)
+    watched = tmp_path / "content"
+    watched.mkdir()
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "index.html").write_text("<html><body></body></html>", encoding="utf-8")
+    calls: list[str] = []
+    sent: list[dict] = []
+    quick_done, full_done = threading.Event(), threading.Event()
+    original_send = preview.Broadcast.send
+
+    def send(self, event):
+        sent.append(event)
+        original_send(self, event)
+
+    monkeypatch.setattr(preview.Broadcast, "send", send)
+
+    def build():
+        calls.append("build")
+        if calls.count("build") == 2:
+            full_done.set()
+
+    def quick(paths, viewed):
+        calls.append("quick")
+        quick_done.set()
+        raise fastpath.Failed('content/a.fr.md:3: chart "x" (content/charts/x.yaml:7): mark "barre" is not supported.')
+
+    stop = tmp_path / "content" / "stop"
+    thread = threading.Thread(target=preview.run, kwargs=dict(
+        build=build, root=tmp_path / "output", watched=[watched], port=0, quick=quick,
+        restart_on=lambda paths: stop in paths, say=lambda text: None), daemon=True)
+    thread.start()
+    wait_until(lambda: calls == ["build"], 10, "the first build")
+    saves = iter(range(100))
+
+    def save_until_seen() -> bool:  # the watcher starts after the first build: save until it sees one
+        (watched / "x.yaml").write_text(f"edited {next(saves)}", encoding="utf-8")
+        return quick_done.wait(0.5)
+
+    wait_until(save_until_seen, 20, "the save to take the fast path")
+    assert full_done.wait(10), "the whole site was built once the editor paused"
+    stop.write_text("x", encoding="utf-8")
+    thread.join(10)
+    failed = [event for event in sent if event["type"] == "failed"]
+    assert failed and failed[0]["message"].startswith('content/a.fr.md:3: chart "x"')
+    assert calls[:2] == ["build", "quick"] and calls[-1] == "build"  # the message first, the full build after
+    assert sent[-1]["type"] == "reload"  # that build succeeded: the page reloads, the message goes
