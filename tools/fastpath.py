@@ -359,11 +359,14 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
     # The charts of the dataset placed on the pages read again are prepared and drawn again,
     # in those pages' languages (the build's own code); the other languages' charts, which
     # do not show the pages read, are prepared again when next asked for.
-    desk.charts = {lang: site for lang, site in old.charts.items() if not charts}
+    # When no page written places one, the last build's charts are kept (the pages written do
+    # not show the dataset's charts; an article read again for its Summary shows none either).
+    redraw = any(wanted and _placed(article, charts) for _g, _w, chosen in plans for article, wanted in chosen)
+    desk.charts = {lang: site for lang, site in old.charts.items() if not redraw}
     drawn = {}  # (generator, where) -> the charts of the dataset its written pages place
     for generator, where, chosen in plans:
         for article, wanted in chosen:
-            placing = _placed(article, charts)
+            placing = _placed(article, charts) if redraw else set()
             if placing:
                 try:
                     site = _site_charts(desk, generator.settings, article.lang)
@@ -374,7 +377,7 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
                     return None  # the full build reports it
                 if wanted:
                     drawn.setdefault((generator, where), set()).update(placing)
-    reused = [lang for lang in old.charts if charts and lang not in desk.charts]
+    reused = [lang for lang in old.charts if redraw and lang not in desk.charts]
     for lang in reused:  # the pages read again in these languages show no chart of the dataset
         desk.charts[lang] = old.charts[lang]
     problems = _Problems()
