@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ROWS = ["cold build (empty caches)", "chart renders in the cold build, parallel vs serial",
         "warm build, nothing changed", "one article edited, then build", "one CSV cell edited, then build",
         "live preview: article saved -> page rebuilt", "live preview: CSV cell saved -> page rebuilt",
-        "live preview: chart saved -> page rebuilt", "peak memory, live preview process", "4 articles: warm build",
+        "live preview: chart saved -> page rebuilt", "peak memory, live preview (all its processes)", "4 articles: warm build",
         "4 articles: one article edited, then build", "peak memory of a build (all its processes)"]
 MEASURES = {"chart_floor", "cold", "chart_render", "warm", "article_edit", "csv_edit", "preview_article",
             "preview_csv", "preview_chart", "preview_memory", "scale_warm_4", "scale_edit_4", "memory"}

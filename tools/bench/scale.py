@@ -15,8 +15,8 @@ its default theme), run by run in the same session, alternating which goes first
   and (the project alone: Pelican has no charts) for a YAML chart's edit with a page placing
   it open, and a CSV edit with a page open that shows the cell and places a chart of that
   dataset (when the corpus has such a page);
-- the peak memory of every build process (its resource usage, ``os.wait4``) and of the
-  preview's process;
+- the peak memory of every build (its process tree, sampled, and its largest process's,
+  ``os.wait4``) and of the preview (its process tree, sampled while it runs);
 - the serial chart floor: a cold build with ``DATADESK_CHARTS_WORKERS = 1`` (the charts
   rendered one at a time) in each round of cold builds, whose render time the cold target
   and the parallel speed-up are measured against;
@@ -398,6 +398,25 @@ def _wait_for_catch_up(log: Path, count: int, proc: subprocess.Popen, failed) ->
     return time.monotonic()
 
 
+class _TreeSampler:
+    """The peak resident bytes of each given process's tree, sampled every 50 ms until stop()."""
+
+    def __init__(self, *pids: int):
+        self.pids, self.peaks, self.done = pids, [0] * len(pids), threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.done.wait(0.05):
+            for n, pid in enumerate(self.pids):
+                self.peaks[n] = max(self.peaks[n], tree_rss(pid))
+
+    def stop(self) -> list[int]:
+        self.done.set()
+        self.thread.join()
+        return self.peaks
+
+
 def peak_of(pid: int) -> int | None:
     """The peak resident memory of a running process (Linux: VmHWM), else None."""
     try:
@@ -415,7 +434,7 @@ def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory
     text, a CSV cell, a chart's definition, a CSV cell drawn by the chart on the page."""
     port = free_port()
     log, plain_log = corpus.logs / "livereload.log", corpus.logs / "pelican-autoreload.log"
-    live = plain = events = None
+    live = plain = events = sampler = None
     viewers: list[Events] = []  # more open pages: the chart's, then the charted CSV's
     try:
         with log.open("w", encoding="utf-8") as out:
@@ -427,6 +446,9 @@ def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory
             plain = subprocess.Popen(
                 [str(BIN / "pelican"), "content", "-s", "plainconf.py", "-o", "output", "-r"],
                 cwd=corpus.plain, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "COLUMNS": "200"})
+        # The preview's memory is its whole process tree's (the build's workers included), sampled
+        # while it runs, as a build's is; its own process's peak is kept beside it.
+        sampler = _TreeSampler(live.pid, plain.pid)
         _wait_for_log(log, "Preview at", 1, live, PREVIEW_TIMEOUT, "invoke livereload")
         _wait_for_log(plain_log, "Done:", 1, plain, PREVIEW_TIMEOUT, "pelican -r")
         csv_page = corpus.files["csv_page"]  # the page the editor looks at while editing the CSV
@@ -498,9 +520,13 @@ def preview(corpus: Corpus, repeats: int, article: Measure, csv: Measure, memory
                     project_edit(edit, corpus.output / page, measure)
             except MeasureFailed as exc:
                 measure.error = str(exc)
-        memory.project.append(Run(0.0, peak_of(live.pid), None, peak_of(live.pid)))
-        memory.plain.append(Run(0.0, peak_of(plain.pid), None, peak_of(plain.pid)))
+        trees = sampler.stop()
+        for runs, pid, tree in ((memory.project, live.pid, trees[0]), (memory.plain, plain.pid, trees[1])):
+            own = peak_of(pid)
+            runs.append(Run(0.0, max(tree, own or 0) or None, None, own))
     finally:
+        if sampler is not None:
+            sampler.stop()
         for client in [events, *viewers]:
             if client is not None:
                 client.close()
@@ -618,7 +644,7 @@ class Bench:
             live_csv_chart = self.measure("preview_csv_chart",
                                           "live preview: CSV cell saved, its chart on the page -> page rebuilt")
             live_csv_chart.note = "Pelican shows no data"
-        live_memory = self.measure("preview_memory", "peak memory, live preview process")
+        live_memory = self.measure("preview_memory", "peak memory, live preview (all its processes)")
         lives = [m for m in (live_article, live_csv, live_chart, live_csv_chart) if m is not None]
 
         def live():
