@@ -134,32 +134,46 @@ def _callable(value) -> dict:
             "source": hashlib.sha256(source.encode("utf-8")).hexdigest()}
 
 
-def _hook(content=None):
-    """:func:`describe` of a value JSON cannot write itself, for ``json.dumps(default=…)``
-    (a TypeError for any other: then :func:`describe` walks the value and says what it is)."""
+_NOT_LEAF = object()
+
+
+def _leaf(value, content=None):
+    """The description of a value that holds no other value to describe (a date, a URL
+    wrapper, a content object, a path, a function, a time zone), else ``_NOT_LEAF``: shared by
+    :func:`_hook` and :func:`describe`."""
     from pelican.contents import Content
     from pelican.urlwrappers import URLWrapper
 
+    if isinstance(value, datetime.datetime):
+        return {"datetime": value.isoformat(), "tz": str(value.tzinfo)}
+    if isinstance(value, (datetime.date, datetime.time)):
+        return {"date": value.isoformat()}
+    if isinstance(value, URLWrapper):
+        return {"name": str(value), "slug": value.slug, "url": value.url, "save_as": value.save_as}
+    if isinstance(value, Content):
+        return (content or light)(value)
+    if isinstance(value, PurePath):
+        return str(value)
+    if callable(value) and (inspect.isfunction(value) or inspect.ismethod(value) or inspect.isclass(value)):
+        return _callable(value)
+    if type(value).__module__ == "zoneinfo" or type(value).__name__ in ("ZoneInfo", "timezone"):
+        return str(value)
+    return _NOT_LEAF
+
+
+def _hook(content=None):
+    """:func:`describe` of a value JSON cannot write itself, for ``json.dumps(default=…)``
+    (a TypeError for any other: then :func:`describe` walks the value and says what it is)."""
+
     def hook(value):
-        if isinstance(value, datetime.datetime):
-            return {"datetime": value.isoformat(), "tz": str(value.tzinfo)}
-        if isinstance(value, (datetime.date, datetime.time)):
-            return {"date": value.isoformat()}
-        if isinstance(value, URLWrapper):
-            return {"name": str(value), "slug": value.slug, "url": value.url, "save_as": value.save_as}
-        if isinstance(value, Content):
-            return (content or light)(value)
-        if isinstance(value, PurePath):
-            return str(value)
+        found = _leaf(value, content)
+        if found is not _NOT_LEAF:
+            return found
         if isinstance(value, (set, frozenset)):
             return sorted(value, key=lambda v: json.dumps(v, default=hook, sort_keys=True, ensure_ascii=False))
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {"dataclass": type(value).__qualname__,
                     "fields": {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}}
-        if callable(value) and (inspect.isfunction(value) or inspect.ismethod(value) or inspect.isclass(value)):
-            return _callable(value)
-        if type(value).__module__ == "zoneinfo" or type(value).__name__ in ("ZoneInfo", "timezone"):
-            return str(value)
         raise TypeError(type(value).__qualname__)
 
     return hook
@@ -172,9 +186,6 @@ def describe(value, depth: int = 0, content=None):
     A dict or list is written by the json module's encoder with :func:`_hook` (the same
     description, made in C); when that fails it is walked here, which names what it cannot
     describe."""
-    from pelican.contents import Content
-    from pelican.urlwrappers import URLWrapper
-
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if depth <= 1 and isinstance(value, (dict, list, tuple)):
@@ -184,16 +195,9 @@ def describe(value, depth: int = 0, content=None):
             pass
     if depth > 12:
         raise Unknown("too deep")
-    if isinstance(value, datetime.datetime):
-        return {"datetime": value.isoformat(), "tz": str(value.tzinfo)}
-    if isinstance(value, (datetime.date, datetime.time)):
-        return {"date": value.isoformat()}
-    if isinstance(value, URLWrapper):
-        return {"name": str(value), "slug": value.slug, "url": value.url, "save_as": value.save_as}
-    if isinstance(value, Content):
-        return (content or light)(value)
-    if isinstance(value, PurePath):
-        return str(value)
+    found = _leaf(value, content)
+    if found is not _NOT_LEAF:
+        return found
     if isinstance(value, dict):
         return {str(k): describe(v, depth + 1, content) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -205,10 +209,6 @@ def describe(value, depth: int = 0, content=None):
         return {"dataclass": type(value).__qualname__,
                 "fields": {f.name: describe(getattr(value, f.name), depth + 1, content)
                            for f in dataclasses.fields(value)}}
-    if callable(value) and (inspect.isfunction(value) or inspect.ismethod(value) or inspect.isclass(value)):
-        return _callable(value)
-    if type(value).__module__ == "zoneinfo" or type(value).__name__ in ("ZoneInfo", "timezone"):
-        return str(value)
     raise Unknown(type(value).__qualname__)
 
 
