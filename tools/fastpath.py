@@ -103,6 +103,21 @@ class _Problems(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+@contextlib.contextmanager
+def _workspace(output: Path):
+    """What a fast path works in: the problems logged meanwhile (any gives way to the full
+    build) and a staging folder beside output/, both removed when it ends."""
+    problems = _Problems()
+    root = logging.getLogger()
+    root.addHandler(problems)
+    work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
+    try:
+        yield problems, work
+    finally:
+        root.removeHandler(problems)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def _articles(generator):
     return chain(generator.articles, generator.translations, generator.hidden_articles,
                  generator.hidden_translations, generator.drafts, generator.drafts_translations)
@@ -141,11 +156,7 @@ def patch(last: LastBuild, changed: set[Path], output: Path) -> str | None:
     if not target.is_file():
         return None
 
-    problems = _Problems()
-    root = logging.getLogger()
-    root.addHandler(problems)
-    work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
-    try:
+    with _workspace(output) as (problems, work):
         try:
             new = _read_again(generator, path)
         except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
@@ -168,9 +179,6 @@ def patch(last: LastBuild, changed: set[Path], output: Path) -> str | None:
             os.replace(written, target)
         _replace(generator, old, new)
         return str((Path(where) / new.save_as).as_posix())
-    finally:
-        root.removeHandler(problems)
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _read_again(generator, source_path) -> object:
@@ -380,62 +388,57 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
     reused = [lang for lang in old.charts if redraw and lang not in desk.charts]
     for lang in reused:  # the pages read again in these languages show no chart of the dataset
         desk.charts[lang] = old.charts[lang]
-    problems = _Problems()
-    root = logging.getLogger()
-    root.addHandler(problems)
-    work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
-    done = False
-    try:
-        for generator in generators:
-            generator.settings[DESK_KEY] = desk
-        written = []
-        for generator, where, chosen in plans:
-            swaps, write = {}, []
-            for article, wanted in chosen:
-                try:
-                    fresh = _read_again(generator, article.source_path)
-                except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
-                    return None
-                if not isinstance(fresh, Article) or problems.messages:
-                    return None
-                new = copy.copy(article)
-                new._content = fresh._content
-                new.metadata = {**article.metadata, "summary": fresh.metadata["summary"]}
-                if hasattr(fresh, "_summary"):
-                    new._summary = fresh._summary
-                swaps[id(article)] = (article, new)
-                if wanted:
-                    write.append(new)
-            for found in (generator.context, generator.settings.get("discovery_build") or {}):
-                _swap(found, swaps)
-            for article, new in swaps.values():
-                _replace(generator, article, new)
-            for new in write:
-                folder = work / str(len(written))
-                _write_page(generator, new, folder)
-                target = Path(output) / where / new.save_as
-                if problems.messages or not (folder / new.save_as).is_file() or not target.is_file():
-                    return None
-                written.append((folder / new.save_as, Path(where) / new.save_as, (Path(where) / new.save_as).as_posix()))
-        files = []  # the files and embed pages of the charts drawn again, put in place before the pages
-        for (generator, where), ids in drawn.items():
-            for chart_id in sorted(ids):
-                folder = work / f"chart-{len(files)}"
-                site = desk.charts[generator.settings["DEFAULT_LANG"]]
-                files += [(staged, Path(where) / target, "")
-                          for staged, target in _stage_chart(generator, site, chart_id, folder, True)]
-        _put(files + written, output)
-        for lang in reused:  # their charts of the dataset are prepared again when next asked for
-            del desk.charts[lang]
-        done = True
-        return written[0][2] if written else None
-    finally:
-        if not done:
+    with _workspace(output) as (problems, work):
+        done = False
+        try:
             for generator in generators:
-                generator.settings[DESK_KEY] = old
-        desk.close()
-        root.removeHandler(problems)
-        shutil.rmtree(work, ignore_errors=True)
+                generator.settings[DESK_KEY] = desk
+            written = []
+            for generator, where, chosen in plans:
+                swaps, write = {}, []
+                for article, wanted in chosen:
+                    try:
+                        fresh = _read_again(generator, article.source_path)
+                    except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
+                        return None
+                    if not isinstance(fresh, Article) or problems.messages:
+                        return None
+                    new = copy.copy(article)
+                    new._content = fresh._content
+                    new.metadata = {**article.metadata, "summary": fresh.metadata["summary"]}
+                    if hasattr(fresh, "_summary"):
+                        new._summary = fresh._summary
+                    swaps[id(article)] = (article, new)
+                    if wanted:
+                        write.append(new)
+                for found in (generator.context, generator.settings.get("discovery_build") or {}):
+                    _swap(found, swaps)
+                for article, new in swaps.values():
+                    _replace(generator, article, new)
+                for new in write:
+                    folder = work / str(len(written))
+                    _write_page(generator, new, folder)
+                    target = Path(output) / where / new.save_as
+                    if problems.messages or not (folder / new.save_as).is_file() or not target.is_file():
+                        return None
+                    written.append((folder / new.save_as, Path(where) / new.save_as, (Path(where) / new.save_as).as_posix()))
+            files = []  # the files and embed pages of the charts drawn again, put in place before the pages
+            for (generator, where), ids in drawn.items():
+                for chart_id in sorted(ids):
+                    folder = work / f"chart-{len(files)}"
+                    site = desk.charts[generator.settings["DEFAULT_LANG"]]
+                    files += [(staged, Path(where) / target, "")
+                              for staged, target in _stage_chart(generator, site, chart_id, folder, True)]
+            _put(files + written, output)
+            for lang in reused:  # their charts of the dataset are prepared again when next asked for
+                del desk.charts[lang]
+            done = True
+            return written[0][2] if written else None
+        finally:
+            if not done:
+                for generator in generators:
+                    generator.settings[DESK_KEY] = old
+            desk.close()
 
 
 def _known_charts(desk) -> set[str]:
@@ -589,42 +592,37 @@ def patch_chart(last: LastBuild, changed: set[Path], output: Path, viewed=frozen
         return None
 
     desk = _new_desk(old)
-    problems = _Problems()
-    root = logging.getLogger()
-    root.addHandler(problems)
-    work = Path(tempfile.mkdtemp(prefix=".fastpath-", dir=Path(output).parent))
-    done = False
-    try:
-        for generator in generators:
-            generator.settings[DESK_KEY] = desk  # the pages are read with the new desk
-        sites_now = {}
-        for generator, _where, chosen, embed in plans:
-            if chosen or embed:
-                lang = generator.settings["DEFAULT_LANG"]
-                sites_now[lang] = _site_charts(desk, generator.settings, lang)
-        broken = [site.errors[chart_id] for site in sites_now.values() if chart_id in site.errors]
-        if broken:
-            lines: list[str] = []
-            for generator, _where, chosen, _embed in plans:
-                lines += [line for line in _reading_errors(generator, chosen, problems) if line not in lines]
-            raise Failed("\n".join(lines or [broken[0].standalone()]))
-        if problems.messages:
-            return None
-        written, replaced = _stage(plans, sites_now, ids, work, problems, Article)
-        if written is None:
-            return None
-        _put(written, output)
-        for generator, article, new in replaced:
-            _replace(generator, article, new)
-        done = True
-        return next(shown for _staged, _target, shown in written if shown)  # an article's page first
-    finally:
-        if not done:
+    with _workspace(output) as (problems, work):
+        done = False
+        try:
             for generator in generators:
-                generator.settings[DESK_KEY] = old
-        desk.close()
-        root.removeHandler(problems)
-        shutil.rmtree(work, ignore_errors=True)
+                generator.settings[DESK_KEY] = desk  # the pages are read with the new desk
+            sites_now = {}
+            for generator, _where, chosen, embed in plans:
+                if chosen or embed:
+                    lang = generator.settings["DEFAULT_LANG"]
+                    sites_now[lang] = _site_charts(desk, generator.settings, lang)
+            broken = [site.errors[chart_id] for site in sites_now.values() if chart_id in site.errors]
+            if broken:
+                lines: list[str] = []
+                for generator, _where, chosen, _embed in plans:
+                    lines += [line for line in _reading_errors(generator, chosen, problems) if line not in lines]
+                raise Failed("\n".join(lines or [broken[0].standalone()]))
+            if problems.messages:
+                return None
+            written, replaced = _stage(plans, sites_now, ids, work, problems, Article)
+            if written is None:
+                return None
+            _put(written, output)
+            for generator, article, new in replaced:
+                _replace(generator, article, new)
+            done = True
+            return next(shown for _staged, _target, shown in written if shown)  # an article's page first
+        finally:
+            if not done:
+                for generator in generators:
+                    generator.settings[DESK_KEY] = old
+            desk.close()
 
 
 def _stage(plans: list, sites: dict, ids: set, work: Path, problems, Article):
