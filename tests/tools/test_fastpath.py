@@ -117,21 +117,22 @@ def test_a_failed_build_keeps_the_last_good_one(tmp_path):
     assert last.runs == kept  # output/ is still that build's
 
 
-def test_the_preview_reloads_after_the_fast_path_and_builds_the_site_when_the_editor_pauses(tmp_path, monkeypatch):
-    """tools/preview.run with a stand-in build and fast path: a save takes the fast path and
-    reloads at once; the full build comes after the pause, without a second reload."""
+def _preview_with(tmp_path, monkeypatch, answer, saved: str) -> tuple[list[str], list[dict]]:
+    """tools/preview.run with a stand-in build and a stand-in fast path (``answer()``: what it
+    returns, or raises), from its first build until a save of content/``saved`` has taken the
+    fast path and the full build has followed the pause: (the calls made, the events sent)."""
     monkeypatch.setattr(preview, "SETTLE_SECONDS", 0.3)
     watched = tmp_path / "content"
     watched.mkdir()
     (tmp_path / "output").mkdir()
     (tmp_path / "output" / "index.html").write_text("<html><body></body></html>", encoding="utf-8")
     calls: list[str] = []
+    sent: list[dict] = []
     quick_done, full_done = threading.Event(), threading.Event()
-    sent: list[str] = []
     original_send = preview.Broadcast.send
 
     def send(self, event):
-        sent.append(event["type"])
+        sent.append(event)
         original_send(self, event)
 
     monkeypatch.setattr(preview.Broadcast, "send", send)
@@ -144,7 +145,7 @@ def test_the_preview_reloads_after_the_fast_path_and_builds_the_site_when_the_ed
     def quick(paths, viewed):
         calls.append("quick")
         quick_done.set()
-        return "page/index.html"
+        return answer()
 
     stop = tmp_path / "content" / "stop"
     thread = threading.Thread(target=preview.run, kwargs=dict(
@@ -155,13 +156,21 @@ def test_the_preview_reloads_after_the_fast_path_and_builds_the_site_when_the_ed
     saves = iter(range(100))
 
     def save_until_seen() -> bool:  # the watcher starts after the first build: save until it sees one
-        (watched / "a.md").write_text(f"edited {next(saves)}", encoding="utf-8")
+        (watched / saved).write_text(f"edited {next(saves)}", encoding="utf-8")
         return quick_done.wait(0.5)
 
     wait_until(save_until_seen, 20, "the save to take the fast path")
     assert full_done.wait(10), "the whole site was built once the editor paused"
     stop.write_text("x", encoding="utf-8")
     thread.join(10)
+    return calls, sent
+
+
+def test_the_preview_reloads_after_the_fast_path_and_builds_the_site_when_the_editor_pauses(tmp_path, monkeypatch):
+    """tools/preview.run with a stand-in build and fast path: a save takes the fast path and
+    reloads at once; the full build comes after the pause, without a second reload."""
+    calls, events = _preview_with(tmp_path, monkeypatch, lambda: "page/index.html", "a.md")
+    sent = [event["type"] for event in events]
     assert calls[:2] == ["build", "quick"] and calls.count("build") == 2
     assert set(calls[2:]) <= {"quick", "build"} and calls[-1] == "build"
     # start: building, reload; fast path: reload; quiet catch-up: nothing
@@ -409,48 +418,11 @@ def test_a_chart_the_fast_path_cannot_patch_is_left_to_the_full_build(csv_previe
 def test_the_preview_shows_a_fast_paths_failure_at_once_and_builds_the_site_when_the_editor_pauses(tmp_path, monkeypatch):
     """tools/preview.run with a stand-in fast path that finds the saved file broken: the page
     gets the message at once ("failed"), and the full build still comes after the pause."""
-    monkeypatch.setattr(preview, "SETTLE_SECONDS", 0.3)
-    watched = tmp_path / "content"
-    watched.mkdir()
-    (tmp_path / "output").mkdir()
-    (tmp_path / "output" / "index.html").write_text("<html><body></body></html>", encoding="utf-8")
-    calls: list[str] = []
-    sent: list[dict] = []
-    quick_done, full_done = threading.Event(), threading.Event()
-    original_send = preview.Broadcast.send
 
-    def send(self, event):
-        sent.append(event)
-        original_send(self, event)
-
-    monkeypatch.setattr(preview.Broadcast, "send", send)
-
-    def build():
-        calls.append("build")
-        if calls.count("build") == 2:
-            full_done.set()
-
-    def quick(paths, viewed):
-        calls.append("quick")
-        quick_done.set()
+    def broken():
         raise fastpath.Failed('content/a.fr.md:3: chart "x" (content/charts/x.yaml:7): mark "barre" is not supported.')
 
-    stop = tmp_path / "content" / "stop"
-    thread = threading.Thread(target=preview.run, kwargs=dict(
-        build=build, root=tmp_path / "output", watched=[watched], port=0, quick=quick,
-        restart_on=lambda paths: stop in paths, say=lambda text: None), daemon=True)
-    thread.start()
-    wait_until(lambda: calls == ["build"], 10, "the first build")
-    saves = iter(range(100))
-
-    def save_until_seen() -> bool:  # the watcher starts after the first build: save until it sees one
-        (watched / "x.yaml").write_text(f"edited {next(saves)}", encoding="utf-8")
-        return quick_done.wait(0.5)
-
-    wait_until(save_until_seen, 20, "the save to take the fast path")
-    assert full_done.wait(10), "the whole site was built once the editor paused"
-    stop.write_text("x", encoding="utf-8")
-    thread.join(10)
+    calls, sent = _preview_with(tmp_path, monkeypatch, broken, "x.yaml")
     failed = [event for event in sent if event["type"] == "failed"]
     assert failed and failed[0]["message"].startswith('content/a.fr.md:3: chart "x"')
     assert calls[:2] == ["build", "quick"] and calls[-1] == "build"  # the message first, the full build after
