@@ -216,6 +216,8 @@ class Articles:
         self.answers: dict[tuple, str] = {}  # a placeholder's shortcode -> its HTML, this build (shortcodes.py)
         self._settings_keys: dict[int, str] = {}
         self._stores: dict[str, Store] = {}
+        self._run_stores: dict[int, tuple] = {}  # id of a run's settings -> (settings, its store)
+        self._roots: dict = {}  # PATH -> project_root, this build
         self._themes: dict[str, str] = {}
         self._displays: dict[tuple, str] = {}
         self._verified: set[str] = set()  # keys of entries found true for this build's files
@@ -247,8 +249,18 @@ class Articles:
         return self._themes[folder]
 
     def store(self, settings: dict) -> Store:
-        store = store_of(settings)
-        return self._stores.setdefault(str(store.folder), store)
+        found = self._run_stores.get(id(settings))
+        if found is None or found[0] is not settings:  # once per language run
+            store = store_of(settings)
+            found = self._run_stores[id(settings)] = (settings, self._stores.setdefault(str(store.folder), store))
+        return found[1]
+
+    def root(self, settings: dict) -> Path:
+        """:func:`project_root`, once per build and content folder."""
+        key = settings.get("PATH", "content")
+        if key not in self._roots:
+            self._roots[key] = project_root(settings)
+        return self._roots[key]
 
     def lookup(self, settings: dict, key: str, display: str):
         """A kept entry still true for this build's files, or None."""
@@ -267,7 +279,7 @@ class Articles:
         return entry
 
     def _current(self, settings: dict, entry: dict) -> bool:
-        root = project_root(settings)
+        root = self.root(settings)
         snapshot = self.desk.snapshot
         for path, digest in entry["files"]:
             if path == THEME:

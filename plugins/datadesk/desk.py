@@ -55,10 +55,12 @@ class Desk:
         self.snapshot = Snapshot()
         self.handlers: dict[str, Handler] = {}
         self.usage: dict[str, dict[str, list[dict]]] = {}  # lang -> dataset -> entries
+        self._usage_seen: dict[tuple, set] = {}  # (lang, dataset) -> (kind, title, url) of its entries
         self.used: dict[str, set[str]] = {}  # source file -> datasets its values read
         self.catalogs: dict = {}  # (data folder, output folder) -> Catalog, this build
         self.catalog_by_settings: dict = {}  # id(settings) -> (settings, Catalog), this build
         self.frames: dict = {}  # dataset -> DataFrame the values read (not copied)
+        self.dataset_reads: dict = {}  # what the dataset pages show of each CSV, this build (datasets/pages.py)
         self.charts: dict = {}  # lang -> SiteCharts
         self.envs: dict = {}  # lang -> the Jinja environment of that language site
         self._translations: dict = {}  # lang -> the theme's gettext catalogue
@@ -148,9 +150,10 @@ class Desk:
     def record_usage(self, dataset_name: str, kind: str, title: str, url: str, lang: str) -> None:
         """A chart, article or page (``kind``) titled ``title`` at site-relative ``url`` uses a dataset."""
         entries = self.usage.setdefault(lang, {}).setdefault(dataset_name, [])
-        entry = {"kind": kind, "title": title, "url": url}
-        if entry not in entries:
-            entries.append(entry)
+        seen = self._usage_seen.setdefault((lang, dataset_name), set())
+        if (kind, title, url) not in seen:  # a set: the list's own test was quadratic in articles
+            seen.add((kind, title, url))
+            entries.append({"kind": kind, "title": title, "url": url})
 
     # Templates
     def env(self, settings: dict, lang: str):

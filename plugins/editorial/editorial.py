@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from datadesk import Setting, Settings
-from datadesk.frontmatter import Source
+from datadesk.frontmatter import Problem, Source
 from pelican import signals
 from pelican.readers import MarkdownReader
 
@@ -118,6 +118,41 @@ def sources(generator) -> list[Source]:
     return found
 
 
+def _kept_checks(settings: dict, found: list[Source], langs, placeholders, reserved, charts):
+    """(the store, the key) of the problems :func:`check_all` finds in ``found``: a warm build
+    checks no front matter again. The key holds everything the checks read: each file's
+    path, name, kind, the hash of its bytes and its modification time (the older of two
+    files sharing a slug keeps it), the languages, placeholders and reserved slugs, every
+    file of the charts folder with its hash (a chart still holding a placeholder), and the
+    plugins' code (``code_version()``). The hashes are the build's snapshot's (datadesk), so
+    the checks and the readers see the same state of each file. No store outside a Pelican
+    build (settings without CACHE_PATH)."""
+    from datadesk.desk import DESK_KEY
+    from datadesk.store import Store, code_version, key_of
+
+    desk = settings.get(DESK_KEY)
+    if "CACHE_PATH" not in settings or desk is None:
+        return None, None
+    snapshot = desk.snapshot
+    files = []
+    for source in found:
+        try:
+            modified = source.path.stat().st_mtime_ns
+        except OSError:
+            modified = None
+        files.append([str(source.path), source.display, source.kind, snapshot.digest(source.path), modified])
+    key = key_of("editorial checks", files, langs, placeholders, sorted(reserved),
+                 [str(charts), snapshot.folder(charts)] if charts is not None else None, code_version())
+    return Store(Path(settings["CACHE_PATH"]).parent / "editorial"), key
+
+
+def _count(settings: dict, what: str) -> None:
+    from datadesk.desk import DESK_KEY
+
+    if settings.get(DESK_KEY) is not None:
+        settings[DESK_KEY].count("editorial checks", what)
+
+
 def problems_for(generator) -> dict[str, list]:
     """Problems by display path, found once per build (the language subsites read the same
     files and share the build's state)."""
@@ -128,8 +163,20 @@ def problems_for(generator) -> dict[str, list]:
         placeholders = sorted(setting(settings, "EDITORIAL_PLACEHOLDERS").values())
         charts = Path(settings["PATH"]) / settings.get("DATADESK_CHARTS_DIR", "charts")
         found = sources(generator)
-        build.problems = check_all(found, langs, placeholders, reserved_slugs(settings),
-                                   charts if charts.is_dir() else None)
+        reserved = reserved_slugs(settings)
+        charts = charts if charts.is_dir() else None
+        store, key = _kept_checks(settings, found, langs, placeholders, reserved, charts)
+        kept = store.get(key, "the editorial checks") if store is not None else None
+        if isinstance(kept, dict) and isinstance(kept.get("problems"), list):
+            build.problems = {display: [Problem(*problem) for problem in problems]
+                              for display, problems in kept["problems"]}  # in the order found
+            _count(settings, "kept")
+        else:
+            build.problems = check_all(found, langs, placeholders, reserved, charts)
+            _count(settings, "checked")
+            if store is not None:
+                store.put(key, {"problems": [[display, [[p.display, p.line, p.message] for p in problems]]
+                                             for display, problems in build.problems.items()]})
         build.refused = {str(s.path) for s in found if s.display in build.problems}
     return build.problems
 

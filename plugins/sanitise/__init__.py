@@ -41,6 +41,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import re
 import secrets
 import unicodedata
@@ -140,10 +141,30 @@ def extend(md: Markdown) -> None:
     md.postprocessors.register(SanitisePostprocessor(md), "sanitise", 1)
 
 
-def outside(path: Path, root: Path) -> Path | None:
-    """Where ``path`` really is, if that is outside ``root`` once symlinks are followed."""
-    real = Path(path).resolve()
-    return None if real.is_relative_to(Path(root).resolve()) else real
+def outside(path: Path, root: Path, folders: dict | None = None) -> Path | None:
+    """Where ``path`` really is, if that is outside ``root`` once symlinks are followed.
+    ``folders``: a memo of the folders already resolved (one build's), so the files of one
+    folder resolve it once; the file itself is still checked for being a link each time."""
+    real = _resolved(Path(path), folders)
+    return None if real.is_relative_to(_resolved(Path(root), folders, whole=True)) else real
+
+
+def _resolved(path: Path, folders: dict | None, whole: bool = False) -> Path:
+    """``path.resolve()``: with a memo, its folder resolved once (a name that is not a link
+    resolves to its resolved folder and that name: no other component to follow)."""
+    if folders is None:
+        return path.resolve()
+    if whole:
+        key = ("whole", str(path))
+        if key not in folders:
+            folders[key] = path.resolve()
+        return folders[key]
+    if not path.name or path.name in (".", "..") or ".." in path.parts or os.path.islink(path):
+        return path.resolve()
+    parent = str(path.parent)
+    if parent not in folders:
+        folders[parent] = path.parent.resolve()
+    return folders[parent] / path.name
 
 
 MAX_CONTENT_BYTES = 256 * 1024  # an article is 20-30 KB; CONTENT_MAX_BYTES in pelicanconf.py
@@ -161,6 +182,10 @@ class _Verdicts(dict):
 
     open = True
 
+    def __init__(self):
+        super().__init__()
+        self.folders: dict = {}  # folders resolved for the verdicts (outside), this build
+
 
 def refusal(path, settings: dict) -> str | None:
     """Why Pelican must not read the content file ``path``, or None: it is outside content/
@@ -175,17 +200,17 @@ def refusal(path, settings: dict) -> str | None:
         return _refusal(path, settings)
     key = (str(path), settings["PATH"], settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES))
     if key not in verdicts:
-        verdicts[key] = _refusal(path, settings)
+        verdicts[key] = _refusal(path, settings, verdicts.folders)
     return verdicts[key]
 
 
-def _refusal(path, settings: dict) -> str | None:
+def _refusal(path, settings: dict, folders: dict | None = None) -> str | None:
     root = Path(settings["PATH"])
     limit = settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES)
-    project = root.resolve().parent
+    project = _resolved(root, folders, whole=True).parent
     shown = Path(path).absolute()
     shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
-    real = outside(Path(path), root)
+    real = outside(Path(path), root, folders)
     if real is not None:
         return (f"{shown}: this file links to {real}, outside {root.name}/. Content must be inside the "
                 f"project: put the file itself in {root.name}/ instead of a link.")
@@ -243,6 +268,7 @@ def close_verdicts(pelican) -> None:
     if verdicts is not None:
         verdicts.open = False
         verdicts.clear()
+        verdicts.folders.clear()
 
 
 def register() -> None:

@@ -334,3 +334,54 @@ def test_a_value_the_fingerprint_cannot_write_is_unknown():
     when = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.timezone.utc)
     assert describe({"b": {2, 1}, "a": (1, "x"), "when": when}) == {
         "a": [1, "x"], "b": [1, 2], "when": {"datetime": when.isoformat(), "tz": "UTC"}}
+
+
+def test_the_dataset_pages_read_no_csv_on_a_warm_build_and_read_an_edited_one_again(fingerprint_site):
+    """What a dataset page shows of its CSV (header, first rows, row count, the sources its
+    rows cite) is read once per build for both languages and kept by the hash of the file's
+    bytes (datasets/pages.py): a warm build reads no CSV for them; an edited CSV is read again,
+    that one only, and its pages are the ones a clean build writes."""
+    from tools.bench.corpus import CSV_CELL, edit_csv_cell
+
+    cold, warm, out = fingerprint_site["cold"], fingerprint_site["warm"], fingerprint_site["out"]
+    datasets = {p.parent.name for p in (out / "data").glob("*/index.html")}
+    assert datasets and cold["dataset pages"]["preview read"] == len(datasets)
+    assert "preview kept" not in cold["dataset pages"]
+    assert warm["dataset pages"]["preview kept"] == len(datasets)
+    assert not [what for what in warm["dataset pages"] if what.endswith(" read")]
+    name = CSV_CELL[0]
+    edit_csv_cell(fingerprint_site["corpus"]["project"] / "data" / f"{name}.csv", 7)
+    rebuild(fingerprint_site, "csv")  # byte-identical to a clean build
+    counts = fingerprint_site["counts"]
+    assert counts["dataset pages"]["preview read"] == 1
+    assert counts["dataset pages"]["preview kept"] == len(datasets) - 1
+    assert {f"data/{name}/index.html", f"en/data/{name}/index.html"} <= set(counts["rendered other pages"])
+
+
+def test_the_front_matter_checks_are_kept_until_a_file_changes(fingerprint_site):
+    """The editorial checks' findings are kept by the hash and date of every file they read
+    (editorial.py): a warm build checks no front matter; a new file with a mistake is checked,
+    and fails each build with the same message (the second one from the store) leaving
+    output/ as it was; once it is gone, the findings of the files as they were are found again."""
+    corpus, out = fingerprint_site["corpus"], fingerprint_site["out"]
+    assert fingerprint_site["cold"]["editorial checks"] == {"checked": 1}
+    assert fingerprint_site["warm"]["editorial checks"] == {"kept": 1}
+    broken = corpus["article"].with_name("date-fr.fr.md")
+    broken.write_text("Title: Date\nDate: 31/10/2022\nSlug: date-fr\nLang: fr\nCategory: Énergie\n\n"
+                      "Texte.\n", encoding="utf-8")
+    before = tree(out)
+    messages = []
+    try:
+        for _ in range(2):
+            with pytest.raises(BuildFailed) as failure:
+                build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+            found = [line for line in str(failure.value).splitlines() if "date-fr.fr.md:2:" in line]
+            assert found and 'Date is "31/10/2022"' in found[0]
+            messages.append(found)
+            assert tree(out) == before
+    finally:
+        broken.unlink()
+    assert messages[0] == messages[1]
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+    assert report(corpus)["editorial checks"] == {"kept": 1}
+    assert tree(out) == before

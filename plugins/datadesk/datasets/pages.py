@@ -10,6 +10,7 @@ other language links there.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import logging
@@ -103,6 +104,38 @@ def _records(path: Path) -> list[dict]:
     import pandas for them."""
     with path.open(encoding="utf-8-sig", newline="") as handle:
         return [row for row in csv.DictReader(handle) if any(row.values())]
+
+
+def _kept(desk, path: Path, what: str, limit: int = 0):
+    """What a dataset page shows of a CSV that only its bytes decide: ``"preview"`` (its header,
+    its first ``limit`` rows, its row count), ``"records"`` (every row, :func:`_records`) or
+    ``"source_ids"`` (the ``source_id`` values its rows cite). Read once per build (both
+    languages ask) and kept between builds in the ``datasets`` store by the hash of the file's
+    bytes the build's snapshot took (the one its validation used), ``limit`` and
+    ``code_version()``, so a warm build reads no CSV for pages it then keeps."""
+    from ..store import code_version, key_of
+
+    digest = desk.snapshot.digest(path)
+    key = key_of("dataset page read", what, limit, digest, code_version())
+    if key in desk.dataset_reads:
+        return copy.deepcopy(desk.dataset_reads[key])  # each language's pages their own
+    store = desk.store("datasets") if digest is not None else None
+    found = store.get(key, f"what the page of {path.name} shows") if store is not None else None
+    if isinstance(found, dict) and "value" in found:
+        desk.count("dataset pages", f"{what} kept")
+        value = found["value"]
+    else:
+        if what == "preview":
+            value = list(_preview(path, limit))
+        elif what == "records":
+            value = _records(path)
+        else:
+            value = sorted({row["source_id"] for row in _records(path)} - {""})
+        desk.count("dataset pages", f"{what} read")
+        if store is not None:
+            store.put(key, {"value": value})
+    desk.dataset_reads[key] = value
+    return copy.deepcopy(value)
 
 
 def _snippet(resource: dict, csv_url: str) -> str:
@@ -223,10 +256,10 @@ class CatalogGenerator(Generator):
         descriptor = link(main, f"{out_dir}/datapackage.json")
         others = [o for o in sites if o != lang]
         entries = []
-        sources = _records(catalog.csv_path(SITE_SOURCE_KEY)) if SITE_SOURCE_KEY in catalog else None
+        sources = _kept(desk, catalog.csv_path(SITE_SOURCE_KEY), "records") if SITE_SOURCE_KEY in catalog else None
         for name in catalog.names:
             res = catalog.resource(name)
-            header, rows, count = _preview(catalog.csv_path(name), values["DATADESK_PREVIEW_ROWS"])
+            header, rows, count = _kept(desk, catalog.csv_path(name), "preview", values["DATADESK_PREVIEW_ROWS"])
             page_path = f"{out_dir}/{name}/"
             csv_link = link(main, f"{out_dir}/{posixpath.basename(res['path'])}") if redistributable(res) else None
             # Citations and snippets need an address that works anywhere: absolute when published;
@@ -235,7 +268,7 @@ class CatalogGenerator(Generator):
             public_csv = (csv_link["abs"] or posixpath.basename(res["path"])) if csv_link else None
             used_sources = []
             if sources is not None and "source_id" in header and name != SITE_SOURCE_KEY:
-                ids = {row["source_id"] for row in _records(catalog.csv_path(name))} - {""}
+                ids = set(_kept(desk, catalog.csv_path(name), "source_ids"))
                 used_sources = [source for source in sources if source["source_id"] in ids]
             entries.append({
                 "name": name, "resource": res, "lang": lang,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import html
 import logging
+import os
 from pathlib import Path
 
 from ..datasets import DataValidationError
@@ -260,13 +261,16 @@ def handle(args: str, ctx) -> str:
 
 def note_usage(content) -> None:
     """Tell the catalog which published articles use which datasets (dataset pages list them)."""
+    from ..articles import articles_of
+
     settings = content.settings
-    root = Path(settings.get("PATH", ".")).resolve().parent
-    try:
-        key = Path(content.source_path).resolve().relative_to(root).as_posix()
-    except (TypeError, ValueError):
+    if content.source_path is None:
         return
     desk = desk_of(settings)
+    # the file's path relative to the project, as the reader named it (once per file and build)
+    key = articles_of(desk).display(content.source_path, settings)
+    if os.path.isabs(key):
+        return  # outside the project
     used = desk.used.pop(key, None)
     if not used:
         return
