@@ -12,6 +12,7 @@ import copy
 import ctypes
 import errno
 import fcntl
+import gc
 import json
 import logging
 import os
@@ -398,10 +399,39 @@ def _start_subsites(pelican) -> None:
     i18n_subsites.subscribe_filter_to_signals(pelican.settings)
 
 
+def _forget_previous_build(last) -> None:
+    """Before a build in a warm process: what the previous build left is let go, so the two
+    builds' states never coexist (the preview's peak memory is one build's, not two). The
+    fast path's kept build (``last``) is forgotten: after a failed build output/ is the
+    previous one's, but the preview waits for a build that succeeds before it patches again
+    (tools/preview.py); so are the last run's generators, contents and settings that
+    i18n_subsites keeps in its module until the next run sets it up. And Pelican's ``memoized`` methods of its content objects
+    (``Content.get_content`` and ``get_summary``) keep every article and page they were asked
+    about, with its HTML, for the life of the process, each object holding its build's
+    settings, and with them its desk, generators and articles: without this, every build of
+    the preview stayed in memory. Their cache is keyed by the object itself, so an object of
+    the new build never finds an entry of an old one: emptying it changes no page."""
+    from pelican.contents import Content
+
+    if last is not None:
+        last.forget()
+    i18n = sys.modules.get("pelican.plugins.i18n_subsites.i18n_subsites")
+    if i18n is not None:  # what its initialize_dbs empties for the next run (_start_subsites), now
+        for table in ("_GENERATOR_DB", "_NATIVE_CONTENT_URL_DB", "_SITES_RELPATH_DB"):
+            getattr(i18n, table).clear()
+        i18n._MAIN_SETTINGS = i18n._MAIN_STATIC_FILES = None  # set again by the next run's main site
+    for name in ("get_content", "get_summary"):
+        memo = Content.__dict__.get(name)
+        if memo is not None and isinstance(getattr(memo, "cache", None), dict):
+            memo.cache.clear()
+    gc.collect()  # the old build's objects refer to one another: freed now, before the new ones
+
+
 def _build_in_process(settings, output: Path, content, debug, data, cache, last=None) -> Path:
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    _forget_previous_build(last)
     staging = _staging(output)
     observe = last.observe(staging) if last is not None else contextlib.nullcontext()
     problems = _Problems()

@@ -47,8 +47,9 @@ SHOWN = ("title", "slug", "lang", "date", "modified", "status", "template", "sav
 
 
 class LastBuild:
-    """What the preview keeps of its last successful build: each language run's article
-    generator (its articles, context, templates and readers) and where its files went."""
+    """What the preview keeps of its last successful build, until the next build starts: each
+    language run's article generator (its articles, context, templates and readers) and where
+    its files went."""
 
     def __init__(self):
         self.runs: dict[str, tuple[object, Path]] = {}  # lang -> (generator, folder under output/)
@@ -80,11 +81,14 @@ class LastBuild:
         self.runs, self._pending = self._pending, {}
 
     def failed(self) -> None:
-        """The observed build failed: output/ is the previous build's, so is what we keep.
-        (The previous generators still describe output/.)"""
+        """The observed build failed: nothing is kept (the previous build's state was let go
+        when this one started, tools/build.py), so the fast path waits for a build that
+        succeeds, as the preview does after a failure."""
         self._pending = {}
 
     def forget(self) -> None:
+        """Let the kept build go (tools/build.py does, before each build: two builds' states
+        never coexist)."""
         self.runs = {}
 
 

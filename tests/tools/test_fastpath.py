@@ -105,16 +105,51 @@ def test_other_kinds_of_change_are_left_to_the_full_build(preview_site):
     assert fastpath.patch(fastpath.LastBuild(), {article}, output) is None  # no build kept
 
 
-def test_a_failed_build_keeps_the_last_good_one(tmp_path):
+def test_a_warm_process_keeps_one_build_not_two(tmp_path):
+    """Each build in the preview's process starts once the previous build's state is let go
+    (its desk, generators and articles; Pelican's memoized content methods kept them all,
+    build after build). A failed build keeps nothing: the fast path waits for a good one."""
+    import gc
+    import weakref
+
+    from pelican import signals
+
+    from datadesk import DESK_KEY
+
     site = _copy(tmp_path)
-    last = fastpath.LastBuild()
-    _build(site, site / "output", last)
-    kept = dict(last.runs)
-    assert set(kept) == {"fr", "en"}
-    _edit(site / ARTICLE, SENTENCE, SENTENCE + " {{ nope }}")  # an unknown shortcode: the build fails
-    with pytest.raises(Exception, match="front-energetique.fr.md"):
-        _build(site, site / "output", last)
-    assert last.runs == kept  # output/ is still that build's
+    last, cache = fastpath.LastBuild(), new_cache()
+    earlier: list[weakref.ref] = []  # the desks and articles of the builds before
+    alive_at_start: list[int] = []
+
+    def started(pelican):  # Pelican is initialised: the build has started
+        alive_at_start.append(sum(ref() is not None for ref in earlier))
+
+    def note_kept() -> None:
+        for generator, _where in last.runs.values():
+            earlier.append(weakref.ref(generator.settings[DESK_KEY]))
+            earlier.extend(weakref.ref(article) for article in fastpath._articles(generator))
+
+    signals.initialized.connect(started)
+    try:
+        _build(site, site / "output", last, cache)
+        assert set(last.runs) == {"fr", "en"}
+        note_kept()
+        original = _edit(site / ARTICLE, SENTENCE, SENTENCE + " {{ nope }}")  # an unknown shortcode: it fails
+        with pytest.raises(Exception, match="front-energetique.fr.md"):
+            _build(site, site / "output", last, cache)
+        assert last.runs == {}, "a failed build keeps nothing"
+        (site / ARTICLE).write_text(original, encoding="utf-8")
+        assert fastpath.patch(last, {site / ARTICLE}, site / "output") is None  # nothing to patch from
+        _build(site, site / "output", last, cache)
+        assert set(last.runs) == {"fr", "en"}
+        note_kept()
+        _build(site, site / "output", last, cache)
+    finally:
+        signals.initialized.disconnect(started)
+    assert len(earlier) > 10 and alive_at_start and set(alive_at_start) == {0}, alive_at_start
+    gc.collect()
+    assert not any(ref() is not None for ref in earlier), "only the last build is kept"
+    assert set(last.runs) == {"fr", "en"}
 
 
 def _preview_with(tmp_path, monkeypatch, answer, saved: str) -> tuple[list[str], list[dict]]:
