@@ -25,6 +25,7 @@ do not pass validation.
 from __future__ import annotations
 
 import logging
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -213,6 +214,7 @@ class Articles:
     def __init__(self, desk):
         self.desk = desk
         self.unkept: set[str] = set()  # keys whose conversion warned in this build
+        self.dates: dict[tuple, object] = {}  # (date or modified, its text) -> Pelican's datetime, this build (shortcodes.py)
         self.answers: dict[tuple, str] = {}  # a placeholder's shortcode -> its HTML, this build (shortcodes.py)
         self._settings_keys: dict[int, str] = {}
         self._stores: dict[str, Store] = {}
@@ -220,6 +222,7 @@ class Articles:
         self._roots: dict = {}  # PATH -> project_root, this build
         self._themes: dict[str, str] = {}
         self._displays: dict[tuple, str] = {}
+        self._folders: dict[tuple, str] = {}  # (a folder of content files, PATH) -> its display_path, this build
         self._verified: set[str] = set()  # keys of entries found true for this build's files
         self.ahead: set[str] = set()  # keys converted ahead (shortcodes.convert_ahead), not yet read
 
@@ -239,7 +242,16 @@ class Articles:
 
         key = (str(source_path), settings.get("PATH"))
         if key not in self._displays:
-            self._displays[key] = display_path(source_path, settings)
+            path = Path(source_path)
+            if not path.name or ".." in path.parts or os.path.islink(path):
+                self._displays[key] = display_path(source_path, settings)
+            else:  # display_path, its folder resolved once per build (the rest is not a link)
+                folder = (str(path.parent), key[1])
+                if folder not in self._folders:
+                    self._folders[folder] = display_path(path.parent, settings)
+                shown = self._folders[folder]
+                self._displays[key] = (path.name if shown == "." else f"{shown}{path.name}" if shown.endswith("/")
+                                       else f"{shown}/{path.name}")
         return self._displays[key]
 
     def theme(self, settings: dict) -> str:

@@ -99,6 +99,7 @@ class Outputs:
         self.handled: set[str] = set()  # every path written or kept through put/copy
         self.digests: dict[str, str] = {}  # SHA-256 of each page put, for those who read them back
         self.totals = {"written": 0, "kept": 0}
+        self.folders: set[str] = set()  # folders of this build's output known to exist (_folder)
 
     # Where a file of this build was in the previous one
     def previous_of(self, target: str) -> str | None:
@@ -144,12 +145,30 @@ class Outputs:
         return kept
 
     # Writing
+    def _folder(self, folder: str) -> None:
+        """Make ``folder`` of this build's output unless this build made or found it already
+        (one system call per folder, not per file: the sharing cards, the charts…)."""
+        if folder not in self.folders:
+            os.makedirs(folder, exist_ok=True)
+            self.folders.add(folder)
+
+    def _again(self, target: str, action):
+        """``action`` once ``target``'s folder is made again (a folder this build made and then
+        removed, as the search index's, is not in ``folders`` any more)."""
+        folder = os.path.dirname(target)
+        self.folders = {known for known in self.folders
+                        if known != folder and not known.startswith(folder + os.sep)
+                        and not folder.startswith(known + os.sep)}
+        os.makedirs(folder, exist_ok=True)
+        self.folders.add(folder)
+        return action()
+
     def put(self, target, data: bytes, part: str) -> bool:
         """Write ``data`` to ``target`` (a path in this build's output), or link the previous
         output's file of the same path when its bytes are ``data``. True when kept."""
         target = os.path.abspath(target)
         _remove(target)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        self._folder(os.path.dirname(target))
         if target.endswith(".html"):
             self.digests[target] = hashlib.sha256(data).hexdigest()
         else:
@@ -160,7 +179,11 @@ class Outputs:
                 same = handle.read() == data
             if same and self._link(old, target):
                 return self._done(target, part, True)
-        with open(target, "wb") as out:
+        try:
+            handle = open(target, "wb")  # noqa: SIM115
+        except FileNotFoundError:  # its folder was removed since this build made it
+            handle = self._again(target, lambda: open(target, "wb"))
+        with handle as out:
             out.write(data)
         return self._done(target, part, False)
 
@@ -170,13 +193,16 @@ class Outputs:
         target = os.path.abspath(target)
         _remove(target)
         self.digests.pop(target, None)
-        os.makedirs(os.path.dirname(target), exist_ok=True)
+        self._folder(os.path.dirname(target))
         old = self.previous_of(target)
         size = self._old_size(old)
         if size is not None and os.path.getsize(source) == size and _same_file_bytes(source, old, size):
             if self._link(old, target):
                 return self._done(target, part, True)
-        shutil.copyfile(source, target)
+        try:
+            shutil.copyfile(source, target)
+        except FileNotFoundError:  # its folder was removed since this build made it (or no source)
+            self._again(target, lambda: shutil.copyfile(source, target))
         return self._done(target, part, False)
 
     def digest(self, path) -> str:
@@ -222,8 +248,7 @@ class Outputs:
         if digest.hexdigest() != sha256:
             return False
         _remove(target)
-        if not os.path.isdir(os.path.dirname(target)):
-            os.makedirs(os.path.dirname(target), exist_ok=True)
+        self._folder(os.path.dirname(target))
         if not self._link(old, target):
             return False
         self.digests[target] = sha256  # the page's bytes, for those who read them back (Memo)

@@ -19,7 +19,7 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 import sanitise
-from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, MarkdownReader
+from pelican.readers import DUPLICATES_DEFINITIONS_ALLOWED, METADATA_PROCESSORS, MarkdownReader
 from pelican.utils import pelican_open
 
 from . import articles, placeholders
@@ -29,6 +29,8 @@ from .frontmatter import parse
 from .outputs import is_kept
 
 logger = logging.getLogger(__name__)
+DATES = ("date", "modified")
+_DATE_PROCESSORS = {name: METADATA_PROCESSORS.get(name) for name in DATES}  # Pelican's own, as imported
 pelican_readers_logger = logging.getLogger("pelican.readers")  # Pelican's own warnings, as it words them
 
 SHORTCODE = re.compile(r"\{\{\s*([A-Za-z_][\w-]*)\b(.*?)\}\}")
@@ -420,6 +422,18 @@ class ShortcodeMarkdownReader(MarkdownReader):
                 formatted[name.lower()] = recorder.unwrap(self._md.convert("\n".join(values)))
         return content, meta, formatted
 
+    def _date(self, name: str, value):
+        """Pelican's ``date``/``modified`` processing (dateutil, settings-free: its answer, an
+        immutable datetime, depends on the text alone), once per text and build: both
+        language runs read every file. Another processor (a plugin's) is asked each time."""
+        processor = METADATA_PROCESSORS.get(name)
+        if processor is not _DATE_PROCESSORS.get(name) or not isinstance(value, str):
+            return self.process_metadata(name, value)
+        memo = articles.articles_of(desk_of(self.settings)).dates
+        if (name, value) not in memo:
+            memo[name, value] = self.process_metadata(name, value)
+        return memo[name, value]
+
     def _parse_metadata(self, meta, formatted=None):
         """Pelican's MarkdownReader._parse_metadata with the formatted fields already
         converted: the metadata objects are made with this run's settings."""
@@ -435,7 +449,7 @@ class ShortcodeMarkdownReader(MarkdownReader):
                     pelican_readers_logger.warning(
                         "Duplicate definition of `%s` for %s. Using first one.",
                         name, self._source_path)
-                output[name] = self.process_metadata(name, value[0])
+                output[name] = self._date(name, value[0]) if name in DATES else self.process_metadata(name, value[0])
             elif len(value) > 1:
                 output[name] = self.process_metadata(name, value)
             else:

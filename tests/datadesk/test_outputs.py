@@ -93,3 +93,31 @@ def test_no_previous_output_means_plain_writes(tmp_path):
     outside = Outputs({"OUTPUT_PATH": str(tmp_path / "out"),
                        "DATADESK_PREVIOUS_OUTPUT": str(tmp_path / "missing")})
     assert outside.previous is None
+
+
+def test_a_folder_made_once_per_build_and_again_when_removed_meanwhile(folders, tmp_path, monkeypatch):
+    """Outputs makes each folder of the build's output once (not once per file); a folder it
+    made and someone removed since (the search index's, made again by Pagefind's run) is made
+    again when a file is put or copied into it."""
+    import shutil
+
+    _previous, staging, outputs, _counts = folders
+    made = []
+    real = os.makedirs
+
+    def makedirs(name, *args, **kwargs):
+        made.append(os.path.relpath(name, staging))
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(os, "makedirs", makedirs)
+    for n in range(3):
+        outputs.put(staging / "cards" / f"{n}.png", b"png %d" % n, "cards")
+    assert made == ["cards"]
+    shutil.rmtree(staging / "cards")
+    assert outputs.put(staging / "cards" / "3.png", b"png 3", "cards") is False
+    source = tmp_path / "source.txt"
+    source.write_bytes(b"copied")
+    shutil.rmtree(staging / "cards")
+    assert outputs.copy(source, staging / "cards" / "copy.txt", "cards") is False
+    assert (staging / "cards" / "copy.txt").read_bytes() == b"copied"
+    assert made == ["cards"] * 3
