@@ -16,7 +16,8 @@ page is byte-identical to the one a full build writes.
 A saved CSV (:func:`patch_data`) writes again the pages the editor is looking at whose inline
 values read that dataset, with the values computed anew: the kept conversions hold
 placeholders for them (plugins/datadesk/placeholders.py), so no article is converted; a
-chart of that dataset placed on such a page is prepared and drawn again first (below).
+chart of that dataset placed on such a page is prepared and drawn again first, in that
+page's language only (below).
 
 A saved chart definition (:func:`patch_chart`) is prepared and drawn again, in the languages
 of the pages to write, by the build's own code (a ``SiteCharts`` of a new desk over the kept
@@ -53,6 +54,10 @@ class LastBuild:
 
     def __init__(self):
         self.runs: dict[str, tuple[object, Path]] = {}  # lang -> (generator, folder under output/)
+        # lang -> charts (SiteCharts) some of which were prepared from earlier data than the
+        # files' (the CSV fast path's): they fill the figures of articles read again only for
+        # their Summary, which no page written shows.
+        self.reading: dict[str, object] = {}
         self._pending: dict[str, tuple[object, Path]] = {}
         self._staging: Path | None = None
 
@@ -78,7 +83,7 @@ class LastBuild:
 
     def succeeded(self) -> None:
         """The observed build was swapped in: it is now the one the fast path patches."""
-        self.runs, self._pending = self._pending, {}
+        self.runs, self._pending, self.reading = self._pending, {}, {}
 
     def failed(self) -> None:
         """The observed build failed: nothing is kept (the previous build's state was let go
@@ -88,8 +93,8 @@ class LastBuild:
 
     def forget(self) -> None:
         """Let the kept build go (tools/build.py does, before each build: two builds' states
-        never coexist)."""
-        self.runs = {}
+        never coexist), and the charts kept for reading."""
+        self.runs, self.reading = {}, {}
 
 
 class Failed(Exception):
@@ -306,9 +311,11 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
     again (no article is converted: their values are placeholders, filled with the new
     values), and the articles whose Summary shows the dataset replace the old ones in the
     lists the page shows (related stories, newest stories). A page placing a chart of that
-    dataset has the chart prepared and drawn again first, in its language, by the build's own
-    code; the chart's files and embed page are put in place with the page (a chart that no
-    longer builds is left to the full build, which reports it). Every page is left to the
+    dataset has that chart prepared and drawn again first, in its language, by the build's
+    own code; the chart's files and embed page are put in place with the page (a chart that
+    no longer builds is left to the full build, which reports it). The dataset's other
+    charts, and those of the other language, are taken as last prepared: they only fill the
+    figures of articles read again for their Summary, which no page written shows. Every page is left to the
     full build when an article showing the dataset has no Summary (lists would show a
     summary cut from its body) or shows one of its charts in its Summary. The last build's
     state then reads the new CSV, so a later fast update starts from it."""
@@ -368,30 +375,37 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
             desk.catalog(generator.settings)  # the saved CSV validated (the others' verdicts are kept)
     except DataValidationError:
         return None
-    # The charts of the dataset placed on the pages read again are prepared and drawn again,
-    # in those pages' languages (the build's own code); the other languages' charts, which
-    # do not show the pages read, are prepared again when next asked for.
-    # When no page written places one, the last build's charts are kept (the pages written do
-    # not show the dataset's charts; an article read again for its Summary shows none either).
-    redraw = any(wanted and _placed(article, charts) for _g, _w, chosen in plans for article, wanted in chosen)
-    desk.charts = {lang: site for lang, site in old.charts.items() if not redraw}
+    # The charts of the dataset placed on the pages written are prepared and drawn again, in
+    # those pages' languages (the build's own code); every other chart of the dataset is
+    # taken as this process last prepared it: the articles read again only for their Summary
+    # (what lists show: no chart) need their figures filled, not up to date.
+    needed: dict[str, set] = {}  # lang -> the charts of the dataset placed on a page written in it
+    for _g, _w, chosen in plans:
+        for article, wanted in chosen:
+            if wanted and _placed(article, charts):
+                needed.setdefault(article.lang, set()).update(_placed(article, charts))
+    writing = {article.lang for _g, _w, chosen in plans for article, wanted in chosen if wanted}
+    desk.charts, borrowed = {}, set()
     drawn = {}  # (generator, where) -> the charts of the dataset its written pages place
     for generator, where, chosen in plans:
         for article, wanted in chosen:
-            placing = _placed(article, charts) if redraw else set()
-            if placing:
+            lang = article.lang
+            # The desk's own charts are up to date but for the dataset's; the sets kept for
+            # reading only (LastBuild.reading) may not be, so no page written reads them.
+            earlier = old.charts.get(lang) or (last.reading.get(lang) if lang not in writing else None)
+            if lang not in desk.charts and lang not in needed and earlier is not None:
+                desk.charts[lang] = earlier  # as last prepared: none prepared or drawn again
+                borrowed.add(lang)
+            elif lang not in desk.charts and CHART_IDS.search(article._content):
                 try:
-                    site = _site_charts(desk, generator.settings, article.lang)
+                    site = _site_charts(desk, generator.settings, lang, frozenset(needed.get(lang, ())))
                 except DataValidationError:
                     return None
-                if placing & set(site.errors):
+                if needed.get(lang, set()) & set(site.errors):
                     desk.close()
                     return None  # the full build reports it
-                if wanted:
-                    drawn.setdefault((generator, where), set()).update(placing)
-    reused = [lang for lang in old.charts if redraw and lang not in desk.charts]
-    for lang in reused:  # the pages read again in these languages show no chart of the dataset
-        desk.charts[lang] = old.charts[lang]
+            if wanted and _placed(article, charts):
+                drawn.setdefault((generator, where), set()).update(_placed(article, charts))
     with _workspace(output) as (problems, work):
         done = False
         try:
@@ -434,8 +448,14 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
                     files += [(staged, Path(where) / target, "")
                               for staged, target in _stage_chart(generator, site, chart_id, folder, True)]
             _put(files + written, output)
-            for lang in reused:  # their charts of the dataset are prepared again when next asked for
-                del desk.charts[lang]
+            for lang, site in old.charts.items():  # the languages no article was read in
+                if lang not in desk.charts:
+                    desk.charts[lang], borrowed = site, borrowed | {lang}
+            for lang in [lang for lang, site in desk.charts.items() if site.stale or (charts and lang in borrowed)]:
+                # Not the desk's: a page written later shows its charts up to date (the
+                # dataset's are prepared again when next asked for); it serves the next CSV
+                # save's articles read only for their Summary.
+                last.reading[lang] = desk.charts.pop(lang)
             done = True
             return written[0][2] if written else None
         finally:
@@ -467,15 +487,16 @@ def _new_desk(old):
     return desk
 
 
-def _site_charts(desk, settings: dict, lang: str):
+def _site_charts(desk, settings: dict, lang: str, only: frozenset | None = None):
     """The charts in ``lang`` prepared for ``desk`` by the build's own code (charts.SiteCharts):
     those whose files are unchanged come from the prepared store, the others are prepared and
     drawn now, in this process (DATADESK_CHARTS_WORKERS changes no chart: starting worker
-    processes would cost more than the one or two charts take)."""
+    processes would cost more than the one or two charts take). With ``only``, a chart
+    outside it whose data changed is taken as this process last prepared it (``stale``)."""
     from datadesk.charts.charts import SiteCharts
 
     if lang not in desk.charts:
-        desk.charts[lang] = SiteCharts({**settings, "DATADESK_CHARTS_WORKERS": 1}, lang, desk)
+        desk.charts[lang] = SiteCharts({**settings, "DATADESK_CHARTS_WORKERS": 1}, lang, desk, only=only)
     return desk.charts[lang]
 
 

@@ -286,12 +286,21 @@ def test_a_csv_save_rewrites_the_page_viewed_as_a_full_build_would(csv_preview, 
 
 
 def test_a_csv_save_redraws_the_chart_placed_on_the_page_viewed_as_a_full_build_would(csv_preview, tmp_path):
+    """Only the chart the page written places is prepared and drawn again, in its language;
+    the dataset's other chart, placed by a story read again only for its Summary, and the
+    other language's charts are taken as last prepared. The page, the chart's files, and
+    then the whole site the full build writes next (the other language's pages too) are
+    byte-identical to a fresh full build's."""
+    from datadesk import DESK_KEY
+
     from tools.bench.corpus import edit_csv_cell
 
-    made, last, _cache, out = csv_preview
+    made, last, cache, out = csv_preview
     charted = _showing_cell(made, chart=True)
     assert charted, "the corpus has a page showing the cell and a chart of the same dataset"
     page, folder = charted[0], "charts/strike_waves_autumn_2022/"
+    story = made["project"] / "content/articles/front-energetique.fr.md"
+    assert "{{ chart strikes_and_damage_statements }}" in story.read_text(encoding="utf-8")
     before = _files(out)
     original = made["csv"].read_text(encoding="utf-8")
     try:
@@ -300,11 +309,22 @@ def test_a_csv_save_redraws_the_chart_placed_on_the_page_viewed_as_a_full_build_
         after = _files(out)
         changed = {name for name in after if after[name] != before.get(name)}
         assert page in changed and f"{folder}strike_waves_autumn_2022.fr.light.svg" in changed, changed
-        assert all(name == page or name.startswith("charts/") for name in changed), changed  # French only
+        assert all(name == page or name.startswith(folder) for name in changed), changed  # French only
         assert f">{value}<" in (out / page).read_text(encoding="utf-8")
+        desk = last.runs["fr"][0].settings[DESK_KEY]
+        assert desk.work["charts"]["prepared"] == 1 and desk.render_stats["renders"] == 1, (desk.work, desk.render_stats)
+        assert desk.work["charts"]["kept with earlier data"] >= 1  # strikes_and_damage_statements (fr)
+        assert set(desk.charts) <= {"en"}, "no set holding charts of the old data is kept"
         reference = _fresh_reference(made, tmp_path)
         for name in changed:
             assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+        # the full build that follows, from what the preview keeps, writes the site a fresh one does
+        build_in_process(settings=str(made["settings"]), output=out, cache=cache, last=last)
+        built, fresh = _files(out), _files(reference)
+        assert sorted(built) == sorted(fresh)
+        differ = [name for name in built if built[name][1] != fresh[name][1]]
+        assert not differ, differ
+        assert f">{value}<" in (out / "en" / page).read_text(encoding="utf-8")
     finally:
         made["csv"].write_text(original, encoding="utf-8")
         assert fastpath.update(last, {made["csv"]}, out, frozenset({_address(page)})) == page
@@ -462,3 +482,82 @@ def test_the_preview_shows_a_fast_paths_failure_at_once_and_builds_the_site_when
     assert failed and failed[0]["message"].startswith('content/a.fr.md:3: chart "x"')
     assert calls[:2] == ["build", "quick"] and calls[-1] == "build"  # the message first, the full build after
     assert sent[-1]["type"] == "reload"  # that build succeeded: the page reloads, the message goes
+
+
+CEILING_CHART = '''"""Test chart: the missiles launched per day of the autumn 2022 waves, on a scale that
+stops at 900 (a day above it cannot be drawn: chart() says so)."""
+
+import altair as alt
+
+DATASET = "strikes_waves"
+COLUMNS = ["wave_id", "wave_start", "missiles_launched"]
+FILTER = ["wave_start >= 2022-10-10", "wave_start <= 2022-11-23"]
+
+TEXT = {
+    "title": {"fr": "Missiles lancés par jour", "en": "Missiles launched per day"},
+    "source": {"fr": "Armée de l'air ukrainienne", "en": "Ukrainian Air Force"},
+}
+LABELS = {
+    "day": {"fr": "Jour", "en": "Day"},
+    "missiles": {"fr": "Missiles lancés", "en": "Missiles launched"},
+}
+UNITS = {"missiles_launched": {"fr": "nombre", "en": "number"}}
+
+
+def chart(df, t):
+    days = df.fillna({"missiles_launched": 0}).groupby("wave_start", as_index=False)["missiles_launched"].sum()
+    if days["missiles_launched"].max() > 900:
+        raise ValueError("more than 900 missiles in a day: the scale stops at 900")
+    days["day"] = days["wave_start"].map(lambda d: t.date(d))
+    return alt.Chart(days).mark_bar(color=t.color("blue")).encode(
+        y=alt.Y("day:N", sort=days["day"].tolist(), title=None),
+        x=alt.X("missiles_launched:Q", title=t.axis_title("missiles", "missiles_launched"),
+                scale=alt.Scale(domain=[0, 900])),
+        tooltip=[alt.Tooltip("day:N", title=t("day")),
+                 alt.Tooltip("missiles_launched:Q", title=t("missiles"))])
+'''
+
+
+def test_a_csv_save_that_breaks_the_chart_on_the_page_viewed_is_left_to_the_full_build(tmp_path):
+    """The chart on the page viewed no longer builds from the saved CSV (valid as data): the
+    fast path writes nothing and the full build reports the chart's error; a value it can
+    draw takes the fast path, the chart alone prepared and drawn again."""
+    from conftest import drawn_corpus
+    from datadesk import DESK_KEY
+
+    from tools.bench.corpus import edit_csv_cell
+    from tools.build import BuildFailed
+
+    made = drawn_corpus(tmp_path / "corpus", 4)
+    (made["project"] / "content/charts/vagues_plafond.py").write_text(CEILING_CHART, encoding="utf-8")
+    page = "essai-0000/index.html"
+    for lang in ("fr", "en"):  # the article showing the cell places that chart instead of its own
+        source = made["project"] / "content/articles/essais" / f"essai-0000.{lang}.md"
+        text = source.read_text(encoding="utf-8")
+        assert "strikes_waves.missiles_launched wave_start=2022-11-15" in text
+        text = text.replace("{{ chart aid_share_delivered }}", "{{ chart vagues_plafond }}")
+        source.write_text(text.replace("kiel_r7_inkind_aid, ", ""), encoding="utf-8")
+    last, cache = fastpath.LastBuild(), new_cache()
+    out = made["project"] / "output"
+    build_in_process(settings=str(made["settings"]), output=out, cache=cache, last=last)
+    assert 'data-chart-id="vagues_plafond"' in (out / page).read_text(encoding="utf-8")
+    before = _files(out)
+
+    edit_csv_cell(made["csv"], 0)  # 500 missiles that day: drawn
+    assert fastpath.update(last, {made["csv"]}, out, frozenset({_address(page)})) == page
+    desk = last.runs["fr"][0].settings[DESK_KEY]
+    assert desk.work["charts"]["prepared"] == 1 and desk.render_stats["renders"] == 1
+    assert ">500<" in (out / page).read_text(encoding="utf-8")
+    assert (out / "charts/vagues_plafond/vagues_plafond.fr.light.svg").read_bytes() != \
+        before["charts/vagues_plafond/vagues_plafond.fr.light.svg"][1]
+    before = _files(out)
+
+    lines = made["csv"].read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if ",2022-11-15," in line and ",500," in line)
+    lines[at] = lines[at].replace(",500,", ",950,")  # above the chart's scale, valid as data
+    made["csv"].write_text("".join(lines), encoding="utf-8")
+    assert fastpath.update(last, {made["csv"]}, out, frozenset({_address(page)})) is None
+    assert _files(out) == before, "nothing is written"
+    with pytest.raises(BuildFailed, match="more than 900 missiles in a day"):
+        build_in_process(settings=str(made["settings"]), output=out, cache=cache, last=last)
+    assert _files(out) == before

@@ -75,7 +75,8 @@ FIGURE_SETTINGS = ("DEFAULT_LANG", "THEME", "I18N_GETTEXT_NEWSTYLE", "I18N_TEMPL
 class SiteCharts:
     """Every chart of the project in one language: built, linted, rendered (or its error)."""
 
-    def __init__(self, settings: dict, lang: str, desk: Desk | None = None, prepare: bool = True):
+    def __init__(self, settings: dict, lang: str, desk: Desk | None = None, prepare: bool = True,
+                 only: frozenset | None = None):
         self.settings = settings
         self.lang = lang
         self.desk = desk if desk is not None else desk_of(settings)
@@ -94,6 +95,12 @@ class SiteCharts:
         self._conf = ""
         self._drawn: set[str] = set()  # render keys a worker drew in this build
         self._failed: dict[str, ChartError] = {}  # charts a worker prepared but could not draw
+        # A partial set (the preview's CSV fast path, tools/fastpath.py, reading pages that do
+        # not show them): a chart outside ``only`` whose datasets changed since this process
+        # last prepared it is taken as it was then, neither prepared nor drawn again
+        # (``stale``). Such a set is never kept as the desk's charts.
+        self._only = only
+        self.stale: set[str] = set()
         if prepare:
             self._prepare()
 
@@ -166,7 +173,13 @@ class SiteCharts:
                 continue
             key = self._key(self.lang, chart_id, own)
             stored = self._stored(key, chart_id)
-            if stored is None:
+            earlier = prepared.get((self.lang, chart_id))
+            if (stored is None and self._only is not None and chart_id not in self._only and earlier
+                    and earlier[0] == own and isinstance(earlier[3], Prepared) and self.cache.has(earlier[3].key)):
+                results[chart_id] = earlier[3]  # its data changed: as this process last prepared it
+                self.stale.add(chart_id)
+                self.desk.count("charts", "kept with earlier data")
+            elif stored is None:
                 misses.append((chart_id, path, own, key))
             else:
                 uses, results[chart_id] = stored

@@ -166,6 +166,10 @@ class Cache:
     def _dir(self, key: str) -> Path:
         return self.path / key[:2] / key
 
+    def has(self, key: str) -> bool:
+        """Whether an entry was written for ``key`` (unchecked: :meth:`get` checks it)."""
+        return self._dir(key).is_dir()
+
     def get(self, key: str, label: str = "") -> dict | None:
         folder = self._dir(key)
         if not folder.exists():
