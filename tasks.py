@@ -10,7 +10,7 @@ from pathlib import Path
 
 from invoke import task
 
-from tools.build import OUTPUT, PYTHON, BuildFailed, build_in_process, build_site, new_cache
+from tools.build import OUTPUT, PYTHON, BuildFailed, build_site, preview_builder
 from tools.server import make_server, normal_prefix
 
 ROOT = Path(__file__).resolve().parent
@@ -163,13 +163,11 @@ def livereload(c, port=8000, debug=False, content="", settings=""):
 
     from tools import fastpath
 
-    cache = new_cache()  # what this preview's builds keep between them (datadesk's DeskCache)
     settings_file = str(Path(settings).resolve()) if settings else "pelicanconf.py"
     last = fastpath.LastBuild()  # the last build's articles, for the fast path of a body or CSV edit
+    build = preview_builder(settings_file, output, content=content_dir, debug=debug, data=data_dir, last=last)
     try:
-        preview.run(lambda: build_in_process(settings=settings_file, output=output, content=content_dir,
-                                             debug=debug, data=data_dir, cache=cache, last=last),
-                 output, watched, port=int(port), restart_on=changed_code, ready=ready,
+        preview.run(build, output, watched, port=int(port), restart_on=changed_code, ready=ready,
                  quick=lambda paths, viewed: fastpath.update(last, paths, output, viewed))
     except KeyboardInterrupt:
         port_file.unlink(missing_ok=True)

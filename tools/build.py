@@ -318,15 +318,43 @@ def new_cache():
 
 def build_in_process(settings: str = "pelicanconf.py", output: Path = OUTPUT,
                      content: Path | None = None, debug: bool = False,
-                     data: Path | None = None, cache=None, last=None) -> Path:
+                     data: Path | None = None, cache=None, last=None, extra: dict | None = None) -> Path:
     """build_site without a new process, for livereload: plugins stay loaded, and what
     ``cache`` (from ``new_cache()``) holds is reused where the files it was made from have
     the same content. Same problems reported, same atomic swap. With ``last`` (a
     ``tools.fastpath.LastBuild``), the build's article generators are kept for the
-    preview's fast path once the build is in place."""
+    preview's fast path once the build is in place. ``extra``: settings given on top of the
+    file's (as ``-e`` does)."""
     output = Path(output).resolve()
     with build_lock(output):
-        return _build_in_process(settings, output, content, debug, data, cache, last)
+        return _build_in_process(settings, output, content, debug, data, cache, last, extra)
+
+
+# The preview's builds after its first one: the charts, datasets and sharing cards an edit
+# makes to redo are prepared and drawn in the preview's own process (DATADESK_CHARTS_WORKERS
+# changes no output and no cache key), which has their libraries loaded and vl-convert's
+# engine started (tasks.py): two worker processes, each with its own copy of them (about
+# 200 MiB each), for the few charts an edit touches, would double the preview's memory and
+# take longer to start than the charts take to draw.
+PREVIEW_LATER_BUILDS = {"DATADESK_CHARTS_WORKERS": 1}
+
+
+def preview_builder(settings: str, output: Path, content: Path | None = None, debug: bool = False,
+                    data: Path | None = None, last=None):
+    """The preview's build, one function called for each build of its process: a warm
+    ``build_in_process`` keeping one ``new_cache()`` between builds; its first build (a
+    fresh clone's has every chart and card to draw) uses the worker processes, the later
+    ones do not (PREVIEW_LATER_BUILDS)."""
+    cache = new_cache()  # what this preview's builds keep between them (datadesk's DeskCache)
+    done = []
+
+    def build() -> Path:
+        built = build_in_process(settings=settings, output=output, content=content, debug=debug, data=data,
+                                 cache=cache, last=last, extra=PREVIEW_LATER_BUILDS if done else None)
+        done.append(True)
+        return built
+
+    return build
 
 
 def _limit_filter():
@@ -427,7 +455,7 @@ def _forget_previous_build(last) -> None:
     gc.collect()  # the old build's objects refer to one another: freed now, before the new ones
 
 
-def _build_in_process(settings, output: Path, content, debug, data, cache, last=None) -> Path:
+def _build_in_process(settings, output: Path, content, debug, data, cache, last=None, extra=None) -> Path:
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -444,6 +472,7 @@ def _build_in_process(settings, output: Path, content, debug, data, cache, last=
                 override["PATH"] = str(content)
             if data:
                 override["DATADESK_DATA_DIR"] = str(data)
+            override.update(extra or {})
             conf = read_settings(str(ROOT / settings), override=override)
             if cache is not None:
                 from datadesk import CACHE_KEY

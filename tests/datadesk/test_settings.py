@@ -131,6 +131,7 @@ def test_values_are_checked_again_whenever_the_settings_change():
 def test_an_unknown_key_stops_a_real_build(tmp_path):
     """Through Pelican: the check runs at `initialized`, before anything is written."""
     import tasks
+    from tools.build import build_in_process
 
     conf = tmp_path / "typoconf.py"
     conf.write_text("from pelicanconf import *  # noqa\nSEARCH_FOO = 1\nDATADESK_CHARTS_WIDHT = 600\n",
@@ -139,7 +140,7 @@ def test_an_unknown_key_stops_a_real_build(tmp_path):
     output.mkdir()
     (output / "index.html").write_text("previous", encoding="utf-8")
     with pytest.raises(tasks.BuildFailed) as failure:
-        tasks.build_in_process(settings=str(conf), output=output, content=tasks.ROOT / "content")
+        build_in_process(settings=str(conf), output=output, content=tasks.ROOT / "content")
     report = str(failure.value)
     assert "pelicanconf.py: unknown setting DATADESK_CHARTS_WIDHT; did you mean DATADESK_CHARTS_WIDTH?" in report
     assert (output / "index.html").read_text() == "previous"

@@ -152,6 +152,40 @@ def test_a_warm_process_keeps_one_build_not_two(tmp_path):
     assert set(last.runs) == {"fr", "en"}
 
 
+def test_the_previews_later_builds_draw_in_its_own_process(tmp_path):
+    """The preview's first build may start worker processes (a fresh clone has every chart
+    and card to draw); they are stopped when it ends, and the later builds of the process
+    prepare and draw what an edit changed in the preview's own process, with no worker."""
+    import json
+    import multiprocessing
+
+    from tools.bench.corpus import edit_chart
+    from tools.build import preview_builder
+
+    site = _copy(tmp_path)
+    last = fastpath.LastBuild()
+    build = preview_builder("pelicanconf.py", site / "output", content=site / "content", data=site / "data",
+                            last=last)
+
+    def workers_setting() -> set:
+        return {generator.settings["DATADESK_CHARTS_WORKERS"] for generator, _where in last.runs.values()}
+
+    build()
+    assert multiprocessing.active_children() == [], "the build's workers are stopped when it ends"
+    assert workers_setting() == {2}  # the project's setting
+    edit_chart(site / "content" / "charts" / "aid_monthly_by_type.yaml", "SUBTITLEEDIT42")
+    build()
+    assert multiprocessing.active_children() == []
+    assert workers_setting() == {1}
+    from datadesk.desk import report_path
+
+    report = report_path(next(iter(last.runs.values()))[0].settings)  # beside Pelican's cache
+    charts = json.loads(report.read_text(encoding="utf-8"))["charts"]
+    assert charts["prepared"] >= 2 and not charts.get("prepared in workers"), charts
+    drawn = (site / "output" / "charts" / "aid_monthly_by_type").rglob("*")
+    assert any("SUBTITLEEDIT42" in path.read_text(encoding="utf-8", errors="replace") for path in drawn if path.is_file())
+
+
 def _preview_with(tmp_path, monkeypatch, answer, saved: str) -> tuple[list[str], list[dict]]:
     """tools/preview.run with a stand-in build and a stand-in fast path (``answer()``: what it
     returns, or raises), from its first build until a save of content/``saved`` has taken the
