@@ -380,15 +380,17 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
     # taken as this process last prepared it: the articles read again only for their Summary
     # (what lists show: no chart) need their figures filled, not up to date.
     needed: dict[str, set] = {}  # lang -> the charts of the dataset placed on a page written in it
-    for _g, _w, chosen in plans:
-        for article, wanted in chosen:
-            if wanted and _placed(article, charts):
-                needed.setdefault(article.lang, set()).update(_placed(article, charts))
-    writing = {article.lang for _g, _w, chosen in plans for article, wanted in chosen if wanted}
-    desk.charts, borrowed = {}, set()
     drawn = {}  # (generator, where) -> the charts of the dataset its written pages place
     for generator, where, chosen in plans:
         for article, wanted in chosen:
+            placing = _placed(article, charts) if wanted else set()
+            if placing:
+                needed.setdefault(article.lang, set()).update(placing)
+                drawn.setdefault((generator, where), set()).update(placing)
+    writing = {article.lang for _g, _w, chosen in plans for article, wanted in chosen if wanted}
+    desk.charts, borrowed = {}, set()
+    for generator, _where, chosen in plans:
+        for article, _wanted in chosen:
             lang = article.lang
             # The desk's own charts are up to date but for the dataset's; the sets kept for
             # reading only (LastBuild.reading) may not be, so no page written reads them.
@@ -404,8 +406,6 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
                 if needed.get(lang, set()) & set(site.errors):
                     desk.close()
                     return None  # the full build reports it
-            if wanted and _placed(article, charts):
-                drawn.setdefault((generator, where), set()).update(_placed(article, charts))
     with _workspace(output) as (problems, work):
         done = False
         try:
