@@ -16,6 +16,9 @@ SETTINGS = Settings("discovery", "DISCOVERY_", [
             "(empty: none)."),
     Setting("DISCOVERY_CATEGORY_FEED", "feeds/{slug}.atom.xml",
             "Each section's feed; `{slug}` is the section's slug (empty: none)."),
+    Setting("DISCOVERY_FEED_MAX_ITEMS", 20,
+            "How many of the newest articles each feed holds, in full (as Pelican's `FEED_MAX_ITEMS`; "
+            "0: every article). A feed reader fetches the whole file at every check."),
     Setting("DISCOVERY_SITEMAP", True, "Write `sitemap.xml` and `robots.txt` at the root of the output."),
     Setting("DISCOVERY_CARDS_DIR", "cards",
             "Folder of each language site where the sharing cards go (`cards/<slug>.png`)."),

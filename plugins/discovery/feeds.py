@@ -27,7 +27,7 @@ from datadesk import resolve_site_links, write_output
 from datadesk.outputs import Memo
 from datadesk.store import code_version, key_of
 
-from .addresses import site_base
+from .addresses import DiscoveryError, settings_for, site_base
 
 _URL_ATTR = re.compile(r'(\s(?:href|src|poster|data-vega-spec(?:-dark)?)=")([^"]*)(")')
 _SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
@@ -150,6 +150,19 @@ def _feed(memo, articles, described: dict, **options) -> tuple[Atom1Feed | None,
     return feed, fp.getvalue()
 
 
+def newest(articles: list, most: int | None) -> list:
+    """The ``most`` newest of ``articles`` by date (all of them when ``most`` is 0 or None), in
+    the order given: a feed is read for what is new, and its reader fetches the whole file at
+    each check, so a feed of a newsroom's whole archive in full text would weigh megabytes."""
+    if most < 0:
+        raise DiscoveryError(f"DISCOVERY_FEED_MAX_ITEMS is {most} in the settings; expected how many "
+                             "of the newest articles a feed holds (such as 20), or 0 for every article.")
+    if not most or len(articles) <= most:
+        return list(articles)
+    kept = {id(a) for a in sorted(articles, key=lambda a: a.date, reverse=True)[:most]}
+    return [a for a in articles if id(a) in kept]
+
+
 def write_language_feeds(generator) -> list[Path]:
     """The language feed and the section feeds of one language site."""
     settings = generator.settings
@@ -159,7 +172,10 @@ def write_language_feeds(generator) -> list[Path]:
     out = Path(generator.output_path)
     timezone = settings.get("TIMEZONE")
     # Only this language's published articles: a translation belongs to its own site's feed.
-    articles = [a for a in generator.articles if a.lang == lang and a.status == "published"]
+    published = [a for a in generator.articles if a.lang == lang and a.status == "published"]
+    mine = {id(a) for a in published}
+    most = settings_for(settings)["DISCOVERY_FEED_MAX_ITEMS"]
+    articles = newest(published, most)
     written = []
     contents: dict = {}  # each article's entry HTML, for the site's feed and its section's
     memo = Memo(settings, f"feeds:{lang}")  # each feed's XML by its inputs (feed_key)
@@ -174,7 +190,7 @@ def write_language_feeds(generator) -> list[Path]:
     pattern = settings.get("DISCOVERY_CATEGORY_FEED")
     if pattern:
         for category, items in generator.categories:
-            items = [a for a in items if a in articles]
+            items = newest([a for a in items if id(a) in mine], most)
             if not items:
                 continue
             rel = pattern.format(slug=category.slug)

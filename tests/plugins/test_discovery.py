@@ -18,6 +18,7 @@ for p in (ROOT, ROOT / "plugins"):
         sys.path.insert(0, str(p))
 
 from discovery import DiscoveryError  # noqa: E402
+from discovery.feeds import newest  # noqa: E402
 from discovery.sitemap import collect  # noqa: E402
 from tools.check import gate_feeds, gate_sitemap  # noqa: E402
 from tools.check.site import Site  # noqa: E402
@@ -46,6 +47,18 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def test_a_feed_holds_the_newest_articles_in_the_order_it_was_given():
+    from datetime import datetime
+    from types import SimpleNamespace
+
+    days = [3, 9, 1, 7, 5]
+    articles = [SimpleNamespace(date=datetime(2022, 10, d), n=d) for d in days]
+    assert [a.n for a in newest(articles, 3)] == [9, 7, 5]
+    assert [a.n for a in newest(articles, 0)] == days and [a.n for a in newest(articles, 9)] == days
+    with pytest.raises(DiscoveryError, match="DISCOVERY_FEED_MAX_ITEMS is -1.*or 0 for every article"):
+        newest(articles, -1)
 
 
 # --- what the build writes --------------------------------------------------------------

@@ -11,6 +11,7 @@ import os
 import shutil
 from pathlib import Path
 
+import feedparser
 import pytest
 
 from conftest import drawn_corpus, fail_with_a_broken_article
@@ -175,3 +176,40 @@ def test_a_failing_pagefind_fails_the_build_and_leaves_output_as_it_was(incremen
     build_site(settings=str(corpus["settings"]), output=out, quiet=True)
     assert report(corpus)["search"].get("indexed") == 1
     assert b"three" in (out / corpus["article_page"]).read_bytes()
+
+
+def test_feeds_hold_the_newest_articles_and_an_edit_to_an_older_one_changes_no_feed(incremental_site):
+    """With DISCOVERY_FEED_MAX_ITEMS = 2, each feed holds its two newest articles (the real
+    stories are the newest, the synthetic corpus dates essai-0000 first and puts article n in
+    section n % 3): an edit to the oldest French article, in no feed then, rewrites its page
+    and no feed, and every feed is remembered, not made again."""
+    corpus, into = incremental_site["corpus"], incremental_site["into"]
+    settings = corpus["project"] / "benchconf_capped.py"
+    settings.write_text(corpus["settings"].read_text(encoding="utf-8") + "DISCOVERY_FEED_MAX_ITEMS = 2\n",
+                        encoding="utf-8")
+    out = into / "capped"
+    build_site(settings=str(settings), output=out, quiet=True)
+    french = feedparser.parse((out / "feeds" / "all.atom.xml").read_bytes())
+    # the newest two: two of the real stories (25 November 2026), not the synthetic ones (2023)
+    assert len(french.entries) == 2 and all(e.published.startswith("2026-11-25") for e in french.entries)
+    sections = sorted((out / "feeds").glob("*.atom.xml"))
+    for path in sections:
+        entries = feedparser.parse(path.read_bytes()).entries
+        assert 0 < len(entries) <= 2, path.name
+    # a section feed holds its own newest, not only those of the site's feed
+    seen = {e.link for path in sections for e in feedparser.parse(path.read_bytes()).entries}
+    assert len(seen) > 2
+    assert not any("/essai-0000/" in link for link in seen)  # the article edited below is in no feed
+    before = snapshot(out)
+    oldest = corpus["article"].with_name("essai-0000.fr.md")
+    text = oldest.read_text(encoding="utf-8")
+    try:
+        edit_article(oldest, "old")
+        build_site(settings=str(settings), output=out, quiet=True)
+        after, counts = snapshot(out), report(corpus)
+        assert b"old" in after["essai-0000/index.html"][2] and after["essai-0000/index.html"] != before["essai-0000/index.html"]
+        feeds = [rel for rel in after if rel.endswith(".atom.xml")]
+        assert feeds and all(after[rel][:2] == before[rel][:2] for rel in feeds)  # same inode and mtime
+        assert "made" not in counts["feeds"] and counts["feeds"]["remembered"] == len(feeds)
+    finally:
+        oldest.write_text(text, encoding="utf-8")
