@@ -1,8 +1,10 @@
 """Full-text search with Pagefind, built from the finished site.
 
-Pagefind indexes the HTML after Pelican has written every language site, one index
-per ``<html lang>``, and ships its own small UI; everything is served from the site
-itself. Only elements marked ``data-pagefind-body`` are indexed (articles, pages,
+Pagefind indexes each language site once its pages are written, into that site's own
+bundle (``pagefind/`` and ``en/pagefind/``), and ships its own small UI; everything is
+served from the site itself. The English subsite is written first, inside the French run,
+so its index is made while Pelican writes the French pages; an edit in one language leaves
+the other language's index as it was (reused, not made again). Only elements marked ``data-pagefind-body`` are indexed (articles, pages,
 dataset pages), so navigation, listings and drafts stay out of the index.
 """
 
@@ -31,7 +33,7 @@ logger = logging.getLogger(__name__)
 # build; Pelican's own SEARCH_URL and SEARCH_SAVE_AS (the "search" direct template) are not ours.
 SETTINGS = Settings("search", "SEARCH_", [
     Setting("SEARCH_INDEX_ENABLED", True, "Build the Pagefind index after the site is written."),
-    Setting("SEARCH_INDEX_DIR", "pagefind", "Folder of the main-language site where the index and "
+    Setting("SEARCH_INDEX_DIR", "pagefind", "Folder of each language site where its index and "
                                             "Pagefind's UI go."),
 ], "plugins/search/README.md")
 
@@ -73,13 +75,16 @@ class Indexing:
     at once; :meth:`stop` (at exit, or when the next build starts) ends such a run. Its
     output goes to a temporary file, so a talkative Pagefind never blocks on a full pipe."""
 
-    def __init__(self, site: Path, bundle_dir: str):
+    def __init__(self, site: Path, bundle_dir: str, pages: list[str] | None = None):
         self.site = site
         self.bundle = Path(tempfile.mkdtemp(prefix="pagefind-")) / bundle_dir
         self.output = tempfile.TemporaryFile()
+        self.mirror = None
         try:
-            self.process = subprocess.Popen(pagefind_command(site, self.bundle), stdout=self.output,
-                                            stderr=subprocess.STDOUT)
+            if pages is not None:
+                self.mirror = mirror(site, pages)
+            self.process = subprocess.Popen(pagefind_command(self.mirror or site, self.bundle),
+                                            stdout=self.output, stderr=subprocess.STDOUT)
         except OSError as exc:
             self._clean()
             raise SearchIndexError(f"Pagefind could not be started: {exc}. Reinstall it with "
@@ -88,6 +93,8 @@ class Indexing:
     def _clean(self) -> None:
         self.output.close()
         shutil.rmtree(self.bundle.parent, ignore_errors=True)
+        if self.mirror is not None:
+            shutil.rmtree(self.mirror, ignore_errors=True)
 
     def wait(self) -> Path:
         """Pagefind's bundle folder, once it finished (SearchIndexError if it failed). The
@@ -114,6 +121,23 @@ class Indexing:
         self._clean()
 
 
+def mirror(site: Path, pages: list[str]) -> Path:
+    """A folder beside ``site`` holding only ``pages`` (paths relative to it) at the same
+    paths, hard-linked (copied where links are impossible): what Pagefind indexes of the main
+    site, without the language subsites' folders inside it, and with the same addresses.
+    Named after ``site`` so that, the build being killed, the next build removes it with the
+    staging folder's other leftovers (tools/build.py)."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{site.name}-pagefind-", dir=site.parent))
+    for rel in pages:
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(site / rel, target)
+        except OSError:
+            shutil.copyfile(site / rel, target)
+    return folder
+
+
 def build_index(site: Path, bundle_dir: str) -> None:
     """Pagefind's bundle of ``site`` into its ``bundle_dir`` (waits for it)."""
     running = Indexing(site, bundle_dir)
@@ -127,23 +151,27 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _files(folder: Path, skip: str | None = None, pattern: str = "*", digest=None) -> dict[str, str]:
-    """Every file under ``folder`` matching ``pattern`` (but in the top folder ``skip``), by its
-    path and SHA-256 (``digest(path)`` when given: the build's record of the pages it wrote)."""
+def _files(folder: Path, skip=(), pattern: str = "*", digest=None) -> dict[str, str]:
+    """Every file under ``folder`` matching ``pattern`` (but in the top folders ``skip``, a
+    name or several), by its path and SHA-256 (``digest(path)`` when given: the build's record
+    of the pages it wrote)."""
+    skip = {skip} if isinstance(skip, str) else set(skip or ())
     found = {}
     for path in folder.rglob(pattern):
         rel = path.relative_to(folder).as_posix()
-        if skip and (rel == skip or rel.startswith(skip + "/")):
+        if rel.split("/", 1)[0] in skip:
             continue
         if path.is_file():
             found[rel] = digest(path) if digest else _digest(path.read_bytes())
     return dict(sorted(found.items()))
 
 
-def index_key(site: Path, bundle_dir: str, digest=None) -> str:
-    """What the index is made from: every HTML file of the site (path and content hash),
-    Pagefind's version, its arguments and any configuration of its own, the plugins' code."""
-    pages = _files(site, skip=bundle_dir, pattern="*.html", digest=digest)
+def index_key(site: Path, bundle_dir: str, digest=None, skip=(), pages: dict | None = None) -> str:
+    """What the index is made from: every HTML file of the language site (path and content
+    hash; not those of the folders ``skip``, the other language sites), Pagefind's version,
+    its arguments and any configuration of its own, the plugins' code."""
+    if pages is None:
+        pages = _files(site, skip={bundle_dir, *skip}, pattern="*.html", digest=digest)
     versions = {}
     for name in ("pagefind", "pagefind-bin"):
         try:
@@ -175,27 +203,31 @@ def reuse(recorded: dict, previous: Path, bundle: Path, settings: dict) -> bool:
     return True
 
 
-def start_index(site: Path, bundle_dir: str, settings: dict):
-    """Pagefind's index of ``site``; reused from the previous output when the pages, Pagefind
-    and its configuration are those it was made from (see README: Pagefind cannot update an
-    index, so one changed page means a new index, whose unchanged files are linked). Returns
-    None when it was reused, else the function that waits for Pagefind and records the index
-    (Pagefind runs meanwhile)."""
+def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
+    """Pagefind's index of the language site ``site`` (less its folders ``skip``: the other
+    language sites inside the main one); reused from the previous output when the pages,
+    Pagefind and its configuration are those it was made from (see README: Pagefind cannot
+    update an index, so one changed page means a new index of its language, whose unchanged
+    files are linked). Returns None when it was reused, else the function that waits for
+    Pagefind and records the index (Pagefind runs meanwhile)."""
     desk = desk_of(settings)
     store = Store(Path(settings["CACHE_PATH"]).parent / "search")
-    key = index_key(site, bundle_dir, desk.outputs.digest)
-    # one entry per output folder (the index of the site now in it), never more
-    latest = key_of("pagefind-index", desk.outputs.destination or str(site.resolve()))
+    pages = _files(site, skip={bundle_dir, *skip}, pattern="*.html", digest=desk.outputs.digest)
+    key = index_key(site, bundle_dir, pages=pages)
+    # where this language site is in the build ("." for the main one, "en"), and one entry per
+    # output folder and language site (the index now in it), never more
+    where = os.path.relpath(site, desk.outputs.root)
+    latest = key_of("pagefind-index", desk.outputs.destination or str(site.resolve()), where)
     bundle = site / bundle_dir
     previous = desk.outputs.previous
     recorded = store.get(latest, "the search index") if previous else None
     if (isinstance(recorded, dict) and recorded.get("key") == key
-            and reuse(recorded, Path(previous) / bundle_dir, bundle, settings)):
+            and reuse(recorded, Path(previous) / where / bundle_dir, bundle, settings)):
         desk.count("search", "reused")
         return None
     if bundle.exists():
         shutil.rmtree(bundle)
-    running = Indexing(site, bundle_dir)
+    running = Indexing(site, bundle_dir, list(pages) if skip else None)
 
     def finish() -> None:
         made = running.wait()
@@ -220,40 +252,55 @@ def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
         finish()
 
 
-# The Pagefind run each main site started at ``finalized`` and waits for at the end of it
-_PENDING: dict[int, tuple] = {}
+# The Pagefind runs of the build under way, each with the build's desk (shared by the main
+# site and its language subsites): started at each language site's ``finalized``, waited for
+# at the end of the main site's.
+_PENDING: list[tuple] = []
 
 
-def _stop_pending() -> None:
-    """At exit, or when a new build starts: a run a failed build left is stopped."""
-    for _pelican, finish in list(_PENDING.values()):
-        finish.indexing.stop()
-    _PENDING.clear()
+def _stop_pending(keep=None) -> None:
+    """At exit, or when a new build starts: a run a failed build left (any run not of the
+    desk ``keep``) is stopped."""
+    for desk, finish in list(_PENDING):
+        if desk is not keep:
+            finish.indexing.stop()
+            _PENDING.remove((desk, finish))
 
 
 atexit.register(_stop_pending)
 
 
+def _main_site(settings: dict) -> bool:
+    return settings.get("DEFAULT_LANG") not in (settings.get("I18N_SUBSITES") or {})
+
+
 def on_finalized(pelican) -> None:
-    """Started first among the main site's ``finalized`` receivers (``search`` comes before
-    ``discovery`` in PLUGINS), once every language site's pages are written: Pagefind indexes
-    them while the sharing cards, the manifest and the sitemap are made (they write no HTML);
-    :func:`wait_for_index`, connected after every plugin's receivers, waits for it."""
+    """Each language site's pages are written: Pagefind indexes them. Runs first among the
+    site's ``finalized`` receivers (``search`` comes before ``discovery`` in PLUGINS). The
+    English subsite finishes first, inside the French run, so its index is made while the
+    French pages are written; the main site's runs while the sharing cards, the manifest and
+    the sitemap are made (they write no HTML). :func:`wait_for_index`, connected after every
+    plugin's receivers, waits for both at the end of the main site."""
     settings = pelican.settings
     config = settings_for(settings)
-    # The English subsite finishes first, inside the French run: index once, at the end
-    # of the main site, when every language is on disk.
-    if not config["SEARCH_INDEX_ENABLED"] or settings.get("DEFAULT_LANG") != settings.get("MAIN_LANG", "fr"):
+    if not config["SEARCH_INDEX_ENABLED"]:
         return
-    _stop_pending()
-    finish = start_index(Path(pelican.output_path), config["SEARCH_INDEX_DIR"], settings)
+    desk = desk_of(settings)
+    _stop_pending(keep=desk)
+    # The main site's folder holds the language subsites' folders: their pages are theirs.
+    skip = sorted((settings.get("I18N_SUBSITES") or {}).keys()) if _main_site(settings) else ()
+    finish = start_index(Path(pelican.output_path), config["SEARCH_INDEX_DIR"], settings, skip)
     if finish is not None:
-        _PENDING[id(pelican)] = (pelican, finish)
+        _PENDING.append((desk, finish))
 
 
 def wait_for_index(pelican) -> None:
-    found = _PENDING.pop(id(pelican), None)
-    if found is not None:
+    """At the end of the main site: every index of the build is waited for and put in place."""
+    if not _main_site(pelican.settings):
+        return
+    desk = desk_of(pelican.settings)
+    for found in [item for item in _PENDING if item[0] is desk]:
+        _PENDING.remove(found)
         found[1]()
 
 

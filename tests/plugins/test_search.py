@@ -1,15 +1,20 @@
-"""Search: Pagefind indexes both languages and its UI works from the site itself."""
+"""Search: Pagefind indexes each language site into its own bundle, and its UI works from the
+site itself."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlparse
 
 import pytest
 
 
-def test_the_index_covers_both_languages_and_skips_listings(built_site):
-    indexes = sorted(p.name.split("_")[0] for p in (built_site / "pagefind" / "index").iterdir())
-    assert "fr" in indexes and "en" in indexes
+def test_each_language_site_has_its_own_index_and_listings_are_skipped(built_site):
+    for bundle, lang in (("pagefind", "fr"), ("en/pagefind", "en")):
+        indexes = {p.name.split("_")[0] for p in (built_site / bundle / "index").iterdir()}
+        assert indexes == {lang}, (bundle, indexes)
+        entry = json.loads((built_site / bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert list(entry["languages"]) == [lang]
     listing = (built_site / "archives" / "index.html").read_text(encoding="utf-8")
     assert "data-pagefind-body" not in listing
 

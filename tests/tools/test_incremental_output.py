@@ -50,7 +50,7 @@ def test_a_cold_build_writes_every_file(incremental_site):
     counts = incremental_site["cold_report"]
     assert counts["output"].get("kept", 0) == 0
     assert counts["output"]["written"] == len(incremental_site["cold"])
-    assert counts["search"] == {"indexed": 1, "written": counts["search"]["written"]}
+    assert counts["search"] == {"indexed": 2, "written": counts["search"]["written"]}  # one per language
 
 
 def test_a_warm_build_with_nothing_changed_rewrites_no_file(incremental_site):
@@ -61,7 +61,7 @@ def test_a_warm_build_with_nothing_changed_rewrites_no_file(incremental_site):
     assert counts["output"] == {"kept": len(warm)}, counts["output"]
     for part in ("pages", "feeds", "charts", "cards", "datasets", "discovery"):
         assert counts[part].get("written", 0) == 0 and counts[part]["kept"] > 0, (part, counts[part])
-    assert counts["search"].get("reused") == 1 and "indexed" not in counts["search"]
+    assert counts["search"].get("reused") == 2 and "indexed" not in counts["search"]
     # no feed made again: each feed's XML remembered by its inputs (discovery/feeds.py)
     assert counts["feeds"]["remembered"] == counts["feeds"]["kept"] and "made" not in counts["feeds"]
     # telling the build where output/ is changes no cached conversion (the first build had no output/)
@@ -94,7 +94,8 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(incremental_site):
     assert any(rel.startswith("pagefind/") for rel in changed)  # the search index was made again
     assert not any(rel.startswith("en/essai-") for rel in changed)  # the English site does not show it
     assert counts["output"]["written"] == len(changed) and counts["output"]["kept"] == len(after) - len(changed)
-    assert counts["search"].get("indexed") == 1
+    # the French index is made again, the English one (no English page changed) is reused
+    assert counts["search"].get("indexed") == 1 and counts["search"].get("reused") == 1
     assert counts["sitemap"]["read"] == len({rel for rel in changed if rel.endswith(".html")})
     # the same site as a clean build from scratch, into an empty output folder, without the
     # caches of what was read from pages, of the search index and of the articles
