@@ -25,10 +25,11 @@ do not pass validation.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
+
+import sanitise
 
 from . import placeholders
 from .datasets import DataValidationError
@@ -222,7 +223,7 @@ class Articles:
         self._roots: dict = {}  # PATH -> project_root, this build
         self._themes: dict[str, str] = {}
         self._displays: dict[tuple, str] = {}
-        self._folders: dict[tuple, str] = {}  # (a folder of content files, PATH) -> its display_path, this build
+        self._folders: dict[str, Path] = {}  # a folder of content files -> where it really is, this build
         self._verified: set[str] = set()  # keys of entries found true for this build's files
         self.ahead: set[str] = set()  # keys converted ahead (shortcodes.convert_ahead), not yet read
 
@@ -238,20 +239,12 @@ class Articles:
     def display(self, source_path, settings: dict) -> str:
         """The file's path as the editor knows it (shortcodes.display_path), once per build:
         both language runs read every file."""
-        from .shortcodes import display_path
-
         key = (str(source_path), settings.get("PATH"))
         if key not in self._displays:
-            path = Path(source_path)
-            if not path.name or ".." in path.parts or os.path.islink(path):
-                self._displays[key] = display_path(source_path, settings)
-            else:  # display_path, its folder resolved once per build (the rest is not a link)
-                folder = (str(path.parent), key[1])
-                if folder not in self._folders:
-                    self._folders[folder] = display_path(path.parent, settings)
-                shown = self._folders[folder]
-                self._displays[key] = (path.name if shown == "." else f"{shown}{path.name}" if shown.endswith("/")
-                                       else f"{shown}/{path.name}")
+            # as shortcodes.display_path shows it, the file's folder resolved once per build
+            real = sanitise.resolved(Path(source_path), self._folders)
+            root = self.root(settings)
+            self._displays[key] = real.relative_to(root).as_posix() if real.is_relative_to(root) else real.as_posix()
         return self._displays[key]
 
     def theme(self, settings: dict) -> str:

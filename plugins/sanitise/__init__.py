@@ -145,13 +145,15 @@ def outside(path: Path, root: Path, folders: dict | None = None) -> Path | None:
     """Where ``path`` really is, if that is outside ``root`` once symlinks are followed.
     ``folders``: a memo of the folders already resolved (one build's), so the files of one
     folder resolve it once; the file itself is still checked for being a link each time."""
-    real = _resolved(Path(path), folders)
-    return None if real.is_relative_to(_resolved(Path(root), folders, whole=True)) else real
+    real = resolved(Path(path), folders)
+    return None if real.is_relative_to(resolved(Path(root), folders, whole=True)) else real
 
 
-def _resolved(path: Path, folders: dict | None, whole: bool = False) -> Path:
-    """``path.resolve()``: with a memo, its folder resolved once (a name that is not a link
-    resolves to its resolved folder and that name: no other component to follow)."""
+def resolved(path: Path, folders: dict | None = None, whole: bool = False) -> Path:
+    """``path.resolve()``: with a memo (one build's), its folder resolved once (a name that is
+    not a link resolves to its resolved folder and that name: no other component to follow);
+    ``whole``: the path itself resolved once. The content files of one folder are many, and
+    each build reads each of them in both languages (datadesk's Articles.display uses it too)."""
     if folders is None:
         return path.resolve()
     if whole:
@@ -207,7 +209,7 @@ def refusal(path, settings: dict) -> str | None:
 def _refusal(path, settings: dict, folders: dict | None = None) -> str | None:
     root = Path(settings["PATH"])
     limit = settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES)
-    project = _resolved(root, folders, whole=True).parent
+    project = resolved(root, folders, whole=True).parent
     shown = Path(path).absolute()
     shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
     real = outside(Path(path), root, folders)
