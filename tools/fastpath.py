@@ -203,6 +203,26 @@ def _read_again(generator, source_path) -> object:
         context_signal=signals.article_generator_context, context_sender=generator)
 
 
+def _reread(generator, article, problems, Article, summary: bool = False):
+    """``article`` as the kept build has it (its translations, corrections, the addresses
+    i18n_subsites gave it) with its body read again (and its summary, with ``summary``: a CSV
+    cell a summary shows), as a copy; None when the file does not read cleanly (the full
+    build reports it, with file and line)."""
+    try:
+        fresh = _read_again(generator, article.source_path)
+    except Exception:  # noqa: BLE001 (the full build reports it)
+        return None
+    if not isinstance(fresh, Article) or problems.messages:
+        return None
+    new = copy.copy(article)
+    new._content = fresh._content
+    if summary:
+        new.metadata = {**article.metadata, "summary": fresh.metadata["summary"]}
+        if hasattr(fresh, "_summary"):
+            new._summary = fresh._summary
+    return new
+
+
 def _write_page(generator, article, folder: Path) -> None:
     """The article's page written under ``folder`` as the article generator writes it."""
     from pelican.writers import Writer
@@ -415,17 +435,9 @@ def patch_data(last: LastBuild, changed: set[Path], output: Path, viewed=frozens
             for generator, where, chosen in plans:
                 swaps, write = {}, []
                 for article, wanted in chosen:
-                    try:
-                        fresh = _read_again(generator, article.source_path)
-                    except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
+                    new = _reread(generator, article, problems, Article, summary=True)
+                    if new is None:
                         return None
-                    if not isinstance(fresh, Article) or problems.messages:
-                        return None
-                    new = copy.copy(article)
-                    new._content = fresh._content
-                    new.metadata = {**article.metadata, "summary": fresh.metadata["summary"]}
-                    if hasattr(fresh, "_summary"):
-                        new._summary = fresh._summary
                     swaps[id(article)] = (article, new)
                     if wanted:
                         write.append(new)
@@ -667,14 +679,9 @@ def _stage(plans: list, sites: dict, ids: set, work: Path, problems, Article):
                 if target.endswith("/index.html"):  # its embed page, shown when no article's page is
                     embeds.append((Path(where) / target).as_posix())
         for article in chosen:
-            try:
-                fresh = _read_again(generator, article.source_path)
-            except Exception:  # noqa: BLE001 (the full build reports it, with file and line)
+            new = _reread(generator, article, problems, Article)
+            if new is None:
                 return None, None
-            if not isinstance(fresh, Article) or problems.messages:
-                return None, None
-            new = copy.copy(article)
-            new._content = fresh._content
             folder = work / f"page-{len(written)}"
             _write_page(generator, new, folder)
             if problems.messages or not (folder / new.save_as).is_file():
