@@ -9,12 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bidi import problems as bidi_controls
 from datadesk.frontmatter import FrontMatter, Problem, Source, read
 from .header import header_breaks, printed_problems
-from .pairs import unpaired
+from .pairs import charts_placed, unpaired
 
 # We ask for ISO dates. Pelican reads dates with dateutil, which takes 03/10/2022 as
 # 10 March (month first) while a French editor means 3 October: only YYYY-MM-DD is safe.
@@ -220,59 +222,184 @@ def slug_from_name(path: Path) -> str:
 CHART_LINE = re.compile(r"\{\{\s*chart\s+([a-z][a-z0-9_]*)\s*\}\}")
 
 
-def unfinished_charts(matter: FrontMatter, charts_dir: Path | None, placeholders) -> list[Problem]:
-    """A published article may not show a chart new-chart left half written."""
+def chart_files(matter: FrontMatter, charts_dir: Path | None) -> list[tuple[int, str, Path]]:
+    """(line, chart id, its YAML file) of each chart a published article places: the files
+    :func:`unfinished_charts` reads, so the findings kept for the article name them too."""
     if charts_dir is None or (matter.value("status") or "published").lower() == "draft":
         return []
+    return [(number, chart_id, charts_dir / f"{chart_id}.yaml")
+            for number, line in enumerate(matter.text.splitlines(), start=1)
+            for chart_id in CHART_LINE.findall(line)]
+
+
+def unfinished_charts(matter: FrontMatter, charts_dir: Path | None, placeholders) -> list[Problem]:
+    """A published article may not show a chart new-chart left half written."""
     problems = []
-    for number, line in enumerate(matter.text.splitlines(), start=1):
-        for chart_id in CHART_LINE.findall(line):
-            path = charts_dir / f"{chart_id}.yaml"
-            text = path.read_text(encoding="utf-8") if path.is_file() else ""
-            found = sorted((p for p in placeholders if p and p in text), key=text.index)
-            if found:
-                at = text[: text.index(found[0])].count("\n") + 1
-                shown = f"{charts_dir.parent.name}/{charts_dir.name}/{path.name}:{at}"
-                problems.append(Problem(matter.source.display, number,
-                                        f'the chart "{chart_id}" still contains "{found[0]} …]" '
-                                        f"({shown}); write its text before publishing (or keep "
-                                        f"Status: draft)."))
+    for number, chart_id, path in chart_files(matter, charts_dir):
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        found = sorted((p for p in placeholders if p and p in text), key=text.index)
+        if found:
+            at = text[: text.index(found[0])].count("\n") + 1
+            shown = f"{charts_dir.parent.name}/{charts_dir.name}/{path.name}:{at}"
+            problems.append(Problem(matter.source.display, number,
+                                    f'the chart "{chart_id}" still contains "{found[0]} …]" '
+                                    f"({shown}); write its text before publishing (or keep "
+                                    f"Status: draft)."))
     return problems
 
 
-def check_all(sources: list[Source], langs: list[str], placeholders: list[str] = (),
-              reserved: list[str] = (), charts_dir: Path | None = None) -> dict[str, list[Problem]]:
-    """Every problem of every file, by display path. Cross-file rules: a slug is used once
-    per language (articles and pages share the address space), a translation's original
-    exists, and no slug takes an address the site uses for its own pages."""
-    matters, problems = [], {}
-    for source in sources:
-        matter, problem = read(source)
-        problems[source.display] = [problem] if problem else []
-        if matter:
-            matters.append(matter)
+# What the checks that compare files read of each one (besides its Source): _cross_checks
+# and pairs.unpaired read these fields and nothing else of the header.
+COMPARED = ("slug", "lang", "translation", "date")
+
+
+@dataclass
+class Summary:
+    """What the checks that compare files read of one file: the fields of ``COMPARED`` as
+    :func:`check_one` left them (the quotes an editor wrapped around a value removed, as
+    it meant them), the charts it places, and its section as written. It is kept with the
+    file's own findings, so a file that did not change is not read again to be compared
+    with the others; it answers ``value`` and ``line`` as a :class:`FrontMatter` does."""
+
+    source: Source
+    fields: dict[str, tuple[str, int, str]]
+    charts: frozenset[str]  # pairs.charts_placed
+    section: tuple[str, str] | None  # (Lang, Category) as written, for an article with a Category
+
+    def value(self, key: str) -> str | None:
+        return self.fields[key][0] if key in self.fields else None
+
+    def line(self, key: str, default: int = 1) -> int:
+        return self.fields[key][1] if key in self.fields else default
+
+
+@dataclass
+class Checked:
+    """One file's own findings (:func:`check_one`, :func:`unfinished_charts`, or the file not
+    being UTF-8) and what they were made from besides the file: the sections in use they
+    were told about (by language asked, for an article without a Category) and the chart
+    files they read. Kept from one build to the next (editorial.py) while those are the same."""
+
+    source: Source
+    problems: list[Problem]
+    summary: Summary | None  # None: the file could not be read
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    charts: list[Path] = field(default_factory=list)
+
+
+class _Sections(Mapping):
+    """The sections in use by language, as :func:`check_one` reads them, noting what it was
+    told (``told``: language -> the sections listed): its findings hold only while those
+    are the sections in use, whatever the other files do to the rest."""
+
+    def __init__(self, by_lang: dict[str, set[str]]):
+        self._by_lang, self.told = by_lang, {}
+
+    def __getitem__(self, lang: str) -> set[str]:
+        self.told[lang] = sorted(self._by_lang.get(lang, ()))
+        return self._by_lang[lang]
+
+    def __iter__(self):
+        self.told.update({lang: sorted(names) for lang, names in self._by_lang.items()})
+        return iter(self._by_lang)
+
+    def __len__(self) -> int:
+        return len(self._by_lang)
+
+
+def section_of(matter: FrontMatter) -> tuple[str, str] | None:
+    """(Lang, Category) as written, for the sections in use: an article's, when it has one."""
+    if matter.source.kind == "article" and matter.value("category"):
+        return matter.value("lang") or "", matter.value("category")
+    return None
+
+
+def check_file(source: Source, matter: FrontMatter | None, problem: Problem | None, langs: list[str],
+               placeholders, categories: dict[str, set[str]], charts_dir: Path | None) -> Checked:
+    """The checks that need only this file (``read(source)`` gave ``matter`` or ``problem``)
+    and the sections in use (``categories``). The section is taken before :func:`check_one`,
+    which leaves the fields as the editor meant them for the checks that compare files."""
+    if matter is None:
+        return Checked(source, [problem] if problem else [], None)
+    section = section_of(matter)
+    told = _Sections(categories)
+    problems = check_one(matter, langs, list(placeholders), told)
+    problems += unfinished_charts(matter, charts_dir, placeholders)
+    fields = {key: matter.fields[key] for key in COMPARED if key in matter.fields}
+    return Checked(source, problems, Summary(source, fields, charts_placed(matter.text), section),
+                   told.told, sorted({path for _line, _id, path in chart_files(matter, charts_dir)}))
+
+
+def sections_in_use(sections) -> dict[str, set[str]]:
+    """The categories of the articles, by language as written (the list an article without a
+    Category is told), from each file's :func:`section_of` (None for none)."""
     categories: dict[str, set[str]] = {}
-    for m in matters:
-        if m.source.kind == "article" and m.value("category"):
-            categories.setdefault(m.value("lang") or "", set()).add(m.value("category"))
-    for m in matters:
-        problems[m.source.display] += check_one(m, langs, list(placeholders), categories)
-        problems[m.source.display] += unfinished_charts(m, charts_dir, placeholders)
-    by_slug: dict[str, list[FrontMatter]] = {}
+    for section in sections:
+        if section is not None:
+            lang, category = section
+            categories.setdefault(lang, set()).add(category)
+    return categories
+
+
+def check_files(sources: list[Source], langs: list[str], placeholders=(), charts_dir: Path | None = None,
+                kept: dict[str, Checked] | None = None) -> list[Checked]:
+    """Each file's own findings, in the order of ``sources``. ``kept`` (by display path) holds
+    findings from an earlier build whose file and chart files have not changed since
+    (editorial.py checks them); each is used again if the sections it was told about are
+    still the sections in use, else its file is read and checked again. A file not in
+    ``kept`` is read and checked."""
+    kept = kept or {}
+    read_now = {s.display: read(s) for s in sources if s.display not in kept}
+
+    def section(source: Source) -> tuple[str, str] | None:
+        if source.display in kept:
+            summary = kept[source.display].summary
+            return summary.section if summary else None
+        matter = read_now[source.display][0]
+        return section_of(matter) if matter else None
+
+    categories = sections_in_use(section(source) for source in sources)
+    out = []
+    for source in sources:
+        old = kept.get(source.display)
+        if old is not None and all(sorted(categories.get(lang, ())) == listed
+                                   for lang, listed in old.sections.items()):
+            out.append(old)
+            continue
+        matter, problem = read_now[source.display] if source.display in read_now else read(source)
+        out.append(check_file(source, matter, problem, langs, placeholders, categories, charts_dir))
+    return out
+
+
+def compare(checked: list[Checked], langs: list[str], reserved=()) -> dict[str, list[Problem]]:
+    """Every problem of every file, by display path, from each file's own findings and the
+    checks that compare files: a slug is used once per language (articles and pages share
+    the address space), a translation's original exists, no slug takes an address the site
+    uses for its own pages, and translations pair up."""
+    problems = {c.source.display: list(c.problems) for c in checked}
+    summaries = [c.summary for c in checked if c.summary is not None]
+    by_slug: dict[str, list[Summary]] = {}
     # The older file keeps the slug: the one just created or renamed is the one to change.
-    for m in sorted(matters, key=lambda m: (m.source.path.stat().st_mtime_ns, m.source.display)):
+    for m in sorted(summaries, key=lambda m: (m.source.path.stat().st_mtime_ns, m.source.display)):
         if m.value("slug"):
             by_slug.setdefault(m.value("slug"), []).append(m)
     for slug, group in by_slug.items():
         for m in group:
             problems[m.source.display] += _cross_checks(m, slug, group, by_slug, reserved)
-    for problem in unpaired(matters, lambda m, line, message: Problem(m.source.display, line, message),
+    for problem in unpaired(summaries, lambda m, line, message: Problem(m.source.display, line, message),
                             langs):
         problems[problem.display].append(problem)
     return {k: sorted(v, key=lambda p: p.line) for k, v in problems.items() if v}
 
 
-def _cross_checks(m: FrontMatter, slug: str, group, by_slug, reserved) -> list[Problem]:
+def check_all(sources: list[Source], langs: list[str], placeholders: list[str] = (),
+              reserved: list[str] = (), charts_dir: Path | None = None) -> dict[str, list[Problem]]:
+    """Every problem of every file, by display path: each file's own checks
+    (:func:`check_files`), then the checks that compare files (:func:`compare`)."""
+    return compare(check_files(sources, langs, placeholders, charts_dir), langs, reserved)
+
+
+def _cross_checks(m: Summary, slug: str, group, by_slug, reserved) -> list[Problem]:
     display, line, out = m.source.display, m.line("slug"), []
     lang = m.value("lang")
     if slug in reserved:

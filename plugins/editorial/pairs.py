@@ -32,8 +32,9 @@ def distance(a: str, b: str, limit: int = MAX_DISTANCE) -> int:
     return previous[-1]
 
 
-def _charts(matter) -> frozenset[str]:
-    return frozenset(CHART.findall(matter.text))
+def charts_placed(text: str) -> frozenset[str]:
+    """The charts an article's text places (what ``unpaired`` compares, as ``matter.charts``)."""
+    return frozenset(CHART.findall(text))
 
 
 def _day(matter) -> str:
@@ -42,8 +43,10 @@ def _day(matter) -> str:
 
 def unpaired(matters: list, problem, site_langs: list[str] = ()) -> list:
     """One problem per pair of articles that look like translations but are not linked.
-    ``problem(matter, line, message)`` builds it; the message goes on the file in the
-    later language of the pair (the translation, usually), and names the other."""
+    ``matters`` are the files' summaries (``checks.Summary``: their Slug, Lang, Date and
+    Translation, the charts they place); ``problem(matter, line, message)`` builds it; the
+    message goes on the file in the later language of the pair (the translation, usually),
+    and names the other."""
     articles = [m for m in matters if m.source.kind == "article" and m.value("slug")
                 and m.value("lang")]
     slugs_by_lang: dict[str, set[str]] = {}
@@ -68,8 +71,8 @@ def unpaired(matters: list, problem, site_langs: list[str] = ()) -> list:
             first, second = sorted((a, b), key=lambda m: (langs.index(m.value("lang")), m.source.display))
             s1, s2 = first.value("slug"), second.value("slug")
             near = min(len(s1), len(s2)) >= MIN_LENGTH and distance(s1, s2) <= MAX_DISTANCE
-            charts = _charts(first)
-            same = bool(charts) and _day(first) and _day(first) == _day(second) and charts == _charts(second)
+            charts = first.charts
+            same = bool(charts) and _day(first) and _day(first) == _day(second) and charts == second.charts
             if not (near or same):
                 continue
             why = (f'its Slug "{s2}" differs by a few letters from "{s1}"' if near else
