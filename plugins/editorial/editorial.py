@@ -25,7 +25,7 @@ from datadesk.frontmatter import Problem, Source
 from pelican import signals
 from pelican.readers import MarkdownReader
 
-from .checks import check_all
+from .checks import Checked, Summary, check_all, check_files, compare
 
 logger = logging.getLogger(__name__)
 
@@ -146,11 +146,110 @@ def _kept_checks(settings: dict, found: list[Source], langs, placeholders, reser
     return Store(Path(settings["CACHE_PATH"]).parent / "editorial"), key
 
 
-def _count(settings: dict, what: str) -> None:
+def _count(settings: dict, what: str, n: int = 1) -> None:
     from datadesk.desk import DESK_KEY
 
-    if settings.get(DESK_KEY) is not None:
-        settings[DESK_KEY].count("editorial checks", what)
+    if settings.get(DESK_KEY) is not None and n:
+        settings[DESK_KEY].count("editorial checks", what, n)
+
+
+def _record(checked: Checked, digests) -> dict:
+    """What is kept of one file's own findings (JSON): the file's name, kind and hash, its
+    problems, its summary for the checks that compare files, the sections in use it was told
+    about and the hash of each chart file it read (``digests``: the build's snapshot's)."""
+    summary = checked.summary
+    return {"display": checked.source.display, "kind": checked.source.kind,
+            "digest": digests(checked.source.path),
+            "problems": [[p.display, p.line, p.message] for p in checked.problems],
+            "summary": None if summary is None else {
+                "fields": {key: list(value) for key, value in summary.fields.items()},
+                "charts": sorted(summary.charts),
+                "section": list(summary.section) if summary.section else None},
+            "sections": checked.sections,
+            "charts": [[str(path), digests(path)] for path in checked.charts]}
+
+
+def _texts(value, n: int | None = None) -> bool:
+    """A list of texts (of ``n`` of them when given)."""
+    return (isinstance(value, list) and (n is None or len(value) == n)
+            and all(isinstance(v, str) for v in value))
+
+
+def _triple(value) -> bool:
+    """[text, line, text]: a field (value, line, name as typed) or a problem (file, line, message)."""
+    return (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+            and isinstance(value[1], int) and isinstance(value[2], str))
+
+
+def _kept_file(record, source: Source, digests) -> Checked | None:
+    """The findings kept for ``source`` if its record is whole and was made from the file as
+    it is now (its name, kind and hash) and from the chart files as they are now; else None,
+    and the file is checked again. Whether the sections it was told about are still the
+    sections in use is for :func:`check_files` to see, once every file's section is known."""
+    if not isinstance(record, dict) or record.get("display") != source.display \
+            or record.get("kind") != source.kind:
+        return None
+    digest = digests(source.path)
+    charts, problems = record.get("charts"), record.get("problems")
+    sections, summary = record.get("sections"), record.get("summary")
+    if digest is None or record.get("digest") != digest:
+        return None
+    if not isinstance(charts, list) or not all(
+            isinstance(c, list) and len(c) == 2 and isinstance(c[0], str) and digests(c[0]) == c[1]
+            for c in charts):
+        return None
+    if not isinstance(problems, list) or not all(_triple(p) and p[0] == source.display for p in problems):
+        return None
+    if not isinstance(sections, dict) or not all(_texts(v) for v in sections.values()):
+        return None
+    if summary is not None:
+        if not isinstance(summary, dict) or not isinstance(summary.get("fields"), dict) \
+                or not all(isinstance(k, str) and _triple(v) for k, v in summary["fields"].items()) \
+                or not _texts(summary.get("charts")) \
+                or not (summary.get("section") is None or _texts(summary.get("section"), 2)):
+            return None
+        summary = Summary(source, {key: tuple(value) for key, value in summary["fields"].items()},
+                          frozenset(summary["charts"]),
+                          tuple(summary["section"]) if summary["section"] else None)
+    return Checked(source, [Problem(*p) for p in problems], summary, sections,
+                   [Path(c[0]) for c in charts])
+
+
+def _checked_by_file(settings: dict, found: list[Source], langs, placeholders, reserved, charts):
+    """:func:`check_all`, each file's own findings kept from one build to the next: after an
+    edit, only the files that changed (and those told about sections in use that changed, or
+    that place a chart whose file changed) are read and checked again; the checks that
+    compare files run on every file's summary. One store entry holds the records of the
+    files of the last build, by path; its key holds what every file's checks read besides
+    the file (the languages, placeholders, charts folder and ``code_version()``), each record
+    the rest (see :func:`_kept_file`). No store outside a Pelican build."""
+    from datadesk.desk import DESK_KEY
+    from datadesk.store import Store, code_version, key_of
+
+    desk = settings.get(DESK_KEY)
+    if "CACHE_PATH" not in settings or desk is None:
+        return check_all(found, langs, placeholders, reserved, charts)
+    digests = desk.snapshot.digest
+    store = Store(Path(settings["CACHE_PATH"]).parent / "editorial")
+    key = key_of("editorial checks by file", langs, placeholders, str(charts) if charts is not None else None,
+                 code_version())
+    entry = store.get(key, "the editorial checks by file")
+    records = entry.get("files") if isinstance(entry, dict) else None
+    records = records if isinstance(records, dict) else {}
+    kept = {}
+    for source in found:
+        checked = _kept_file(records.get(str(source.path)), source, digests)
+        if checked is not None:
+            kept[source.display] = checked
+    every = check_files(found, langs, placeholders, charts, kept)
+    again = [c for c in every if kept.get(c.source.display) is not c]
+    _count(settings, "files checked", len(again))
+    _count(settings, "files kept", len(every) - len(again))
+    if again or records.keys() != {str(source.path) for source in found}:
+        store.put(key, {"files": {str(c.source.path): records[str(c.source.path)]
+                                  if kept.get(c.source.display) is c else _record(c, digests)
+                                  for c in every}})
+    return compare(every, langs, reserved)
 
 
 def problems_for(generator) -> dict[str, list]:
@@ -172,7 +271,7 @@ def problems_for(generator) -> dict[str, list]:
                               for display, problems in kept["problems"]}  # in the order found
             _count(settings, "kept")
         else:
-            build.problems = check_all(found, langs, placeholders, reserved, charts)
+            build.problems = _checked_by_file(settings, found, langs, placeholders, reserved, charts)
             _count(settings, "checked")
             if store is not None:
                 store.put(key, {"problems": [[display, [[p.display, p.line, p.message] for p in problems]]

@@ -360,11 +360,14 @@ def test_the_dataset_pages_read_no_csv_on_a_warm_build_and_read_an_edited_one_ag
 
 def test_the_front_matter_checks_are_kept_until_a_file_changes(fingerprint_site):
     """The editorial checks' findings are kept by the hash and date of every file they read
-    (editorial.py): a warm build checks no front matter; a new file with a mistake is checked,
-    and fails each build with the same message (the second one from the store) leaving
-    output/ as it was; once it is gone, the findings of the files as they were are found again."""
+    (editorial.py): a cold build checks every file, a warm build checks no front matter; a
+    new file with a mistake is checked, and fails each build with the same message (the
+    second one from the store) leaving output/ as it was; once it is gone, the findings of
+    the files as they were are found again. (Each file's own findings, kept file by file:
+    tests/plugins/test_editorial_kept.py.)"""
     corpus, out = fingerprint_site["corpus"], fingerprint_site["out"]
-    assert fingerprint_site["cold"]["editorial checks"] == {"checked": 1}
+    markdown = len(list((corpus["project"] / "content").rglob("*.md")))
+    assert fingerprint_site["cold"]["editorial checks"] == {"checked": 1, "files checked": markdown}
     assert fingerprint_site["warm"]["editorial checks"] == {"kept": 1}
     broken = corpus["article"].with_name("date-fr.fr.md")
     broken.write_text("Title: Date\nDate: 31/10/2022\nSlug: date-fr\nLang: fr\nCategory: Énergie\n\n"
