@@ -38,7 +38,11 @@ TEXT_SUFFIXES = {".html", ".xml", ".json", ".csv", ".js", ".css", ".txt", ".svg"
 # file or folder the build opens or lists under one of OURS is written to the log. One
 # lister is left out: pkgutil, which Frictionless uses to find its plugins, lists every
 # folder of the import path (the build runner puts the project root on it) to see whether
-# it is a package; it reads no file there.
+# it is a package; it reads no file there. And shutil.rmtree, removing a folder of the
+# build's own (the search plugin's copy of the French pages, which holds a data/ folder),
+# opens each subfolder by its bare name relative to its parent's descriptor, not to the
+# working directory: such a name says nothing of where the folder is (the folder rmtree
+# was given is still checked, by its own path).
 AUDIT = '''
 import os, sys
 _LOG = os.environ["OTHERSITE_AUDIT_LOG"]
@@ -51,6 +55,9 @@ def _hook(event, args):
     if event == "os.listdir" and sys._getframe(1).f_code.co_filename.endswith("pkgutil.py"):
         return
     path = args[0]
+    if (event == "open" and isinstance(path, str) and not os.path.isabs(path)
+            and sys._getframe(1).f_code.co_name == "_rmtree_safe_fd"):
+        return
     if not isinstance(path, (str, bytes, os.PathLike)):
         return
     _busy.append(1)
