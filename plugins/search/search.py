@@ -4,8 +4,9 @@ Pagefind indexes each language site once its pages are written, into that site's
 bundle (``pagefind/`` and ``en/pagefind/``), and ships its own small UI; everything is
 served from the site itself. The English subsite is written first, inside the French run,
 so its index is made while Pelican writes the French pages; an edit in one language leaves
-the other language's index as it was (reused, not made again). Only elements marked ``data-pagefind-body`` are indexed (articles, pages,
-dataset pages), so navigation, listings and drafts stay out of the index.
+the other language's index as it was (reused, not made again). Only elements marked
+``data-pagefind-body`` are indexed (articles, pages, dataset pages), so navigation, listings
+and drafts stay out of the index.
 """
 
 from __future__ import annotations
@@ -152,10 +153,9 @@ def _digest(data: bytes) -> str:
 
 
 def _files(folder: Path, skip=(), pattern: str = "*", digest=None) -> dict[str, str]:
-    """Every file under ``folder`` matching ``pattern`` (but in the top folders ``skip``, a
-    name or several), by its path and SHA-256 (``digest(path)`` when given: the build's record
-    of the pages it wrote)."""
-    skip = {skip} if isinstance(skip, str) else set(skip or ())
+    """Every file under ``folder`` matching ``pattern`` (but in the top folders ``skip``), by
+    its path and SHA-256 (``digest(path)`` when given: the build's record of the pages it
+    wrote)."""
     found = {}
     for path in folder.rglob(pattern):
         rel = path.relative_to(folder).as_posix()
@@ -166,12 +166,10 @@ def _files(folder: Path, skip=(), pattern: str = "*", digest=None) -> dict[str, 
     return dict(sorted(found.items()))
 
 
-def index_key(site: Path, bundle_dir: str, digest=None, skip=(), pages: dict | None = None) -> str:
-    """What the index is made from: every HTML file of the language site (path and content
-    hash; not those of the folders ``skip``, the other language sites), Pagefind's version,
-    its arguments and any configuration of its own, the plugins' code."""
-    if pages is None:
-        pages = _files(site, skip={bundle_dir, *skip}, pattern="*.html", digest=digest)
+def index_key(bundle_dir: str, pages: dict[str, str]) -> str:
+    """What the index is made from: every HTML file of the language site (``pages``: path and
+    content hash), Pagefind's version, its arguments and any configuration of its own, the
+    plugins' code."""
     versions = {}
     for name in ("pagefind", "pagefind-bin"):
         try:
@@ -213,7 +211,7 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
     desk = desk_of(settings)
     store = Store(Path(settings["CACHE_PATH"]).parent / "search")
     pages = _files(site, skip={bundle_dir, *skip}, pattern="*.html", digest=desk.outputs.digest)
-    key = index_key(site, bundle_dir, pages=pages)
+    key = index_key(bundle_dir, pages)
     # where this language site is in the build ("." for the main one, "en"), and one entry per
     # output folder and language site (the index now in it), never more
     where = os.path.relpath(site, desk.outputs.root)
