@@ -36,8 +36,21 @@ class Source:
     kind: str  # "article" or "page"
 
 
+class Fields:
+    """``value`` and ``line`` of a header's ``fields`` (key -> (value, line, as typed)): the
+    front matter read here, and what the editorial checks keep of it (editorial.checks.Summary)."""
+
+    fields: dict[str, tuple[str, int, str]]
+
+    def value(self, key: str) -> str | None:
+        return self.fields[key][0] if key in self.fields else None
+
+    def line(self, key: str, default: int = 1) -> int:
+        return self.fields[key][1] if key in self.fields else default
+
+
 @dataclass
-class FrontMatter:
+class FrontMatter(Fields):
     source: Source
     fields: dict[str, tuple[str, int, str]] = field(default_factory=dict)  # key -> (value, line, as typed)
     text: str = ""
@@ -47,12 +60,6 @@ class FrontMatter:
     header: list[tuple[int, str]] = field(default_factory=list)
     start: int = 0  # 1 when the file opens with ---, else 0 (index of the first header line)
     meta_length: int = 0  # leading lines Markdown's meta extension takes (markers included)
-
-    def value(self, key: str) -> str | None:
-        return self.fields[key][0] if key in self.fields else None
-
-    def line(self, key: str, default: int = 1) -> int:
-        return self.fields[key][1] if key in self.fields else default
 
 
 @dataclass

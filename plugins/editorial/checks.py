@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bidi import problems as bidi_controls
-from datadesk.frontmatter import FrontMatter, Problem, Source, read
+from datadesk.frontmatter import Fields, FrontMatter, Problem, Source, read
 from .header import header_breaks, printed_problems
 from .pairs import charts_placed, unpaired
 
@@ -254,23 +254,18 @@ COMPARED = ("slug", "lang", "translation", "date")
 
 
 @dataclass
-class Summary:
+class Summary(Fields):
     """What the checks that compare files read of one file: the fields of ``COMPARED`` as
     :func:`check_one` left them (the quotes an editor wrapped around a value removed, as
     it meant them), the charts it places, and its section as written. It is kept with the
     file's own findings, so a file that did not change is not read again to be compared
-    with the others; it answers ``value`` and ``line`` as a :class:`FrontMatter` does."""
+    with the others; it answers ``value`` and ``line`` as a :class:`FrontMatter` does (both
+    are :class:`Fields`)."""
 
     source: Source
     fields: dict[str, tuple[str, int, str]]
     charts: frozenset[str]  # pairs.charts_placed
     section: tuple[str, str] | None  # (Lang, Category) as written, for an article with a Category
-
-    def value(self, key: str) -> str | None:
-        return self.fields[key][0] if key in self.fields else None
-
-    def line(self, key: str, default: int = 1) -> int:
-        return self.fields[key][1] if key in self.fields else default
 
 
 @dataclass
