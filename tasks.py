@@ -205,10 +205,15 @@ def curate(c, out=""):
 
 @task(help={"k": "Only tests matching this expression.", "x": "Stop at the first failure.",
             "fast": "Only the fast part: leave out the tests marked slow (site builds, servers, "
-                    "the browser, external tools)."})
-def test(c, k="", x=False, fast=False):
+                    "the browser, external tools).",
+            "processes": "Test processes (default: one per processor core, at most 4; "
+                         "1 runs everything in this process)."})
+def test(c, k="", x=False, fast=False, processes=0):
     """Run the whole test suite (pytest), or with --fast the part that needs no build."""
     args = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    processes = processes or min(os.cpu_count() or 1, 4)
+    if processes > 1:  # pytest-xdist: each test file runs whole in one process (its fixtures once)
+        args += ["-n", str(processes), "--dist", "loadfile"]
     if fast:
         args += ["-m", "not slow"]
     if k:

@@ -33,6 +33,17 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
+def copy_drawn(cache: str, into: Path) -> None:
+    """Copy the project's .cache/<cache> (the real charts' renders, the cards) to ``into``, if
+    there is one, leaving out the entries being written: the names starting with a dot (a
+    chart's staging or trash folder, a card's temporary file), which another test process may
+    rename away while this one copies (the suite runs in several processes)."""
+    import shutil
+
+    if (ROOT / ".cache" / cache).is_dir():
+        shutil.copytree(ROOT / ".cache" / cache, into, ignore=shutil.ignore_patterns(".*"))
+
+
 def drawn_corpus(into: Path, articles: int) -> dict:
     """A synthetic corpus (tools/bench/corpus.py, no extra charts) whose .cache starts with the
     project's charts and cards already drawn: the copies spare a test the drawing."""
@@ -42,8 +53,7 @@ def drawn_corpus(into: Path, articles: int) -> dict:
 
     corpus = make_corpus(ROOT, into, articles=articles, charts=0)
     for cache in ("charts", "cards"):
-        if (ROOT / ".cache" / cache).is_dir():
-            shutil.copytree(ROOT / ".cache" / cache, corpus["project"] / ".cache" / cache)
+        copy_drawn(cache, corpus["project"] / ".cache" / cache)
     return corpus
 
 
@@ -188,7 +198,20 @@ def pytest_configure(config):
         config.addinivalue_line("markers", f"{name}: {help_text}")
 
 
+# The longest test files (each over a minute and a half of one process), started first: the
+# suite runs in several processes, one file per process at a time (`invoke test`:
+# pytest-xdist's --dist loadfile), so a long file started last would leave the other processes
+# idle at the end. Only the order changes; every file is independent of the others.
+LONGEST_FIRST = ("tests/tools/test_bench.py", "tests/tools/test_fastpath.py",
+                 "tests/datadesk/test_article_cache.py", "tests/site/test_charts_layout.py")
+
+
 def pytest_collection_modifyitems(config, items):
+    def rank(item) -> int:
+        path = Path(str(item.fspath)).resolve().relative_to(ROOT).as_posix()
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)  # stable: the order within a file and among the others is kept
     for item in items:
         used = set(getattr(item, "fixturenames", ()))
         if used & BROWSER_FIXTURES and not item.get_closest_marker("browser"):

@@ -19,16 +19,14 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT
+from conftest import ROOT, copy_drawn
 from tools.bench.corpus import edit_article, make_corpus
 from tools.build import BuildFailed
 
 
 def corpus(into: Path, articles: int) -> dict:
     made = make_corpus(ROOT, into, articles=articles, charts=0)
-    renders = ROOT / ".cache" / "charts"
-    if renders.is_dir():  # the real charts' renders: no cold render in a test
-        shutil.copytree(renders, made["project"] / ".cache" / "charts")
+    copy_drawn("charts", made["project"] / ".cache" / "charts")  # no cold render in a test
     return made
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 import tasks
-from conftest import ROOT
+from conftest import ROOT, copy_drawn
 from tools.bench.corpus import make_corpus
 from tools.build import BuildFailed, build_in_process, new_cache
 
@@ -25,9 +24,7 @@ from datadesk import links, placeholders
 @pytest.fixture
 def placeholder_corpus(tmp_path):
     made = make_corpus(ROOT, tmp_path / "corpus", articles=2, charts=0)
-    renders = ROOT / ".cache" / "charts"
-    if renders.is_dir():  # the real charts' renders: no cold render in a test
-        shutil.copytree(renders, made["project"] / ".cache" / "charts")
+    copy_drawn("charts", made["project"] / ".cache" / "charts")  # no cold render in a test
     return made
 
 

@@ -25,6 +25,7 @@ for p in (ROOT, ROOT / "plugins"):
 
 from discovery.cards import (CARD_VERSION, FONT, HEIGHT, WIDTH, Card, _line_clear, _texts_clear,  # noqa: E402
                              draw_base, draw_layered_svg, draw_svg, png_size, render, render_all)
+from conftest import copy_drawn  # noqa: E402
 from tools.bench.corpus import make_corpus  # noqa: E402
 from tools.build import build_in_process, build_site  # noqa: E402
 
@@ -59,8 +60,7 @@ def card_builds(tmp_path_factory):
     (cold, into another output), then built warm."""
     into = tmp_path_factory.mktemp("cards")
     corpus = make_corpus(ROOT, into, articles=6, charts=0)
-    if (ROOT / ".cache" / "charts").is_dir():
-        shutil.copytree(ROOT / ".cache" / "charts", corpus["project"] / ".cache" / "charts")
+    copy_drawn("charts", corpus["project"] / ".cache" / "charts")
     parallel, serial = into / "parallel", into / "serial"
     forget_cards(corpus)
     build_site(settings=str(with_workers(corpus, 2)), output=parallel, quiet=True)
