@@ -548,8 +548,8 @@ def _stage_chart(generator, site, chart_id: str, work: Path, embed: bool) -> lis
         (work / target).write_bytes(data)
         staged.append((work / target, target))
     if embed and site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
-        # The generator's own method, on the language site's context, templates and settings;
-        # the page reads its PNG's size from the files staged beside it (as from the build's).
+        # The generator's own method, on the language site's context, templates and settings
+        # (it gives the page its PNG's size from the render cache, as in the build).
         charts = SimpleNamespace(settings=generator.settings, context={**generator.context, "OUTPUT_PATH": str(work)},
                                  get_template=generator.get_template, site=site)
         save_as = f"{out}/{chart_id}/index.html"

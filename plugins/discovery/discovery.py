@@ -18,7 +18,7 @@ from pelican import signals
 
 from .addresses import (DEFAULTS, SETTINGS, DiscoveryError, abs_url, is_absolute,  # noqa: F401
                         page_path, settings_for, site_base)
-from .cards import png_size, write_site_cards
+from .cards import write_site_cards
 from .feeds import write_language_feeds
 from .sitemap import write_sitemap_and_robots
 from .structured import FILTERS
@@ -27,8 +27,7 @@ from .structured import FILTERS
 def add_filters(pelican) -> None:
     pelican.settings.update(settings_for(pelican.settings))
     filters = pelican.settings.setdefault("JINJA_FILTERS", {})
-    filters.update({"page_path": page_path, "abs_url": abs_url, "png_size_of": png_size_of,
-                    "latest_articles": latest_articles})
+    filters.update({"page_path": page_path, "abs_url": abs_url, "latest_articles": latest_articles})
     filters.update(FILTERS)
 
 
@@ -89,18 +88,6 @@ def write_manifest(pelican) -> None:
 def write_feeds(generator, writer) -> None:
 
     write_language_feeds(generator)
-
-
-@pass_context
-def png_size_of(context, path: str) -> tuple[int, int]:
-    """Width and height of a PNG already written in this language site's output."""
-
-
-    file = Path(context["OUTPUT_PATH"]) / str(path).lstrip("/")
-    if not file.is_file():
-        raise DiscoveryError(f"{path}: the image a page declares as its card was not written before the page.")
-    with file.open("rb") as fp:
-        return png_size(fp.read(32))
 
 
 def write_cards(pelican) -> None:

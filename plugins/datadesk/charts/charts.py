@@ -13,6 +13,7 @@ import json
 import logging
 import posixpath
 import re
+import struct
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -555,12 +556,28 @@ class ChartsGenerator(Generator):
         siteurl = self.settings.get("SITEURL", "")
         page_url = posixpath.dirname(save_as) + "/"
         embed_src = f"{siteurl.rstrip('/')}/{page_url}" if siteurl.startswith(("http://", "https://")) else page_url
+        # The PNG's size (its sharing card's og:image:width/height) is given to the template,
+        # not read from the output folder by it: then every value the page shows is in its
+        # context, and an unchanged page is kept unrendered (outputs.LISTED_TEMPLATES). It is
+        # read from the header of the file the chart's folder was just given a copy of.
+        png = self.site.cache.file(built.key, self.site.metas[chart_id]["files"]["png"])
         writer.write_file(
             save_as, self.get_template("chart_embed"), self.context, relative_urls=relative,
             chart_id=chart_id, chart_title=built.texts["title"], chart_figure=html,
             chart_embed_src=embed_src, chart_height=self.site.metas[chart_id]["svg"][1] + 420,
-            page_name=posixpath.dirname(save_as),
+            chart_png_size=png_size(png, chart_id), page_name=posixpath.dirname(save_as),
         )
+
+
+def png_size(path: Path, chart_id: str) -> list[int]:
+    """[width, height] of the PNG file ``path`` of chart ``chart_id``, from its header (its
+    signature and IHDR chunk)."""
+    with open(path, "rb") as handle:
+        header = handle.read(24)
+    if header[:8] != b"\x89PNG\r\n\x1a\n" or header[12:16] != b"IHDR":
+        raise ChartError(chart_id, f"its PNG file {path} is not a PNG file",
+                         "Remove that file's folder from the charts' cache and build again.")
+    return list(struct.unpack(">II", header[16:24]))
 
 
 def get_generators(pelican):
