@@ -54,9 +54,10 @@ _NO_LINKS = {errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.ENO
              errno.EACCES}
 _CHUNK = 1 << 20
 # Templates whose pages are fingerprinted as the list pages are (pages.py: everything the
-# template reads, each value given to it described whole): the dataset pages. (Not the chart
-# embed pages: their template reads a PNG's size from the output folder, png_size_of.)
-LISTED_TEMPLATES = {"dataset.html", "datasets.html"}
+# template reads, each value given to it described whole): the dataset pages and the chart
+# embed pages (whose PNG's size charts.py gives the template, so it reads nothing from the
+# output folder: a template that did could not be kept by its context alone).
+LISTED_TEMPLATES = {"dataset.html", "datasets.html", "chart_embed.html"}
 
 
 def _same_file_bytes(a: Path, b: Path, size: int) -> bool:

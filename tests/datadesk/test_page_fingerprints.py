@@ -17,10 +17,11 @@ import jinja2
 import pytest
 
 from conftest import ROOT, drawn_corpus, fail_with_a_broken_article
-from tools.bench.corpus import edit_article
+from tools.bench.corpus import edit_article, edit_chart
 from tools.build import BuildFailed, build_in_process, build_site
 
 REAL = ("front-energetique", "bombe-sale-canaux-nucleaires", "defense-aerienne-armes-lourdes")
+CHARTS = sorted(p.stem for p in (ROOT / "content" / "charts").glob("*.*"))
 
 
 def tree(folder: Path) -> dict[str, str]:
@@ -59,6 +60,12 @@ def listing(folder: Path, slug: str) -> set[str]:
     return {page for page in list_pages(folder)
             if not page.startswith("en/") and page not in ALWAYS
             and f'{slug}/"' in (folder / page).read_text(encoding="utf-8")}
+
+
+def embed_pages(folder: Path) -> set[str]:
+    """The chart embed pages (charts/<id>/index.html of each language site)."""
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("index.html")
+            if 'name="page-type" content="chart-embed"' in p.read_text(encoding="utf-8")}
 
 
 def article_pages(folder: Path) -> set[str]:
@@ -130,20 +137,38 @@ def test_a_warm_build_renders_no_article_page(fingerprint_site):
     assert len(pages) == 12 + 2 * len(REAL)
     assert rendered(cold) == pages and cold["article pages"] == {"rendered": len(pages)}
     assert warm["article pages"] == {"skipped": len(pages)} and not rendered(warm)
-    # the list pages are not rendered either (but the 404 pages), nor the site's own pages
-    # and the dataset pages; the chart embed pages are, and nothing is rewritten
+    # the list pages are not rendered either (but the 404 pages), nor the site's own pages,
+    # the dataset pages and the chart embed pages, and nothing is rewritten
     lists = list_pages(out)
     assert rendered_lists(cold) == lists and cold["list pages"]["rendered"] == len(lists)
     assert rendered_lists(warm) == ALWAYS
     assert warm["list pages"] == {"skipped": len(lists - ALWAYS), "rendered": len(ALWAYS),
                                   "unfingerprinted": len(ALWAYS)}
     others = {p.relative_to(out).as_posix() for p in out.rglob("*.html")
-              if re.search(r'name="page-type" content="(page|dataset|datasets)"', p.read_text(encoding="utf-8"))}
+              if re.search(r'name="page-type" content="(page|dataset|datasets|chart-embed)"',
+                           p.read_text(encoding="utf-8"))}
+    assert embed_pages(out) <= others and len(embed_pages(out)) == 2 * len(CHARTS)
     assert set(cold["rendered other pages"]) == others
     assert warm["other pages"] == {"skipped": len(others)} and "rendered other pages" not in warm
     assert warm["pages"]["rendered"] == (cold["pages"]["rendered"] - len(pages) - len(lists - ALWAYS)
                                          - len(others))
     assert warm["pages"].get("written", 0) == 0
+
+
+def test_an_edited_chart_renders_its_embed_page_only(fingerprint_site):
+    """A chart embed page is kept while its chart is unchanged (above); an edit to the French
+    subtitle of a chart renders that chart's French embed page, no other one (its English
+    chart is the same), and the page shows the edit, as a clean build writes it."""
+    corpus, out = fingerprint_site["corpus"], fingerprint_site["out"]
+    chart = corpus["project"] / "content" / "charts" / "aid_monthly_by_type.yaml"
+    embed = "charts/aid_monthly_by_type/index.html"
+    edit_chart(chart, "EMBEDEDIT")
+    _pages, before, after = rebuild(fingerprint_site, "chart")
+    counts = fingerprint_site["counts"]
+    assert {page for page in counts["rendered other pages"] if page in embed_pages(out)} == {embed}
+    assert counts["other pages"]["skipped"] > 0
+    assert embed in changed(before, after) and f"en/{embed}" not in changed(before, after)
+    assert "EMBEDEDIT" in (out / embed).read_text(encoding="utf-8")
 
 
 def test_an_edited_body_renders_its_page_only(fingerprint_site):
