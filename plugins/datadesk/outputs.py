@@ -37,6 +37,7 @@ import logging
 import os
 import shutil
 import stat
+import struct
 import sys
 from pathlib import Path
 
@@ -58,6 +59,14 @@ _CHUNK = 1 << 20
 # embed pages (whose PNG's size charts.py gives the template, so it reads nothing from the
 # output folder: a template that did could not be kept by its context alone).
 LISTED_TEMPLATES = {"dataset.html", "datasets.html", "chart_embed.html"}
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (its first 24 bytes: signature and IHDR chunk);
+    ValueError when ``data`` does not start as a PNG file does."""
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG file")
+    return struct.unpack(">II", data[16:24])
 
 
 def _same_file_bytes(a: Path, b: Path, size: int) -> bool:

@@ -29,7 +29,7 @@ from typing import Iterator
 from xml.sax.saxutils import escape
 
 from datadesk import write_output
-from datadesk.outputs import Memo
+from datadesk.outputs import Memo, png_size  # noqa: F401 (png_size: the tests' too)
 from datadesk.store import Store, code_version, key_of
 
 logger = logging.getLogger(__name__)
@@ -97,13 +97,6 @@ def _cut(line: str, size: float, width: float, bold: bool) -> str:
     while line and text_width(line + "…", size, bold) > width:
         line = line[:-1]
     return line + "…"
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    """Width and height from a PNG's header."""
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        raise ValueError("not a PNG file")
-    return struct.unpack(">II", data[16:24])
 
 
 @dataclass

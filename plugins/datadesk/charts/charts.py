@@ -13,7 +13,6 @@ import json
 import logging
 import posixpath
 import re
-import struct
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -570,14 +569,14 @@ class ChartsGenerator(Generator):
 
 
 def png_size(path: Path, chart_id: str) -> list[int]:
-    """[width, height] of the PNG file ``path`` of chart ``chart_id``, from its header (its
-    signature and IHDR chunk)."""
+    """[width, height] of the PNG file ``path`` of chart ``chart_id``, from its header."""
     with open(path, "rb") as handle:
         header = handle.read(24)
-    if header[:8] != b"\x89PNG\r\n\x1a\n" or header[12:16] != b"IHDR":
+    try:
+        return list(outputs.png_size(header))
+    except ValueError:
         raise ChartError(chart_id, f"its PNG file {path} is not a PNG file",
-                         "Remove that file's folder from the charts' cache and build again.")
-    return list(struct.unpack(">II", header[16:24]))
+                         "Remove that file's folder from the charts' cache and build again.") from None
 
 
 def get_generators(pelican):
