@@ -47,8 +47,6 @@ def copy_drawn(cache: str, into: Path) -> None:
 def drawn_corpus(into: Path, articles: int) -> dict:
     """A synthetic corpus (tools/bench/corpus.py, no extra charts) whose .cache starts with the
     project's charts and cards already drawn: the copies spare a test the drawing."""
-    import shutil
-
     from tools.bench.corpus import make_corpus
 
     corpus = make_corpus(ROOT, into, articles=articles, charts=0)
