@@ -92,14 +92,16 @@ def clean(c):
     print("Removed output/ and .cache/")
 
 
-@task(help={"debug": "Show Python tracebacks (for developers)."})
-def build(c, debug=False):
-    """Build the site into output/ (atomic: a failed build leaves output/ untouched)."""
+@task(help={"debug": "Show Python tracebacks (for developers).",
+            "force": "Run every stage even when nothing changed since output/ was built."})
+def build(c, debug=False, force=False):
+    """Build the site into output/ (atomic: a failed build leaves output/ untouched); when no
+    input changed and output/ is as the last build left it, stop at once (--force: build)."""
     try:
-        build_site(debug=debug)
+        build_site(debug=debug, if_changed=not force)
     except BuildFailed as exc:
         _fail(exc)
-    print(f"Built the site into {OUTPUT.relative_to(ROOT)}/")
+    print(f"The site is in {OUTPUT.relative_to(ROOT)}/")
 
 
 @task(pre=[clean], post=[build])

@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "output"
 PYTHON = sys.executable
 FATAL = "warnings"  # Pelican's --fatal level: any warning fails the build (see README)
+IF_CHANGED = "--if-changed"  # pelican_child: stop at once when output/ is up to date (datadesk/uptodate.py)
+UP_TO_DATE = 3  # pelican_child's exit status then: nothing was built, output/ stays as it is
 
 
 class BuildFailed(Exception):
@@ -34,11 +36,13 @@ class BuildFailed(Exception):
 
 
 def pelican_command(settings: str, out: Path, debug: bool = False, content: Path | None = None,
-                    extra=()) -> list[str]:
+                    extra=(), if_changed: bool = False) -> list[str]:
     """``pelican --fatal warnings``, run through ``pelican_child`` below for readable errors.
     Without ``content``, the settings' own PATH is the content (another site's settings
-    build that site's content, not this project's)."""
+    build that site's content, not this project's). ``if_changed``: see ``build_site``."""
     command = [PYTHON, str(Path(__file__).resolve()), "--pelican"]
+    if if_changed:
+        command.append(IF_CHANGED)
     if content is not None:
         command.append(str(content))
     command += ["-s", str(ROOT / settings), "-o", str(out), "--fatal", FATAL]
@@ -96,11 +100,15 @@ class _Problems(logging.Handler):
 
 def pelican_child(argv: list[str]) -> int:
     """Run Pelican like ``pelican --fatal warnings``, but report every problem at once,
-    plainly, and with a traceback only under --debug."""
+    plainly, and with a traceback only under --debug. With ``--if-changed`` first, return
+    UP_TO_DATE at once, having written nothing, when the output folder is what a build of
+    the current inputs would write (datadesk/uptodate.py), and record it after a build that
+    succeeded."""
     from pelican import get_instance, parse_arguments
     from pelican.log import init as init_logging
 
-    args = parse_arguments(argv)
+    if_changed = argv[:1] == [IF_CHANGED]
+    args = parse_arguments(argv[1:] if if_changed else argv)
     debug = args.verbosity == logging.DEBUG
     problems = _Problems()
     console = logging.StreamHandler(sys.stderr)
@@ -113,9 +121,15 @@ def pelican_child(argv: list[str]) -> int:
     logging.getLogger().addHandler(problems)
     try:
         pelican, _settings = get_instance(args)
+        check = _up_to_date_check(pelican.settings) if if_changed and not problems.messages else None
+        if check is not None and check.up_to_date():
+            _report_up_to_date(pelican.settings, check)
+            return UP_TO_DATE
         pelican.run()
         if not (problems.messages and args.fatal):
             finish(pelican.settings)
+            if check is not None and not problems.messages:
+                check.record()
     except Exception as exc:  # a plugin's error already says where and how to fix it
         if debug:
             raise
@@ -140,6 +154,26 @@ def previous_output(output: Path) -> dict:
     return {PREVIOUS_OUTPUT: str(output)}
 
 
+def _up_to_date_check(settings: dict):
+    """The up-to-date check of this build (None for a site without the data desk)."""
+    if "datadesk" not in settings.get("PLUGINS", []):
+        return None
+    from datadesk.uptodate import Check
+
+    return Check(settings)
+
+
+def _report_up_to_date(settings: dict, check) -> None:
+    from datadesk import report_path
+
+    path = report_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(check.report(), sort_keys=True, indent=1), encoding="utf-8")
+    print(f"Nothing to build: no input changed since {check.output.name}/ was built and {check.output.name}/ "
+          f"is as that build left it ({check.files} input files hashed, {check.output_files} output files "
+          f"checked). `invoke build --force` runs every stage anyway.")
+
+
 def finish(settings: dict) -> None:
     """Once Pelican has finished a build that succeeded: the data desk links what else is
     unchanged (the theme's files) and writes its report again with every file counted."""
@@ -149,11 +183,15 @@ def finish(settings: dict) -> None:
 
 
 def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: bool = False,
-               env: dict | None = None, quiet: bool = False, content: Path | None = None) -> Path:
+               env: dict | None = None, quiet: bool = False, content: Path | None = None,
+               if_changed: bool = False) -> Path:
     """Build into a fresh directory beside ``output`` and swap it in only on success.
 
     A failed build raises BuildFailed and leaves ``output`` byte-identical. One build of
     an output folder at a time (a lock); the leftovers of a killed build are removed first.
+    ``if_changed`` (``invoke build``, unless ``--force``): when no input changed since the
+    build that made ``output`` and nothing touched ``output`` since, stop before Pelican
+    runs and leave ``output`` as it is (datadesk/uptodate.py).
     """
     output = Path(output).resolve()
     with build_lock(output):
@@ -164,10 +202,12 @@ def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: b
             extra = [arg for key, value in previous_output(output).items()
                      for arg in ("-e", f"{key}={json.dumps(value)}")]
             result = subprocess.run(
-                pelican_command(settings, staging, debug, content, extra), cwd=ROOT, env=run_env,
+                pelican_command(settings, staging, debug, content, extra, if_changed), cwd=ROOT, env=run_env,
                 stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
                 text=True,
             )
+            if if_changed and result.returncode == UP_TO_DATE:
+                return output
             if result.returncode != 0:
                 raise BuildFailed(
                     f"The build failed (pelican exited {result.returncode}); "

@@ -1,0 +1,244 @@
+"""Whether ``output/`` is already what a build of the current inputs would write.
+
+A build is a function of what it reads. When nothing it reads has changed since the build
+that made ``output/``, and nothing has touched ``output/`` since, running Pelican again
+would render nothing new and link every file back in place: ``invoke build`` stops before
+that ("up to date") and leaves ``output/`` as it is. ``invoke build --force`` runs every
+stage anyway. ``tools/build.py`` asks this module before Pelican runs and records after a
+build that succeeded.
+
+**The inputs key** (:meth:`Check.inputs_key`) hashes:
+
+- the bytes of every file under the folders the build reads: the content (``PATH``), the
+  data (``DATADESK_DATA_DIR``), the theme (``THEME``, ``THEME_TEMPLATES_OVERRIDES``), the
+  plugins (``PLUGIN_PATHS``), the same settings of each language subsite
+  (``I18N_SUBSITES``), the build runner, and a Pagefind configuration in the folder the build
+  runs in (``pagefind.json``…); compiled bytecode (``__pycache__``) and the
+  folder being built are left out;
+- every setting (upper-case names: the settings file's values and ``-e`` overrides;
+  functions by their source, as the page fingerprints describe them, ``pages.describe``),
+  but ``OUTPUT_PATH`` and ``DATADESK_PREVIOUS_OUTPUT``, which name this build's folders;
+- the name and version of every installed Python distribution (Pelican, Markdown,
+  Pagefind's binary, vl-convert…) and the Python version;
+- the environment variables a build may read: ``TZ``, ``LANG``, ``LANGUAGE``, ``LC_*``,
+  ``SOURCE_DATE_EPOCH`` and every ``PAGEFIND_*``, ``PELICAN*`` and ``DATADESK_*``.
+
+No plugin reads the clock (a build on another day writes the same bytes), so the date is
+not an input.
+
+**The output state** (:func:`output_state`) lists every file and folder under the output
+folder with each file's size, modification time (in nanoseconds) and inode. A build
+writes each file anew, or hard-links it from the previous output only when the bytes are
+equal (outputs.py), so the same state means the same bytes; anything else that writes
+into ``output/`` (the preview's fast path, a hand edit, a copy put back) changes it, and
+the next build runs in full.
+
+**The record**, one entry of ``.cache/builds`` per output folder, holds the inputs key and
+the state of the folder the build wrote (the staging folder, whose files keep their size,
+time and inode when it is swapped in). It is written only after a build that succeeded,
+and only when no input changed while the build ran (every input file has the same size and
+time at the end as when it was hashed); otherwise the next build runs in full. A record
+that cannot be read, or a setting that cannot be described, only costs a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .store import Store, key_of
+
+logger = logging.getLogger(__name__)
+
+PREVIOUS_OUTPUT = "DATADESK_PREVIOUS_OUTPUT"
+FOLDER_SETTINGS = ("PATH", "DATADESK_DATA_DIR", "THEME", "THEME_TEMPLATES_OVERRIDES", "PLUGIN_PATHS")
+VOLATILE_SETTINGS = ("OUTPUT_PATH", PREVIOUS_OUTPUT)
+ENVIRONMENT = ("TZ", "LANG", "LANGUAGE", "SOURCE_DATE_EPOCH")
+ENVIRONMENT_PREFIXES = ("LC_", "PAGEFIND_", "PELICAN", "DATADESK_")
+SKIPPED_NAMES = ("__pycache__",)
+PAGEFIND_CONFIGS = ("pagefind.json", "pagefind.toml", "pagefind.yml", "pagefind.yaml")
+RUNNER = Path(__file__).resolve().parents[2] / "tools" / "build.py"
+
+
+class Undescribed(Exception):
+    """A setting whose value the key cannot describe: the build runs in full."""
+
+
+def _folders(settings: dict) -> list[Path]:
+    """The folders and files the build reads, from the settings and each subsite's own."""
+    found: list[Path] = []
+    tables = [settings] + [sub for sub in (settings.get("I18N_SUBSITES") or {}).values() if isinstance(sub, dict)]
+    for table in tables:
+        for name in FOLDER_SETTINGS:
+            value = table.get(name)
+            for item in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(item, (str, os.PathLike)) and str(item):
+                    path = Path(settings.get("PATH", ".")) / item if name == "THEME_TEMPLATES_OVERRIDES" else Path(item)
+                    found.append(path.resolve())
+    found.append(RUNNER)
+    # Pagefind reads a configuration of its own from the folder the build runs in
+    # (plugins/search: PAGEFIND_CONFIGS)
+    found.extend(Path.cwd().resolve() / name for name in PAGEFIND_CONFIGS if (Path.cwd() / name).is_file())
+    return sorted(set(found))
+
+
+def _files(roots: list[Path], skip: list[Path]):
+    """(path, stat) of every file under ``roots`` (a root may be a file), in a stable order,
+    leaving out bytecode and the folders in ``skip`` (the output and staging folders)."""
+    skipped = {str(p) for p in skip}
+    for root in roots:
+        if root.is_file():
+            yield root, root.stat()
+            continue
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(d for d in dirs if d not in SKIPPED_NAMES and os.path.join(folder, d) not in skipped)
+            for name in sorted(files):
+                if name.endswith(".pyc"):
+                    continue
+                path = Path(folder, name)
+                try:
+                    yield path, path.stat()
+                except OSError:  # removed while we walk: the stamp check at the end sees it
+                    continue
+
+
+def _settings_text(settings: dict, output: str) -> str:
+    from .pages import Unknown, describe
+
+    chosen = {name: value for name, value in settings.items()
+              if isinstance(name, str) and name == name.upper() and not name.startswith("_")
+              and name not in VOLATILE_SETTINGS}
+    try:
+        text = json.dumps(describe(chosen), sort_keys=True, ensure_ascii=False)
+    except (Unknown, TypeError, ValueError) as exc:
+        raise Undescribed(str(exc)) from None
+    return text.replace(output, "<output>") if output else text
+
+
+def _environment() -> dict:
+    return {name: value for name, value in sorted(os.environ.items())
+            if name in ENVIRONMENT or name.startswith(ENVIRONMENT_PREFIXES)}
+
+
+def _distributions() -> list[str]:
+    """Every installed distribution's metadata folder on ``sys.path`` (its name holds the
+    name and version: ``pelican-4.12.0.dist-info``), with its folder: a listing, not a read
+    of each distribution's metadata."""
+    found = set()
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        found.update(f"{entry}/{name}" for name in names if name.endswith((".dist-info", ".egg-info", ".egg-link")))
+    return sorted(found)
+
+
+def output_state(folder: Path) -> tuple[str, int] | None:
+    """A hash of every path under ``folder`` with each file's size, time (ns) and inode, and
+    the number of files; None when there is no such folder."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    digest = hashlib.blake2b(digest_size=20)
+    count = 0
+    for parent, dirs, files in os.walk(folder):
+        dirs.sort()
+        rel = os.path.relpath(parent, folder)
+        digest.update(f"d {rel}\0".encode("utf-8", "surrogateescape"))
+        for name in sorted(files):
+            try:
+                st = os.lstat(os.path.join(parent, name))
+            except OSError:
+                return None  # removed while we look: not a state to trust
+            count += 1
+            digest.update(f"f {rel}/{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\0"
+                          .encode("utf-8", "surrogateescape"))
+    return digest.hexdigest(), count
+
+
+class Check:
+    """The up-to-date check of one ``invoke build`` of ``settings``' output folder
+    (``DATADESK_PREVIOUS_OUTPUT``), into ``settings["OUTPUT_PATH"]`` (the staging folder)."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+        self.output = Path(settings[PREVIOUS_OUTPUT]).resolve() if settings.get(PREVIOUS_OUTPUT) else None
+        self.staging = Path(settings["OUTPUT_PATH"]).resolve()
+        self.store = Store(Path(settings["CACHE_PATH"]).resolve().parent / "builds")
+        self.record_key = key_of("build record", str(self.output))
+        self.stamps: dict[str, tuple[int, int]] = {}
+        self.files = 0
+        self.key: str | None = None
+        self.why_not = ""
+        try:
+            self.key = self.inputs_key()
+        except Undescribed as exc:
+            self.why_not = f"a setting cannot be described ({exc})"
+
+    def _roots(self) -> tuple[list[Path], list[Path]]:
+        skip = [self.staging] + ([self.output] if self.output else [])
+        return _folders(self.settings), skip
+
+    def inputs_key(self) -> str:
+        """The hash of everything a build reads (see the module's docstring)."""
+        roots, skip = self._roots()
+        settings = _settings_text(self.settings, str(self.staging))
+        digest = hashlib.blake2b(digest_size=20)
+        for part in (settings, json.dumps(_environment(), sort_keys=True), "\n".join(_distributions()), sys.version):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        for path, st in _files(roots, skip):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            self.stamps[str(path)] = (st.st_size, st.st_mtime_ns)
+            digest.update(f"{path}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+            digest.update(data)
+        self.files = len(self.stamps)
+        return digest.hexdigest()
+
+    def _unchanged_since_hashed(self) -> bool:
+        roots, skip = self._roots()
+        now = {str(path): (st.st_size, st.st_mtime_ns) for path, st in _files(roots, skip)}
+        return now == self.stamps
+
+    def up_to_date(self) -> bool:
+        """True when the record of the output folder names this inputs key and the output
+        folder is in the state the recorded build left it."""
+        if self.key is None or self.output is None:
+            return False
+        record = self.store.get(self.record_key, f"the last build of {self.output.name}/")
+        if not isinstance(record, dict) or record.get("inputs") != self.key:
+            self.why_not = "inputs changed"
+            return False
+        state = output_state(self.output)
+        if state is None or [state[0], state[1]] != record.get("output"):
+            self.why_not = f"{self.output.name}/ changed since it was built"
+            return False
+        self.output_files = state[1]
+        return True
+
+    def record(self) -> bool:
+        """After a build that succeeded (the staging folder is complete): keep the inputs key
+        and the staging folder's state, unless an input changed while the build ran; then
+        the previous record is removed, so the next build runs in full."""
+        if self.key is None or self.output is None:
+            return False
+        state = output_state(self.staging)
+        if state is None or not self._unchanged_since_hashed():
+            self.store.put(self.record_key, {"inputs": None, "output": None})
+            return False
+        self.store.put(self.record_key, {"inputs": self.key, "output": [state[0], state[1]]})
+        return True
+
+    def report(self) -> dict:
+        """The build's report (``last-build.json``) when it stopped as up to date: nothing
+        converted, rendered, validated or written."""
+        return {"up to date": {"input files hashed": self.files, "output files checked": self.output_files},
+                "articles": {"converted": 0}, "pages": {"written": 0}, "output": {"written": 0},
+                "charts": {"prepared": 0}, "datasets": {"validated": 0}, "charts_drawn": {"renders": 0}}
