@@ -18,11 +18,12 @@ from tools.bench.corpus import CSV_CELL, edit_article, edit_chart, edit_csv_cell
 ROOT = Path(__file__).resolve().parents[2]
 
 ROWS = ["cold build (empty caches)", "chart renders in the cold build, parallel vs serial",
-        "warm build, nothing changed", "one article edited, then build", "one CSV cell edited, then build",
+        "warm build, nothing changed", "warm build, nothing changed, with --force (every stage runs)",
+        "one article edited, then build", "one CSV cell edited, then build",
         "live preview: article saved -> page rebuilt", "live preview: CSV cell saved -> page rebuilt",
         "live preview: chart saved -> page rebuilt", "peak memory, live preview (all its processes)", "4 articles: warm build",
         "4 articles: one article edited, then build", "peak memory of a build (all its processes)"]
-MEASURES = {"chart_floor", "cold", "chart_render", "warm", "article_edit", "csv_edit", "preview_article",
+MEASURES = {"chart_floor", "cold", "chart_render", "warm", "warm_forced", "article_edit", "csv_edit", "preview_article",
             "preview_csv", "preview_chart", "preview_memory", "scale_warm_4", "scale_edit_4", "memory"}
 
 
@@ -87,6 +88,13 @@ def test_bench_runs_end_to_end(tmp_path):
     for key in ("cold", "warm", "article_edit", "csv_edit", "preview_article"):
         assert data["measures"][key]["plain"], key
     assert data["measures"]["warm"]["project"][0]["report"]["charts_drawn"]["renders"] == 0
+    # `invoke build` with nothing changed stops at once; with --force every stage runs, and
+    # finds nothing to prepare or draw
+    assert "up to date" in data["measures"]["warm"]["project"][0]["report"]
+    forced = data["measures"]["warm_forced"]["project"][0]["report"]
+    assert "up to date" not in forced and forced["charts_drawn"]["renders"] == 0
+    assert forced["articles"].get("converted", 0) == 0 and forced["articles"]["cached"] > 0
+    assert any(line.startswith("| warm build, nothing changed |") and "up to date" in line for line in table)
     assert data["measures"]["cold"]["project"][0]["report"]["charts_drawn"]["renders"] > 0
     # the serial chart floor is built in each round of cold builds, each round in another order
     assert len(data["measures"]["chart_floor"]["project"]) == 2

@@ -6,7 +6,10 @@ default 1,000 articles + 200 more charts) and times, each as a whole process, th
 Pelican (the ``pelican`` command on the corpus' plain twin: the same Markdown, no plugins,
 its default theme), run by run in the same session, alternating which goes first:
 
-- cold build (empty caches, empty output) and warm build with nothing changed;
+- cold build (empty caches, empty output) and warm build with nothing changed: as
+  ``invoke build`` runs it (it stops at once when no input changed and ``output/`` is as the
+  last build left it, datadesk/uptodate.py), and as ``invoke build --force`` (every stage
+  runs, each finding its work already done);
 - a build after one article is edited (the same edit in both);
 - a build after one CSV cell that an article shows is edited (for Pelican, which shows no
   data, that is a build with nothing changed);
@@ -70,6 +73,7 @@ TARGETS = {
     "cold": "≤ 1.3 × (Pelican cold + chart floor ÷ cores)",
     "chart_render": "≥ 1.7 × faster than serial",
     "warm": "≤ 1.3 × Pelican warm",
+    "warm_forced": "—",
     "article_edit": "≤ 1.0 × Pelican warm",
     "csv_edit": "—",
     "preview_article": "≤ 1.0 s",
@@ -81,7 +85,7 @@ TARGETS = {
 }
 
 
-FIXED = ("chart_floor", "cold", "chart_render", "warm", "article_edit", "csv_edit", "preview_article",
+FIXED = ("chart_floor", "cold", "chart_render", "warm", "warm_forced", "article_edit", "csv_edit", "preview_article",
          "preview_csv", "preview_chart", "preview_memory", "memory")
 
 
@@ -203,12 +207,14 @@ class Corpus:
         self.edits = 0
 
     # the project, as `invoke build` runs it: a process that calls build_site
-    def build(self, what: str, settings: Path | None = None) -> Run:
+    def build(self, what: str, settings: Path | None = None, force: bool = False) -> Run:
+        """``force``: as ``invoke build --force`` (every stage runs even when nothing changed)."""
         settings = settings or self.files["settings"]
         (self.project / ".cache" / "last-build.json").unlink(missing_ok=True)
         log = self.logs / f"project-{what}.log"
         seconds, largest, peak, code = timed_process(
-            [PYTHON, "-m", "tools.bench.scale", "--build", str(settings), str(self.output)], ROOT, log)
+            [PYTHON, "-m", "tools.bench.scale", "--build", str(settings), str(self.output),
+             *(["--force-build"] if force else [])], ROOT, log)
         if code != 0:
             raise MeasureFailed(f"the project's build ({what}) failed:\n{_tail(log)}")
         return Run(seconds, peak, self.report(), largest)
@@ -267,7 +273,7 @@ class Corpus:
 
 
 def paired(corpus: Corpus, measure: Measure, repeats: int, what: str, before=None, page: str = "",
-           plain_shows: bool = True) -> None:
+           plain_shows: bool = True, force: bool = False) -> None:
     """``repeats`` builds of each side, alternating which goes first. ``before()`` makes an
     edit and returns the text ``page`` must then show (checked after each build: a timing
     of a build that did not show the edit would be worthless; for Pelican only if
@@ -277,7 +283,7 @@ def paired(corpus: Corpus, measure: Measure, repeats: int, what: str, before=Non
         order = ("project", "plain") if n % 2 == 0 else ("plain", "project")
         for side in order:
             if side == "project":
-                measure.project.append(corpus.build(f"{what}-{n + 1}"))
+                measure.project.append(corpus.build(f"{what}-{n + 1}", force=force))
                 if needle and page:
                     _shows(corpus.output / page, needle, "the project's build")
             else:
@@ -624,7 +630,17 @@ class Bench:
             render.error = "needs the cold builds above"
 
         warm = self.measure("warm", "warm build, nothing changed")
-        self.attempt(warm, lambda: paired(main, warm, self.repeats, "warm"))
+
+        def warm_builds():
+            # "Nothing changed" since a build of these settings: the last cold round may have
+            # ended with the serial floor's build (other settings), which a warm build redoes.
+            main.build("warm-start")
+            paired(main, warm, self.repeats, "warm")
+
+        self.attempt(warm, warm_builds)
+        forced = self.measure("warm_forced", "warm build, nothing changed, with --force (every stage runs)")
+        forced.note = "what the warm build costs when it cannot stop at once"
+        self.attempt(forced, lambda: paired(main, forced, self.repeats, "warm-forced", force=True))
         edit = self.measure("article_edit", "one article edited, then build")
         self.attempt(edit, lambda: paired(main, edit, self.repeats, "edit", before=main.edit_article,
                                           page=main.files["article_page"]))
@@ -687,7 +703,8 @@ class Bench:
 
         memory = self.measure("memory", "peak memory of a build (all its processes)")
         builds = [m for key, m in self.measures.items()
-                  if key in ("chart_floor", "cold", "warm", "article_edit", "csv_edit") or key.startswith("scale_")]
+                  if key in ("chart_floor", "cold", "warm", "warm_forced", "article_edit", "csv_edit")
+                  or key.startswith("scale_")]
         memory.project = [r for m in builds for r in m.project if r.peak_bytes]
         memory.plain = [r for m in builds for r in m.plain if r.peak_bytes]
 
@@ -847,6 +864,9 @@ def _did(report: dict) -> str:
     """The build's report in a few words: ``0 converted, 0 pages written, ... 0 charts drawn``."""
     parts = [f"{(report.get(part) or {}).get(what, 0)} {label}" for part, what, label in KEY_COUNTS
              if isinstance(report.get(part), dict)]
+    if isinstance(report.get("up to date"), dict):
+        return "up to date: nothing built ({} input files hashed, {} output files checked)".format(
+            report["up to date"].get("input files hashed", 0), report["up to date"].get("output files checked", 0))
     drawn = report.get("charts_drawn") or {}
     if drawn:
         parts.append(f"{drawn.get('renders', 0)} charts drawn")
@@ -903,9 +923,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", default="", help="write the corpus and the logs here (kept), not in a temporary folder")
     parser.add_argument("--from-json", default="", help="print the table of an earlier run's --json file, run nothing")
     parser.add_argument("--build", nargs=2, metavar=("SETTINGS", "OUTPUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--force-build", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.build:
-        return _child_build(*args.build)
+        return _child_build(*args.build, force=args.force_build)
     if args.from_json:
         return _table_from(Path(args.from_json))
     if args.articles < 2 or args.charts < 0 or args.repeats < 1 or args.cold_repeats < 1:
@@ -975,12 +996,13 @@ def _table_from(path: Path) -> int:
     return 1 if any(m.error for m in bench.measures.values()) else 0
 
 
-def _child_build(settings: str, output: str) -> int:
-    """One build as `invoke build` runs it (the benchmark times this whole process)."""
+def _child_build(settings: str, output: str, force: bool = False) -> int:
+    """One build as `invoke build` (``force``: `invoke build --force`) runs it (the benchmark
+    times this whole process)."""
     from tools.build import BuildFailed, build_site
 
     try:
-        build_site(settings=settings, output=Path(output), quiet=True)
+        build_site(settings=settings, output=Path(output), quiet=True, if_changed=not force)
     except BuildFailed as exc:
         print(exc)
         return 1
