@@ -94,7 +94,7 @@ def _files(roots: list[Path], skip: list[Path]):
         if root.is_file():
             yield root, root.stat()
             continue
-        for folder, dirs, files in os.walk(root):
+        for folder, dirs, files in os.walk(root, followlinks=True):  # as Pelican finds its files
             dirs[:] = sorted(d for d in dirs if d not in SKIPPED_NAMES and os.path.join(folder, d) not in skipped)
             for name in sorted(files):
                 if name.endswith(".pyc"):

@@ -100,6 +100,19 @@ def test_the_inputs_key_changes_with_every_input_a_build_reads(site, tmp_path, m
         assert Check(settings_of(site, staging)).key != base, "a new article did not change the key"
     finally:
         added.unlink()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "lie.fr.md").write_text("Title: Lié\n\nTexte.\n", encoding="utf-8")
+    link = corpus["article"].parent / "lie"
+    link.symlink_to(elsewhere, target_is_directory=True)
+    try:
+        linked = Check(settings_of(site, staging)).key
+        assert linked != base, "a folder linked into the content is read by Pelican: it is an input"
+        (elsewhere / "lie.fr.md").write_text("Title: Lié\n\nAutre texte.\n", encoding="utf-8")
+        assert Check(settings_of(site, staging)).key != linked, "a file of a linked folder is an input"
+    finally:
+        link.unlink()
+    assert Check(settings_of(site, staging)).key == base
     for name, value in (("TZ", "Pacific/Auckland"), ("PAGEFIND_FORCE_LANGUAGE", "de"), ("LC_ALL", "C")):
         monkeypatch.setenv(name, value)
         assert Check(settings_of(site, staging)).key != base, f"the environment variable {name} is not an input"
