@@ -272,6 +272,15 @@ class Corpus:
                             ignore=shutil.ignore_patterns("pelican", "last-build.json", "livereload-port"))
 
 
+COLD_SIDES = ("floor", "project", "plain")  # the serial chart floor, the project, plain Pelican
+
+
+def cold_round(n: int) -> tuple[str, ...]:
+    """The order of round ``n`` of cold builds: each side once, each round starting with the
+    next side, so that a load on the machine in one part of a round weighs on every side."""
+    return COLD_SIDES[n % 3:] + COLD_SIDES[:n % 3]
+
+
 def paired(corpus: Corpus, measure: Measure, repeats: int, what: str, before=None, page: str = "",
            plain_shows: bool = True, force: bool = False) -> None:
     """``repeats`` builds of each side, alternating which goes first. ``before()`` makes an
@@ -607,9 +616,8 @@ class Bench:
         def cold_builds():
             # The serial chart floor is built in the same rounds as the cold builds, each round in
             # another order, so that a load on the machine weighs on both sides of the speed-up.
-            sides = ("floor", "project", "plain")
             for n in range(self.cold_repeats):
-                for side in sides[n % 3:] + sides[:n % 3]:
+                for side in cold_round(n):
                     if side == "floor":
                         main.empty_caches()
                         floor.project.append(main.build(f"floor-{n + 1}", main.serial_settings))
