@@ -60,7 +60,6 @@ VOLATILE_SETTINGS = ("OUTPUT_PATH", PREVIOUS_OUTPUT)
 ENVIRONMENT = ("TZ", "LANG", "LANGUAGE", "SOURCE_DATE_EPOCH")
 ENVIRONMENT_PREFIXES = ("LC_", "PAGEFIND_", "PELICAN", "DATADESK_")
 SKIPPED_NAMES = ("__pycache__",)
-PAGEFIND_CONFIGS = ("pagefind.json", "pagefind.toml", "pagefind.yml", "pagefind.yaml")
 RUNNER = Path(__file__).resolve().parents[2] / "tools" / "build.py"
 
 
@@ -80,10 +79,20 @@ def _folders(settings: dict) -> list[Path]:
                     path = Path(settings.get("PATH", ".")) / item if name == "THEME_TEMPLATES_OVERRIDES" else Path(item)
                     found.append(path.resolve())
     found.append(RUNNER)
-    # Pagefind reads a configuration of its own from the folder the build runs in
-    # (plugins/search: PAGEFIND_CONFIGS)
-    found.extend(Path.cwd().resolve() / name for name in PAGEFIND_CONFIGS if (Path.cwd() / name).is_file())
+    found.extend(_pagefind_configs(settings))
     return sorted(set(found))
+
+
+def _pagefind_configs(settings: dict) -> list[Path]:
+    """The configuration Pagefind reads from the folder the build runs in, when the site is
+    indexed (the search plugin's PAGEFIND_CONFIGS)."""
+    if "search" not in settings.get("PLUGINS", []):
+        return []
+    try:
+        from search.search import PAGEFIND_CONFIGS
+    except ImportError:  # the plugin is not on PLUGIN_PATHS: Pelican stops the build itself
+        return []
+    return [Path.cwd().resolve() / name for name in PAGEFIND_CONFIGS if (Path.cwd() / name).is_file()]
 
 
 def _files(roots: list[Path], skip: list[Path]):

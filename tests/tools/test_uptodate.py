@@ -117,6 +117,10 @@ def test_the_inputs_key_changes_with_every_input_a_build_reads(site, tmp_path, m
         monkeypatch.setenv(name, value)
         assert Check(settings_of(site, staging)).key != base, f"the environment variable {name} is not an input"
         monkeypatch.undo()
+    monkeypatch.chdir(tmp_path)  # the folder the build runs in: Pagefind reads its configuration there
+    (tmp_path / "pagefind.yml").write_text("exclude_selectors: [nav]\n", encoding="utf-8")
+    assert Check(settings_of(site, staging)).key != base, "a Pagefind configuration is an input"
+    monkeypatch.undo()
     bytecode = site["theme"] / "__pycache__"
     bytecode.mkdir()
     (bytecode / "x.cpython-311.pyc").write_bytes(b"compiled")
