@@ -55,6 +55,29 @@ def drawn_corpus(into: Path, articles: int) -> dict:
     return corpus
 
 
+def own_theme(corpus: dict, into: Path) -> Path:
+    """Give a drawn_corpus its own copy of the project's theme (its settings point there), so
+    that a test may edit a template without touching the project's."""
+    import shutil
+
+    theme = into / "theme"
+    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("node_modules"))
+    with open(corpus["settings"], "a", encoding="utf-8") as settings:
+        settings.write(f"THEME = {str(theme)!r}\n")
+    return theme
+
+
+def output_files(output: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file of ``output``: its inode, mtime and bytes (what a build that keeps a file
+    leaves as it was)."""
+    found = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            info = path.stat()
+            found[path.relative_to(output).as_posix()] = (info.st_ino, info.st_mtime_ns, path.read_bytes())
+    return found
+
+
 def fail_with_a_broken_article(corpus: dict, output: Path) -> None:
     """One `invoke build` of a drawn_corpus with an article placing a chart that does not
     exist: it must fail naming the chart. The article is removed again afterwards."""

@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from conftest import ROOT, drawn_corpus, fail_with_a_broken_article
+from conftest import ROOT, drawn_corpus, fail_with_a_broken_article, own_theme
 from tools.bench.corpus import edit_article, edit_chart
 from tools.build import BuildFailed, build_in_process, build_site
 
@@ -90,10 +89,7 @@ def fingerprint_site(tmp_path_factory):
     """A 12-article corpus on its own copy of the theme, built cold, then again unchanged."""
     into = tmp_path_factory.mktemp("fingerprints")
     corpus = drawn_corpus(into, 12)
-    theme = into / "theme"
-    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("node_modules"))
-    with open(corpus["settings"], "a", encoding="utf-8") as settings:
-        settings.write(f"THEME = {str(theme)!r}\n")
+    theme = own_theme(corpus, into)
     out = into / "output"
     build_site(settings=str(corpus["settings"]), output=out, quiet=True)
     cold = report(corpus)

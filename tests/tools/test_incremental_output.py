@@ -14,19 +14,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import drawn_corpus, fail_with_a_broken_article
+from conftest import drawn_corpus, fail_with_a_broken_article, output_files
 from tools.bench.corpus import EDIT_MARK, edit_article
 from tools.build import BuildFailed, build_in_process, build_site
 
 
-def snapshot(output: Path) -> dict[str, tuple[int, int, bytes]]:
-    """Every file of ``output``: its inode, mtime and bytes."""
-    found = {}
-    for path in sorted(output.rglob("*")):
-        if path.is_file():
-            info = path.stat()
-            found[path.relative_to(output).as_posix()] = (info.st_ino, info.st_mtime_ns, path.read_bytes())
-    return found
+snapshot = output_files
 
 
 def report(corpus) -> dict:

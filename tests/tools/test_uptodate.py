@@ -17,16 +17,13 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from conftest import ROOT, drawn_corpus
+from conftest import drawn_corpus, output_files, own_theme
 from datadesk.uptodate import Check, output_state
 from tools.bench.corpus import edit_article
 from tools.build import BuildFailed, STAGING, build_site
 
 
-def snapshot(output: Path) -> dict[str, tuple[int, int, bytes]]:
-    """Every file of ``output``: its inode, mtime and bytes."""
-    return {p.relative_to(output).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(output.rglob("*")) if p.is_file()}
+snapshot = output_files
 
 
 def report(corpus) -> dict:
@@ -43,11 +40,7 @@ def site(tmp_path_factory):
     """A 6-article corpus built cold, then again with nothing changed (both as `invoke build`)."""
     into = tmp_path_factory.mktemp("uptodate")
     corpus = drawn_corpus(into, 6)
-    theme = into / "theme"
-    shutil.copytree(ROOT / "theme", theme, ignore=shutil.ignore_patterns("node_modules"))
-    with open(corpus["settings"], "a", encoding="utf-8") as settings:
-        settings.write(f"THEME = {str(theme)!r}\n")
-    site = {"corpus": corpus, "out": into / "output", "into": into, "theme": theme}
+    site = {"corpus": corpus, "out": into / "output", "into": into, "theme": own_theme(corpus, into)}
     site["cold_report"] = build(site)
     site["cold"] = snapshot(site["out"])
     site["second_report"] = build(site)
