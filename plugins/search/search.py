@@ -76,14 +76,14 @@ class Indexing:
     at once; :meth:`stop` (at exit, or when the next build starts) ends such a run. Its
     output goes to a temporary file, so a talkative Pagefind never blocks on a full pipe."""
 
-    def __init__(self, site: Path, bundle_dir: str, pages: list[str] | None = None):
+    def __init__(self, site: Path, bundle_dir: str, pages: list[str] | None = None, beside: Path | None = None):
         self.site = site
         self.bundle = Path(tempfile.mkdtemp(prefix="pagefind-")) / bundle_dir
         self.output = tempfile.TemporaryFile()
         self.mirror = None
         try:
             if pages is not None:
-                self.mirror = mirror(site, pages)
+                self.mirror = mirror(site, pages, beside)
             self.process = subprocess.Popen(pagefind_command(self.mirror or site, self.bundle),
                                             stdout=self.output, stderr=subprocess.STDOUT)
         except OSError as exc:
@@ -122,13 +122,15 @@ class Indexing:
         self._clean()
 
 
-def mirror(site: Path, pages: list[str]) -> Path:
-    """A folder beside ``site`` holding only ``pages`` (paths relative to it) at the same
-    paths, hard-linked (copied where links are impossible): what Pagefind indexes of the main
-    site, without the language subsites' folders inside it, and with the same addresses.
-    Named after ``site`` so that, the build being killed, the next build removes it with the
-    staging folder's other leftovers (tools/build.py)."""
-    folder = Path(tempfile.mkdtemp(prefix=f"{site.name}-pagefind-", dir=site.parent))
+def mirror(site: Path, pages: list[str], beside: Path | None = None) -> Path:
+    """A folder beside ``beside`` (the build's staging folder; by default ``site``) holding only
+    ``pages`` (paths relative to ``site``) at the same paths, hard-linked (copied where links
+    are impossible): what Pagefind indexes of a language site (its pages that have something
+    to index, without the language subsites' folders inside the main one), with the same
+    addresses. Named after the staging folder so that, the build being killed, the next
+    build removes it with the staging folder's other leftovers (tools/build.py)."""
+    beside = beside or site
+    folder = Path(tempfile.mkdtemp(prefix=f"{beside.name}-pagefind-", dir=beside.parent))
     for rel in pages:
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -225,7 +227,7 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
         return None
     if bundle.exists():
         shutil.rmtree(bundle)
-    running = Indexing(site, bundle_dir, list(pages) if skip else None)
+    running = Indexing(site, bundle_dir, to_index(site, pages), beside=Path(desk.outputs.root))
 
     def finish() -> None:
         made = running.wait()
@@ -241,6 +243,19 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
 
     finish.indexing = running
     return finish
+
+
+BODY = b"data-pagefind-body"  # the attribute of what the templates give Pagefind to index
+
+
+def to_index(site: Path, pages) -> list[str]:
+    """The pages Pagefind is given: those whose HTML holds ``data-pagefind-body``. Once a
+    page of a site has that attribute, Pagefind indexes only the pages that have it and reads
+    the others for nothing (about a third of a language site: lists, tags, chart embeds), so
+    the index is the same, made sooner. A site where no page has it is given every page
+    (Pagefind then indexes each whole)."""
+    marked = [rel for rel in pages if BODY in (site / rel).read_bytes()]
+    return marked or list(pages)
 
 
 def index_site(site: Path, bundle_dir: str, settings: dict) -> None:

@@ -42,3 +42,42 @@ def test_without_javascript_the_search_page_points_elsewhere(browser, site_serve
     page.goto(site_server.url + "search/")
     assert page.locator("noscript").count() == 1
     context.close()
+
+
+def _site(folder, pages: dict[str, str]):
+    for rel, html in pages.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(html, encoding="utf-8")
+    return folder
+
+
+def _tree(folder) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_pagefind_is_given_only_the_pages_it_indexes_and_makes_the_same_index(tmp_path):
+    """Pagefind indexes only the pages marked ``data-pagefind-body`` once one is: it is given
+    those alone (plugins/search: to_index), and the bundle is byte for byte the one made from
+    every page; a site with no marked page is given every page."""
+    from search.search import Indexing, to_index
+
+    article = ('<html lang="fr"><head><title>{t}</title></head><body><nav>Menu</nav>'
+               '<main data-pagefind-body><h1>{t}</h1><p>{t} : des coupures de courant.</p></main></body></html>')
+    listing = '<html lang="fr"><head><title>Archives</title></head><body><a href="/a/">Coupures</a></body></html>'
+    site = _site(tmp_path / "site", {"a/index.html": article.format(t="Coupures"),
+                                     "b/index.html": article.format(t="Réseau"),
+                                     "archives/index.html": listing, "tags/x/index.html": listing})
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert to_index(site, pages) == ["a/index.html", "b/index.html"]
+    bundles = {}
+    for name, given in (("every page", pages), ("marked pages", to_index(site, pages))):
+        run = Indexing(site, "pagefind", given, beside=tmp_path / "staging")
+        try:
+            bundles[name] = _tree(run.wait())
+        finally:
+            run.done()
+    assert len(bundles["every page"]) > 5 and any(rel.startswith("fragment/") for rel in bundles["every page"])
+    assert bundles["marked pages"] == bundles["every page"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the mirror beside the staging folder was left"
+    unmarked = _site(tmp_path / "plain", {"index.html": listing, "x/index.html": listing})
+    assert to_index(unmarked, ["index.html", "x/index.html"]) == ["index.html", "x/index.html"]
