@@ -46,10 +46,18 @@ def copy_drawn(cache: str, into: Path) -> None:
 
 def drawn_corpus(into: Path, articles: int) -> dict:
     """A synthetic corpus (tools/bench/corpus.py, no extra charts) whose .cache starts with the
-    project's charts and cards already drawn: the copies spare a test the drawing."""
+    project's charts and cards already drawn: the copies spare a test the drawing. Its builds
+    validate, prepare and draw in their own process (``DATADESK_CHARTS_WORKERS = 1``, as the
+    preview's later builds do): for the few files a small corpus has to redo, starting two
+    worker processes costs more processor time than the work (a third of these tests' time),
+    and the suite already runs one test process per core. The worker processes are tested
+    where they are the subject: test_chart_workers, test_card_drawing, test_article_cache
+    and the benchmark's test."""
     from tools.bench.corpus import make_corpus
 
     corpus = make_corpus(ROOT, into, articles=articles, charts=0)
+    with open(corpus["settings"], "a", encoding="utf-8") as settings:
+        settings.write("DATADESK_CHARTS_WORKERS = 1\n")
     for cache in ("charts", "cards"):
         copy_drawn(cache, corpus["project"] / ".cache" / cache)
     return corpus
