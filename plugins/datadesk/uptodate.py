@@ -31,7 +31,9 @@ folder with each file's size, modification time (in nanoseconds) and inode. A bu
 writes each file anew, or hard-links it from the previous output only when the bytes are
 equal (outputs.py), so the same state means the same bytes; anything else that writes
 into ``output/`` (the preview's fast path, a hand edit, a copy put back) changes it, and
-the next build runs in full.
+the next build runs in full. The check reads no file of ``output/``: a file rewritten in
+place at the same size whose modification time is then set back by hand (``touch -d``)
+is not seen; ``invoke build --force`` builds anyway.
 
 **The record**, one entry of ``.cache/builds`` per output folder, holds the inputs key and
 the state of the folder the build wrote (the staging folder, whose files keep their size,
