@@ -47,16 +47,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import sys
 from pathlib import Path
 
+from .outputs import SETTING as PREVIOUS_OUTPUT
 from .store import Store, key_of
 
-logger = logging.getLogger(__name__)
-
-PREVIOUS_OUTPUT = "DATADESK_PREVIOUS_OUTPUT"
 FOLDER_SETTINGS = ("PATH", "DATADESK_DATA_DIR", "THEME", "THEME_TEMPLATES_OVERRIDES", "PLUGIN_PATHS")
 VOLATILE_SETTINGS = ("OUTPUT_PATH", PREVIOUS_OUTPUT)
 ENVIRONMENT = ("TZ", "LANG", "LANGUAGE", "SOURCE_DATE_EPOCH")
@@ -185,11 +182,10 @@ class Check:
         self.stamps: dict[str, tuple[int, int]] = {}
         self.files = 0
         self.key: str | None = None
-        self.why_not = ""
         try:
             self.key = self.inputs_key()
-        except Undescribed as exc:
-            self.why_not = f"a setting cannot be described ({exc})"
+        except Undescribed:  # then no build of these settings stops early, nor is recorded
+            pass
 
     def _roots(self) -> tuple[list[Path], list[Path]]:
         skip = [self.staging] + ([self.output] if self.output else [])
@@ -225,11 +221,9 @@ class Check:
             return False
         record = self.store.get(self.record_key, f"the last build of {self.output.name}/")
         if not isinstance(record, dict) or record.get("inputs") != self.key:
-            self.why_not = "inputs changed"
             return False
         state = output_state(self.output)
         if state is None or [state[0], state[1]] != record.get("output"):
-            self.why_not = f"{self.output.name}/ changed since it was built"
             return False
         self.output_files = state[1]
         return True

@@ -870,11 +870,11 @@ KEY_COUNTS = [("articles", "converted", "converted"), ("pages", "written", "page
 
 def _did(report: dict) -> str:
     """The build's report in a few words: ``0 converted, 0 pages written, ... 0 charts drawn``."""
-    parts = [f"{(report.get(part) or {}).get(what, 0)} {label}" for part, what, label in KEY_COUNTS
-             if isinstance(report.get(part), dict)]
     if isinstance(report.get("up to date"), dict):
         return "up to date: nothing built ({} input files hashed, {} output files checked)".format(
             report["up to date"].get("input files hashed", 0), report["up to date"].get("output files checked", 0))
+    parts = [f"{(report.get(part) or {}).get(what, 0)} {label}" for part, what, label in KEY_COUNTS
+             if isinstance(report.get(part), dict)]
     drawn = report.get("charts_drawn") or {}
     if drawn:
         parts.append(f"{drawn.get('renders', 0)} charts drawn")
