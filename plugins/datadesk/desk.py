@@ -80,10 +80,9 @@ class Desk:
         """The on-disk store ``name`` (``prepared``: the charts, ``datasets``: the validation,
         ``values``: the inline values), a folder beside the chart render cache
         (``DATADESK_CHARTS_CACHE_PATH``, by default ``.cache/charts``: so ``.cache/prepared``…),
-        so each project, and each copy of one, has its own. None outside a Pelican run (settings
-        without Pelican's CACHE_PATH: a test or a tool calling a handler), which keeps nothing
-        on disk."""
-        if "CACHE_PATH" not in self.settings:
+        so each project, and each copy of one, has its own. None outside a Pelican run
+        (:attr:`in_build`), which keeps nothing on disk."""
+        if not self.in_build:
             return None
         if name not in self.stores:
             path = Path(settings_table.values(self.settings)["DATADESK_CHARTS_CACHE_PATH"])
@@ -92,16 +91,33 @@ class Desk:
             self.stores[name] = Store(path.parent / name)
         return self.stores[name]
 
+    @property
+    def in_build(self) -> bool:
+        """Whether this desk is a Pelican run's (its settings have Pelican's CACHE_PATH), not
+        one :func:`desk_of` made for a test or a tool calling a handler: such a desk keeps
+        nothing on disk (:meth:`store`) and starts no worker process (:meth:`pool`)."""
+        return "CACHE_PATH" in self.settings
+
+    def workers(self) -> int:
+        """How many worker processes this desk's work may use: ``DATADESK_CHARTS_WORKERS``
+        (charts/render.py) in a Pelican run; 1 outside one (:attr:`in_build`), where nobody
+        would stop them (no build ends) and a handler called by a test or a tool has a few
+        files to do, less work than starting processes that each import the desk's code."""
+        from .charts import render
+
+        return render.workers_of(settings_table.values(self.settings)) if self.in_build else 1
+
     def pool(self):
         """(the build's worker processes, how many) when there are several
         (``DATADESK_CHARTS_WORKERS``, charts/render.py), else None: what prepares and draws
         the charts and validates the datasets that miss the stores, two or more of them.
         Started when first asked for, shared by the language sites, stopped by ``close``;
-        None for the rest of the build once a worker died."""
+        None for the rest of the build once a worker died, and outside a Pelican run
+        (:meth:`workers`)."""
         from .charts import render
 
         conf = settings_table.values(self.settings)
-        workers = render.workers_of(conf)
+        workers = self.workers()
         if self.render_pool is None:
             self.render_pool = render.Pool(conf["DATADESK_CHARTS_VL_VERSION"])
         if workers < 2 or self.render_pool.broken:

@@ -325,14 +325,6 @@ _POOLS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 IN_FLIGHT = 4  # cards sent to each worker ahead of the one it draws (bounds the SVGs held)
 
 
-def _workers(settings: dict) -> int:
-    """``DATADESK_CHARTS_WORKERS``, as the chart drawing reads it (1: in this process)."""
-    from datadesk import settings as datadesk_settings
-    from datadesk.charts.render import workers_of
-
-    return workers_of(datadesk_settings.values(settings))
-
-
 def close_pool(settings: dict) -> None:
     """Stop the card workers of the build these settings belong to (if it started any)."""
     from datadesk.desk import desk_of
@@ -353,7 +345,7 @@ class _Drawing:
 
     def __init__(self, cache: Path, settings: dict | None, desk, count):
         self.cache, self.settings, self.desk, self.count = cache, settings, desk, count
-        self.workers = _workers(settings) if desk is not None else 1
+        self.workers = desk.workers() if desk is not None else 1  # 1 outside a Pelican run
         # key -> [card, its chart's SHA-256, future or None, indexes], in order
         self.waiting: dict[str, list] = {}
         self.pool = None

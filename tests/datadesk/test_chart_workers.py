@@ -199,3 +199,29 @@ def test_a_process_that_kept_its_conversions_converts_nothing_ahead(tmp_path):
     report = report_of(project)
     assert report["charts"]["prepared in workers"] == 4
     assert report["articles"] == {"converted": 1, "cached": 3}
+
+
+def test_a_handler_called_outside_a_build_starts_no_worker(monkeypatch):
+    """A desk made for settings of no Pelican run (a test or a tool calling a handler) does
+    its few files in its own process: nobody would stop its workers, since no build ends.
+    The same settings in a Pelican run (Pelican's CACHE_PATH) use DATADESK_CHARTS_WORKERS."""
+    from datadesk.charts import render
+    from datadesk.desk import desk_of
+    from datadesk.shortcodes import ShortcodeContext
+    from datadesk.values import inline_values
+
+    started = []
+    monkeypatch.setattr(render.Pool, "executor", lambda pool, workers: started.append(workers))
+    editor = ROOT / "tests" / "fixtures" / "editor"
+    given = {"PATH": str(editor / "content"), "DATADESK_DATA_DIR": str(editor / "data"),
+             "DATADESK_CHARTS_WORKERS": 2}
+    settings = dict(given)
+    # Every dataset of the fixture (more than two) is validated to answer the value.
+    html = inline_values.handle("aid.committed_eur_bn donor=Germany", ShortcodeContext(
+        path="content/articles/x.fr.md", line=1, lang="en", settings=settings, block=False))
+    assert "0.74" in html
+    desk = desk_of(settings)
+    assert desk.work["datasets"]["validated"] >= 2 and "validated in workers" not in desk.work["datasets"]
+    assert started == [] and desk.workers() == 1 and desk.pool() is None
+    in_build = desk_of({**given, "CACHE_PATH": "/nonexistent/pelican"})
+    assert in_build.workers() == 2 and in_build.pool() is not None

@@ -81,6 +81,7 @@ class SiteCharts:
         self.lang = lang
         self.desk = desk if desk is not None else desk_of(settings)
         self.conf = conf_mod.values(settings)
+        self.conf["DATADESK_CHARTS_WORKERS"] = self.desk.workers()  # 1 outside a Pelican run
         self.catalog = self.desk.catalog(settings)
         self.dir = conf_mod.charts_dir(settings, self.conf)
         self.cache = render.Cache(conf_mod.cache_dir(settings, self.conf))
