@@ -156,7 +156,6 @@ def test_the_previews_later_builds_draw_in_its_own_process(tmp_path):
     """The preview's first build may start worker processes (a fresh clone has every chart
     and card to draw); they are stopped when it ends, and the later builds of the process
     prepare and draw what an edit changed in the preview's own process, with no worker."""
-    import json
     import multiprocessing
 
     from tools.bench.corpus import edit_chart
@@ -177,10 +176,12 @@ def test_the_previews_later_builds_draw_in_its_own_process(tmp_path):
     build()
     assert multiprocessing.active_children() == []
     assert workers_setting() == {1}
-    from datadesk.desk import report_path
+    from datadesk.desk import desk_of
 
-    report = report_path(next(iter(last.runs.values()))[0].settings)  # beside Pelican's cache
-    charts = json.loads(report.read_text(encoding="utf-8"))["charts"]
+    # What this build did, from its own desk: the report file beside the project's Pelican
+    # cache (.cache/last-build.json) is also every other build's of the project's settings,
+    # which another test process may be running.
+    charts = desk_of(next(iter(last.runs.values()))[0].settings).work["charts"]
     assert charts["prepared"] >= 2 and not charts.get("prepared in workers"), charts
     drawn = (site / "output" / "charts" / "aid_monthly_by_type").rglob("*")
     assert any("SUBTITLEEDIT42" in path.read_text(encoding="utf-8", errors="replace") for path in drawn if path.is_file())
