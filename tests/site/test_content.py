@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "content"))
 
 from datadesk import datasets as catalog  # noqa: E402  (plugins/ is on sys.path through conftest)
 from datadesk.shortcodes import SHORTCODE  # noqa: E402
+from datadesk.desk import DeskCache  # noqa: E402
 from story_markdown import (RELAYED, URL_START, Doc, chart_ids, listed_datasets,  # noqa: E402
                             markdown_links, numbers_in, read_doc, relay_host, typed_numbers,
                             url_problems, value_shortcodes, words)
@@ -54,6 +55,16 @@ DOCS = ARTICLES + PAGES
 @lru_cache(maxsize=None)
 def _parse(path: Path) -> BeautifulSoup:
     return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
+# The real datasets are only read here: validated once for the module, as the preview's cache
+# keeps them (by content hash), not once per article and dataset (each validation of the
+# whole catalogue reads every row of every CSV).
+_READ_ONLY = DeskCache()
+
+
+def real_catalog():
+    return catalog.get_catalog(ROOT / "data", cache=_READ_ONLY)
 
 
 def page_of(site: Path, doc: Doc) -> BeautifulSoup:
@@ -215,7 +226,7 @@ def test_data_used_gives_each_dataset_and_its_as_of_date(built_site, doc):
     listing = heading.find_next_sibling("ul")
     assert listing is not None, f'{doc.rel}: "{DATA_USED[doc.lang]}" is not followed by a list'
     items = listing.find_all("li", recursive=False)
-    cat = catalog.get_catalog(ROOT / "data")
+    cat = real_catalog()
     problems = []
     for name in sorted(listed | from_charts):
         item = next((li for li in items if name in dataset_links(li, path)), None)
@@ -277,7 +288,7 @@ def dataset_cells(name: str) -> dict[float, str]:
     """Every number a dataset holds, and the sums an editor would most likely type by hand
     (a column's total, its total per value of a category column), each with the CSV line
     or the shortcode that writes it."""
-    cat = catalog.get_catalog(ROOT / "data")
+    cat = real_catalog()
     frame = cat.frame(name).reset_index(drop=True)
     resource = cat.resource(name)
     key = resource.get("schema", {}).get("primaryKey", [])
