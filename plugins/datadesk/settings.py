@@ -229,7 +229,8 @@ DATADESK = Settings("datadesk", "DATADESK_", [
     Setting("DATADESK_CHARTS_WORKERS", 2, "Worker processes preparing and drawing the charts that miss the "
                                           "stores, validating the datasets that do and drawing the sharing cards "
                                           "that miss theirs, when two or more do (0: one per CPU; 1: all in the "
-                                          "build's own process)."),
+                                          "build's own process). A handler called outside a Pelican run (a test, "
+                                          "a tool) starts none."),
     Setting("DATADESK_CHARTS_MAX_ROWS", 5000, "Rows a chart may pass to Vega-Lite (Altair's own limit); a "
                                               "chart may raise it with `MAX_ROWS` and `MAX_ROWS_REASON`."),
     Setting("DATADESK_CHARTS_WIDTH", 680, "Intrinsic width in px of the static picture for wider screens "

@@ -17,7 +17,7 @@ from conftest import ROOT
 from datadesk.values import inline_values as iv
 from datadesk import SettingsError
 from datadesk import links
-from datadesk.desk import Desk, DeskCache
+from datadesk.desk import CACHE_KEY, Desk, DeskCache
 from datadesk.shortcodes import ShortcodeContext, ShortcodeError
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
@@ -25,8 +25,14 @@ NB = "\u202f"  # CLDR French group separator (narrow no-break space)
 SP = "\u00a0"  # between a French number and its unit
 
 
+# The fixture's datasets are only read by the handler calls below: validated once for the
+# module (kept by content hash, as the preview keeps them), not once per call.
+_READ_ONLY = DeskCache()
+
+
 def settings(**extra) -> dict:
-    return {"PATH": str(FIXTURE / "content"), "DATADESK_DATA_DIR": str(FIXTURE / "data"), **extra}
+    return {"PATH": str(FIXTURE / "content"), "DATADESK_DATA_DIR": str(FIXTURE / "data"),
+            CACHE_KEY: _READ_ONLY, **extra}
 
 
 def ctx(lang: str = "fr", line: int = 7, **extra) -> ShortcodeContext:
