@@ -170,3 +170,31 @@ def test_a_warm_rebuild_sees_an_edit_of_the_same_size_within_one_clock_tick(tmp_
     assert "Vague la plus lourde" in before and ">1,8\u00a0Md€<" in before
     assert "Vague la plus rapide" in after and "Vague la plus lourde" not in after
     assert ">1,7\u00a0Md€<" in after and ">1,8\u00a0Md€<" not in after
+
+
+def test_a_build_process_that_succeeds_runs_its_exit_handlers_before_ending_at_once(tmp_path):
+    """The build's child process ends without tearing its objects down one by one once the
+    build succeeded or found nothing to do (tools/build.py, _exit_at_once), but what is
+    registered to run at exit still runs, and its output is all there; a failed build exits
+    the usual way, with its message."""
+    from tools.build import BuildFailed, build_site
+
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE, project)
+    ran = tmp_path / "exit-handlers.txt"
+    (project / "exitconf.py").write_text(
+        "import atexit, sys\n"
+        f"sys.path.insert(0, {str(project)!r})\n"
+        "from editorconf import *  # noqa\n"
+        f"atexit.register(lambda: open({str(ran)!r}, 'a').write('ran\\n'))\n", encoding="utf-8")
+    settings, out = str(project / "exitconf.py"), project / "output"
+    build_site(settings=settings, output=out, content=project / "content", quiet=True, if_changed=True)
+    assert ran.read_text() == "ran\n" and (out / "index.html").is_file()
+    # nothing changed: the check stops the build, and ends the process the same way
+    build_site(settings=settings, output=out, content=project / "content", quiet=True, if_changed=True)
+    assert ran.read_text() == "ran\nran\n"
+    (project / "content" / "articles" / "broken.fr.md").write_text("Title: Cassé\nDate: pas une date\n\nTexte.\n",
+                                                      encoding="utf-8")
+    with pytest.raises(BuildFailed) as failure:
+        build_site(settings=settings, output=out, content=project / "content", quiet=True)
+    assert "broken.fr.md" in str(failure.value) and ran.read_text() == "ran\nran\nran\n"
