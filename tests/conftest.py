@@ -86,6 +86,19 @@ def output_files(output: Path) -> dict[str, tuple[int, int, bytes]]:
     return found
 
 
+def file_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by its path relative to it (POSIX): its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def file_digests(folder: Path) -> dict[str, str]:
+    """Every file under ``folder`` by its path relative to it (POSIX): its SHA-256."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
 def fail_with_a_broken_article(corpus: dict, output: Path) -> None:
     """One `invoke build` of a drawn_corpus with an article placing a chart that does not
     exist: it must fail naming the chart. The article is removed again afterwards."""

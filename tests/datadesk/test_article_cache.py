@@ -10,7 +10,6 @@ Small synthetic corpora (tools/bench/corpus.py), each build a new process (`invo
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT, copy_drawn
+from conftest import ROOT, copy_drawn, file_digests as tree
 from tools.bench.corpus import edit_article, make_corpus
 from tools.build import BuildFailed
 
@@ -46,11 +45,6 @@ def from_scratch(made: dict, out: Path) -> dict:
     finally:
         shutil.rmtree(store, ignore_errors=True)
         aside.rename(store)
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def sources(made: dict) -> list[Path]:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT
+from conftest import ROOT, file_bytes as tree
 
 FIXTURE = ROOT / "tests" / "fixtures" / "charts"
 
@@ -33,10 +33,6 @@ def make_project(where: Path, workers: int) -> Path:
 
 def report_of(project: Path) -> dict:
     return json.loads((project / ".cache" / "last-build.json").read_text(encoding="utf-8"))
-
-
-def tree(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def build(project: Path) -> tuple[dict, dict]:

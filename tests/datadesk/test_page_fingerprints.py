@@ -7,7 +7,6 @@ output is compared with a clean build (into an empty folder, where nothing can b
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -15,17 +14,12 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from conftest import ROOT, drawn_corpus, fail_with_a_broken_article, own_theme
+from conftest import ROOT, drawn_corpus, fail_with_a_broken_article, file_digests as tree, own_theme
 from tools.bench.corpus import edit_article, edit_chart
 from tools.build import BuildFailed, build_in_process, build_site
 
 REAL = ("front-energetique", "bombe-sale-canaux-nucleaires", "defense-aerienne-armes-lourdes")
 CHARTS = sorted(p.stem for p in (ROOT / "content" / "charts").glob("*.*"))
-
-
-def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def report(corpus) -> dict:

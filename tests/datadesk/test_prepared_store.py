@@ -5,7 +5,6 @@ a build without those stores writes."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT
+from conftest import ROOT, file_digests as tree
 
 FIXTURE = ROOT / "tests" / "fixtures" / "charts"
 VALUES = ("\n\nMissiles: {{ value sum weekly.missiles_launched }}; "
@@ -47,11 +46,6 @@ def charts(report: dict) -> dict:
 def datasets(report: dict) -> dict:
     """What the build did with the datasets' validation (the part also counts files written)."""
     return {what: report["datasets"].get(what, 0) for what in ("validated", "cached")}
-
-
-def tree(folder: Path) -> dict:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def clean_build(project: Path, where: Path) -> dict:

@@ -7,6 +7,7 @@ import json
 from urllib.parse import urlparse
 
 import pytest
+from conftest import file_bytes as _tree
 
 
 def test_each_language_site_has_its_own_index_and_listings_are_skipped(built_site):
@@ -49,10 +50,6 @@ def _site(folder, pages: dict[str, str]):
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_text(html, encoding="utf-8")
     return folder
-
-
-def _tree(folder) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_pagefind_is_given_only_the_pages_it_indexes_and_makes_the_same_index(tmp_path):

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import file_bytes as _files
 
 from tools.bench.corpus import CSV_CELL, edit_article, edit_chart, edit_csv_cell, make_corpus
 
@@ -25,10 +26,6 @@ ROWS = ["cold build (empty caches)", "chart renders in the cold build, parallel 
         "4 articles: one article edited, then build", "peak memory of a build (all its processes)"]
 MEASURES = {"chart_floor", "cold", "chart_render", "warm", "warm_forced", "article_edit", "csv_edit", "preview_article",
             "preview_csv", "preview_chart", "preview_memory", "scale_warm_4", "scale_edit_4", "memory"}
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_corpus_is_deterministic(tmp_path):

@@ -14,12 +14,10 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import drawn_corpus, fail_with_a_broken_article, output_files
+from conftest import drawn_corpus, fail_with_a_broken_article, output_files as snapshot
 from tools.bench.corpus import EDIT_MARK, edit_article
 from tools.build import BuildFailed, build_in_process, build_site
 
-
-snapshot = output_files
 
 
 def report(corpus) -> dict:

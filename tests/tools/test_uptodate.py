@@ -17,13 +17,11 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from conftest import drawn_corpus, output_files, own_theme
+from conftest import drawn_corpus, output_files as snapshot, own_theme
 from datadesk.uptodate import Check, output_state
 from tools.bench.corpus import edit_article
 from tools.build import BuildFailed, STAGING, build_site
 
-
-snapshot = output_files
 
 
 def report(corpus) -> dict:
