@@ -112,8 +112,11 @@ def chart(data, t):
         tooltip=[alt.Tooltip("day:N", title=t("day")),
                  alt.Tooltip("missiles_launched:Q", title=t("missiles"), format=",d"),
                  alt.Tooltip("drones_launched:Q", title=t("drones"), format=",d")])
-    colour = alt.Color("kind:N", title=None, scale=alt.Scale(domain=[t("cumulative"), t("state")],
-                                                             range=[t.color("blue"), t.color("orange")]))
+    # The legend's labels are whole (the site's default limit cut the first one): on a phone,
+    # one entry per row from where the plot starts (after the axis) to the picture's edge.
+    colour = alt.Color("kind:N", title=None, legend=alt.Legend(labelLimit=min(t.width - 60, 360)),
+                       scale=alt.Scale(domain=[t("cumulative"), t("state")],
+                                       range=[t.color("blue"), t.color("orange")]))
     tooltip = [alt.Tooltip("when:N", title=t("date")), alt.Tooltip("statement:N", title=t("statement")),
                alt.Tooltip("kind:N", title=t("kind")), alt.Tooltip("who_said:N", title=t("who_said")),
                alt.Tooltip("publisher:N", title=t("publisher"))]

@@ -121,6 +121,28 @@ def test_static_charts_fit_their_figure_at_every_width(site_server, browser, cha
     assert not problems, "\n".join(problems)
 
 
+def test_no_legend_label_of_the_sites_charts_is_cut(built_site):
+    """A legend's label is the only name a colour has on the picture: none of the real
+    charts' is cut with an ellipsis, on a phone's picture or a desktop's, in either
+    language (an axis label may be: the data table and the tooltip have it whole)."""
+    from lxml import etree
+
+    svg = "{http://www.w3.org/2000/svg}"
+    pictures = sorted(built_site.glob("charts/*/*.svg")) + sorted(built_site.glob("en/charts/*/*.svg"))
+    assert {p.name.split(".")[1] for p in pictures} == {"fr", "en"}
+    cut, labels = [], 0
+    for picture in pictures:
+        root = etree.fromstring(picture.read_bytes())
+        for group in root.iter(f"{svg}g"):
+            if "role-legend-label" in (group.get("class") or "").split():
+                for text in group.iter(f"{svg}text"):
+                    labels += 1
+                    if "".join(text.itertext()).rstrip().endswith("…"):
+                        cut.append(f"{picture.relative_to(built_site)}: {''.join(text.itertext())!r}")
+    assert labels > 0, "no legend label found: the SVG's classes changed, and this test sees nothing"
+    assert not cut, "legend labels cut with an ellipsis (give the chart's legend a labelLimit):\n" + "\n".join(cut)
+
+
 def test_static_pictures_draw_nothing_outside_their_box(site_server, browser, chart_pages, built_site):
     """Each static SVG on its own: every text and mark inside the picture. An <img> only
     scales the whole picture, so this holds at every width the figure takes."""
