@@ -221,3 +221,30 @@ def test_a_handler_called_outside_a_build_starts_no_worker(monkeypatch):
     assert started == [] and desk.workers() == 1 and desk.pool() is None
     in_build = desk_of({**given, "CACHE_PATH": "/nonexistent/pelican"})
     assert in_build.workers() == 2 and in_build.pool() is not None
+
+
+# gap.py's chart() as a worker killed in the middle of it (out of memory, say) would leave it:
+# the worker process ends; in the build's own process the chart is drawn as written.
+DIES_IN_A_WORKER = '''def chart(df, t):
+    import multiprocessing
+    if multiprocessing.parent_process() is not None:  # a worker process of the build
+        os._exit(9)
+'''
+
+
+def test_a_worker_that_dies_while_preparing_leaves_the_charts_to_the_build_process(tmp_path):
+    """A worker dies while it prepares a chart: the build prepares the charts the workers did
+    not answer in its own process, and writes the site a build in one process writes."""
+    sites = {}
+    for workers in (2, 1):
+        project = make_project(tmp_path / str(workers), workers)
+        gap = project / "content" / "charts" / "gap.py"
+        text = gap.read_text(encoding="utf-8")
+        assert "\ndef chart(df, t):\n" in text
+        gap.write_text("import os\n" + text.replace("def chart(df, t):\n", DIES_IN_A_WORKER), encoding="utf-8")
+        sites[workers] = build(project)
+    (files, report), (one, _report) = sites[2], sites[1]
+    assert report["charts"]["prepared"] == 4
+    assert report["charts"].get("prepared in workers", 0) < 4, "gap's jobs cannot have been answered"
+    assert sorted(files) == sorted(one)
+    assert not [name for name in files if files[name] != one[name]]

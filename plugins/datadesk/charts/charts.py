@@ -254,7 +254,7 @@ class SiteCharts:
                 answer = future.result()
             except BrokenProcessPool:  # a worker died (killed, out of memory): the rest are done here
                 logger.info("charts: a worker process stopped: preparing the remaining charts here")
-                pool.fail()
+                self._pool().fail()
                 break
             except Exception:  # noqa: BLE001 (prepared again here, where it fails with its own traceback)
                 continue
