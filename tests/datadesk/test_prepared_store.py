@@ -89,6 +89,22 @@ def test_a_warm_build_prepares_renders_and_validates_nothing(store_builds):
         assert any((project / ".cache" / store).rglob("*.jsonl")), store
 
 
+def test_a_copy_of_the_project_and_its_cache_in_another_folder_prepares_no_chart(store_builds):
+    """The prepared charts are found by what they were made from, not by where the project
+    is: a clone that restores its .cache elsewhere (or a test's copy) prepares and draws no
+    chart, and writes the same site."""
+    where, project, _cold, cold_files, _warm = store_builds
+    moved = where / "elsewhere" / "project"
+    shutil.copytree(project, moved, ignore=shutil.ignore_patterns("output*", "last-build.json"))
+    (moved / "chartsconf.py").write_text((project / "chartsconf.py").read_text(encoding="utf-8")
+                                         .replace(str(project), str(moved)), encoding="utf-8")
+    assert str(project) not in (moved / "chartsconf.py").read_text(encoding="utf-8")
+    report = build(moved, moved / "output")
+    assert charts(report) == {"prepared": 0, "cached": 4}
+    assert report["charts_drawn"]["renders"] == 0 and report["charts_drawn"]["hits"] == 4
+    assert tree(moved / "output") == cold_files
+
+
 def test_a_csv_edit_redoes_only_the_charts_and_values_that_read_it(store_builds):
     where, project, _cold, _files, _warm = store_builds
     weekly = project / "data" / "weekly.csv"

@@ -102,6 +102,8 @@ class SiteCharts:
         # (``stale``). Such a set is never kept as the desk's charts.
         self._only = only
         self.stale: set[str] = set()
+        # the project's root as it appears in JSON text (_portable)
+        self._root = json.dumps(str(conf_mod.project_root(settings)) + "/", ensure_ascii=False)[1:-1]
         if prepare:
             self._prepare()
 
@@ -189,7 +191,7 @@ class SiteCharts:
             # A chart that fails is never kept: its error is found again, and reported, on
             # every build while it stands.
             if isinstance(result, Prepared) and self.store is not None:
-                self.store.put(key, {"data": _plain(self._data_key(uses)), "prepared": result.payload()})
+                self.store.put(key, {"data": self._portable(self._data_key(uses)), "prepared": result.payload()})
             prepared[(self.lang, chart_id)] = (own, self._data_key(uses), uses, result)
             results[chart_id] = result
         for chart_id in found:  # in the definitions' order, however they were prepared
@@ -203,9 +205,19 @@ class SiteCharts:
         self._render()
 
     def _key(self, lang: str, chart_id: str, own: tuple) -> str:
-        """The prepared store's key of a chart in ``lang`` (``own``: its files and settings)."""
-        return key_of("chart", code_version(), lang, chart_id, own,
+        """The prepared store's key of a chart in ``lang`` (``own``: its files and settings),
+        with the paths inside the project written from its root, as the converted articles'
+        keys are (articles.settings_key): a copy of the project and of its ``.cache`` (a clone
+        restoring its cache elsewhere, a test's copy) finds the same entries. The files are
+        named by their content hashes, and an entry's data is checked against the data files
+        by path (from the root) and hash when it is read (``_stored``)."""
+        return key_of("chart", code_version(), lang, chart_id, self._portable(own),
                       versions(self.conf["DATADESK_CHARTS_VL_VERSION"]), environment())
+
+    def _portable(self, value):
+        """``value`` as JSON gives it back, with the project's root in its paths written
+        ``<root>`` (the prepared store's keys and its entries' data files)."""
+        return json.loads(json.dumps(value, ensure_ascii=False, default=str).replace(self._root, "<root>/"))
 
     def _stored(self, key: str, chart_id: str):
         """(datasets read, Prepared) from the build processes' store when the same inputs
@@ -213,7 +225,7 @@ class SiteCharts:
         stored = self.store.get(key, f"{chart_id} ({self.lang})") if self.store is not None else None
         if stored is not None:
             uses = tuple(stored["prepared"]["uses"])
-            if stored["data"] == _plain(self._data_key(uses)):
+            if stored["data"] == self._portable(self._data_key(uses)):
                 self.desk.count("charts", "cached")
                 return uses, Prepared.of_payload(stored["prepared"])
         return None
