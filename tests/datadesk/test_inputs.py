@@ -18,7 +18,7 @@ from datadesk import datasets as catalog
 import sanitise
 import tasks
 from datadesk.charts import build
-from conftest import ROOT
+from conftest import ROOT, copy_content
 from test_charts import GOOD, shortcode_error, write_chart
 from test_datasets import problems_of
 
@@ -95,7 +95,7 @@ def test_a_chart_file_linking_outside_is_refused(tmp_path):
 def test_an_article_linking_outside_or_too_large_fails_the_build(tmp_path):
     """Items 3 and 10: both found before Pelican reads the file, in one build."""
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    copy_content(content)
     secret = tmp_path / "secret.fr.md"
     shutil.copyfile(content / "articles" / "front-energetique.fr.md", secret)
     (content / "articles" / "zz-linked.fr.md").symlink_to(secret)

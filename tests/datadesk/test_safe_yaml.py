@@ -4,13 +4,12 @@ non-text where text is expected, each with ``file:line``, what is wrong and how 
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from datadesk import yamlsafe as safe_yaml
 import tasks
-from conftest import ROOT
+from conftest import copy_content
 from corrections.corrections import CorrectionsError, load_corrections
 from test_charts import shortcode_error, write_chart
 
@@ -96,7 +95,7 @@ def test_the_corrections_log_uses_the_safe_loader(tmp_path, fr, message):
 @pytest.mark.slow
 def test_an_alias_in_the_corrections_log_fails_the_build_and_keeps_output(tmp_path):
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    copy_content(content)
     log = content / "corrections.yaml"
     log.write_text(log.read_text(encoding="utf-8") + "\n" + ENTRY.format(fr="&t " + "x" * 20)
                    + ENTRY.replace("x\n", "y\n").format(fr="*t"), encoding="utf-8")

@@ -3,13 +3,12 @@ and every mistake in it reported with file and line."""
 
 from __future__ import annotations
 
-import shutil
 
 import pytest
 from bs4 import BeautifulSoup
 
 import tasks
-from conftest import ROOT
+from conftest import copy_content
 
 
 def test_the_log_is_rendered_in_both_languages(built_site):
@@ -33,7 +32,7 @@ CORRECTION = """
 @pytest.fixture
 def content_copy(tmp_path):
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    copy_content(content)
     return content
 
 
@@ -91,7 +90,7 @@ def mistake_builds(tmp_path_factory) -> dict[str, tuple[str, str, bool]]:
     for stage in ("log", "articles"):
         root = tmp_path_factory.mktemp(f"corrections-{stage}")
         content = root / "content"
-        shutil.copytree(ROOT / "content", content)
+        copy_content(content)
         log = content / "corrections.yaml"
         text = log.read_text(encoding="utf-8")
         messages = {}

@@ -19,7 +19,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import tasks
-from conftest import ROOT, free_port, wait_until
+from conftest import ROOT, free_port, seed_cache, wait_until
 from tools.server import stop_process
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
@@ -39,6 +39,7 @@ def project_copy(tmp_path: Path, real: bool = False) -> Path:
         shutil.copytree(ROOT / "data", project / "data",
                         ignore=shutil.ignore_patterns("raw", "curate"))
         shutil.copy(FIXTURE / "editorconf.py", project / "editorconf.py")
+        seed_cache(project)  # the site's charts as drawn: the guide's builds redo what it edits
     else:
         shutil.copytree(FIXTURE, project)
     (project / "editorpublish.py").write_text(

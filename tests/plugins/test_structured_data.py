@@ -19,6 +19,7 @@ for p in (ROOT, ROOT / "plugins"):
         sys.path.insert(0, str(p))
 
 import tasks  # noqa: E402
+from conftest import copy_content  # noqa: E402
 from discovery.cards import Card, png_size, render, wrap, text_width  # noqa: E402
 from tools.check import gate_structured  # noqa: E402
 from tools.check.site import Site  # noqa: E402
@@ -117,7 +118,7 @@ def test_gate_fails_on_a_dataset_without_licence_and_a_page_without_open_graph(b
 @pytest.mark.slow
 def test_a_title_cannot_close_the_json_ld_script(tmp_path):
     project = tmp_path / "project"
-    shutil.copytree(ROOT / "content", project / "content")
+    copy_content(project / "content")
     nasty = "Des </script ou <!-- & « guillemets » 'simples'"
     article = project / "content" / "articles" / "bombe-sale-canaux-nucleaires.fr.md"
     text = article.read_text(encoding="utf-8")

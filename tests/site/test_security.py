@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -19,7 +18,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import tasks
-from conftest import ROOT, SiteServer, settle
+from conftest import SiteServer, copy_content, settle
 
 # Tags and entities in a title are refused by the header check (plugins/editorial); what
 # gets through (a "<" before a digit, an "&amp" without ";") must be shown as written.
@@ -78,7 +77,7 @@ def _front(text: str, key: str, value: str) -> str:
 def hostile_site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     content = root / "content"
-    shutil.copytree(ROOT / "content", content)
+    copy_content(content)
     article = content / "articles" / "front-energetique.fr.md"
     text = _front(_front(article.read_text(encoding="utf-8"), "Title", TITLE), "Summary", SUMMARY)
     article.write_text(text + "\n" + BODY + "\n{{ chart evil_chart }}\n", encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 import tasks
-from conftest import ROOT
+from conftest import ROOT, copy_content
 
 PAGE_TYPES = ["index", "article", "page", "category", "tag", "archives", "categories", "tags", "404"]
 
@@ -139,7 +138,7 @@ An article whose editor forgot the Title line.
 @pytest.mark.slow
 def test_a_failing_build_leaves_output_untouched(tmp_path):
     content = tmp_path / "content"
-    shutil.copytree(ROOT / "content", content)
+    copy_content(content)
     (content / "articles" / "broken.fr.md").write_text(BROKEN_ARTICLE, encoding="utf-8")
     output = tmp_path / "output"
     output.mkdir()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, wait_until
+from conftest import ROOT, seed_cache, wait_until
 from tools import fastpath, preview
 from tools.build import build_in_process, new_cache
 
@@ -23,6 +23,7 @@ SENTENCE = "Nous comptons cinq grandes frappes"
 def _copy(into: Path) -> Path:
     shutil.copytree(ROOT / "content", into / "content")
     shutil.copytree(ROOT / "data", into / "data", ignore=shutil.ignore_patterns("raw", "curate"))
+    seed_cache(into)  # the charts drawn and prepared: what the tests edit is redone
     return into
 
 
