@@ -65,7 +65,9 @@ def copy_content(content: Path) -> Path:
 
 def seed_cache(root: Path) -> None:
     """Start the cache of a copy of the project in ``root`` (``root/.cache``) with the
-    project's entries of :data:`SEEDED` (see :func:`copy_content`)."""
+    project's entries of :data:`SEEDED` (see :func:`copy_content`). On a fresh clone the
+    project's ``.cache`` fills with the first build of the real site (``built_site``): a file
+    that copies early in the run asks for the ``project_cache`` fixture."""
     import shutil
 
     for cache in SEEDED:
@@ -202,6 +204,13 @@ class SiteServer(ServerProcess):
 
 
 PUBLISHED_URL = tasks.GOLDEN_ENV["SITEURL"]
+
+
+@pytest.fixture(scope="session")
+def project_cache(built_site) -> Path:
+    """The project's ``.cache``, filled by a build of the real site (``built_site``, once per
+    test process): for the copies ``seed_cache`` starts from it."""
+    return ROOT / ".cache"
 
 
 @pytest.fixture(scope="session")

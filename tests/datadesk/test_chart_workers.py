@@ -232,6 +232,7 @@ DIES_IN_A_WORKER = '''def chart(df, t):
 '''
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_while_preparing_leaves_the_charts_to_the_build_process(tmp_path):
     """A worker dies while it prepares a chart: the build prepares the charts the workers did
     not answer in its own process, and writes the site a build in one process writes."""

@@ -694,7 +694,7 @@ def guide_sections() -> list[tuple[str, list[tuple[str, dict, str]]]]:
 
 
 @pytest.fixture(scope="module")
-def guide_site(tmp_path_factory):
+def guide_site(tmp_path_factory, project_cache):
     """The editor's day as EDITING.md tells it, on a fresh copy of the project: each
     section's commands and files in order, and the site builds after every section (so no
     example needs one that comes later). The last build is the one the tests read."""
@@ -769,7 +769,7 @@ def test_every_example_of_the_guide_builds(guide_site):
 
 
 @pytest.mark.slow
-def test_the_guides_error_messages_are_the_builds(tmp_path):
+def test_the_guides_error_messages_are_the_builds(tmp_path, project_cache):
     blocks = guide_blocks()
     mistake = next((attrs, text) for _l, attrs, text in blocks if attrs.get("mistakes"))
     shown = next(text for _l, attrs, text in blocks if attrs.get("errors"))

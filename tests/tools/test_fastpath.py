@@ -37,6 +37,11 @@ def _files(folder: Path) -> dict[str, tuple[int, bytes]]:
             for p in folder.rglob("*") if p.is_file()}
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _seeds(project_cache):
+    """The copies (``_copy``) start from the project's cache: filled first on a fresh clone."""
+
+
 @pytest.fixture(scope="module")
 def preview_site(tmp_path_factory):
     """A copy of the project built as the preview builds it, its last build kept."""
