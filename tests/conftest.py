@@ -63,36 +63,37 @@ def copy_content(content: Path) -> Path:
     return content
 
 
-def seed_cache(root: Path) -> None:
+def seed_cache(root: Path, stores=SEEDED) -> None:
     """Start the cache of a copy of the project in ``root`` (``root/.cache``) with the
     project's entries of :data:`SEEDED` (see :func:`copy_content`). On a fresh clone the
     project's ``.cache`` fills with the first build of the real site (``built_site``): a file
     that copies early in the run asks for the ``project_cache`` fixture."""
     import shutil
 
-    for cache in SEEDED:
+    for cache in stores:
         try:
             copy_drawn(cache, root / ".cache" / cache)
         except shutil.Error:
             pass  # an entry another test process removed meanwhile: only a miss for this build
 
 
-def drawn_corpus(into: Path, articles: int) -> dict:
+def drawn_corpus(into: Path, articles: int, stores=SEEDED) -> dict:
     """A synthetic corpus (tools/bench/corpus.py, no extra charts) whose .cache starts with the
-    project's charts and cards already drawn: the copies spare a test the drawing. Its builds
+    project's charts and cards already drawn and prepared (``seed_cache``): the copies spare a
+    test the drawing. Its builds
     validate, prepare and draw in their own process (``DATADESK_CHARTS_WORKERS = 1``, as the
     preview's later builds do): for the few files a small corpus has to redo, starting two
     worker processes costs more processor time than the work (a third of these tests' time),
     and the suite already runs one test process per core. The worker processes are tested
     where they are the subject: test_chart_workers, test_card_drawing, test_article_cache
-    and the benchmark's test."""
+    and the benchmark's test. ``stores``: the stores seeded (a test of what a cold build
+    does keeps only the drawings: ``("charts", "cards")``)."""
     from tools.bench.corpus import make_corpus
 
     corpus = make_corpus(ROOT, into, articles=articles, charts=0)
     with open(corpus["settings"], "a", encoding="utf-8") as settings:
         settings.write("DATADESK_CHARTS_WORKERS = 1\n")
-    for cache in ("charts", "cards"):
-        copy_drawn(cache, corpus["project"] / ".cache" / cache)
+    seed_cache(corpus["project"], stores)
     return corpus
 
 

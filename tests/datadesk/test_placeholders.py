@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT, copy_drawn
+from conftest import ROOT, seed_cache
 from tools.bench.corpus import make_corpus
 from tools.build import BuildFailed, build_in_process, new_cache
 
@@ -24,7 +24,7 @@ from datadesk import links, placeholders
 @pytest.fixture
 def placeholder_corpus(tmp_path):
     made = make_corpus(ROOT, tmp_path / "corpus", articles=2, charts=0)
-    copy_drawn("charts", made["project"] / ".cache" / "charts")  # no cold render in a test
+    seed_cache(made["project"])  # no cold render nor preparation in a test
     return made
 
 
