@@ -36,7 +36,7 @@ LABELS = {
     "Tank": {"fr": "Chars", "en": "Tanks"},
     "Howitzer": {"fr": "Obusiers", "en": "Howitzers"},
     "Air defence": {"fr": "Défense aérienne", "en": "Air defence"},
-    "Multiple rocket launcher": {"fr": "Lance-roquettes multiples", "en": "Rocket launchers"},
+    "Multiple rocket launcher": {"fr": "Lance-roquettes", "en": "Rocket launchers"},  # as heavy_weapons_cumulative says it
     "Armoured fighting vehicle": {"fr": "Véhicules blindés", "en": "Armoured vehicles"},
 }
 UNITS = {"value": {"fr": "unités", "en": "units"}}
