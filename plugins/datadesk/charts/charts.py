@@ -162,7 +162,7 @@ class SiteCharts:
         return len(self.desk.chart_jobs) - before
 
     def _prepare(self) -> None:
-        snapshot, prepared = self.desk.snapshot, self.desk.cache.prepared
+        prepared = self.desk.cache.prepared
         shared, charts = self._inputs()
         found = self.found
         for old in [k for k in prepared if k[0] == self.lang and k[1] not in found]:
