@@ -80,9 +80,9 @@ def seed_cache(root: Path, stores=SEEDED) -> None:
 def drawn_corpus(into: Path, articles: int, stores=SEEDED) -> dict:
     """A synthetic corpus (tools/bench/corpus.py, no extra charts) whose .cache starts with the
     project's charts and cards already drawn and prepared (``seed_cache``): the copies spare a
-    test the drawing. Its builds
-    validate, prepare and draw in their own process (``DATADESK_CHARTS_WORKERS = 1``, as the
-    preview's later builds do): for the few files a small corpus has to redo, starting two
+    test the drawing. Its builds validate, prepare and draw in their own process
+    (``DATADESK_CHARTS_WORKERS = 1``, as the preview's later builds do): for the few files a
+    small corpus has to redo, starting two
     worker processes costs more processor time than the work (a third of these tests' time),
     and the suite already runs one test process per core. The worker processes are tested
     where they are the subject: test_chart_workers, test_card_drawing, test_article_cache

@@ -19,7 +19,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 import tasks
-from conftest import ROOT, free_port, seed_cache, wait_until
+from conftest import ROOT, copy_content, free_port, wait_until
 from tools.server import stop_process
 
 FIXTURE = ROOT / "tests" / "fixtures" / "editor"
@@ -35,11 +35,10 @@ def project_copy(tmp_path: Path, real: bool = False) -> Path:
     project = tmp_path / "project"
     if real:
         project.mkdir()
-        shutil.copytree(ROOT / "content", project / "content")
+        copy_content(project / "content")  # its cache seeded: the guide's builds redo what it edits
         shutil.copytree(ROOT / "data", project / "data",
                         ignore=shutil.ignore_patterns("raw", "curate"))
         shutil.copy(FIXTURE / "editorconf.py", project / "editorconf.py")
-        seed_cache(project)  # the site's charts as drawn: the guide's builds redo what it edits
     else:
         shutil.copytree(FIXTURE, project)
     (project / "editorpublish.py").write_text(

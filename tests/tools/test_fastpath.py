@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, seed_cache, wait_until
+from conftest import ROOT, copy_content, wait_until
 from tools import fastpath, preview
 from tools.build import build_in_process, new_cache
 
@@ -21,9 +21,8 @@ SENTENCE = "Nous comptons cinq grandes frappes"
 
 
 def _copy(into: Path) -> Path:
-    shutil.copytree(ROOT / "content", into / "content")
+    copy_content(into / "content")  # its cache seeded: what the tests edit is redone
     shutil.copytree(ROOT / "data", into / "data", ignore=shutil.ignore_patterns("raw", "curate"))
-    seed_cache(into)  # the charts drawn and prepared: what the tests edit is redone
     return into
 
 
