@@ -125,6 +125,8 @@ def pelican_child(argv: list[str]) -> int:
         if check is not None and check.up_to_date():
             _report_up_to_date(pelican.settings, check)
             return UP_TO_DATE
+        if check is not None:
+            _keep_subsites(pelican, check.kept_subsites())
         pelican.run()
         if not (problems.messages and args.fatal):
             finish(pelican.settings)
@@ -465,6 +467,23 @@ def _start_subsites(pelican) -> None:
 
     i18n_subsites.initialize_dbs(pelican.settings)
     i18n_subsites.subscribe_filter_to_signals(pelican.settings)
+
+
+def _keep_subsites(pelican, kept: dict) -> None:
+    """The language subsites ``kept`` (``{lang: folder}``, datadesk/uptodate.py) are run by
+    i18n_subsites as ``datadesk.KeptSite``: read, and linked from output/ instead of written
+    (datadesk/kept.py). The class goes into each one's entry of the plugin's queue of subsites
+    (set up here as its first ``get_generators`` would, ``_start_subsites``), not into the
+    settings: the main site's pages and keys do not change."""
+    if not kept or "pelican.plugins.i18n_subsites" not in pelican.settings.get("PLUGINS", []):
+        return
+    from datadesk.kept import PELICAN_CLASS
+    from pelican.plugins.i18n_subsites import i18n_subsites as i18n
+
+    _start_subsites(pelican)
+    for lang in kept:
+        if lang in i18n._SUBSITE_QUEUE:
+            i18n._SUBSITE_QUEUE[lang] = {**i18n._SUBSITE_QUEUE[lang], "PELICAN_CLASS": PELICAN_CLASS}
 
 
 def _forget_previous_build(last) -> None:

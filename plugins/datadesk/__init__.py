@@ -27,6 +27,7 @@ from .datasets import pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
 from . import desk as _desk, links as _links, outputs as _outputs, templates as _templates
 from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of, report_path  # noqa: F401
+from .kept import KeptSite  # noqa: F401  (a subsite kept from output/: i18n_subsites imports it from here)
 from .links import resolve as resolve_site_links, site_link  # noqa: F401
 from .outputs import copy as copy_output, is_kept, put as write_output  # noqa: F401
 from .shortcodes import SHORTCODE, ShortcodeContext, ShortcodeError, parse_line  # noqa: F401

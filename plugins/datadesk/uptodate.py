@@ -41,6 +41,21 @@ time and inode when it is swapped in). It is written only after a build that suc
 and only when no input changed while the build ran (every input file has the same size and
 time at the end as when it was hashed); otherwise the next build runs in full. A record
 that cannot be read, or a setting that cannot be described, only costs a full build.
+
+**Language subsites kept** (:meth:`Check.kept_subsites`). When output/ is not up to date,
+a language subsite (the English site, ``en/``) whose pages cannot differ from the previous
+build's is not written again: its folder is linked from output/ (``datadesk.kept``). The
+record also holds the **subsites key**, made as the inputs key but with each source file of
+the main language (a Markdown file under ``PATH`` whose ``Lang:``, or ``.fr.md`` suffix, is
+``DEFAULT_LANG``) counted by its **view from the other languages** (:func:`other_language_view`)
+instead of its bytes, and the state of each subsite's folder. The other language sites show of
+a main-language article only its header fields (its address, title, summary, status, date,
+translation), whatever its body's shortcodes and intra-site links make it use (charts, values,
+datasets, files); its prose is on its own pages, its own feeds and its own search index only.
+So when the subsites key is the recorded one and the subsite's folder in output/ is in the
+recorded state, the subsite would be written with the same bytes. A main-language file whose
+header has no ``Summary:`` is counted whole (its summary is then cut from its body). Not with
+``invoke build --force`` (every stage runs).
 """
 
 from __future__ import annotations
@@ -48,6 +63,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -60,6 +76,12 @@ ENVIRONMENT = ("TZ", "LANG", "LANGUAGE", "SOURCE_DATE_EPOCH")
 ENVIRONMENT_PREFIXES = ("LC_", "PAGEFIND_", "PELICAN", "DATADESK_")
 SKIPPED_NAMES = ("__pycache__",)
 RUNNER = Path(__file__).resolve().parents[2] / "tools" / "build.py"
+# Pelican's Markdown reader's extensions: the article and page sources
+SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
+# What in a body can make another language site use something: shortcodes ({{ chart … }},
+# {{ value … }}) and Pelican's intra-site links ({filename}x.md, {static}…, |attach|…). Generous
+# on purpose: whatever it also catches only makes the view change more often.
+MARKERS = re.compile(r"\{\{.*?\}\}|[{|]\w+[|}][^\s\"'<>()\[\]]*", re.S)
 
 
 class Undescribed(Exception):
@@ -112,6 +134,40 @@ def _files(roots: list[Path], skip: list[Path]):
                     yield path, path.stat()
                 except OSError:  # removed while we walk: the stamp check at the end sees it
                     continue
+
+
+def _lang_of(matter, path: Path, default: str) -> str:
+    """The language of a source, as the Markdown reader finds it (datadesk/shortcodes.py's
+    ``header_lang``): its ``Lang:`` field, else a ``.fr.md`` suffix, else the default."""
+    lang = (matter.value("lang") or "").split()
+    if len(lang) == 1:
+        return lang[0].lower()
+    suffixes = path.suffixes
+    if len(suffixes) >= 2 and len(suffixes[-2]) == 3:
+        return suffixes[-2][1:].lower()
+    return default
+
+
+def other_language_view(path: Path, data: bytes, main_lang: str) -> bytes | None:
+    """What the other language sites can see of the source ``path`` (bytes ``data``) when it
+    is an article or page of the main language with a ``Summary:``: its header as written,
+    and every shortcode and intra-site link of its body, in order. None for any other file
+    (it is counted whole)."""
+    if path.suffix.lower() not in SOURCE_SUFFIXES:
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    from .frontmatter import parse
+
+    matter = parse(text)
+    if _lang_of(matter, path, main_lang) != main_lang or "summary" not in matter.fields:
+        return None
+    lines = text.splitlines()
+    header = "\n".join(lines[:matter.meta_length])
+    body = "\n".join(lines[matter.meta_length:])
+    return "\0".join([header, *MARKERS.findall(body)]).encode("utf-8")
 
 
 def _settings_text(settings: dict, output: str) -> str:
@@ -182,6 +238,10 @@ class Check:
         self.stamps: dict[str, tuple[int, int]] = {}
         self.files = 0
         self.key: str | None = None
+        self._head: bytes = b""  # the settings, environment and Python part of the keys
+        self._sources: dict[str, bytes] = {}  # the bytes of each source under PATH (subsites key)
+        self._digests: dict[str, bytes] = {}  # every other input file's hash (subsites key)
+        self._subsites_key: str | None = None
         try:
             self.key = self.inputs_key()
         except Undescribed:  # then no build of these settings stops early, nor is recorded
@@ -197,17 +257,77 @@ class Check:
         settings = _settings_text(self.settings, str(self.staging))
         digest = hashlib.blake2b(digest_size=20)
         for part in (settings, json.dumps(_environment(), sort_keys=True), "\n".join(_distributions()), sys.version):
-            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+            self._head += part.encode("utf-8", "surrogateescape") + b"\0"
+        digest.update(self._head)
+        content = Path(self.settings.get("PATH", ".")).resolve()
         for path, st in _files(roots, skip):
             try:
                 data = path.read_bytes()
             except OSError:
                 continue
+            if path.suffix.lower() in SOURCE_SUFFIXES and path.is_relative_to(content):
+                self._sources[str(path)] = data
+            else:
+                self._digests[str(path)] = hashlib.blake2b(data, digest_size=20).digest()
             self.stamps[str(path)] = (st.st_size, st.st_mtime_ns)
             digest.update(f"{path}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
             digest.update(data)
         self.files = len(self.stamps)
         return digest.hexdigest()
+
+    def subsites_key(self) -> str | None:
+        """The inputs key with each main-language source counted by its view from the other
+        languages (see the module's docstring); None without an inputs key. Made from the
+        bytes the inputs key hashed, when first asked (a build that is up to date never is)."""
+        if self.key is None:
+            return None
+        if self._subsites_key is None:
+            main_lang = str(self.settings.get("DEFAULT_LANG", ""))
+            digest = hashlib.blake2b(digest_size=20)
+            digest.update(self._head)
+            for name in self.stamps:  # the files the inputs key hashed, in its order
+                data = self._sources.get(name)
+                view = other_language_view(Path(name), data, main_lang) if data is not None else None
+                if view is not None:
+                    digest.update(f"{name}\0view\0".encode("utf-8", "surrogateescape")
+                                  + hashlib.blake2b(view, digest_size=20).digest())
+                    continue
+                whole = self._digests.get(name) or hashlib.blake2b(data or b"", digest_size=20).digest()
+                digest.update(f"{name}\0file\0".encode("utf-8", "surrogateescape") + whole)
+            self._subsites_key = digest.hexdigest()
+        return self._subsites_key
+
+    def subsite_folders(self) -> dict[str, str]:
+        """Each language subsite's folder in the output (``{"en": "en"}``), as i18n_subsites
+        places it: its own OUTPUT_PATH, else the main one's folder named after the language.
+        A subsite whose folder is not inside the main site's is left out."""
+        found = {}
+        for lang, overrides in (self.settings.get("I18N_SUBSITES") or {}).items():
+            if not isinstance(overrides, dict):
+                continue
+            where = overrides.get("OUTPUT_PATH") or os.path.join(self.staging, lang)
+            rel = os.path.relpath(os.path.abspath(where), self.staging)
+            if rel != os.curdir and not rel.startswith(os.pardir) and not os.path.isabs(rel):
+                found[str(lang)] = Path(rel).as_posix()
+        return found
+
+    def kept_subsites(self) -> dict[str, str]:
+        """The language subsites this build may link from output/ instead of writing them
+        (``{lang: folder}``): the recorded build's subsites key is this build's, and each
+        subsite's folder in output/ is in the state that build left it."""
+        if self.key is None or self.output is None:
+            return {}
+        record = self.store.get(self.record_key, f"the last build of {self.output.name}/")
+        subsites = record.get("subsites") if isinstance(record, dict) else None
+        if not isinstance(subsites, dict) or subsites.get("key") != self.subsites_key():
+            return {}
+        states = subsites.get("folders")
+        kept = {}
+        for lang, rel in self.subsite_folders().items():
+            state = output_state(self.output / rel)
+            if state is not None and isinstance(states, dict) and [state[0], state[1]] == states.get(rel):
+                kept[lang] = rel
+        return kept
 
     def _unchanged_since_hashed(self) -> bool:
         roots, skip = self._roots()
@@ -238,7 +358,13 @@ class Check:
         if state is None or not self._unchanged_since_hashed():
             self.store.put(self.record_key, {"inputs": None, "output": None})
             return False
-        self.store.put(self.record_key, {"inputs": self.key, "output": [state[0], state[1]]})
+        folders = {}
+        for rel in self.subsite_folders().values():
+            found = output_state(self.staging / rel)
+            if found is not None:
+                folders[rel] = [found[0], found[1]]
+        self.store.put(self.record_key, {"inputs": self.key, "output": [state[0], state[1]],
+                                         "subsites": {"key": self.subsites_key(), "folders": folders}})
         return True
 
     def report(self) -> dict:
