@@ -20,11 +20,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 ROWS = ["cold build (empty caches)", "chart renders in the cold build, parallel vs serial",
         "warm build, nothing changed", "warm build, nothing changed, with --force (every stage runs)",
-        "one article edited, then build", "one CSV cell edited, then build",
+        "one article edited, then build", "one English article edited, then build", "one CSV cell edited, then build",
         "live preview: article saved -> page rebuilt", "live preview: CSV cell saved -> page rebuilt",
         "live preview: chart saved -> page rebuilt", "peak memory, live preview (all its processes)", "4 articles: warm build",
         "4 articles: one article edited, then build", "peak memory of a build (all its processes)"]
-MEASURES = {"chart_floor", "cold", "chart_render", "warm", "warm_forced", "article_edit", "csv_edit", "preview_article",
+MEASURES = {"chart_floor", "cold", "chart_render", "warm", "warm_forced", "article_edit", "article_edit_en", "csv_edit",
+            "preview_article",
             "preview_csv", "preview_chart", "preview_memory", "scale_warm_4", "scale_edit_4", "memory"}
 
 
@@ -96,7 +97,7 @@ def test_bench_runs_end_to_end(tmp_path):
         assert measure["error"] is None, (key, measure["error"])
         assert measure["project"], key
         assert "target" in measure and "met" in measure, key
-    for key in ("cold", "warm", "article_edit", "csv_edit", "preview_article"):
+    for key in ("cold", "warm", "article_edit", "article_edit_en", "csv_edit", "preview_article"):
         assert data["measures"][key]["plain"], key
     assert data["measures"]["warm"]["project"][0]["report"]["charts_drawn"]["renders"] == 0
     # `invoke build` with nothing changed stops at once; with --force every stage runs, and

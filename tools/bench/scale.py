@@ -75,6 +75,7 @@ TARGETS = {
     "warm": "≤ 1.3 × Pelican warm",
     "warm_forced": "—",
     "article_edit": "≤ 1.0 × Pelican warm",
+    "article_edit_en": "—",
     "csv_edit": "—",
     "preview_article": "≤ 1.0 s",
     "preview_csv": "≤ 2.0 s",
@@ -85,7 +86,8 @@ TARGETS = {
 }
 
 
-FIXED = ("chart_floor", "cold", "chart_render", "warm", "warm_forced", "article_edit", "csv_edit", "preview_article",
+FIXED = ("chart_floor", "cold", "chart_render", "warm", "warm_forced", "article_edit", "article_edit_en", "csv_edit",
+         "preview_article",
          "preview_csv", "preview_chart", "preview_memory", "memory")
 
 
@@ -245,10 +247,17 @@ class Corpus:
         return f"BENCHEDIT{self.articles}X{self.edits:04d}"
 
     def edit_article(self) -> str:
-        """The same edit in both twins; returns the text both pages will show."""
+        """The same edit in both twins (a French article); returns the text both pages will show."""
         stamp = self.stamp()
         edit_article(self.files["article"], stamp)
         edit_article(self.files["plain_article"], stamp)
+        return stamp
+
+    def edit_english_article(self) -> str:
+        """The same edit of the English translation in both twins."""
+        stamp = self.stamp()
+        edit_article(self.files["article_en"], stamp)
+        edit_article(self.files["plain_article_en"], stamp)
         return stamp
 
     def edit_csv(self) -> str:
@@ -650,8 +659,13 @@ class Bench:
         forced.note = "what the warm build costs when it cannot stop at once"
         self.attempt(forced, lambda: paired(main, forced, self.repeats, "warm-forced", force=True))
         edit = self.measure("article_edit", "one article edited, then build")
+        edit.note = "a French article's prose: the English site is linked from output/, not written"
         self.attempt(edit, lambda: paired(main, edit, self.repeats, "edit", before=main.edit_article,
                                           page=main.files["article_page"]))
+        edit_en = self.measure("article_edit_en", "one English article edited, then build")
+        edit_en.note = "its translation: both language sites are written"
+        self.attempt(edit_en, lambda: paired(main, edit_en, self.repeats, "edit-en", before=main.edit_english_article,
+                                             page=main.files["article_page_en"]))
         csv = self.measure("csv_edit", "one CSV cell edited, then build")
         csv.note = "a CSV edit changes nothing Pelican reads: its column is a warm build"
         self.attempt(csv, lambda: paired(main, csv, self.repeats, "csv", before=main.edit_csv,
@@ -711,7 +725,7 @@ class Bench:
 
         memory = self.measure("memory", "peak memory of a build (all its processes)")
         builds = [m for key, m in self.measures.items()
-                  if key in ("chart_floor", "cold", "warm", "warm_forced", "article_edit", "csv_edit")
+                  if key in ("chart_floor", "cold", "warm", "warm_forced", "article_edit", "article_edit_en", "csv_edit")
                   or key.startswith("scale_")]
         memory.project = [r for m in builds for r in m.project if r.peak_bytes]
         memory.plain = [r for m in builds for r in m.plain if r.peak_bytes]
