@@ -100,6 +100,11 @@ def test_bench_runs_end_to_end(tmp_path):
     for key in ("cold", "warm", "article_edit", "article_edit_en", "csv_edit", "preview_article"):
         assert data["measures"][key]["plain"], key
     assert data["measures"]["warm"]["project"][0]["report"]["charts_drawn"]["renders"] == 0
+    # a French article's prose edited: the English site is linked; its translation edited: written
+    assert data["measures"]["article_edit"]["project"][0]["report"]["subsites"]["kept"] == 1
+    assert "subsites" not in data["measures"]["article_edit_en"]["project"][0]["report"]
+    assert any(line.startswith("| one article edited, then build") and "language site linked from output/" in line
+               for line in table)
     # `invoke build` with nothing changed stops at once; with --force every stage runs, and
     # finds nothing to prepare or draw
     assert "up to date" in data["measures"]["warm"]["project"][0]["report"]

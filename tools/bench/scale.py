@@ -892,6 +892,9 @@ def _did(report: dict) -> str:
     drawn = report.get("charts_drawn") or {}
     if drawn:
         parts.append(f"{drawn.get('renders', 0)} charts drawn")
+    kept = (report.get("subsites") or {}).get("kept")
+    if kept:
+        parts.append(f"{kept} language site linked from output/ ({report['subsites'].get('files linked', 0)} files)")
     return ", ".join(parts)
 
 
