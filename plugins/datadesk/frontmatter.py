@@ -112,6 +112,18 @@ def parse(text: str, source: Source | None = None) -> FrontMatter:
     return matter
 
 
+def lang_of(matter: FrontMatter, path: str | Path, default: str) -> str:
+    """The language of a document: its ``Lang:`` field, else its ``.fr.md`` suffix, else
+    ``default`` (the Markdown reader's, datadesk/shortcodes.py, and the up-to-date check's)."""
+    lang = (matter.value("lang") or "").split()
+    if len(lang) == 1:
+        return lang[0].lower()
+    suffixes = Path(path).suffixes
+    if len(suffixes) >= 2 and len(suffixes[-2]) == 3:
+        return suffixes[-2][1:].lower()
+    return default
+
+
 def read(source: Source) -> tuple[FrontMatter | None, Problem | None]:
     """The front matter of a file, or the problem that keeps it from being read."""
     try:

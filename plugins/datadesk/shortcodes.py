@@ -25,7 +25,7 @@ from pelican.utils import pelican_open
 from . import articles, placeholders
 from .desk import Desk, desk_of
 from .errors import DeskError
-from .frontmatter import parse
+from .frontmatter import lang_of, parse
 from .outputs import is_kept
 
 logger = logging.getLogger(__name__)
@@ -74,13 +74,7 @@ def display_path(path: str | Path, settings: dict) -> str:
 def header_lang(lines: list[str], path: str, default: str) -> str:
     """Language of the document: its ``Lang:`` field (read by the project's one front-matter
     reader, frontmatter.py), else its ``.fr.md`` suffix, else the default."""
-    lang = (parse("\n".join(lines)).value("lang") or "").split()
-    if len(lang) == 1:
-        return lang[0].lower()
-    suffixes = Path(path).suffixes
-    if len(suffixes) >= 2 and len(suffixes[-2]) == 3:
-        return suffixes[-2][1:].lower()
-    return default
+    return lang_of(parse("\n".join(lines)), path, default)
 
 
 def front_matter_length(lines: list[str]) -> int:

@@ -136,18 +136,6 @@ def _files(roots: list[Path], skip: list[Path]):
                     continue
 
 
-def _lang_of(matter, path: Path, default: str) -> str:
-    """The language of a source, as the Markdown reader finds it (datadesk/shortcodes.py's
-    ``header_lang``): its ``Lang:`` field, else a ``.fr.md`` suffix, else the default."""
-    lang = (matter.value("lang") or "").split()
-    if len(lang) == 1:
-        return lang[0].lower()
-    suffixes = path.suffixes
-    if len(suffixes) >= 2 and len(suffixes[-2]) == 3:
-        return suffixes[-2][1:].lower()
-    return default
-
-
 def other_language_view(path: Path, data: bytes, main_lang: str) -> bytes | None:
     """What the other language sites can see of the source ``path`` (bytes ``data``) when it
     is an article or page of the main language with a ``Summary:``: its header as written,
@@ -159,10 +147,10 @@ def other_language_view(path: Path, data: bytes, main_lang: str) -> bytes | None
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None
-    from .frontmatter import parse
+    from .frontmatter import lang_of, parse
 
     matter = parse(text)
-    if _lang_of(matter, path, main_lang) != main_lang or "summary" not in matter.fields:
+    if lang_of(matter, path, main_lang) != main_lang or "summary" not in matter.fields:
         return None
     lines = text.splitlines()
     header = "\n".join(lines[:matter.meta_length])
