@@ -1,4 +1,4 @@
-"""A language subsite kept from the previous build: read, not written.
+"""A language subsite kept from the previous build: read, and linked from output/ rather than written.
 
 When ``invoke build`` finds that a language subsite (the English site, ``en/``) would be
 written with the same bytes as the previous build's (an edit to French articles' prose only:
@@ -16,11 +16,8 @@ its pages had been written now.
 from __future__ import annotations
 
 import os
-import shutil
 
 from pelican import Pelican, signals
-
-from .outputs import SETTING as PREVIOUS_OUTPUT
 
 PELICAN_CLASS = "datadesk.KeptSite"  # as i18n_subsites imports it: the package, then the name
 
@@ -62,24 +59,10 @@ def link_previous(settings: dict, folder: str) -> int:
     from .pages import pages_of
 
     desk = desk_of(settings)
-    outputs = desk.outputs
-    folder = os.path.abspath(folder)
-    rel = os.path.relpath(folder, outputs.root)
-    source = os.path.join(os.path.abspath(settings[PREVIOUS_OUTPUT]), rel)
-    count = 0
-    for parent, _dirs, files in os.walk(source):
-        target_dir = os.path.join(folder, os.path.relpath(parent, source))
-        os.makedirs(target_dir, exist_ok=True)
-        outputs.folders.add(os.path.normpath(target_dir))
-        for name in files:
-            old, target = os.path.join(parent, name), os.path.normpath(os.path.join(target_dir, name))
-            if not outputs.linking or not outputs._link(old, target):
-                shutil.copy2(old, target)
-            outputs._done(target, "subsite", True)
-            count += 1
+    count = desk.outputs.keep_folder(folder, "subsite")
     pages = pages_of(settings)
     if pages is not None:  # the next build finds these pages' fingerprints as if written now
-        prefix = rel.replace(os.sep, "/").rstrip("/") + "/"
+        prefix = pages.relative(folder).replace(os.sep, "/").rstrip("/") + "/"
         pages.recorded.update({page: entry for page, entry in pages.previous.items() if page.startswith(prefix)})
     desk.count("subsites", "kept")
     desk.count("subsites", "files linked", count)

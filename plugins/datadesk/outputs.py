@@ -264,6 +264,27 @@ class Outputs:
         self.digests[target] = sha256  # the page's bytes, for those who read them back (Memo)
         return self._done(target, part, True)
 
+    def keep_folder(self, folder: str, part: str) -> int:
+        """Link every file of the previous output's copy of ``folder`` (a folder of this build's
+        output) into it, as kept files (copied where links are impossible); returns how many.
+        For a folder whose previous copy is known to be what this build would write (a language
+        subsite, datadesk/kept.py): its files are not compared."""
+        folder = os.path.abspath(folder)
+        if self.previous is None:
+            return 0
+        source = os.path.join(self.previous, os.path.relpath(folder, self.root))
+        count = 0
+        for parent, _dirs, files in os.walk(source):
+            target_dir = os.path.normpath(os.path.join(folder, os.path.relpath(parent, source)))
+            self._folder(target_dir)
+            for name in files:
+                old, target = os.path.join(parent, name), os.path.join(target_dir, name)
+                if not (self.linking and self._link(old, target)):
+                    shutil.copy2(old, target)
+                self._done(target, part, True)
+                count += 1
+        return count
+
     def finish(self) -> None:
         """Once every file is written: the files nobody wrote through put/copy (the theme's
         static files, Pelican's static files) are linked where unchanged, and counted."""

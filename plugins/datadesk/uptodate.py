@@ -84,6 +84,9 @@ SOURCE_SUFFIXES = (".md", ".markdown", ".mkd", ".mdown")
 MARKERS = re.compile(r"\{\{.*?\}\}|[{|]\w+[|}][^\s\"'<>()\[\]]*", re.S)
 
 
+_UNREAD = object()
+
+
 class Undescribed(Exception):
     """A setting whose value the key cannot describe: the build runs in full."""
 
@@ -230,6 +233,7 @@ class Check:
         self._sources: dict[str, bytes] = {}  # the bytes of each source under PATH (subsites key)
         self._digests: dict[str, bytes] = {}  # every other input file's hash (subsites key)
         self._subsites_key: str | None = None
+        self._record = _UNREAD  # the last build's record (_recorded)
         try:
             self.key = self.inputs_key()
         except Undescribed:  # then no build of these settings stops early, nor is recorded
@@ -305,7 +309,7 @@ class Check:
         subsite's folder in output/ is in the state that build left it."""
         if self.key is None or self.output is None:
             return {}
-        record = self.store.get(self.record_key, f"the last build of {self.output.name}/")
+        record = self._recorded()
         subsites = record.get("subsites") if isinstance(record, dict) else None
         if not isinstance(subsites, dict) or subsites.get("key") != self.subsites_key():
             return {}
@@ -322,12 +326,18 @@ class Check:
         now = {str(path): (st.st_size, st.st_mtime_ns) for path, st in _files(roots, skip)}
         return now == self.stamps
 
+    def _recorded(self):
+        """The record of the last build of the output folder, read once (None if there is none)."""
+        if self._record is _UNREAD:
+            self._record = self.store.get(self.record_key, f"the last build of {self.output.name}/")
+        return self._record
+
     def up_to_date(self) -> bool:
         """True when the record of the output folder names this inputs key and the output
         folder is in the state the recorded build left it."""
         if self.key is None or self.output is None:
             return False
-        record = self.store.get(self.record_key, f"the last build of {self.output.name}/")
+        record = self._recorded()
         if not isinstance(record, dict) or record.get("inputs") != self.key:
             return False
         state = output_state(self.output)
