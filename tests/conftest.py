@@ -3,6 +3,7 @@ and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -107,6 +108,12 @@ def own_theme(corpus: dict, into: Path) -> Path:
     with open(corpus["settings"], "a", encoding="utf-8") as settings:
         settings.write(f"THEME = {str(theme)!r}\n")
     return theme
+
+
+def build_report(project: Path) -> dict:
+    """What the last build of the project in ``project`` says it did (the data desk's
+    ``.cache/last-build.json``: files converted, pages written, charts drawn…)."""
+    return json.loads((project / ".cache" / "last-build.json").read_text(encoding="utf-8"))
 
 
 def output_files(output: Path) -> dict[str, tuple[int, int, bytes]]:

@@ -10,7 +10,6 @@ Small synthetic corpora (tools/bench/corpus.py), each build a new process (`invo
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT, copy_drawn, file_digests as tree
+from conftest import ROOT, build_report, copy_drawn, file_digests as tree
 from tools.bench.corpus import edit_article, make_corpus
 from tools.build import BuildFailed
 
@@ -31,8 +30,7 @@ def corpus(into: Path, articles: int) -> dict:
 
 def build(made: dict, out: Path, quiet: bool = True) -> dict:
     tasks.build_site(settings=str(made["settings"]), output=out, quiet=quiet)
-    report = made["project"] / ".cache" / "last-build.json"
-    return json.loads(report.read_text(encoding="utf-8"))["articles"]
+    return build_report(made["project"])["articles"]
 
 
 def from_scratch(made: dict, out: Path) -> dict:
@@ -146,7 +144,7 @@ def test_conversions_follow_what_changed(article_corpus, tmp_path):
 
 
 def report(made: dict) -> dict:
-    return json.loads((made["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return build_report(made["project"])
 
 
 def test_a_damaged_entry_is_made_again_with_a_notice(small_corpus, tmp_path, capfd):

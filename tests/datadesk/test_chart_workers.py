@@ -7,7 +7,6 @@ to the build's own process."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT, file_bytes as tree
+from conftest import ROOT, build_report, file_bytes as tree
 
 FIXTURE = ROOT / "tests" / "fixtures" / "charts"
 
@@ -32,7 +31,7 @@ def make_project(where: Path, workers: int) -> Path:
 
 
 def report_of(project: Path) -> dict:
-    return json.loads((project / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return build_report(project)
 
 
 def build(project: Path) -> tuple[dict, dict]:

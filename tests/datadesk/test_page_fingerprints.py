@@ -7,14 +7,13 @@ output is compared with a clean build (into an empty folder, where nothing can b
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import jinja2
 import pytest
 
-from conftest import ROOT, drawn_corpus, fail_with_a_broken_article, file_digests as tree, own_theme
+from conftest import ROOT, build_report, drawn_corpus, fail_with_a_broken_article, file_digests as tree, own_theme
 from tools.bench.corpus import edit_article, edit_chart
 from tools.build import BuildFailed, build_in_process, build_site
 
@@ -23,7 +22,7 @@ CHARTS = sorted(p.stem for p in (ROOT / "content" / "charts").glob("*.*"))
 
 
 def report(corpus) -> dict:
-    return json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return build_report(corpus["project"])
 
 
 def rendered(counts: dict) -> set[str]:

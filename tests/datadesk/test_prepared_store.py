@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import tasks
-from conftest import ROOT, file_digests as tree
+from conftest import ROOT, build_report, file_digests as tree
 
 FIXTURE = ROOT / "tests" / "fixtures" / "charts"
 VALUES = ("\n\nMissiles: {{ value sum weekly.missiles_launched }}; "
@@ -34,7 +34,7 @@ def make_project(where: Path) -> Path:
 
 def build(project: Path, out: Path) -> dict:
     tasks.build_site(settings=str(project / "chartsconf.py"), output=out, content=project / "content")
-    return json.loads((project / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return build_report(project)
 
 
 def charts(report: dict) -> dict:

@@ -7,7 +7,6 @@ build's report (``.cache/last-build.json``, ``cards``) says what was drawn, and 
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 import shutil
@@ -25,7 +24,7 @@ for p in (ROOT, ROOT / "plugins"):
 
 from discovery.cards import (CARD_VERSION, FONT, HEIGHT, WIDTH, Card, _line_clear, _texts_clear,  # noqa: E402
                              draw_base, draw_layered_svg, draw_svg, png_size, render, render_all)
-from conftest import copy_drawn  # noqa: E402
+from conftest import build_report, copy_drawn  # noqa: E402
 from tools.bench.corpus import make_corpus  # noqa: E402
 from tools.build import build_in_process, build_site  # noqa: E402
 
@@ -37,8 +36,7 @@ def cards_of(output: Path) -> dict[str, str]:
 
 
 def drawing(corpus) -> dict:
-    report = json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
-    return report.get("cards", {})
+    return build_report(corpus["project"]).get("cards", {})
 
 
 def with_workers(corpus, count: int) -> Path:

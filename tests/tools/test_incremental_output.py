@@ -6,7 +6,6 @@ synthetic corpus (tools/bench/corpus.py), with the project's chart and card cach
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -14,14 +13,14 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from conftest import drawn_corpus, fail_with_a_broken_article, output_files as snapshot
+from conftest import build_report, drawn_corpus, fail_with_a_broken_article, output_files as snapshot
 from tools.bench.corpus import EDIT_MARK, edit_article
 from tools.build import BuildFailed, build_in_process, build_site
 
 
 
 def report(corpus) -> dict:
-    return json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return build_report(corpus["project"])
 
 
 @pytest.fixture(scope="module")

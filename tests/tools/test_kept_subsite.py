@@ -12,20 +12,19 @@ synthetic corpus (tools/bench/corpus.py) with the project's drawings copied."""
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import pytest
 
-from conftest import drawn_corpus, file_bytes, output_files
+from conftest import build_report, drawn_corpus, file_bytes, output_files
 from datadesk.uptodate import other_language_view
 from tools.bench.corpus import edit_article
 from tools.build import build_site
 
 
 def report(corpus) -> dict:
-    return json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return build_report(corpus["project"])
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ a build."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 from pelican.settings import read_settings
 
-from conftest import drawn_corpus, output_files as snapshot, own_theme
+from conftest import build_report, drawn_corpus, output_files as snapshot, own_theme
 from datadesk.uptodate import Check, output_state
 from tools.bench.corpus import edit_article
 from tools.build import BuildFailed, STAGING, build_site
@@ -25,7 +24,7 @@ from tools.build import BuildFailed, STAGING, build_site
 
 
 def report(corpus) -> dict:
-    return json.loads((corpus["project"] / ".cache" / "last-build.json").read_text(encoding="utf-8"))
+    return build_report(corpus["project"])
 
 
 def build(site, if_changed: bool = True) -> dict:
