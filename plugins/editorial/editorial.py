@@ -26,6 +26,7 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 
 from .checks import Checked, Summary, check_all, check_files, compare
+from .links import REPORTED, check_links
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def configure(pelican) -> None:
     settings = pelican.settings
     if is_main_site(settings) or BUILD_KEY not in settings:
         settings[BUILD_KEY] = Build(settings["DEFAULT_LANG"])  # a new build starts here
+        REPORTED.values.clear()  # the links an earlier build (of a warm process) reported
     SETTINGS.fill(settings)
 
 
@@ -336,3 +338,10 @@ def register() -> None:
     signals.page_generator_init.connect(check)
     signals.article_generator_context.connect(drop_translation_flag)
     signals.page_generator_context.connect(drop_translation_flag)
+    signals.all_generators_finalized.connect(links_checked)
+
+
+def links_checked(generators) -> None:
+    """Intra-site links that lead nowhere (links.py), when the checks are on."""
+    if generators and setting(generators[0].settings, "EDITORIAL_CHECK"):
+        check_links(generators)

@@ -169,6 +169,19 @@ MISTAKES = {
         ['content/articles/graphique.fr.md:9: the chart "vagues_test" still contains '
          '"[À COMPLÉTER …]" (content/charts/vagues_test.yaml:6); write its text before '
          "publishing (or keep Status: draft)."]),
+    # An intra-site link Pelican would not find: Pelican itself names neither the article
+    # nor the line ("Unable to find '/articles/hivr.fr.md', skipping url replacement.").
+    # The relative link to the translation is found, as Pelican finds it.
+    "liens.fr.md": (
+        ARTICLE.format(title="Liens", slug="liens") + "\nVoir [la note]({filename}/articles/hivr.fr.md) "
+        "et [l'original]({filename}hiver.en.md).\n\n![Carte des coupures]({static}/images/carte.png)\n",
+        ['content/articles/liens.fr.md:9: the link "{filename}/articles/hivr.fr.md" leads nowhere: '
+         "content/articles/hivr.fr.md is not an article or page of content/ (a Markdown file). Did you "
+         "mean {filename}/articles/hiver.fr.md? Write the path from content/, starting with / (e.g. "
+         "{filename}/articles/x.fr.md), or from this file's folder.",
+         'content/articles/liens.fr.md:11: the link "{static}/images/carte.png" leads nowhere: '
+         "content/images/carte.png is not a file of content/ (a picture, a PDF…). Write the path "
+         "from content/, starting with / (e.g. {static}/images/x.png), or from this file's folder."]),
     "vide.fr.md": (
         "\nUn texte sans en-tête.\n",
         ["content/articles/vide.fr.md:1: no front matter found; expected the file to start "
@@ -206,7 +219,7 @@ def test_each_front_matter_mistake_gets_one_clear_message(mistakes_report, name)
 
 def test_mistake_reports_have_no_traceback_and_no_pelican_skipping(mistakes_report):
     assert "content/articles/latin1.fr.md:1: the file is not saved as UTF-8 text" in mistakes_report
-    for noise in ("Traceback", "Skipping", "Could not process", "KeyError"):
+    for noise in ("Traceback", "Skipping", "Could not process", "KeyError", "Unable to find"):
         assert noise not in mistakes_report
     assert "The build failed" in mistakes_report
 
