@@ -21,6 +21,8 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from datadesk.shortcodes import display_path
+
 logger = logging.getLogger(__name__)
 
 KINDS = {"filename": "generated_content", "static": "static_content", "attach": "static_content"}
@@ -84,14 +86,8 @@ def _line(source: Path, text: str) -> int | None:
 def _meant(content, settings: dict, value: str) -> str:
     """Where the path was looked for, as the editor knows it (content/…)."""
     path = urlparse(value).path
-    content_dir = Path(settings["PATH"])
-    folder = content_dir if path.startswith("/") else Path(content.source_path).parent
-    target = Path(os.path.normpath(folder / path.lstrip("/")))
-    root = content_dir.resolve().parent
-    try:
-        return target.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return target.as_posix()
+    folder = Path(settings["PATH"]) if path.startswith("/") else Path(content.source_path).parent
+    return display_path(os.path.normpath(folder / path.lstrip("/")), settings)
 
 
 def _closest(context: dict, what: str, value: str) -> str | None:
@@ -109,8 +105,6 @@ def _closest(context: dict, what: str, value: str) -> str | None:
 def problems(content, context: dict, settings: dict) -> list[tuple[str, int | None, str, str]]:
     """(display path, line, message, link value) for each intra-site link of ``content`` that
     Pelican would leave as typed."""
-    from datadesk.shortcodes import display_path
-
     html = getattr(content, "_content", None)
     source = getattr(content, "source_path", None)
     if not html or not source:
