@@ -221,5 +221,9 @@ def test_the_search_page_runs_the_query_in_its_address(site_server, browser):
     page = browser.new_page()
     page.goto(site_server.url + "en/search/?q=NASAMS")
     page.wait_for_selector(".pagefind-ui__result", timeout=20_000)
+    # Pagefind's UI first draws each result as a placeholder (". . ."), then its text once
+    # the page's fragment has loaded: wait for the text, then read it
+    page.wait_for_function("() => !document.querySelector('.pagefind-ui__result .pagefind-ui__loading')",
+                           timeout=20_000)
     assert "NASAMS" in page.locator(".pagefind-ui__results").inner_text()
     page.close()
