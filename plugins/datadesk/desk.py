@@ -24,6 +24,7 @@ from __future__ import annotations
 import gettext
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -66,6 +67,7 @@ class Desk:
         self._translations: dict = {}  # lang -> the theme's gettext catalogue
         self.render_stats = {"renders": 0, "hits": 0, "seconds": 0.0}  # charts drawn in this build
         self.work: dict[str, dict[str, int]] = {}  # part -> what it did (see count, write_report)
+        self._work_lock = threading.Lock()  # the sharing cards of a language site count from a thread
         self.articles = None  # the reader's cache for this build (articles.py), made when first read
         self.pages = None  # the article pages' fingerprints (pages.py), made when first written
         self.outputs = Outputs(settings, self.count)  # what it wrote, what it kept (outputs.py)
@@ -133,12 +135,14 @@ class Desk:
     def count(self, part: str, what: str, n: int = 1) -> None:
         """Add ``n`` to the build's report: ``count("articles", "converted")``. Tests and
         `invoke bench` read the report to check that work follows what changed."""
-        counts = self.work.setdefault(part, {})
-        counts[what] = counts.get(what, 0) + n
+        with self._work_lock:
+            counts = self.work.setdefault(part, {})
+            counts[what] = counts.get(what, 0) + n
 
     def write_report(self, path: Path | str) -> None:
         """The build's report as JSON (each language run rewrites it; the last one holds all)."""
-        report = {part: dict(sorted(counts.items())) for part, counts in sorted(self.work.items())}
+        with self._work_lock:
+            report = {part: dict(sorted(counts.items())) for part, counts in sorted(self.work.items())}
         report["charts_drawn"] = dict(self.render_stats)
         report["imported"] = lazy.imported_report()
         Path(path).parent.mkdir(parents=True, exist_ok=True)

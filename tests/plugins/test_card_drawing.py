@@ -1,5 +1,5 @@
-"""Drawing the sharing cards (plugins/discovery/cards.py): every card's SVG is made first and
-the cards the cache lacks are drawn together, in worker processes when
+"""Drawing the sharing cards (plugins/discovery/cards.py): Pillow draws each card the cache
+lacks, the cards of one chart together (its picture made once), in worker processes when
 ``DATADESK_CHARTS_WORKERS`` allows more than one. Real builds of a small synthetic corpus
 (tools/bench/corpus.py) whose chart cache is copied and whose card cache starts empty; the
 build's report (``.cache/last-build.json``, ``cards``) says what was drawn, and where."""
@@ -7,6 +7,7 @@ build's report (``.cache/last-build.json``, ``cards``) says what was drawn, and 
 from __future__ import annotations
 
 import hashlib
+import io
 import multiprocessing
 import os
 import shutil
@@ -22,8 +23,8 @@ for p in (ROOT, ROOT / "plugins"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from discovery.cards import (CARD_VERSION, FONT, HEIGHT, WIDTH, Card, _line_clear, _texts_clear,  # noqa: E402
-                             draw_base, draw_layered_svg, draw_svg, png_size, render, render_all)
+from discovery.cards import (COLOURS, HEIGHT, WIDTH, Card, _draw, _lines, _page_texts, card_key,  # noqa: E402
+                             draw, image_size, render, render_all)
 from conftest import build_report, copy_drawn  # noqa: E402
 from tools.bench.corpus import make_corpus  # noqa: E402
 from tools.build import build_in_process, build_site  # noqa: E402
@@ -32,7 +33,7 @@ from tools.build import build_in_process, build_site  # noqa: E402
 def cards_of(output: Path) -> dict[str, str]:
     """Every card of a built site (both languages), by path: the SHA-256 of its bytes."""
     return {path.relative_to(output).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(output.rglob("cards/*.png"))}
+            for path in sorted(output.rglob("cards/*.jpg"))}
 
 
 def drawing(corpus) -> dict:
@@ -62,8 +63,7 @@ def card_builds(tmp_path_factory):
     parallel, serial = into / "parallel", into / "serial"
     forget_cards(corpus)
     build_site(settings=str(with_workers(corpus, 2)), output=parallel, quiet=True)
-    builds = {"corpus": corpus, "into": into, "parallel": cards_of(parallel), "parallel_counts": drawing(corpus),
-              "bases": base_entries(corpus)}
+    builds = {"corpus": corpus, "into": into, "parallel": cards_of(parallel), "parallel_counts": drawing(corpus)}
     forget_cards(corpus)
     build_site(settings=str(with_workers(corpus, 1)), output=serial, quiet=True)
     builds.update(serial=cards_of(serial), serial_counts=drawing(corpus))
@@ -72,20 +72,17 @@ def card_builds(tmp_path_factory):
     return builds
 
 
-def base_entries(corpus) -> list[Path]:
-    return sorted((corpus["project"] / ".cache" / "cards" / "bases").rglob("*.jsonl"))
-
-
 def test_a_cold_build_draws_each_card_once_in_worker_processes(card_builds):
     cards, counts = card_builds["parallel"], card_builds["parallel_counts"]
     assert len(cards) > 10 and any(path.startswith("en/cards/") for path in cards)
-    # every card written is accounted for: drawn, or the same SVG as one drawn in this build
+    # every card written is accounted for: drawn, or the same card as one drawn in this build
     assert counts["drawn"] + counts.get("cached", 0) == len(cards), counts
     assert counts.get("remembered", 0) == 0
-    # the first card is drawn in the build's process while the workers start
-    assert counts["drawn"] - 1 <= counts["drawn in workers"] <= counts["drawn"], counts
+    assert 0 < counts["drawn in workers"] <= counts["drawn"], counts
     assert len(set(cards.values())) == counts["drawn"]
-    assert len(list((card_builds["corpus"]["project"] / ".cache" / "cards").glob("*.png"))) == counts["drawn"]
+    assert len(list((card_builds["corpus"]["project"] / ".cache" / "cards").glob("*.jpg"))) == counts["drawn"]
+    assert all(image_size((card_builds["into"] / "parallel" / path).read_bytes()) == ("JPEG", (WIDTH, HEIGHT))
+               for path in cards)
 
 
 def test_cards_drawn_in_workers_are_byte_identical_to_serial_drawing(card_builds):
@@ -94,35 +91,20 @@ def test_cards_drawn_in_workers_are_byte_identical_to_serial_drawing(card_builds
     assert card_builds["serial"] == card_builds["parallel"]
 
 
-def test_a_chart_base_layer_is_drawn_once_per_chart_and_build(card_builds):
+def test_the_cards_of_one_chart_are_drawn_together(card_builds):
+    """Each chart's picture is made once per build and language, however many cards show it:
+    the number of different lead charts (by language) among the pages' cards."""
+    output = card_builds["into"] / "parallel"
+    charts = set()
+    for page in output.rglob("*.html"):
+        texts = _page_texts(page)
+        if "/cards/" in texts["image"] and texts["chart"]:
+            charts.add((texts["lang"], texts["chart"]))
     for name in ("parallel_counts", "serial_counts"):
         counts = card_builds[name]
-        # each chart's base layer drawn once (every entry of the cache is one chart's) and
-        # every card showing a chart drawn on it (the corpus' texts stay clear of the chart)
-        assert counts["bases drawn"] == len(card_builds["bases"]) >= 2, (name, counts)
-        assert "bases cached" not in counts and "drawn in one pass" not in counts, (name, counts)
-        assert counts["drawn on a base layer"] > counts["bases drawn"], (name, counts)
+        assert counts["drawn with a chart"] > counts["chart pictures made"] == len(charts) >= 2, (name, counts)
     warm = card_builds["warm_counts"]
-    assert not {"bases drawn", "bases cached"} & set(warm), warm
-
-
-def test_a_damaged_base_layer_in_the_cache_is_drawn_again(card_builds):
-    corpus = card_builds["corpus"]
-    forget_cards(corpus)
-    out = card_builds["into"] / "damaged-base"
-    build_site(settings=str(with_workers(corpus, 1)), output=out, quiet=True)
-    entries = base_entries(corpus)
-    assert len(entries) == len(card_builds["bases"])
-    damaged = entries[0]
-    damaged.write_bytes(damaged.read_bytes().replace(b'"png":"iVBOR', b'"png":"iVBOx', 1))
-    for entry in (corpus["project"] / ".cache" / "cards").glob("*.png"):  # the cards, not their bases
-        entry.unlink()
-    shutil.rmtree(corpus["project"] / ".cache" / "pages")
-    build_site(settings=str(with_workers(corpus, 1)), output=out, quiet=True)
-    counts = drawing(corpus)
-    assert counts["bases drawn"] == 1 and counts["bases cached"] == len(entries) - 1, counts
-    assert cards_of(out) == card_builds["parallel"]
-    assert len(base_entries(corpus)) == len(entries)
+    assert "chart pictures made" not in warm, warm
 
 
 CHART_FREE_TITLES = [
@@ -134,21 +116,28 @@ CHART_FREE_TITLES = [
 ]
 
 
-def test_cards_on_a_base_layer_are_byte_identical_to_cards_drawn_in_one_pass(card_builds, tmp_path):
-    import vl_convert
-
+def test_cards_drawn_together_are_byte_identical_to_cards_drawn_one_by_one(card_builds, tmp_path):
     charts = sorted((card_builds["into"] / "parallel" / "charts").glob("*/*.fr.png"))[:3]
     assert charts
     cards = [Card(title, standfirst, "Front de l’énergie", chart.read_bytes() if chart else None, "fr")
              for chart in [None, *charts] for title, standfirst in CHART_FREE_TITLES]
-    one_pass = [vl_convert.svg_to_png(draw_svg(card), scale=1.0) for card in cards]
-    for card, expected in zip(cards, one_pass):
-        if card.chart_png:
-            base = draw_base(card.chart_png)
-            assert base is not None and _texts_clear(card, base["box"][0])
-            assert vl_convert.svg_to_png(draw_layered_svg(card, base), scale=1.0) == expected, card.title
-    assert render_all(cards, tmp_path) == one_pass  # the cache's way: each chart's base layer once
-    assert len(list((tmp_path / "bases").rglob("*.jsonl"))) == len(charts)
+    one_by_one = [draw(card) for card in cards]
+    assert render_all(cards, tmp_path) == one_by_one  # the cache's way: each chart's picture once
+    assert len(set(one_by_one)) == len(cards)
+    assert len(list(tmp_path.glob("*.jpg"))) == len(cards)
+
+
+def test_a_card_is_a_whole_jpeg_or_png_of_the_card_size(tmp_path):
+    jpeg = draw(Card("Un titre", "Un chapeau.", "Front de l’énergie"))
+    png = draw(Card("Un titre", "Un chapeau.", "Front de l’énergie", format="PNG"))
+    assert image_size(jpeg) == ("JPEG", (WIDTH, HEIGHT)) and image_size(png) == ("PNG", (WIDTH, HEIGHT))
+    assert image_size(jpeg[:-2]) is None and image_size(png[:-12]) is None  # cut short
+    assert image_size(b"GIF89a" + png[6:]) is None and image_size(b"") is None
+    from PIL import Image
+
+    with Image.open(io.BytesIO(jpeg)) as image:  # Pillow reads it whole
+        image.load()
+        assert image.format == "JPEG" and image.size == (WIDTH, HEIGHT) and image.mode == "RGB"
 
 
 def test_a_warm_build_draws_no_card(card_builds):
@@ -195,43 +184,35 @@ def test_a_broken_worker_pool_still_produces_every_card(card_builds, monkeypatch
 
 def test_a_damaged_card_in_the_cache_is_drawn_again(tmp_path):
     card = Card("Un titre", "Un chapeau.", "Front de l’énergie", None, "fr")
-    key = hashlib.sha256(f"{CARD_VERSION}\n{draw_svg(card)}".encode("utf-8")).hexdigest()
-    tmp_path.joinpath(f"{key}.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
-    data = render(card, tmp_path)
-    assert png_size(data) == (WIDTH, HEIGHT)
-    assert tmp_path.joinpath(f"{key}.png").read_bytes() == data
-    assert [p.name for p in tmp_path.iterdir()] == [f"{key}.png"]  # no temporary file left
+    whole = draw(card)
+    cached = tmp_path / f"{card_key(card)}.jpg"
+    for damaged in (whole[: len(whole) // 2], b"\xff\xd8 not a picture \xff\xd9", draw(Card("Autre", "", "x"))[:-1]):
+        cached.write_bytes(damaged)
+        data = render(card, tmp_path)
+        assert data == whole
+        assert cached.read_bytes() == whole
+        assert [p.name for p in tmp_path.iterdir()] == [cached.name]  # no temporary file left
 
 
-def test_a_line_the_width_bounds_call_clear_draws_nothing_past_its_bound():
-    """The widest advances that decide whether a card may use its base layer, checked against
-    vl-convert's own drawing: each character repeated as often as the bounds allow before
-    column 658 (where the leftmost base layer starts), in each font size and weight of the
-    card; the strip right of that column must come out blank (the same PNG as no text)."""
-    import vl_convert
-    from xml.sax.saxutils import escape
+WIDE_LINES = ["W" * 40, "M" * 40, "Ш" * 40, "Щ" * 40, "…" * 40, "—" * 40, "%@" * 20,
+              "WWW MMM ШШШ ЖЖЖ mmm www @@@ %%% ÆÆÆ ŒŒŒ WWW MMM ШШШ ЖЖЖ mmm www @@@ %%% ÆÆÆ ŒŒŒ",
+              "Україна: Енергетичний фронт і відключення світла взимку 2022 року"]
 
-    x0, strip = 658, 40
 
-    def drawn(text: str, size: int, bold: bool) -> bytes:
-        weight = ' font-weight="bold"' if bold else ""
-        body = (f'<text x="60" y="90" font-family="{FONT}" font-size="{size}"{weight} fill="#000">'
-                f'{escape(text)}</text>') if text else ""
-        return vl_convert.svg_to_png(f'<svg xmlns="http://www.w3.org/2000/svg" width="{strip}" height="120" '
-                                     f'viewBox="{x0} 0 {strip} 120"><rect x="{x0}" width="{strip}" height="120" '
-                                     f'fill="#fff"/>{body}</svg>', scale=1.0)
+def test_a_cards_text_never_runs_into_the_chart_column():
+    """The lines are wrapped with estimated widths (cards.wrap): drawn with the real fonts, the
+    widest letters of Latin and Cyrillic, in titles and standfirsts, leave the columns from
+    the chart's frame (x = 658) to the card's right edge blank."""
+    from PIL import Image
 
-    blank = drawn("", 25, False)
-    chars = ([chr(c) for c in range(0x21, 0x250) if chr(c).isprintable()] + list("—–…‘’“”€«»")
-             + [chr(c) for c in range(0x410, 0x450)] + ["\u00a0", " "])
+    ground = Image.new("RGB", (WIDTH - 658, HEIGHT - 14), COLOURS["bg"])
     reached = []
-    for size, bold in ((46, True), (25, False), (26, True)):
-        for ch in chars:
-            n = 1
-            while _line_clear(60, size, bold, "|" + ch * (n + 1), x0):
-                n += 1
-            text = "|" + ch * n  # a bar first, so a line of spaces still ends with them
-            assert _line_clear(60, size, bold, text, x0)
-            if drawn(text, size, bold) != blank:
-                reached.append((ch, size, bold))
+    for text in WIDE_LINES:
+        for title, standfirst in ((text, "x"), ("x", text), (text, text)):
+            data = _draw(_lines(title, standfirst, text, True), None, None, "PNG")
+            with Image.open(io.BytesIO(data)) as card:
+                if card.crop((658, 14, WIDTH, HEIGHT)).tobytes() != ground.tobytes():
+                    reached.append((title, standfirst))
     assert not reached
+    wide = Image.open(io.BytesIO(_draw(_lines("W" * 40, "x", "x", False), None, None, "PNG")))
+    assert wide.crop((658, 14, WIDTH, HEIGHT)).tobytes() != ground.tobytes()  # the test sees text there

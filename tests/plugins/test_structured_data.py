@@ -20,7 +20,7 @@ for p in (ROOT, ROOT / "plugins"):
 
 import tasks  # noqa: E402
 from conftest import copy_content  # noqa: E402
-from discovery.cards import Card, png_size, render, wrap, text_width  # noqa: E402
+from discovery.cards import Card, image_size, render, wrap, text_width  # noqa: E402
 from tools.check import gate_structured  # noqa: E402
 from tools.check.site import Site  # noqa: E402
 
@@ -57,7 +57,7 @@ def test_articles_say_what_they_are_based_on_in_their_language(published_site):
     data = jsonld(published_site / "en" / "front-energetique" / "index.html")
     article = data["NewsArticle"]
     assert article["inLanguage"] == "en" and article["url"] == f"{SITEURL}/en/front-energetique/"
-    assert article["image"] == [f"{SITEURL}/en/cards/front-energetique.png"]
+    assert article["image"] == [f"{SITEURL}/en/cards/front-energetique.jpg"]
     assert f"{SITEURL}/en/data/strikes_waves/" in [d["url"] for d in article["isBasedOn"]]
     crumbs = [i["item"] for i in data["BreadcrumbList"]["itemListElement"]]
     assert crumbs == [f"{SITEURL}/en/", f"{SITEURL}/en/category/energy/", f"{SITEURL}/en/front-energetique/"]
@@ -69,8 +69,10 @@ def test_articles_say_what_they_are_based_on_in_their_language(published_site):
 def test_every_article_has_its_card_at_1200_by_630_and_each_chart_embed_its_png(published_site):
     for lang_root in (published_site, published_site / "en"):
         for slug in ("front-energetique", "defense-aerienne-armes-lourdes", "bombe-sale-canaux-nucleaires"):
-            card = lang_root / "cards" / f"{slug}.png"
-            assert png_size(card.read_bytes()) == (1200, 630), card
+            card = lang_root / "cards" / f"{slug}.jpg"
+            assert image_size(card.read_bytes()) == ("JPEG", (1200, 630)), card
+            page = (lang_root / slug / "index.html").read_text(encoding="utf-8")
+            assert '<meta property="og:image:type" content="image/jpeg">' in page
     embed = (published_site / "charts" / "strikes_weekly" / "index.html").read_text(encoding="utf-8")
     assert f'property="og:image" content="{SITEURL}/charts/strikes_weekly/strikes_weekly.fr.png"' in embed
 
@@ -93,12 +95,20 @@ def test_gate_fails_on_json_that_does_not_parse_and_a_dead_dataset_address(broke
     assert f"NewsArticle: {SITEURL}/en/data/no_such_dataset/ is not a built file" in found
 
 
-def test_gate_fails_on_a_card_of_the_wrong_size_or_missing(broken):
-    shutil.copyfile(broken / "theme" / "img" / "icon-512.png", broken / "cards" / "front-energetique.png")
-    (broken / "en" / "cards" / "about.png").unlink()
+def test_gate_fails_on_a_card_of_the_wrong_size_type_or_missing_or_cut_short(broken):
+    from PIL import Image
+
+    with Image.open(broken / "theme" / "img" / "icon-512.png") as icon:
+        icon.convert("RGB").save(broken / "cards" / "front-energetique.jpg", "JPEG")
+    shutil.copyfile(broken / "theme" / "img" / "icon-512.png", broken / "cards" / "about.jpg")  # a PNG named .jpg
+    card = broken / "en" / "cards" / "front-energetique.jpg"
+    card.write_bytes(card.read_bytes()[: card.stat().st_size // 3])
+    (broken / "en" / "cards" / "about.jpg").unlink()
     found = findings(broken)
-    assert f"og:image {SITEURL}/cards/front-energetique.png is 512×512, the page declares 1200×630" in found
-    assert f"og:image {SITEURL}/en/cards/about.png is not a built file" in found
+    assert f"og:image {SITEURL}/cards/front-energetique.jpg is 512×512, the page declares 1200×630" in found
+    assert f"og:image {SITEURL}/cards/about.jpg is image/png, the page declares og:image:type image/jpeg" in found
+    assert f"og:image {SITEURL}/en/cards/front-energetique.jpg is not a picture" in found
+    assert f"og:image {SITEURL}/en/cards/about.jpg is not a built file" in found
 
 
 def test_gate_fails_on_a_dataset_without_licence_and_a_page_without_open_graph(broken):
@@ -139,7 +149,7 @@ def test_card_text_wraps_inside_its_column_and_is_cut_with_an_ellipsis(tmp_path)
     assert all(text_width(line, 46, bold=True) <= 560 for line in lines)
     card = Card("Un titre", "Un chapeau.", "Front de l'énergie")
     first = render(card, tmp_path)
-    assert png_size(first) == (1200, 630) and len(list(tmp_path.glob("*.png"))) == 1
+    assert image_size(first) == ("JPEG", (1200, 630)) and len(list(tmp_path.glob("*.jpg"))) == 1
     assert render(card, tmp_path) == first  # from the cache, keyed by the drawing's hash
     render(Card("Un autre titre", "Un chapeau.", "Front de l'énergie"), tmp_path)
-    assert len(list(tmp_path.glob("*.png"))) == 2
+    assert len(list(tmp_path.glob("*.jpg"))) == 2

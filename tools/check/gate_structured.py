@@ -1,13 +1,14 @@
 """Gate: every page's JSON-LD parses and has the properties its type requires (Google's rules
 for NewsArticle, Dataset, BreadcrumbList; WebSite on the home pages), its addresses on this
 site resolve to built files; every page's link-preview tags (Open Graph, Twitter) are complete
-and its og:image exists at the size it declares."""
+and its og:image exists, opens as a whole picture of the type (og:image:type) and size it
+declares, read with Pillow as a link preview reads it."""
 
 from __future__ import annotations
 
 import json
 import re
-import struct
+from functools import lru_cache
 
 import lxml.html
 
@@ -40,11 +41,17 @@ OG_REQUIRED = ["og:title", "og:description", "og:url", "og:image", "og:image:wid
                "og:locale", "og:site_name", "og:type"]
 
 
-def png_size(path) -> tuple[int, int] | None:
-    data = path.read_bytes()[:24]
-    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+@lru_cache(maxsize=None)  # a picture many pages share (a site card) is decoded once
+def picture(path) -> tuple[str, tuple[int, int]] | None:
+    """(MIME type, (width, height)) of a picture Pillow decodes whole; None if it is not one."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            image.load()  # decoded whole: a cut or damaged file fails here
+            return Image.MIME.get(image.format, image.format), image.size
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError):
         return None
-    return struct.unpack(">II", data[16:24])
 
 
 def _urls(value, key=""):
@@ -163,11 +170,18 @@ def _link_preview(pub: Published, rel: str, doc, info: dict) -> list[Finding]:
         if target is None:
             findings.append(Finding(rel, f"og:image {image} is not a built file", "og-image"))
         else:
-            size = png_size(target)
+            found = picture(target)
             declared = (meta("property", "og:image:width"), meta("property", "og:image:height"))
-            if size is None:
-                findings.append(Finding(rel, f"og:image {image} is not a PNG", "og-image"))
-            elif tuple(map(str, size)) != declared:
-                findings.append(Finding(rel, f"og:image {image} is {size[0]}×{size[1]}, the page declares "
-                                             f"{declared[0]}×{declared[1]}", "og-image"))
+            declared_type = meta("property", "og:image:type")
+            if found is None:
+                findings.append(Finding(rel, f"og:image {image} is not a picture (it does not open as a PNG "
+                                             "or JPEG)", "og-image"))
+            else:
+                kind, size = found
+                if tuple(map(str, size)) != declared:
+                    findings.append(Finding(rel, f"og:image {image} is {size[0]}×{size[1]}, the page declares "
+                                                 f"{declared[0]}×{declared[1]}", "og-image"))
+                if declared_type and declared_type != kind:
+                    findings.append(Finding(rel, f"og:image {image} is {kind}, the page declares "
+                                                 f"og:image:type {declared_type}", "og-image"))
     return findings
