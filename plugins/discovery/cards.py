@@ -297,6 +297,36 @@ def close_pool_of(desk) -> None:
         pool.close()
 
 
+def _warm_up() -> None:
+    """What a card worker loads before its first job: Pillow and the card's fonts."""
+    from PIL import Image, ImageDraw  # noqa: F401
+
+    for bold in (False, True):
+        _font(25, bold)
+
+
+def start_workers(settings: dict) -> bool:
+    """Start the card workers of this build now, when this build drew charts (their cards
+    are new: there will be cards to draw) and may use more than one worker. Called once every
+    language site has been read (the charts are drawn by then): the chart workers are stopped
+    first, and the card workers start and load Pillow while the build writes the pages, so
+    they are ready when the first language site's cards are asked for. True when started."""
+    from datadesk.charts.render import Pool
+    from datadesk.desk import desk_of
+
+    desk = desk_of(settings)
+    workers = desk.workers()
+    if workers < 2 or not desk.render_stats.get("renders") or desk in _POOLS:
+        return False
+    desk.close()  # the chart workers: DATADESK_CHARTS_WORKERS processes at most
+    pool = _POOLS[desk] = Pool()
+    executor = pool.executor(workers)
+    for _ in range(workers):
+        executor.submit(_warm_up)
+    desk.count("cards", "workers started early")
+    return True
+
+
 class _Drawing:
     """The cards to draw, each different card once, by groups: the cards that show the same
     chart (they come one after the other: :func:`write_site_cards` sorts them by chart) are
@@ -485,9 +515,9 @@ SITE_CARD = "_site"  # the name (less its suffix) of the card of the pages that 
 
 
 def _page_texts(path: Path) -> dict:
-    import lxml.html
+    from .sitemap import split_head
 
-    doc = lxml.html.fromstring(path.read_bytes())
+    doc, body = split_head(path.read_bytes())
     metas: dict[str, str] = {}
     for element in doc.xpath("//head/meta[@property][@content]"):  # one pass; the first of each wins
         metas.setdefault(element.get("property"), element.get("content"))
@@ -497,7 +527,7 @@ def _page_texts(path: Path) -> dict:
 
     return {"title": meta("og:title"), "standfirst": meta("og:description"), "site_name": meta("og:site_name"),
             "image": meta("og:image"), "lang": (doc.get("lang") or "").split("-")[0],
-            "chart": lead_chart(lxml.html.tostring(doc.body, encoding="unicode")) if doc.body is not None else None}
+            "chart": lead_chart(body.decode("utf-8", "replace"))}
 
 
 def write_site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, cache: Path,

@@ -18,7 +18,7 @@ from pelican import signals
 
 from .addresses import (DEFAULTS, SETTINGS, DiscoveryError, abs_url, is_absolute,  # noqa: F401
                         page_path, settings_for, site_base)
-from .cards import write_site_cards
+from .cards import start_workers, write_site_cards
 from .feeds import write_language_feeds
 from .sitemap import write_sitemap_and_robots
 from .structured import FILTERS
@@ -102,6 +102,16 @@ def write_cards(pelican) -> None:
                      settings.get("DATADESK_CHARTS_OUTPUT_DIR", "charts"), cache, others, settings)
 
 
+def start_card_workers(generators) -> None:
+    """Once the last language site is read (the English one, inside the French run; the only
+    one without subsites), start the card workers if cards will be drawn (cards.py)."""
+    settings = generators[0].settings if generators else {}
+    others = set((settings.get("I18N_SUBSITES") or {}).keys()) - {settings.get("DEFAULT_LANG")}
+    if not settings or (others and settings.get("DEFAULT_LANG") == settings.get("MAIN_LANG")):
+        return  # the main site, read before its subsites: their turn comes
+    start_workers(settings)
+
+
 def write_sitemap(pelican) -> None:
     settings = pelican.settings
     # The English subsite finishes first, inside the French run: the sitemap covers every
@@ -120,5 +130,6 @@ def register() -> None:
     signals.article_writer_finalized.connect(write_feeds)
     signals.article_generator_finalized.connect(remember_articles)
     signals.finalized.connect(write_manifest)
+    signals.all_generators_finalized.connect(start_card_workers)
     signals.finalized.connect(write_cards)
     signals.finalized.connect(write_sitemap)

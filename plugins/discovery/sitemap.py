@@ -26,8 +26,19 @@ XHTML = "http://www.w3.org/1999/xhtml"
 SKIP_DIRS = {"pagefind", "theme"}
 
 
+def split_head(data: bytes) -> tuple[object, bytes]:
+    """A page's ``<html>`` element parsed from its start to its ``</head>`` only (what the
+    sitemap and the cards read is there; the body is most of a page's bytes), and the bytes
+    after it. A page without ``</head>`` is parsed whole. The page's own text cannot end the
+    head early: the templates escape ``<`` in attributes, and JSON-LD as ``\\u003c``."""
+    end = data.find(b"</head>")
+    if end < 0:
+        return lxml.html.fromstring(data), b""
+    return lxml.html.document_fromstring(data[:end] + b"</head></html>"), data[end:]
+
+
 def read_head(path: Path) -> dict:
-    doc = lxml.html.fromstring(path.read_bytes())
+    doc, _ = split_head(path.read_bytes())
     robots = " ".join(doc.xpath('//head/meta[@name="robots"]/@content')).lower()
     canonical = doc.xpath('//head/link[@rel="canonical"]/@href')
     alternates = [(a.get("hreflang"), a.get("href"))

@@ -216,3 +216,25 @@ def test_a_cards_text_never_runs_into_the_chart_column():
     assert not reached
     wide = Image.open(io.BytesIO(_draw(_lines("W" * 40, "x", "x", False), None, None, "PNG")))
     assert wide.crop((658, 14, WIDTH, HEIGHT)).tobytes() != ground.tobytes()  # the test sees text there
+
+
+def test_an_error_met_drawing_a_language_sites_cards_in_its_thread_stops_the_build_at_the_next_card_step():
+    from discovery import cards
+    from discovery.addresses import DiscoveryError
+
+    class Desk:  # what finish_pending needs of the build's desk
+        def __init__(self):
+            self.counted = []
+
+        def count(self, part, what, n=1):
+            self.counted.append((part, what))
+
+    def fails():
+        raise DiscoveryError("en/about/index.html: its og:image names a card that cannot be drawn")
+
+    desk = Desk()
+    cards._PENDING[desk] = cards._Pending(fails, {})
+    with pytest.raises(DiscoveryError, match="en/about/index.html"):
+        cards.finish_pending(desk)
+    assert desk not in cards._PENDING and desk.counted == []
+    cards.finish_pending(desk)  # nothing pending: nothing done

@@ -121,6 +121,12 @@ def test_bench_runs_end_to_end(tmp_path):
     # the sharing cards' share of the cold build, and of the chart floor's (serial) build
     cold = data["measures"]["cold"]
     assert cold["project"][0]["report"]["cards"]["drawn"] > 0
+    # the cold build drew charts: its card workers started once every site was read, before
+    # the first cards were asked for; the chart floor's one worker and the --force build
+    # (nothing drawn) start none early
+    assert cold["project"][0]["report"]["cards"]["workers started early"] == 1
+    assert "workers started early" not in data["measures"]["chart_floor"]["project"][0]["report"]["cards"]
+    assert "workers started early" not in forced.get("cards", {})
     assert cold["cards_seconds"] > 0 and cold["cards_serial_seconds"] > 0
     assert any(line.startswith("| cold build") and "sharing cards" in line for line in table)
     logs = sorted((work / "corpus-4" / "logs").glob("*-*.log"))
