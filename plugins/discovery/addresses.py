@@ -21,7 +21,7 @@ SETTINGS = Settings("discovery", "DISCOVERY_", [
             "0: every article). A feed reader fetches the whole file at every check."),
     Setting("DISCOVERY_SITEMAP", True, "Write `sitemap.xml` and `robots.txt` at the root of the output."),
     Setting("DISCOVERY_CARDS_DIR", "cards",
-            "Folder of each language site where the sharing cards go (`cards/<slug>.png`)."),
+            "Folder of each language site where the sharing cards go (`cards/<slug>.jpg`)."),
     Setting("DISCOVERY_CARDS_CACHE_PATH", ".cache/cards",
             "Cache of drawn cards (by content hash), relative to the project root (beside content/)."),
     Setting("DISCOVERY_LOGO", "theme/img/icon-512.png",
