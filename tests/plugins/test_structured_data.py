@@ -153,3 +153,18 @@ def test_card_text_wraps_inside_its_column_and_is_cut_with_an_ellipsis(tmp_path)
     assert render(card, tmp_path) == first  # from the cache, keyed by the drawing's hash
     render(Card("Un autre titre", "Un chapeau.", "Front de l'énergie"), tmp_path)
     assert len(list(tmp_path.glob("*.jpg"))) == 2
+
+
+def test_the_gate_reads_a_picture_again_once_it_changed(tmp_path):
+    """The gate decodes a picture many pages share once, but a file rewritten since (another
+    build of the same output, in one process) is read again, and a cut one is not a picture."""
+    from PIL import Image
+
+    card = tmp_path / "card.jpg"
+    Image.new("RGB", (1200, 630), "#ffffff").save(card, "JPEG")
+    assert gate_structured.picture(card) == ("image/jpeg", (1200, 630))
+    Image.new("RGB", (512, 512), "#ffffff").save(card, "PNG")
+    assert gate_structured.picture(card) == ("image/png", (512, 512))
+    card.write_bytes(card.read_bytes()[:40])
+    assert gate_structured.picture(card) is None
+    assert gate_structured.picture(tmp_path / "missing.jpg") is None

@@ -41,9 +41,17 @@ OG_REQUIRED = ["og:title", "og:description", "og:url", "og:image", "og:image:wid
                "og:locale", "og:site_name", "og:type"]
 
 
-@lru_cache(maxsize=None)  # a picture many pages share (a site card) is decoded once
 def picture(path) -> tuple[str, tuple[int, int]] | None:
     """(MIME type, (width, height)) of a picture Pillow decodes whole; None if it is not one."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _picture(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=None)  # a picture many pages share (a site card) is decoded once, until it changes
+def _picture(path: str, mtime_ns: int, size: int) -> tuple[str, tuple[int, int]] | None:
     from PIL import Image, UnidentifiedImageError
 
     try:
