@@ -214,32 +214,21 @@ def _inputs(card: Card, chart_sha256: str | None = None) -> str:
     return key_of(CARD_VERSION, card.title, card.standfirst, card.site_name, card.lang, card.format, chart_sha256)
 
 
+_ENDS = {"PNG": b"IEND\xaeB`\x82", "JPEG": b"\xff\xd9"}  # the last bytes of a whole file
+
+
 def image_size(data: bytes) -> tuple[str, tuple[int, int]] | None:
-    """(format, (width, height)) of a whole PNG or JPEG, from its header, and None when it is
-    neither or is cut short (a PNG without its IEND chunk, a JPEG without its end marker)."""
+    """(format, (width, height)) of a whole PNG or JPEG, from its header (read by Pillow, not
+    decoded), and None when it is neither or is cut short (a PNG without its IEND chunk, a
+    JPEG without its end marker)."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
-        if data.startswith(b"\x89PNG\r\n\x1a\n"):
-            return ("PNG", png_size(data)) if data.endswith(b"IEND\xaeB`\x82") else None
-    except (ValueError, struct.error):
+        with Image.open(io.BytesIO(data), formats=tuple(_ENDS)) as image:
+            found = image.format, image.size
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError, struct.error):
         return None
-    if not (data.startswith(b"\xff\xd8") and data.endswith(b"\xff\xd9")):
-        return None
-    at = 2
-    while at + 4 <= len(data):  # the segments up to the frame header (SOFn) that gives the size
-        if data[at] != 0xFF:
-            return None
-        marker = data[at + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            at += 2
-            continue
-        (length,) = struct.unpack(">H", data[at + 2:at + 4])
-        if marker in (0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF):
-            if at + 9 > len(data):
-                return None
-            height, width = struct.unpack(">HH", data[at + 5:at + 9])
-            return "JPEG", (width, height)
-        at += 2 + length
-    return None
+    return found if data.endswith(_ENDS[found[0]]) else None
 
 
 def _is_card(data: bytes, fmt: str) -> bool:
@@ -341,31 +330,27 @@ class _Drawing:
     def __init__(self, cache: Path, desk, count):
         self.cache, self.desk, self.count = cache, desk, count
         self.workers = desk.workers() if desk is not None else 1  # 1 outside a Pelican run
-        self.keys: set[str] = set()
+        self.pending: dict[str, list] = {}  # key -> its entry, asked for and not drawn yet
         self.group: list = [None, None, []]  # chart's SHA-256, its PNG, [[key, lines, format, indexes]]
         self.jobs: list = []  # [chart PNG, entries, future or None], in order
         self.pool = None
         self.broken = False
-        self.memo: dict[str, tuple] = {}  # key -> (the memo, the inputs) to note once drawn
+        self.memo: dict[str, list] = {}  # key -> [(the memo, the inputs)] to note once drawn
 
     def __contains__(self, key: str) -> bool:
-        return key in self.keys  # asked for and not drawn yet
+        return key in self.pending
 
     def also(self, key: str, index: int) -> None:
-        for entries in [self.group[2]] + [job[1] for job in self.jobs]:
-            for entry in entries:
-                if entry[0] == key:
-                    entry[3].append(index)
-                    return
+        self.pending[key][3].append(index)
 
     def add(self, key: str, card: Card, chart_sha256: str, index: int) -> Iterator[tuple[int, bytes]]:
         """Ask for a card; yields the cards that are done meanwhile (index, bytes)."""
-        self.keys.add(key)
         if self.group[2] and (self.group[0] != chart_sha256 or (not chart_sha256 and len(self.group[2]) >= self.GROUP)):
             yield from self._close_group()
         if not self.group[2]:
             self.group = [chart_sha256, card.chart_png, []]
-        self.group[2].append([key, _texts(card), card.format, [index]])
+        self.pending[key] = [key, _texts(card), card.format, [index]]
+        self.group[2].append(self.pending[key])
 
     def _close_group(self) -> Iterator[tuple[int, bytes]]:
         chart_png, entries = self.group[1], self.group[2]
@@ -418,9 +403,8 @@ class _Drawing:
             drawn = draw_group(chart_png, [(lines, fmt) for _, lines, fmt, _ in entries])
         for (key, _, fmt, indexes), data in zip(entries, drawn):
             _keep(self.cache, key, data, fmt)
-            self.keys.discard(key)  # the cache has it now
-            if key in self.memo:  # what these inputs gave, for the next build
-                memo, inputs = self.memo.pop(key)
+            del self.pending[key]  # the cache has it now
+            for memo, inputs in self.memo.pop(key, ()):  # what these inputs gave, for the next build
                 memo.set(inputs, [key, fmt, hashlib.sha256(data).hexdigest()])
             self.count("drawn")
             self.count("drawn in workers", int(by_worker))
@@ -476,7 +460,7 @@ def render_each(jobs, cache: Path, memo=None, settings: dict | None = None) -> I
             yield index, data
             continue
         if memo is not None and inputs is not None:
-            drawing.memo[key] = (memo, inputs)
+            drawing.memo.setdefault(key, []).append((memo, inputs))
         if key in drawing:  # the same card as another of this build, not drawn yet: drawn once
             count("cached")
             drawing.also(key, index)
@@ -658,14 +642,9 @@ def _site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, cache:
             data = png.read_bytes()
             charts[png] = (data, hashlib.sha256(data).hexdigest())
         chart_png, chart_sha256 = charts[png] if png is not None else (None, "")
-        fmt = FORMATS[Path(name).suffix.lower()]
-
-        def make() -> Card:
-            return Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"],
-                        chart_sha256 or None, fmt)
-
-        return key_of(CARD_VERSION, texts["title"], texts["standfirst"], texts["site_name"], texts["lang"], fmt,
-                      chart_sha256), make
+        card = Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"],
+                    chart_sha256 or None, FORMATS[Path(name).suffix.lower()])
+        return _inputs(card, chart_sha256), lambda: card
 
     names = sorted(wanted, key=lambda name: (str(chart_of(wanted[name]) or ""), name))
     paths = [output / cards_dir.strip("/") / name for name in names]
