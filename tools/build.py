@@ -514,6 +514,14 @@ def _forget_previous_build(last) -> None:
     gc.collect()  # the old build's objects refer to one another: freed now, before the new ones
 
 
+def _stop_search_runs() -> None:
+    """A build that failed in this process (the preview goes on): the Pagefind runs it started
+    are stopped and their folders removed now, not when the next build starts."""
+    search = sys.modules.get("search.search")
+    if search is not None:
+        search.stop_runs()
+
+
 def _build_in_process(settings, output: Path, content, debug, data, cache, last=None, extra=None) -> Path:
     from pelican import Pelican
     from pelican.settings import read_settings
@@ -554,6 +562,7 @@ def _build_in_process(settings, output: Path, content, debug, data, cache, last=
         logging.getLogger().removeHandler(problems)
     try:
         if problems.messages:
+            _stop_search_runs()
             if last is not None:
                 last.failed()
             raise BuildFailed(f"The build failed; {output.name}/ was left as it was.\n"

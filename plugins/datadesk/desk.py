@@ -76,6 +76,7 @@ class Desk:
         self.chart_jobs: dict = {}  # prepared-store key -> a chart job sent to the workers ahead (charts.py)
         self.charts_sent_at = None  # when the main site sent its charts ahead (perf_counter), until collected
         self.ahead = False  # files being converted ahead, while the workers prepare the charts (shortcodes.py)
+        self.converted: set[str] = set()  # source files converted by this build, not taken from the cache
 
     # What outlives the build process
     def store(self, name: str) -> Store | None:

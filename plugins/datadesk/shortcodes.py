@@ -294,6 +294,7 @@ class ShortcodeMarkdownReader(MarkdownReader):
             return content, self._parse_metadata(meta or {}, formatted)
         recorder = articles.Recorder(self, desk)
         desk.count("articles", "converted")
+        desk.converted.add(source_path)
         with articles.warnings_seen() as seen:
             held, meta, held_fields = self._convert(source_path, text, recorder)
             content, formatted = self._fill(display, recorder.slots, recorder.answers, held, held_fields)
@@ -333,6 +334,7 @@ class ShortcodeMarkdownReader(MarkdownReader):
                    {"content": held, "formatted": held_fields, "slots": recorder.slots,
                     "meta": list(meta.items()) if meta is not None else None})
         cache.ahead.add(key)
+        desk.converted.add(source_path)
         desk.count("articles", "converted")
         desk.count("articles", "converted ahead")
         return True

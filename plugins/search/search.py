@@ -6,12 +6,15 @@ served from the site itself. The English subsite is written first, inside the Fr
 so its index is made while Pelican writes the French pages; an edit in one language leaves
 the other language's index as it was (reused, not made again). Only elements marked
 ``data-pagefind-body`` are indexed (articles, pages, dataset pages), so navigation, listings
-and drafts stay out of the index.
+and drafts stay out of the index. An edit build starts its index ahead, as soon as the
+edited articles' pages are written, and keeps it only when it was given exactly the pages
+published (:func:`start_ahead`).
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import json
 import logging
@@ -21,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 from importlib import metadata
+from itertools import chain
 from pathlib import Path
 
 from datadesk import DeskError, Setting, Settings, desk_of, write_output
@@ -76,7 +80,10 @@ class Indexing:
     at once; :meth:`stop` (at exit, or when the next build starts) ends such a run. Its
     output goes to a temporary file, so a talkative Pagefind never blocks on a full pipe."""
 
-    def __init__(self, site: Path, bundle_dir: str, pages: list[str] | None = None, beside: Path | None = None):
+    def __init__(self, site: Path, bundle_dir: str, pages=None, beside: Path | None = None):
+        """``pages``: the pages to index, as paths relative to ``site`` (each linked from
+        there), or a dict of such paths to the file that holds each one's bytes; None: all
+        of ``site``."""
         self.site = site
         self.bundle = Path(tempfile.mkdtemp(prefix="pagefind-")) / bundle_dir
         self.output = tempfile.TemporaryFile()
@@ -122,22 +129,24 @@ class Indexing:
         self._clean()
 
 
-def mirror(site: Path, pages: list[str], beside: Path | None = None) -> Path:
+def mirror(site: Path, pages, beside: Path | None = None) -> Path:
     """A folder beside ``beside`` (the build's staging folder; by default ``site``) holding only
-    ``pages`` (paths relative to ``site``) at the same paths, hard-linked (copied where links
-    are impossible): what Pagefind indexes of a language site (its pages that have something
-    to index, without the language subsites' folders inside the main one), with the same
-    addresses. Named after the staging folder so that, the build being killed, the next
-    build removes it with the staging folder's other leftovers (tools/build.py)."""
+    ``pages`` (paths relative to ``site``, or a dict of such paths to the file to take each
+    one from) at the same paths, hard-linked (copied where links are impossible): what
+    Pagefind indexes of a language site (its pages that have something to index, without the
+    language subsites' folders inside the main one), with the same addresses. Named after the
+    staging folder so that, the build being killed, the next build removes it with the staging
+    folder's other leftovers (tools/build.py)."""
     beside = beside or site
+    sources = pages if isinstance(pages, dict) else {rel: site / rel for rel in pages}
     folder = Path(tempfile.mkdtemp(prefix=f"{beside.name}-pagefind-", dir=beside.parent))
-    for rel in pages:
+    for rel, source in sources.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            os.link(site / rel, target)
+            os.link(source, target)
         except OSError:
-            shutil.copyfile(site / rel, target)
+            shutil.copyfile(source, target)
     return folder
 
 
@@ -203,6 +212,16 @@ def reuse(recorded: dict, previous: Path, bundle: Path, settings: dict) -> bool:
     return True
 
 
+def _record_of(site: Path, settings: dict):
+    """The store of the search indexes, where the language site ``site`` is in the build
+    ("." for the main one, "en"), and the key of its record: one entry per output folder and
+    language site (the index now in it), never more."""
+    desk = desk_of(settings)
+    store = Store(Path(settings["CACHE_PATH"]).parent / "search")
+    where = os.path.relpath(site, desk.outputs.root)
+    return store, where, key_of("pagefind-index", desk.outputs.destination or str(site.resolve()), where)
+
+
 def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
     """Pagefind's index of the language site ``site`` (less its folders ``skip``: the other
     language sites inside the main one); reused from the previous output when the pages,
@@ -211,23 +230,30 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
     files are linked). Returns None when it was reused, else the function that waits for
     Pagefind and records the index (Pagefind runs meanwhile)."""
     desk = desk_of(settings)
-    store = Store(Path(settings["CACHE_PATH"]).parent / "search")
+    store, where, latest = _record_of(site, settings)
     pages = _files(site, skip={bundle_dir, *skip}, pattern="*.html", digest=desk.outputs.digest)
     key = index_key(bundle_dir, pages)
-    # where this language site is in the build ("." for the main one, "en"), and one entry per
-    # output folder and language site (the index now in it), never more
-    where = os.path.relpath(site, desk.outputs.root)
-    latest = key_of("pagefind-index", desk.outputs.destination or str(site.resolve()), where)
     bundle = site / bundle_dir
     previous = desk.outputs.previous
+    ahead = _take_ahead(desk, where)
     recorded = store.get(latest, "the search index") if previous else None
     if (isinstance(recorded, dict) and recorded.get("key") == key
             and reuse(recorded, Path(previous) / where / bundle_dir, bundle, settings)):
+        if ahead is not None:
+            ahead.stop()
         desk.count("search", "reused")
         return None
     if bundle.exists():
         shutil.rmtree(bundle)
-    running = Indexing(site, bundle_dir, to_index(site, pages), beside=Path(desk.outputs.root))
+    indexed = to_index(site, pages)
+    if ahead is not None and ahead.pages == {rel: pages[rel] for rel in indexed}:
+        running = ahead.running  # started on exactly these pages' bytes: its index is theirs
+        desk.count("search", "indexed ahead")
+    else:
+        if ahead is not None:
+            ahead.stop()
+            desk.count("search", "indexed ahead, then again")
+        running = Indexing(site, bundle_dir, indexed, beside=Path(desk.outputs.root))
 
     def finish() -> None:
         made = running.wait()
@@ -238,7 +264,7 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
                 write_copy(settings, made / rel, bundle / rel, "search")
         finally:
             running.done()
-        store.put(latest, {"key": key, "files": files})
+        store.put(latest, {"key": key, "files": files, "indexed": indexed})
         desk.count("search", "indexed")
 
     finish.indexing = running
@@ -269,6 +295,9 @@ def index_site(site: Path, bundle_dir: str, settings: dict) -> None:
 # site and its language subsites): started at each language site's ``finalized``, waited for
 # at the end of the main site's.
 _PENDING: list[tuple] = []
+# The runs started ahead (:func:`start_ahead`), by desk and language site, until that site's
+# ``finalized`` takes or stops them.
+_AHEAD: dict[tuple, "Ahead"] = {}
 
 
 def _stop_pending(keep=None) -> None:
@@ -278,9 +307,123 @@ def _stop_pending(keep=None) -> None:
         if desk is not keep:
             finish.indexing.stop()
             _PENDING.remove((desk, finish))
+    for (desk, where), ahead in list(_AHEAD.items()):
+        if desk is not keep:
+            ahead.stop()
+            _AHEAD.pop((desk, where), None)
+
+
+# Index ahead. Pagefind cannot update an index, so an edit to one article means a new index of
+# its language site, and Pagefind, started once the site is written, was most of what an edit
+# build waited for. A site whose only new pages are those of the few articles this build
+# converted (an edit to their text) is indexed as soon as those pages are written: the
+# articles generator writes them first (:func:`write_converted_first`), and Pagefind is started
+# on them and on the previous build's copies of the site's other indexed pages, while the build
+# writes the rest. At the site's ``finalized`` (:func:`start_index`) that run is kept only when
+# the pages it was given are, path for path and byte for byte, the pages of the site to index;
+# otherwise (a page more or less, one whose bytes differ: a list of titles on a dataset page)
+# it is stopped and Pagefind indexes the site as written. The index is always that of the pages
+# published.
+AHEAD_LIMIT = 20  # at most this many articles converted by the build: otherwise no index ahead
+
+
+class Ahead:
+    """A Pagefind run started on ``pages`` (path -> SHA-256 of the bytes it was given)."""
+
+    def __init__(self, running: Indexing, pages: dict[str, str]):
+        self.running, self.pages = running, pages
+
+    def stop(self) -> None:
+        self.running.stop()
+
+
+def _take_ahead(desk, where: str):
+    return _AHEAD.pop((desk, where), None)
+
+
+def start_ahead(generator) -> None:
+    """Start Pagefind on the pages this language site will most likely index: those written
+    so far (the converted articles' pages), the others as the previous build indexed them,
+    when that build recorded which pages it indexed and they are all still in its output."""
+    settings = generator.settings
+    config = settings_for(settings)
+    desk = desk_of(settings)
+    previous = desk.outputs.previous
+    if not config["SEARCH_INDEX_ENABLED"] or previous is None:
+        return
+    site, bundle_dir = Path(generator.output_path), config["SEARCH_INDEX_DIR"]
+    store, where, latest = _record_of(site, settings)
+    recorded = store.get(latest, "the search index")
+    indexed = recorded.get("indexed") if isinstance(recorded, dict) else None
+    if not isinstance(indexed, list) or not indexed or (desk, where) in _AHEAD:
+        return
+    skip = {bundle_dir, *((settings.get("I18N_SUBSITES") or {}).keys() if _main_site(settings) else ())}
+    written = {rel for rel in _files(site, skip=skip, pattern="*.html", digest=lambda _path: "")}
+    old = Path(previous) / where
+    sources, pages = {}, {}
+    for rel in sorted(set(indexed) | written):
+        if not isinstance(rel, str) or Path(rel).is_absolute() or ".." in Path(rel).parts:
+            return
+        source = site / rel if rel in written else old / rel
+        try:
+            data = source.read_bytes()
+        except OSError:
+            return  # a page the previous build indexed is gone: index once the site is written
+        if BODY in data:
+            sources[rel], pages[rel] = source, _digest(data)
+    if not pages:
+        return
+    _AHEAD[(desk, where)] = Ahead(Indexing(site, bundle_dir, sources, beside=Path(desk.outputs.root)), pages)
+    desk.count("search", "started ahead")
+
+
+def write_converted_first(generator) -> None:
+    """Once a language site's articles are read: its articles generator will write the pages of
+    the articles this build converted first, then start the index ahead (:func:`start_ahead`)."""
+    if settings_for(generator.settings)["SEARCH_INDEX_ENABLED"]:
+        generator.generate_articles = functools.partial(_generate_articles, generator)
+
+
+def _generate_articles(generator, write) -> None:
+    """Pelican's ``ArticlesGenerator.generate_articles`` (Pelican 4.12, pinned), the same pages
+    written with the same arguments, the converted articles' first (when there are at most
+    AHEAD_LIMIT: an edit, not a new build), then the index started ahead, then the others."""
+    every = list(chain(generator.translations, generator.articles,
+                       generator.hidden_translations, generator.hidden_articles))
+    converted = desk_of(generator.settings).converted
+    first = [article for article in every if getattr(article, "source_path", None) in converted]
+    if len(first) > AHEAD_LIMIT:
+        first = []
+    for article in first:
+        _write_article(generator, write, article)
+    if first:
+        start_ahead(generator)
+    done = {id(article) for article in first}
+    for article in every:
+        if id(article) not in done:
+            _write_article(generator, write, article)
+
+
+def _write_article(generator, write, article) -> None:
+    signals.article_generator_write_article.send(generator, content=article)
+    write(
+        article.save_as,
+        generator.get_template(article.template),
+        generator.context,
+        article=article,
+        category=getattr(article, "category", None),
+        override_output=hasattr(article, "override_save_as"),
+        url=article.url,
+        blog=True,
+    )
 
 
 atexit.register(_stop_pending)
+
+
+def stop_runs() -> None:
+    """Every Pagefind run under way is stopped (a build failed: tools/build.py)."""
+    _stop_pending()
 
 
 def _main_site(settings: dict) -> bool:
@@ -342,4 +485,5 @@ def fill_defaults(pelican) -> None:
 def register() -> None:
     signals.initialized.connect(fill_defaults)
     signals.initialized.connect(connect_last)
+    signals.article_generator_finalized.connect(write_converted_first)
     signals.finalized.connect(on_finalized)

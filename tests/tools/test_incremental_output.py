@@ -84,8 +84,11 @@ def test_an_edit_rewrites_only_the_files_whose_bytes_change(incremental_site):
     assert any(rel.startswith("pagefind/") for rel in changed)  # the search index was made again
     assert not any(rel.startswith("en/essai-") for rel in changed)  # the English site does not show it
     assert counts["output"]["written"] == len(changed) and counts["output"]["kept"] == len(after) - len(changed)
-    # the French index is made again, the English one (no English page changed) is reused
+    # the French index is made again, the English one (no English page changed) is reused;
+    # the French one was started as soon as the edited page was written, on it and the previous
+    # output's other indexed pages, and kept: those were the pages published (plugins/search)
     assert counts["search"].get("indexed") == 1 and counts["search"].get("reused") == 1
+    assert counts["search"].get("started ahead") == 1 and counts["search"].get("indexed ahead") == 1
     assert counts["sitemap"]["read"] == len({rel for rel in changed if rel.endswith(".html")})
     # the same site as a clean build from scratch, into an empty output folder, without the
     # caches of what was read from pages, of the search index and of the articles
@@ -148,6 +151,36 @@ def test_a_build_failing_after_it_linked_files_leaves_output_as_it_was(increment
     assert not list(out.parent.glob(f".build-{out.name}-*"))
 
 
+def test_a_build_failing_after_its_index_was_started_ahead_leaves_nothing_behind(incremental_site):
+    """An edit build starts Pagefind once the edited page is written (plugins/search:
+    start_ahead); the build then fails while it writes the lists (in the preview's process,
+    which goes on): output/ is as it was, and neither the run nor its folder is left."""
+    from pelican import signals
+    from search import search
+
+    corpus, out = incremental_site["corpus"], incremental_site["out"]
+    edit_article(corpus["article"], "ahead")
+    before = snapshot(out)
+    seen = []
+
+    def fail_after_the_articles(generator, **_kwargs):
+        if generator.settings.get("DEFAULT_LANG") == "fr":
+            seen.extend(search._AHEAD.values())
+            raise RuntimeError("the test stops this build after its articles")
+
+    signals.article_writer_finalized.connect(fail_after_the_articles)
+    try:
+        with pytest.raises(BuildFailed, match="the test stops this build after its articles"):
+            build_in_process(settings=str(corpus["settings"]), output=out)
+    finally:
+        signals.article_writer_finalized.disconnect(fail_after_the_articles)
+    assert len(seen) == 1  # the French index, started ahead
+    assert seen[0].running.process.poll() is not None and not seen[0].running.mirror.exists()
+    assert search._AHEAD == {}
+    assert snapshot(out) == before
+    assert not list(out.parent.glob(f".build-{out.name}-*"))
+
+
 def test_a_failing_pagefind_fails_the_build_and_leaves_output_as_it_was(incremental_site, tmp_path):
     """Pagefind runs while the build makes its cards and sitemap (search before discovery):
     when it fails, the build fails with its message, output/ is as it was, and nothing of
@@ -204,3 +237,41 @@ def test_feeds_hold_the_newest_articles_and_an_edit_to_an_older_one_changes_no_f
         assert "made" not in counts["feeds"] and counts["feeds"]["remembered"] == len(feeds)
     finally:
         oldest.write_text(text, encoding="utf-8")
+
+
+def test_an_index_started_ahead_on_pages_that_then_differ_is_made_again(incremental_site):
+    """A new title changes the edited story's page and also a page written after it: the page
+    of each dataset the story uses lists its title. The French index started ahead (on the
+    story's new page and the previous output's other indexed pages) was given a dataset
+    page's old bytes: it is stopped, Pagefind indexes the site as written, and the index
+    published is the one Pagefind makes of the pages published."""
+    from search.search import Indexing, sort_entry, to_index
+
+    from conftest import file_bytes
+
+    corpus, out = incremental_site["corpus"], incremental_site["out"]
+    build_site(settings=str(corpus["settings"]), output=out, quiet=True)  # whatever the tests before left
+    story = corpus["project"] / "content" / "articles" / "defense-aerienne-armes-lourdes.fr.md"
+    text = story.read_text(encoding="utf-8")
+    title = "Défense aérienne et armes lourdes : ce qui a été promis, ce qui est arrivé"
+    assert f"Title: {title}\n" in text
+    try:
+        story.write_text(text.replace(f"Title: {title}\n", "Title: Défense aérienne : promesses et livraisons\n", 1),
+                         encoding="utf-8")
+        build_site(settings=str(corpus["settings"]), output=out, quiet=True)
+        counts = report(corpus)["search"]
+        assert counts.get("started ahead") == 1 and counts.get("indexed ahead, then again") == 1
+        assert "indexed ahead" not in counts  # (the English index is made again too: its pages link the title)
+        dataset_page = (out / "data" / "air_defence_events" / "index.html").read_text(encoding="utf-8")
+        assert "promesses et livraisons" in dataset_page
+        pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
+                       if p.relative_to(out).parts[0] not in ("en", "pagefind"))
+        run = Indexing(out, "pagefind", to_index(out, pages), beside=incremental_site["into"] / "index-again")
+        try:
+            made = run.wait()
+            sort_entry(made / "pagefind-entry.json")
+            assert file_bytes(made) == file_bytes(out / "pagefind")
+        finally:
+            run.done()
+    finally:
+        story.write_text(text, encoding="utf-8")
