@@ -315,8 +315,10 @@ def _stop_pending(keep=None) -> None:
 
 # Index ahead. Pagefind cannot update an index, so an edit to one article means a new index of
 # its language site, and Pagefind, started once the site is written, was most of what an edit
-# build waited for. A site whose only new pages are those of the few articles this build
-# converted (an edit to their text) is indexed as soon as those pages are written: the
+# build waited for at the end of the main site (a language subsite's index runs while the main
+# site is written: started sooner, it only competes with that). A main site whose only new
+# pages are those of the few articles this build converted (an edit to their text) is indexed
+# as soon as those pages are written: the
 # articles generator writes them first (:func:`write_converted_first`), and Pagefind is started
 # on them and on the previous build's copies of the site's other indexed pages, while the build
 # writes the rest. At the site's ``finalized`` (:func:`start_index`) that run is kept only when
@@ -349,8 +351,8 @@ def start_ahead(generator) -> None:
     config = settings_for(settings)
     desk = desk_of(settings)
     previous = desk.outputs.previous
-    if not config["SEARCH_INDEX_ENABLED"] or previous is None:
-        return
+    if not config["SEARCH_INDEX_ENABLED"] or previous is None or not _main_site(settings):
+        return  # a language subsite's index already runs while the main site is written
     site, bundle_dir = Path(generator.output_path), config["SEARCH_INDEX_DIR"]
     store, where, latest = _record_of(site, settings)
     recorded = store.get(latest, "the search index")
@@ -378,9 +380,9 @@ def start_ahead(generator) -> None:
 
 
 def write_converted_first(generator) -> None:
-    """Once a language site's articles are read: its articles generator will write the pages of
+    """Once the main site's articles are read: its articles generator will write the pages of
     the articles this build converted first, then start the index ahead (:func:`start_ahead`)."""
-    if settings_for(generator.settings)["SEARCH_INDEX_ENABLED"]:
+    if settings_for(generator.settings)["SEARCH_INDEX_ENABLED"] and _main_site(generator.settings):
         generator.generate_articles = functools.partial(_generate_articles, generator)
 
 
