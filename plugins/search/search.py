@@ -192,6 +192,11 @@ def index_key(bundle_dir: str, pages: dict[str, str]) -> str:
     return key_of("pagefind", versions, bundle_dir, PAGEFIND_ARGS, configs, env, code_version(), pages)
 
 
+def _inside(rel) -> bool:
+    """Whether a path read from a record is a relative path that stays inside its folder."""
+    return isinstance(rel, str) and not Path(rel).is_absolute() and ".." not in Path(rel).parts
+
+
 def reuse(recorded: dict, previous: Path, bundle: Path, settings: dict) -> bool:
     """Put the previous build's index in place when every file recorded for this key is there
     with its recorded checksum (linked, datadesk/outputs.py); False, and nothing put, otherwise."""
@@ -201,7 +206,7 @@ def reuse(recorded: dict, previous: Path, bundle: Path, settings: dict) -> bool:
     verified = {}
     for rel, digest in files.items():
         path = previous / rel
-        if not isinstance(digest, str) or Path(rel).is_absolute() or ".." in Path(rel).parts or not path.is_file():
+        if not isinstance(digest, str) or not _inside(rel) or not path.is_file():
             return False
         data = path.read_bytes()
         if _digest(data) != digest:
@@ -235,7 +240,7 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
     key = index_key(bundle_dir, pages)
     bundle = site / bundle_dir
     previous = desk.outputs.previous
-    ahead = _take_ahead(desk, where)
+    ahead = _AHEAD.pop((desk, where), None)  # the run started ahead for this site, if any
     recorded = store.get(latest, "the search index") if previous else None
     if (isinstance(recorded, dict) and recorded.get("key") == key
             and reuse(recorded, Path(previous) / where / bundle_dir, bundle, settings)):
@@ -339,32 +344,28 @@ class Ahead:
         self.running.stop()
 
 
-def _take_ahead(desk, where: str):
-    return _AHEAD.pop((desk, where), None)
-
-
 def start_ahead(generator) -> None:
-    """Start Pagefind on the pages this language site will most likely index: those written
-    so far (the converted articles' pages), the others as the previous build indexed them,
-    when that build recorded which pages it indexed and they are all still in its output."""
+    """Start Pagefind on the pages the main site will most likely index: those written so far
+    (the converted articles' pages), the others as the previous build indexed them, when that
+    build recorded which pages it indexed and they are all still in its output. Called by the
+    main site's articles generator only, with search on (:func:`write_converted_first`)."""
     settings = generator.settings
-    config = settings_for(settings)
     desk = desk_of(settings)
     previous = desk.outputs.previous
-    if not config["SEARCH_INDEX_ENABLED"] or previous is None or not _main_site(settings):
-        return  # a language subsite's index already runs while the main site is written
-    site, bundle_dir = Path(generator.output_path), config["SEARCH_INDEX_DIR"]
+    if previous is None:
+        return
+    site, bundle_dir = Path(generator.output_path), settings_for(settings)["SEARCH_INDEX_DIR"]
     store, where, latest = _record_of(site, settings)
     recorded = store.get(latest, "the search index")
     indexed = recorded.get("indexed") if isinstance(recorded, dict) else None
     if not isinstance(indexed, list) or not indexed or (desk, where) in _AHEAD:
         return
-    skip = {bundle_dir, *((settings.get("I18N_SUBSITES") or {}).keys() if _main_site(settings) else ())}
-    written = {rel for rel in _files(site, skip=skip, pattern="*.html", digest=lambda _path: "")}
+    skip = {bundle_dir, *_subsites_inside(settings)}
+    written = set(_files(site, skip=skip, pattern="*.html", digest=lambda _path: ""))
     old = Path(previous) / where
     sources, pages = {}, {}
     for rel in sorted(set(indexed) | written):
-        if not isinstance(rel, str) or Path(rel).is_absolute() or ".." in Path(rel).parts:
+        if not _inside(rel):
             return
         source = site / rel if rel in written else old / rel
         try:
@@ -381,7 +382,8 @@ def start_ahead(generator) -> None:
 
 def write_converted_first(generator) -> None:
     """Once the main site's articles are read: its articles generator will write the pages of
-    the articles this build converted first, then start the index ahead (:func:`start_ahead`)."""
+    the articles this build converted first, then start the index ahead (:func:`start_ahead`).
+    Not for a language subsite: its index already runs while the main site is written."""
     if settings_for(generator.settings)["SEARCH_INDEX_ENABLED"] and _main_site(generator.settings):
         generator.generate_articles = functools.partial(_generate_articles, generator)
 
@@ -432,6 +434,12 @@ def _main_site(settings: dict) -> bool:
     return settings.get("DEFAULT_LANG") not in (settings.get("I18N_SUBSITES") or {})
 
 
+def _subsites_inside(settings: dict) -> list[str]:
+    """The folders of a language site that are other language sites' (the main site's folder
+    holds them; their pages are theirs): none for a subsite."""
+    return sorted((settings.get("I18N_SUBSITES") or {}).keys()) if _main_site(settings) else []
+
+
 def on_finalized(pelican) -> None:
     """Each language site's pages are written: Pagefind indexes them. Runs first among the
     site's ``finalized`` receivers (``search`` comes before ``discovery`` in PLUGINS). The
@@ -446,7 +454,7 @@ def on_finalized(pelican) -> None:
     desk = desk_of(settings)
     _stop_pending(keep=desk)
     # The main site's folder holds the language subsites' folders: their pages are theirs.
-    skip = sorted((settings.get("I18N_SUBSITES") or {}).keys()) if _main_site(settings) else ()
+    skip = _subsites_inside(settings)
     finish = start_index(Path(pelican.output_path), config["SEARCH_INDEX_DIR"], settings, skip)
     if finish is not None:
         _PENDING.append((desk, finish))

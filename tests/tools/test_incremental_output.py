@@ -120,6 +120,17 @@ def test_a_failed_build_leaves_output_as_it_was(incremental_site):
     assert not list(out.parent.glob(f".build-{out.name}-*"))
 
 
+def _build_in_process_failing(corpus, out, signal, fail, message: str) -> None:
+    """A build in this process (as the preview's) with ``fail`` connected to ``signal``: it
+    must fail with ``message``."""
+    signal.connect(fail)
+    try:
+        with pytest.raises(BuildFailed, match=message):
+            build_in_process(settings=str(corpus["settings"]), output=out)
+    finally:
+        signal.disconnect(fail)
+
+
 def test_a_build_failing_after_it_linked_files_leaves_output_as_it_was(incremental_site):
     """The failure comes last (after every page was linked or written): staging goes,
     output/ keeps its bytes, inodes and mtimes, and its files are linked nowhere else."""
@@ -137,12 +148,7 @@ def test_a_build_failing_after_it_linked_files_leaves_output_as_it_was(increment
             seen["changed"] = (staged / corpus["article_page"]).read_bytes()
             raise RuntimeError("the test stops this build")
 
-    signals.finalized.connect(fail_at_the_end)
-    try:
-        with pytest.raises(BuildFailed, match="the test stops this build"):
-            build_in_process(settings=str(corpus["settings"]), output=out)
-    finally:
-        signals.finalized.disconnect(fail_at_the_end)
+    _build_in_process_failing(corpus, out, signals.finalized, fail_at_the_end, "the test stops this build")
     assert seen["linked"] > 10 and b"two" in seen["changed"]
     after = snapshot(out)
     assert after == before
@@ -168,12 +174,8 @@ def test_a_build_failing_after_its_index_was_started_ahead_leaves_nothing_behind
             seen.extend(search._AHEAD.values())
             raise RuntimeError("the test stops this build after its articles")
 
-    signals.article_writer_finalized.connect(fail_after_the_articles)
-    try:
-        with pytest.raises(BuildFailed, match="the test stops this build after its articles"):
-            build_in_process(settings=str(corpus["settings"]), output=out)
-    finally:
-        signals.article_writer_finalized.disconnect(fail_after_the_articles)
+    _build_in_process_failing(corpus, out, signals.article_writer_finalized, fail_after_the_articles,
+                              "the test stops this build after its articles")
     assert len(seen) == 1  # the French index, started ahead
     assert seen[0].running.process.poll() is not None and not seen[0].running.mirror.exists()
     assert search._AHEAD == {}
