@@ -126,7 +126,8 @@ def pelican_child(argv: list[str]) -> int:
             _report_up_to_date(pelican.settings, check)
             return UP_TO_DATE
         if check is not None:
-            _keep_subsites(pelican, check.kept_subsites())
+            kept = check.kept_subsites()
+            _keep_subsites(pelican, kept, {lang: check.kept_view(lang) for lang in kept})
         pelican.run()
         if not (problems.messages and args.fatal):
             finish(pelican.settings)
@@ -469,21 +470,25 @@ def _start_subsites(pelican) -> None:
     i18n_subsites.subscribe_filter_to_signals(pelican.settings)
 
 
-def _keep_subsites(pelican, kept: dict) -> None:
+def _keep_subsites(pelican, kept: dict, views: dict | None = None) -> None:
     """The language subsites ``kept`` (``{lang: folder}``, datadesk/uptodate.py) are run by
-    i18n_subsites as ``datadesk.KeptSite``: read, and linked from output/ instead of written
-    (datadesk/kept.py). The class goes into each one's entry of the plugin's queue of subsites
-    (set up here as its first ``get_generators`` would, ``_start_subsites``), not into the
-    settings: the main site's pages and keys do not change."""
+    i18n_subsites as ``datadesk.KeptSite``: linked from output/ instead of written, and not
+    even read when the recorded build's ``views`` has what the other sites take from it
+    (datadesk/kept.py). The class and the view go into each one's entry of the plugin's
+    queue of subsites (set up here as its first ``get_generators`` would,
+    ``_start_subsites``), not into the main site's settings: its pages and keys do not change."""
     if not kept or "pelican.plugins.i18n_subsites" not in pelican.settings.get("PLUGINS", []):
         return
-    from datadesk.kept import PELICAN_CLASS
+    from datadesk.kept import PELICAN_CLASS, VIEW
     from pelican.plugins.i18n_subsites import i18n_subsites as i18n
 
     _start_subsites(pelican)
     for lang in kept:
         if lang in i18n._SUBSITE_QUEUE:
-            i18n._SUBSITE_QUEUE[lang] = {**i18n._SUBSITE_QUEUE[lang], "PELICAN_CLASS": PELICAN_CLASS}
+            entry = {**i18n._SUBSITE_QUEUE[lang], "PELICAN_CLASS": PELICAN_CLASS}
+            if (views or {}).get(lang) is not None:
+                entry[VIEW] = views[lang]
+            i18n._SUBSITE_QUEUE[lang] = entry
 
 
 def _forget_previous_build(last) -> None:

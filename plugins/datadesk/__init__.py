@@ -27,6 +27,7 @@ from .datasets import pages as _pages
 from .datasets.package import BASE, CURATED, SUFFIX, TO_FILL, description_path, dumps  # noqa: F401
 from . import desk as _desk, links as _links, outputs as _outputs, templates as _templates
 from .desk import CACHE_KEY, DESK_KEY, Desk, DeskCache, desk_of, report_path  # noqa: F401
+from . import kept as _kept
 from .kept import KeptSite  # noqa: F401  (a subsite kept from output/: i18n_subsites imports it from here)
 from .links import resolve as resolve_site_links, site_link  # noqa: F401
 from .outputs import copy as copy_output, is_kept, put as write_output  # noqa: F401
@@ -59,6 +60,10 @@ def register() -> None:
     # Write only what changed: Pelican's pages and feeds go through a writer that links the
     # previous output's file where the bytes are the same (datadesk/outputs.py).
     signals.get_writer.connect(_outputs.get_writer)
+    # What the main site takes from each language subsite's reading, noted for the build's
+    # record, so that a subsite kept from output/ need not be read again (datadesk/kept.py).
+    signals.initialized.connect(_kept.note_start)
+    signals.get_writer.connect(_kept.note_read)
     # Links: the charts' and values' site-relative links are resolved where the theme prints
     # the HTML (the site_links filter, datadesk/links.py); none may be left in a written page.
     signals.initialized.connect(_links.add_filter)

@@ -77,6 +77,7 @@ class Desk:
         self.charts_sent_at = None  # when the main site sent its charts ahead (perf_counter), until collected
         self.ahead = False  # files being converted ahead, while the workers prepare the charts (shortcodes.py)
         self.converted: set[str] = set()  # source files converted by this build, not taken from the cache
+        self.subsite_views: dict = {}  # lang -> what the other sites take from that subsite's reading (kept.py)
 
     # What outlives the build process
     def store(self, name: str) -> Store | None:

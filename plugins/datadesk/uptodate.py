@@ -321,6 +321,14 @@ class Check:
                 kept[lang] = rel
         return kept
 
+    def kept_view(self, lang: str):
+        """What the recorded build's reading of the kept subsite ``lang`` gave the other sites
+        (``datadesk.kept.views``), or None: then it is read again. Only for a subsite
+        :meth:`kept_subsites` keeps, whose subsites key is this build's."""
+        subsites = self._recorded().get("subsites") if isinstance(self._recorded(), dict) else None
+        found = subsites.get("views") if isinstance(subsites, dict) else None
+        return found.get(lang) if isinstance(found, dict) else None
+
     def _unchanged_since_hashed(self) -> bool:
         roots, skip = self._roots()
         now = {str(path): (st.st_size, st.st_mtime_ns) for path, st in _files(roots, skip)}
@@ -356,13 +364,16 @@ class Check:
         if state is None or not self._unchanged_since_hashed():
             self.store.put(self.record_key, {"inputs": None, "output": None})
             return False
+        from .kept import views
+
         folders = {}
         for rel in self.subsite_folders().values():
             found = output_state(self.staging / rel)
             if found is not None:
                 folders[rel] = [found[0], found[1]]
         self.store.put(self.record_key, {"inputs": self.key, "output": [state[0], state[1]],
-                                         "subsites": {"key": self.subsites_key(), "folders": folders}})
+                                         "subsites": {"key": self.subsites_key(), "folders": folders,
+                                                      "views": views(self.settings)}})
         return True
 
     def report(self) -> dict:

@@ -66,6 +66,9 @@ def test_a_french_prose_edit_links_the_english_site_and_writes_what_a_full_build
     edit_article(site["corpus"]["article"], "PROSEEDIT1")
     said = build(site)
     assert said["subsites"]["kept"] == 1
+    # what the French pages take from the English site (its addresses, its newest stories for
+    # the 404 page) came from the first build's record: the English site was not read
+    assert said["subsites"]["read from the record"] == 1
     assert said["subsites"]["files linked"] == len(english(before))
     after = output_files(site["out"])
     assert english(after) == english(before), "an English file was written again (inode, time or bytes)"
@@ -84,6 +87,48 @@ def test_a_french_prose_edit_links_the_english_site_and_writes_what_a_full_build
     # and a French prose edit after it links the English site again
     edit_article(site["corpus"]["article"], "PROSEEDIT2")
     assert build(site)["subsites"]["kept"] == 1
+
+
+def _rewrite_views(site, views) -> None:
+    """Replace the English site's view in the record of the last build of ``out`` (as a record
+    written before views were recorded, or a damaged one), keeping the record valid."""
+    from datadesk.store import Store
+
+    store = Store(site["corpus"]["project"] / ".cache" / "builds")
+    records = []
+    for path in store.folder.glob("*/*.jsonl"):
+        key = path.stem
+        record = store.get(key)
+        if isinstance(record, dict) and isinstance(record.get("subsites"), dict):
+            records.append((key, record))
+    assert len(records) == 1, records
+    key, record = records[0]
+    assert "en" in record["subsites"]["views"]
+    if views is None:
+        del record["subsites"]["views"]
+    else:
+        record["subsites"]["views"] = views
+    store.put(key, record)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("views", [None, {"en": {"urls": {"../../etc/passwd": "x/"}, "newest": []}},
+                                   {"en": {"urls": {}, "newest": [{"url": "a/", "title": "A", "date": "hier"}]}},
+                                   {"en": "not a view"}],
+                         ids=["no view recorded", "a path out of the content", "a date that is not one", "not a view"])
+def test_a_kept_english_site_without_a_usable_recorded_view_is_read_again(site, views):
+    edit_article(site["corpus"]["article"], "VIEWEDIT1")
+    assert build(site)["subsites"]["read from the record"] == 1
+    edit_article(site["corpus"]["article"], "VIEWEDIT2")
+    _rewrite_views(site, views)
+    said = build(site)
+    assert said["subsites"]["kept"] == 1
+    assert "read from the record" not in said["subsites"]
+    same_as_a_full_build(site)
+    # that build read the English site and recorded its view again
+    edit_article(site["corpus"]["article"], "VIEWEDIT3")
+    assert build(site)["subsites"]["read from the record"] == 1
+    same_as_a_full_build(site)
 
 
 @pytest.mark.slow
