@@ -212,6 +212,22 @@ def describe(value, depth: int = 0, content=None):
     raise Unknown(type(value).__qualname__)
 
 
+def _described(value):
+    """:func:`describe` of one attribute of an article (at depth 1), a dict or a list kept as
+    the JSON text the json module writes of it (``{"json": text}``) rather than read back into
+    objects only to be written again in the page's description: the same value, the same
+    text. A value it cannot write is walked by :func:`describe`, which names what it cannot
+    describe."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        try:
+            return {"json": json.dumps(value, default=_hook(), sort_keys=True, ensure_ascii=False)}
+        except (TypeError, ValueError, RecursionError):
+            pass
+    return describe(value, 1)
+
+
 def light(content) -> dict:
     """A content object as another page shows it (address, title, language, status…)."""
     found = {}
@@ -225,8 +241,34 @@ def light(content) -> dict:
     return found
 
 
+# Pelican 4.12's INTRASITE_LINK_REGEX, and what any link it rewrites starts with: the quote of
+# an attribute's value followed by "{" or "|" ({filename}, |static|…).
+INTRASITE_DEFAULT = "[{|](?P<what>.*?)[|}]"
+INTRASITE_OPENERS = ('"{', "'{", '"|', "'|")
+
+
+def _no_intrasite_link(content, body: str) -> bool:
+    """Whether Pelican's rewriting of intra-site links leaves ``body`` as it is, known without
+    running its regular expression: with the default ``INTRASITE_LINK_REGEX`` a link it
+    rewrites is a quoted attribute value starting with "{" or "|", so a body without any of
+    those four pairs of characters has none. (Any other setting: False, the regex decides.)"""
+    settings = getattr(content, "settings", None) or {}
+    return (settings.get("INTRASITE_LINK_REGEX") == INTRASITE_DEFAULT
+            and not any(opener in body for opener in INTRASITE_OPENERS))
+
+
+def shown(content) -> str | None:
+    """``content.content``, the body as the page shows it (links resolved), without running
+    Pelican's rewriting over a body that has no intra-site link (:func:`_no_intrasite_link`)."""
+    body = getattr(content, "_content", None)
+    if not hasattr(content, "_get_content") and isinstance(body, str) and _no_intrasite_link(content, body):
+        return body
+    return getattr(content, "content", None)
+
+
 def full(content, light=light) -> dict:
-    """Everything the article's own page may read of it."""
+    """Everything the article's own page may read of it; its body as shown by its SHA-256
+    (the same bytes, the same digest: a page's body is most of its description)."""
     found = {}
     for name, value in vars(content).items():
         if name in ("_context", "settings", "_content", "_summary"):
@@ -234,8 +276,11 @@ def full(content, light=light) -> dict:
         if name == "translations":
             found[name] = [light(t) for t in value]
             continue
-        found[name] = describe(value, 1)
-    for name in ("content", "summary", "status", "url", "save_as", "title", "slug", "lang"):
+        found[name] = _described(value)
+    body = shown(content)
+    found[".content"] = None if body is None else {
+        "sha256": hashlib.sha256(str(body).encode("utf-8", "surrogatepass")).hexdigest()}
+    for name in ("summary", "status", "url", "save_as", "title", "slug", "lang"):
         found["." + name] = describe(getattr(content, name, None), 1)
     return found
 
@@ -262,7 +307,7 @@ def _body(content) -> tuple[bool, str]:
     page being written, and of the objects it links to, change what is shown)."""
     body = getattr(content, "_content", None)
     if (hasattr(content, "_get_content") or not isinstance(body, str)
-            or content._get_intrasite_link_regex().search(body)):
+            or (not _no_intrasite_link(content, body) and content._get_intrasite_link_regex().search(body))):
         return False, hashlib.sha256(str(getattr(content, "content", None) or "").encode("utf-8")).hexdigest()
     return True, hashlib.sha256(body.encode("utf-8")).hexdigest()
 
