@@ -17,7 +17,8 @@ each time). On a hit the metadata is processed again with THIS run's settings (P
 Category, Tag and Author objects and dates are made fresh, never loaded), and what the
 shortcode handlers did to the desk is done again (the datasets an article's values read,
 the charts of the language its figures show), so the desk ends the same as after a
-conversion. Never kept: a conversion that failed or that logged a warning or an error
+conversion; but the main site's run, which does not fill the body of another language
+site's file (shortcodes.py, ``_body_unseen``), does not prepare that site's charts to check it. Never kept: a conversion that failed or that logged a warning or an error
 (the next build converts the file again and says it again), and nothing while the datasets
 do not pass validation.
 """
@@ -277,13 +278,20 @@ class Articles:
         if entry is None:
             return None
         if key not in self._verified:  # the files' hashes are fixed for the build: checked once
-            if not self._current(settings, entry):
+            whole = self._current(settings, entry)
+            if whole is False:
                 return None
-            self._verified.add(key)
+            if whole:
+                self._verified.add(key)
         memory[display] = (key, entry)
         return entry
 
-    def _current(self, settings: dict, entry: dict) -> bool:
+    def _current(self, settings: dict, entry: dict) -> bool | None:
+        """False when a file the entry was made from changed, or a dataset its values read or a
+        chart it places is gone; True when it holds. None when it holds but its charts of
+        another language site were not looked for: the main site's run does not prepare that
+        site's charts to check a file it will not fill (shortcodes.py, ``_body_unseen``); that
+        site's run checks it, and filling its figures would say the same error."""
         root = self.root(settings)
         snapshot = self.desk.snapshot
         for path, digest in entry["files"]:
@@ -301,11 +309,19 @@ class Articles:
                 return False  # converted again: each value says the data failed, as it would
             from .charts.charts import site_charts
 
+            subsites = settings.get("I18N_SUBSITES") or {}
+            other = settings.get("DEFAULT_LANG") not in subsites  # the main site's run
+            whole = True
             for effect in entry["effects"]:
                 if effect[0] == "used" and effect[2] not in catalog.names:
                     return False
-                if effect[0] == "chart" and effect[2] not in site_charts(settings, effect[1], self.desk).builds:
-                    return False
+                if effect[0] == "chart":
+                    if other and effect[1] != settings.get("DEFAULT_LANG") and effect[1] in subsites:
+                        whole = None  # another site's figure: checked by that site's run
+                        continue
+                    if effect[2] not in site_charts(settings, effect[1], self.desk).builds:
+                        return False
+            return whole
         return True
 
     def replay(self, entry: dict) -> None:

@@ -14,6 +14,10 @@ article again, and recomputes the values and charts of that dataset only.
 The filling is done in the reader, before Pelican makes the content object: everything that
 shows the HTML (the article page, the summary on listing pages, the feeds, the search index,
 the JSON-LD, the social cards' description) sees the filled HTML, and nothing else changes.
+One exception: the main site's run reads the files of its language subsites too, only to
+link them as translations, and leaves the body of such a file unfilled when it has a
+``Summary:`` (``ShortcodeMarkdownReader._body_unseen``); the subsite's own run fills it.
+Were a page or feed of the main site ever to show it, its placeholders would fail the build.
 
 A placeholder is ``U+E000 datadesk: <20 hex digits> U+E001``: two private-use characters
 around a digest of the file's path, the shortcode's rank in the file, its name and arguments.

@@ -288,10 +288,24 @@ class ShortcodeMarkdownReader(MarkdownReader):
                 cache.ahead.discard(key)
             else:
                 desk.count("articles", "cached")
-            content, formatted = self._fill(display, entry["slots"], self._answer(display, entry["slots"]),
-                                            entry["content"], entry["formatted"])
             meta = dict(entry["meta"]) if entry["meta"] is not None else None  # [name, values] pairs: in order
-            return content, self._parse_metadata(meta or {}, formatted)
+            slots = entry["slots"]
+            fields = {ident: slot for ident, slot in slots.items() if not slot["line"]}
+            try:
+                answers = self._answer(display, fields)
+            except ShortcodeError:
+                self._answer(display, slots)  # what a conversion says: the body's errors first
+                raise
+            _, formatted = self._fill(display, fields, answers, "", entry["formatted"])
+            metadata = self._parse_metadata(meta or {}, formatted)
+            if self._body_unseen(metadata):
+                # Its placeholders stay: a page or feed of this run that showed the body would
+                # fail the build (links.check_written), never publish it unfilled.
+                desk.count("bodies of other language sites", "not filled")
+                return entry["content"], metadata
+            body = {ident: slot for ident, slot in slots.items() if slot["line"]}
+            content, _ = self._fill(display, body, self._answer(display, body), entry["content"], {})
+            return content, metadata
         recorder = articles.Recorder(self, desk)
         desk.count("articles", "converted")
         desk.converted.add(source_path)
@@ -306,6 +320,22 @@ class ShortcodeMarkdownReader(MarkdownReader):
                        {"content": held, "formatted": held_fields, "slots": recorder.slots,
                         "meta": list(meta.items()) if meta is not None else None})
         return content, metadata
+
+    def _body_unseen(self, metadata: dict) -> bool:
+        """Whether no page of this run can show the body of the file read: the main site's run
+        reading a file in the language of a subsite (i18n_subsites: its articles and pages
+        are that subsite's; the main site only links them as translations, by their address,
+        title and summary), which has a ``Summary:`` (else its summary is cut from the body).
+        Its charts and values are then not filled here (their language's charts not even
+        prepared): its own site's run fills them when it reads the file."""
+        lang = metadata.get("lang")
+        settings = self.settings
+        return (bool(lang) and lang != settings.get("DEFAULT_LANG")
+                and lang in (settings.get("I18N_SUBSITES") or {})
+                and settings.get("DEFAULT_LANG") not in (settings.get("I18N_SUBSITES") or {})
+                and settings.get("I18N_UNTRANSLATED_ARTICLES") == "remove"
+                and settings.get("I18N_UNTRANSLATED_PAGES") == "remove"
+                and "summary" in metadata)
 
     def convert_ahead(self, source_path, seen) -> bool:
         """Convert the file and keep the result as ``read`` does, without filling its

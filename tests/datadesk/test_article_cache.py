@@ -175,3 +175,56 @@ def test_a_failing_shortcode_fails_every_build(small_corpus, tmp_path):
             build(made, tmp_path / "output")
         assert f"essai-0000.fr.md:{line}:" in str(failed.value), f"{attempt} build"
         assert 'there is no dataset "nosuch"' in str(failed.value), f"{attempt} build"
+
+
+def _summarised(path: Path) -> bool:
+    head = path.read_text(encoding="utf-8").split("\n\n", 1)[0]
+    return any(line.startswith("Summary:") for line in head.splitlines())
+
+
+def test_the_main_site_does_not_fill_the_bodies_the_english_site_shows(article_corpus, tmp_path):
+    """The French run reads the English files too (i18n_subsites links the translations) but
+    shows none of their bodies: it fills the charts and values of an English file only when
+    its summary is cut from its body (no ``Summary:``). The site equals a build that fills
+    everything (from scratch, where each file's conversion fills its placeholders)."""
+    made = article_corpus
+    out = tmp_path / "output"
+    english = [p for p in sources(made) if p.name.endswith(".en.md") and _summarised(p)]
+    assert len(english) >= 6
+    build(made, out)
+    assert build_report(made["project"])["bodies of other language sites"] == {"not filled": len(english)}
+    plain = next(p for p in english if "{{ chart" in p.read_text(encoding="utf-8"))
+    text = plain.read_text(encoding="utf-8")
+    try:
+        plain.write_text("\n".join(line for line in text.splitlines() if not line.startswith("Summary:")) + "\n",
+                         encoding="utf-8")
+        build(made, out)
+        assert build_report(made["project"])["bodies of other language sites"] == {"not filled": len(english) - 1}
+        built = tree(out)
+        from_scratch(made, tmp_path / "scratch")
+        assert tree(tmp_path / "scratch") == built
+    finally:
+        plain.write_text(text, encoding="utf-8")
+
+
+def test_an_english_file_placing_a_chart_that_is_gone_fails_with_its_line(small_corpus, tmp_path):
+    """The French run does not prepare the English charts to check an English file's kept
+    conversion; the English run does, and fails the build with the file and line."""
+    made = small_corpus
+    out = tmp_path / "output"
+    build(made, out)
+    article = made["project"] / "content" / "articles" / "essais" / "essai-0000.en.md"
+    text = article.read_text(encoding="utf-8")
+    placed = re.search(r"\{\{\s*chart\s+(\w+)\s*\}\}", text)
+    assert placed
+    definitions = list((made["project"] / "content" / "charts").glob(f"{placed.group(1)}.*"))
+    assert definitions
+    line = text[:placed.start()].count("\n") + 1
+    before = tree(out)
+    for path in definitions:
+        path.rename(tmp_path / path.name)
+    with pytest.raises(BuildFailed) as failed:
+        build(made, out)
+    assert f"essai-0000.en.md:{line}:" in str(failed.value)
+    assert "there is no chart with this id" in str(failed.value)
+    assert tree(out) == before
