@@ -79,6 +79,14 @@ def _same_file_bytes(a: Path, b: Path, size: int) -> bool:
                 return True
 
 
+def _same_inode(a, b) -> bool:
+    try:
+        one, two = os.stat(a), os.stat(b)
+    except OSError:
+        return False
+    return one.st_ino == two.st_ino and one.st_dev == two.st_dev
+
+
 def _remove(target: str) -> None:
     """Unlink ``target`` if it is there (a file this build wrote or linked): new bytes go into a
     new file, never through a link into the previous output."""
@@ -197,15 +205,37 @@ class Outputs:
             out.write(data)
         return self._done(target, part, False)
 
-    def copy(self, source, target, part: str) -> bool:
+    def copy(self, source, target, part: str, verified: bool = False) -> bool:
         """Copy the file ``source`` to ``target``, or link the previous output's file of the
-        same path when its bytes are the source's. True when kept."""
+        same path when its bytes are the source's. True when kept.
+
+        ``verified``: ``source`` is a file of a cache that this build has checked against the
+        SHA-256 recorded with it (the chart renders: charts/render.py ``Cache.get`` hashes every
+        file of an entry each time it is used). It is then linked rather than copied, so the
+        output's file is the cache's; and a previous output's file that is that very file (the
+        same inode) is kept without reading either: its bytes are the ones just checked. A file
+        changed in place in one of them is changed in both, and the next build's check of the
+        cache finds it and draws it again."""
         target = os.path.abspath(target)
         _remove(target)
         self.digests.pop(target, None)
         self._folder(os.path.dirname(target))
         old = self.previous_of(target)
         size = self._old_size(old)
+        if verified:
+            if size is not None and _same_inode(source, old) and self._link(old, target):
+                return self._done(target, part, True)
+            try:
+                os.link(source, target)
+                return self._done(target, part, False)
+            except FileNotFoundError:  # its folder was removed since this build made it (or no source)
+                try:
+                    self._again(target, lambda: os.link(source, target))
+                    return self._done(target, part, False)
+                except OSError:
+                    pass
+            except OSError:
+                pass  # another file system, or no links there: copied as any file
         if size is not None and os.path.getsize(source) == size and _same_file_bytes(source, old, size):
             if self._link(old, target):
                 return self._done(target, part, True)
@@ -310,9 +340,10 @@ def put(settings: dict, target, data: bytes | str, part: str) -> bool:
     return outputs_of(settings).put(target, data, part)
 
 
-def copy(settings: dict, source, target, part: str) -> bool:
-    """Copy ``source`` to ``target`` unless the previous output has its bytes there."""
-    return outputs_of(settings).copy(source, target, part)
+def copy(settings: dict, source, target, part: str, verified: bool = False) -> bool:
+    """Copy ``source`` to ``target`` unless the previous output has its bytes there
+    (``verified``: see :meth:`Outputs.copy`)."""
+    return outputs_of(settings).copy(source, target, part, verified)
 
 
 def is_kept(context: dict, path) -> bool:

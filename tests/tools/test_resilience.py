@@ -170,6 +170,39 @@ def test_a_corrupted_cache_entry_in_a_real_build_is_redrawn(tmp_path):
                and (e / "strikes_weekly.fr.light.svg").read_bytes() == good for e in entries), "repaired"
 
 
+def test_a_published_chart_file_is_the_checked_cache_file_and_a_damage_to_it_is_redrawn(tmp_path):
+    """The chart files in output/ are links to the render cache's files, which every build
+    checks against their recorded SHA-256 before using them (so the next build keeps the
+    output's file without reading it). A file damaged in place is damaged in both: the next
+    build into the same output/ finds it, draws it again and publishes the whole file."""
+    import shutil
+
+    import tasks
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    cache_root = tmp_path / ".cache" / "charts"
+    out = tasks.build_site(output=tmp_path / "out", content=content, quiet=True)
+    svg = out / "charts" / "strikes_weekly" / "strikes_weekly.fr.light.svg"
+    good = svg.read_bytes()
+    linked = [p for p in cache_root.rglob("strikes_weekly.fr.light.svg") if os.path.samefile(p, svg)]
+    assert len(linked) == 1, "the published file is the cache's file"
+    inode = svg.stat().st_ino
+    tasks.build_site(output=out, content=content, quiet=True)
+    assert svg.stat().st_ino == inode and svg.read_bytes() == good, "kept as it was"
+    with open(linked[0], "r+b") as handle:  # in place: the same inode, so the published file too
+        handle.truncate(len(good) // 2)
+    assert svg.read_bytes() != good
+    proc = subprocess.run([sys.executable, "-c", (
+        "import sys; sys.path.insert(0, sys.argv[1]); import tasks; from pathlib import Path;"
+        "tasks.build_site(output=Path(sys.argv[2]), content=Path(sys.argv[3]))"),
+        str(ROOT), str(out), str(content)], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "the cached files of strikes_weekly (fr) were damaged (strikes_weekly.fr.light.svg does not " \
+           "match its checksum): drawing them again and repairing the cache" in proc.stdout + proc.stderr
+    assert svg.read_bytes() == good
+
+
 # ---- item 7: builds that clean up and lock -------------------------------------------------
 
 import shutil  # noqa: E402

@@ -92,6 +92,7 @@ class SiteCharts:
         self.errors: dict[str, ChartError] = {}
         self.reported: set[str] = set()
         self.figures: dict = {}  # (chart id, heading, site language) -> figure HTML, this build
+        self._payload_keys: dict = {}  # chart id -> (its prepared chart, the key of its payload)
         self._theme = None  # the digest of the theme's templates and catalogues (articles.theme_digest)
         self._conf = ""
         self._drawn: set[str] = set()  # render keys a worker drew in this build
@@ -387,6 +388,14 @@ class SiteCharts:
             self.figures[memo] = self._figure(chart_id, heading, settings)
         return self.figures[memo]
 
+    def _payload_key(self, chart_id: str, chart) -> str:
+        """The key of the prepared chart's payload (its spec, texts, data table…), once per
+        chart and build: each figure of it (a heading each) is keyed by it."""
+        found = self._payload_keys.get(chart_id)
+        if found is None or found[0] is not chart:
+            found = self._payload_keys[chart_id] = (chart, key_of("payload", chart.payload()))
+        return found[1]
+
     def _figure(self, chart_id: str, heading: str, settings: dict) -> Markup:
         """The figure, from the store when an earlier build process rendered it from the same
         prepared chart, files, datasets, heading, settings and theme (templates, catalogues)."""
@@ -401,7 +410,7 @@ class SiteCharts:
             env_settings["JINJA_ENVIRONMENT"] = {k: v for k, v in (settings.get("JINJA_ENVIRONMENT") or {}).items()
                                                  if k != "bytecode_cache"}
             shown = {name: meta[name] for name in ("files", "bytes", "svg", "svg_narrow")}  # what it reads
-            key = key_of("figure", code_version(), chart.payload(), shown, heading, self._conf,
+            key = key_of("figure", code_version(), self._payload_key(chart_id, chart), shown, heading, self._conf,
                          figure.datasets_of(chart, self.catalog), self._theme, env_settings)
             stored = self.store.get(key, f"the figure of {chart_id} ({self.lang})")
             if stored is not None:
@@ -556,7 +565,8 @@ class ChartsGenerator(Generator):
             folder = Path(self.output_path) / out / chart_id
             folder.mkdir(parents=True, exist_ok=True)
             for name in site.metas[chart_id]["files"].values():
-                outputs.copy(self.settings, site.cache.file(built.key, name), folder / name, "charts")
+                # the cache's files of this chart were checked by this build (SiteCharts._render)
+                outputs.copy(self.settings, site.cache.file(built.key, name), folder / name, "charts", verified=True)
             if site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
                 self._embed_page(writer, chart_id, built, f"{out}/{chart_id}/index.html")
         logger.debug("charts: wrote %d charts (%s)", len(site.builds), lang)
