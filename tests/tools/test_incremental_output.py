@@ -6,7 +6,6 @@ synthetic corpus (tools/bench/corpus.py), with the project's chart and card cach
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
