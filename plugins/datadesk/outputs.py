@@ -205,7 +205,7 @@ class Outputs:
             out.write(data)
         return self._done(target, part, False)
 
-    def copy(self, source, target, part: str, verified: bool = False) -> bool:
+    def copy(self, source, target, part: str, verified: bool = False, sha256: str | None = None) -> bool:
         """Copy the file ``source`` to ``target``, or link the previous output's file of the
         same path when its bytes are the source's. True when kept.
 
@@ -215,7 +215,8 @@ class Outputs:
         output's file is the cache's; and a previous output's file that is that very file (the
         same inode) is kept without reading either: its bytes are the ones just checked. A file
         changed in place in one of them is changed in both, and the next build's check of the
-        cache finds it and draws it again."""
+        cache finds it and draws it again. ``sha256``: the checked hash of ``source``, kept as
+        the output file's (:meth:`digest`) when it is linked."""
         target = os.path.abspath(target)
         _remove(target)
         self.digests.pop(target, None)
@@ -224,16 +225,17 @@ class Outputs:
         size = self._old_size(old)
         if verified:
             if size is not None and _same_inode(source, old) and self._link(old, target):
+                if sha256:
+                    self.digests[target] = sha256
                 return self._done(target, part, True)
             try:
-                os.link(source, target)
-                return self._done(target, part, False)
-            except FileNotFoundError:  # its folder was removed since this build made it (or no source)
                 try:
+                    os.link(source, target)
+                except FileNotFoundError:  # its folder was removed since this build made it (or no source)
                     self._again(target, lambda: os.link(source, target))
-                    return self._done(target, part, False)
-                except OSError:
-                    pass
+                if sha256:
+                    self.digests[target] = sha256
+                return self._done(target, part, False)
             except OSError:
                 pass  # another file system, or no links there: copied as any file
         if size is not None and os.path.getsize(source) == size and _same_file_bytes(source, old, size):
@@ -340,10 +342,10 @@ def put(settings: dict, target, data: bytes | str, part: str) -> bool:
     return outputs_of(settings).put(target, data, part)
 
 
-def copy(settings: dict, source, target, part: str, verified: bool = False) -> bool:
+def copy(settings: dict, source, target, part: str, verified: bool = False, sha256: str | None = None) -> bool:
     """Copy ``source`` to ``target`` unless the previous output has its bytes there
-    (``verified``: see :meth:`Outputs.copy`)."""
-    return outputs_of(settings).copy(source, target, part, verified)
+    (``verified``, ``sha256``: see :meth:`Outputs.copy`)."""
+    return outputs_of(settings).copy(source, target, part, verified, sha256)
 
 
 def is_kept(context: dict, path) -> bool:

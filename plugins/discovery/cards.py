@@ -596,6 +596,17 @@ def finish_pending(desk) -> None:
     desk.count("cards_step", "seconds", round(pending.seconds + time.perf_counter() - started, 4))
 
 
+def _digest(path: Path, settings: dict | None) -> str:
+    """The SHA-256 of a file of this build's output: as the build recorded it when it put the
+    file (datadesk/outputs.py, ``Outputs.digest``), else read."""
+    from datadesk.desk import DESK_KEY
+
+    desk = settings.get(DESK_KEY) if isinstance(settings, dict) else None
+    if desk is not None:
+        return desk.outputs.digest(path)
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def _site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, cache: Path,
                 skip: set[str], settings: dict) -> list[tuple[Path, bytes]]:
     """(path, bytes) of every card one language site declares (see :func:`write_site_cards`)."""
@@ -639,12 +650,21 @@ def _site_cards(output: Path, base: str, cards_dir: str, charts_dir: str, cache:
         png = chart_of(texts)
         if png is not None and png not in charts:
             charts.clear()  # the cards come chart by chart: the previous chart's are done
-            data = png.read_bytes()
-            charts[png] = (data, hashlib.sha256(data).hexdigest())
-        chart_png, chart_sha256 = charts[png] if png is not None else (None, "")
-        card = Card(texts["title"], texts["standfirst"], texts["site_name"], chart_png, texts["lang"],
-                    chart_sha256 or None, FORMATS[Path(name).suffix.lower()])
-        return _inputs(card, chart_sha256), lambda: card
+            # its hash as the build recorded it (a chart's files: the render cache's, checked
+            # this build), else read; its bytes only when a card of it is made
+            charts[png] = [None, _digest(png, settings)]
+        entry = charts[png] if png is not None else [None, ""]
+        fmt = FORMATS[Path(name).suffix.lower()]
+
+        def make() -> Card:
+            if png is not None and entry[0] is None:
+                entry[0] = png.read_bytes()
+                entry[1] = hashlib.sha256(entry[0]).hexdigest()
+            return Card(texts["title"], texts["standfirst"], texts["site_name"], entry[0], texts["lang"],
+                        entry[1] or None, fmt)
+
+        return _inputs(Card(texts["title"], texts["standfirst"], texts["site_name"], None, texts["lang"],
+                            None, fmt), entry[1]), make
 
     names = sorted(wanted, key=lambda name: (str(chart_of(wanted[name]) or ""), name))
     paths = [output / cards_dir.strip("/") / name for name in names]

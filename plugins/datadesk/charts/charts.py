@@ -564,9 +564,11 @@ class ChartsGenerator(Generator):
         for chart_id, built in sorted(site.builds.items()):
             folder = Path(self.output_path) / out / chart_id
             folder.mkdir(parents=True, exist_ok=True)
-            for name in site.metas[chart_id]["files"].values():
+            meta = site.metas[chart_id]
+            for name in meta["files"].values():
                 # the cache's files of this chart were checked by this build (SiteCharts._render)
-                outputs.copy(self.settings, site.cache.file(built.key, name), folder / name, "charts", verified=True)
+                outputs.copy(self.settings, site.cache.file(built.key, name), folder / name, "charts",
+                             verified=True, sha256=meta["sha256"].get(name))
             if site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
                 self._embed_page(writer, chart_id, built, f"{out}/{chart_id}/index.html")
         logger.debug("charts: wrote %d charts (%s)", len(site.builds), lang)
