@@ -568,7 +568,7 @@ class ChartsGenerator(Generator):
             for name in meta["files"].values():
                 # the cache's files of this chart were checked by this build (SiteCharts._render)
                 outputs.copy(self.settings, site.cache.file(built.key, name), folder / name, "charts",
-                             verified=True, sha256=meta["sha256"].get(name))
+                             verified=True, sha256=(meta.get("sha256") or {}).get(name))
             if site.conf["DATADESK_CHARTS_EMBED_PAGES"]:
                 self._embed_page(writer, chart_id, built, f"{out}/{chart_id}/index.html")
         logger.debug("charts: wrote %d charts (%s)", len(site.builds), lang)
