@@ -37,7 +37,8 @@ def incremental_site(tmp_path_factory):
 
 def assert_linked_to_nothing_but_the_chart_cache(out: Path, corpus: dict) -> None:
     """Every file of ``out`` has one link, but the charts' files, which are the render cache's
-    (datadesk/outputs.py, ``Outputs.copy(verified=True)``): two links, the other in the cache."""
+    (datadesk/outputs.py, ``Outputs.copy(verified=True)``): their other links are the cache's
+    (and those of other builds of the same project, which link the same cache files)."""
     cache = {(st.st_dev, st.st_ino) for st in (p.stat() for p in (corpus["project"] / ".cache" / "charts").rglob("*")
                                                 if p.is_file())}
     shared = {}
@@ -45,7 +46,6 @@ def assert_linked_to_nothing_but_the_chart_cache(out: Path, corpus: dict) -> Non
         if path.is_file() and path.stat().st_nlink != 1:
             shared[path.relative_to(out).as_posix()] = path.stat()
     assert shared, "the charts' files are linked from the render cache"
-    assert {st.st_nlink for st in shared.values()} == {2}
     assert all(rel.split("/")[0] == "charts" or rel.startswith("en/charts/") for rel in shared), sorted(shared)[:5]
     assert all((st.st_dev, st.st_ino) in cache for st in shared.values())
 
