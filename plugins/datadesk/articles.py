@@ -309,8 +309,10 @@ class Articles:
                 return False  # converted again: each value says the data failed, as it would
             from .charts.charts import site_charts
 
+            from .desk import is_main_site
+
             subsites = settings.get("I18N_SUBSITES") or {}
-            other = settings.get("DEFAULT_LANG") not in subsites  # the main site's run
+            other = is_main_site(settings)  # the main site's run reads the subsites' files too
             whole = True
             for effect in entry["effects"]:
                 if effect[0] == "used" and effect[2] not in catalog.names:

@@ -117,8 +117,14 @@ def _i18n():
 
 
 def _subsite_lang(settings: dict) -> str | None:
-    lang = settings.get("DEFAULT_LANG")
-    return lang if lang in (settings.get("I18N_SUBSITES") or {}) else None
+    from .desk import is_main_site
+
+    return None if is_main_site(settings) else settings.get("DEFAULT_LANG")
+
+
+def _prefix(settings: dict) -> str:
+    """The sources' folder as Pelican joins it to each source path (so the same string is made again)."""
+    return str(settings["PATH"]).rstrip(os.sep) + os.sep
 
 
 def note_start(pelican) -> None:
@@ -140,8 +146,7 @@ def note_read(pelican) -> None:
     if i18n is None or not isinstance(noted, dict) or "before" not in noted:
         return  # replayed (its view is recorded already), or not a subsite
     before = noted.pop("before")
-    # each source by its path under PATH, as Pelican joined them: the same string is made again
-    prefix = str(pelican.settings["PATH"]).rstrip(os.sep) + os.sep
+    prefix = _prefix(pelican.settings)  # each source by its path under PATH
     urls = {}
     for source, url in i18n._NATIVE_CONTENT_URL_DB.items():
         if source in before and before[source] == url:
@@ -192,7 +197,7 @@ def replay(settings: dict, view) -> bool:
     urls, newest = view.get("urls"), view.get("newest")
     if not isinstance(urls, dict) or not isinstance(newest, list):
         return False
-    prefix = str(settings["PATH"]).rstrip(os.sep) + os.sep
+    prefix = _prefix(settings)
     addresses = {}
     for rel, url in urls.items():
         if not isinstance(rel, str) or not isinstance(url, str) or os.path.isabs(rel) \

@@ -328,11 +328,12 @@ class ShortcodeMarkdownReader(MarkdownReader):
         title and summary), which has a ``Summary:`` (else its summary is cut from the body).
         Its charts and values are then not filled here (their language's charts not even
         prepared): its own site's run fills them when it reads the file."""
+        from .desk import is_main_site
+
         lang = metadata.get("lang")
         settings = self.settings
         return (bool(lang) and lang != settings.get("DEFAULT_LANG")
-                and lang in (settings.get("I18N_SUBSITES") or {})
-                and settings.get("DEFAULT_LANG") not in (settings.get("I18N_SUBSITES") or {})
+                and lang in (settings.get("I18N_SUBSITES") or {}) and is_main_site(settings)
                 and settings.get("I18N_UNTRANSLATED_ARTICLES") == "remove"
                 and settings.get("I18N_UNTRANSLATED_PAGES") == "remove"
                 and "summary" in metadata)
