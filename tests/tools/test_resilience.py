@@ -170,6 +170,7 @@ def test_a_corrupted_cache_entry_in_a_real_build_is_redrawn(tmp_path):
                and (e / "strikes_weekly.fr.light.svg").read_bytes() == good for e in entries), "repaired"
 
 
+@pytest.mark.slow
 def test_a_published_chart_file_is_the_checked_cache_file_and_a_damage_to_it_is_redrawn(tmp_path):
     """The chart files in output/ are links to the render cache's files, which every build
     checks against their recorded SHA-256 before using them (so the next build keeps the
