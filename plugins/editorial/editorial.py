@@ -104,6 +104,8 @@ def sources(generator) -> list[Source]:
 
     settings = generator.settings
     root = Path(settings["PATH"]).resolve().parent
+    verdicts = settings.get(sanitise.VERDICTS)
+    folders = verdicts.folders if verdicts is not None and verdicts.open else None  # the build's memo
     found = []
     for kind, paths, exclude in (("article", "ARTICLE_PATHS", "ARTICLE_EXCLUDES"),
                                  ("page", "PAGE_PATHS", "PAGE_EXCLUDES")):
@@ -111,7 +113,7 @@ def sources(generator) -> list[Source]:
                                               extensions=MarkdownReader.file_extensions)):
             if sanitise.refusal(Path(generator.path, rel), settings):
                 continue
-            path = Path(generator.path, rel).resolve()
+            path = sanitise.resolved(Path(generator.path, rel), folders)
             try:
                 display = path.relative_to(root).as_posix()
             except ValueError:

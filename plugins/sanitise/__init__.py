@@ -44,6 +44,7 @@ import logging
 import os
 import re
 import secrets
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -209,19 +210,54 @@ def refusal(path, settings: dict) -> str | None:
 def _refusal(path, settings: dict, folders: dict | None = None) -> str | None:
     root = Path(settings["PATH"])
     limit = settings.get("CONTENT_MAX_BYTES", MAX_CONTENT_BYTES)
+    size = _plain_file_inside(path, root, folders)
+    if size is None:  # a link, an odd name or outside: the whole check, with pathlib
+        real = outside(Path(path), root, folders)
+        if real is not None:
+            return (f"{_shown(path, root, folders)}: this file links to {real}, outside {root.name}/. Content "
+                    f"must be inside the project: put the file itself in {root.name}/ instead of a link.")
+        size = Path(path).stat().st_size
+    if size > limit:
+        return (f"{_shown(path, root, folders)}: the file is {size:,} bytes; the limit is {limit:,} "
+                f"(CONTENT_MAX_BYTES). Split the article, or check that this is the file you meant; the "
+                f"limit can be raised in pelicanconf.py.")
+    return None
+
+
+def _shown(path, root: Path, folders: dict | None):
+    """The file as the editor knows it: relative to the project (the link, not its target)."""
     project = resolved(root, folders, whole=True).parent
     shown = Path(path).absolute()
-    shown = shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
-    real = outside(Path(path), root, folders)
-    if real is not None:
-        return (f"{shown}: this file links to {real}, outside {root.name}/. Content must be inside the "
-                f"project: put the file itself in {root.name}/ instead of a link.")
-    size = Path(path).stat().st_size
-    if size > limit:
-        return (f"{shown}: the file is {size:,} bytes; the limit is {limit:,} (CONTENT_MAX_BYTES). Split "
-                f"the article, or check that this is the file you meant; the limit can be raised in "
-                f"pelicanconf.py.")
-    return None
+    return shown.relative_to(project).as_posix() if shown.is_relative_to(project) else shown
+
+
+def _plain_file_inside(path, root: Path, folders: dict | None) -> int | None:
+    """The size of ``path`` when it is a plain file (not a link) whose folder, once resolved, is
+    inside ``root`` resolved; None when that is not so or not known this way (then
+    :func:`outside` decides). What :func:`outside` and a ``stat`` find for the common case, with
+    strings and one ``lstat`` instead of pathlib: every build asks it of every content file.
+    ``folders``: the build's memo (string keys of their own beside :func:`resolved`'s)."""
+    if folders is None:
+        return None
+    text = os.fspath(path)
+    parent, name = os.path.split(text)
+    if not name or name in (".", "..") or ".." in text.split(os.sep):
+        return None
+    try:
+        info = os.lstat(text)
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return None
+    base_key, parent_key = ("realpath", os.fspath(root)), ("realpath", parent)
+    if base_key not in folders:
+        folders[base_key] = os.path.realpath(os.fspath(root))
+    if parent_key not in folders:
+        folders[parent_key] = os.path.realpath(parent or os.curdir)
+    base, real = folders[base_key], folders[parent_key]
+    if not (real == base or real.startswith(base.rstrip(os.sep) + os.sep)):
+        return None
+    return info.st_size
 
 
 SKIP = {"status": "skip"}  # Pelican's own status for a file it must leave alone, silently
