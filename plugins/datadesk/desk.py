@@ -35,7 +35,7 @@ from . import lazy, settings as settings_table
 from .datasets.catalog import get_catalog
 from .outputs import Outputs
 from .snapshot import DeskCache, Snapshot, file_digest  # noqa: F401  (the desk's public names)
-from .store import Store
+from .store import Store, key_of
 
 DESK_KEY = "datadesk_desk"
 CACHE_KEY = "datadesk_cache"
@@ -78,6 +78,7 @@ class Desk:
         self.ahead = False  # files being converted ahead, while the workers prepare the charts (shortcodes.py)
         self.converted: set[str] = set()  # source files converted by this build, not taken from the cache
         self.subsite_views: dict = {}  # lang -> what the other sites take from that subsite's reading (kept.py)
+        self.render_keys: dict = {}  # lang -> the render cache keys of that site's charts (charts.py)
 
     # What outlives the build process
     def store(self, name: str) -> Store | None:
@@ -129,7 +130,10 @@ class Desk:
         return self.render_pool, workers
 
     def close(self) -> None:
-        """The build is over: stop its chart workers."""
+        """The build is over: stop its chart workers (and any helper hashing the chart cache)."""
+        from .charts import render
+
+        render.stop_prehash()
         if self.render_pool is not None:
             self.render_pool.close()
 
@@ -157,6 +161,10 @@ class Desk:
         self.outputs.finish()
         if self.pages is not None:
             self.pages.save()  # only a build that succeeded records what its pages were made from
+        store = self.store("prepared")
+        if store is not None:  # the next build hashes these entries of the chart cache early
+            for lang, keys in self.render_keys.items():
+                store.put(render_keys_key(lang), {"keys": keys})
         self.write_report(report_path(self.settings))
 
     # Shortcodes
@@ -228,6 +236,12 @@ def desk_of(settings: dict) -> Desk:
     if desk is None:
         desk = settings[DESK_KEY] = Desk(settings, settings.get(CACHE_KEY))
     return desk
+
+
+def render_keys_key(lang: str) -> str:
+    """The store key of the render cache keys a language site's charts had in the last build
+    that succeeded (charts.py hashes those entries early: ``render.start_prehash``)."""
+    return key_of("render keys", lang)
 
 
 def is_main_site(settings: dict) -> bool:

@@ -136,6 +136,52 @@ def test_put_replaces_a_damaged_entry_it_finds_in_its_place(cache):
     assert cache.get(KEY) is not None
 
 
+@pytest.fixture
+def hashed_early(cache):
+    """The entry hashed by the helper process a build starts (``render.start_prehash``)."""
+    render.start_prehash(cache.path, [KEY, "cd" + "0" * 62])  # a key with no entry is left out
+    yield render._PREHASHED[os.path.abspath(cache.path)]
+    render.stop_prehash()
+
+
+def test_the_early_hashes_are_the_files_hashes(cache, hashed_early):
+    known = hashed_early.known()
+    assert {os.path.basename(path): found[3] for path, found in known.items()} == {
+        name: hashlib.sha256(data).hexdigest() for name, data in FILES.items()}
+    assert cache.get(KEY) is not None
+
+
+def test_an_early_hash_is_used_only_for_the_file_it_was_made_of(cache, hashed_early):
+    """The helper's hash stands for a file only while it is the same file (inode, size,
+    modification time); a file written since is read again, and its damage found."""
+    path = cache._dir(KEY) / "a.svg"
+    known = hashed_early.known()
+    # used, not read again: a forged entry for the same file is believed...
+    forged = {str(path): (*known[str(path)][:3], "f" * 64)}
+    assert render._sha256_of(path, forged) == "f" * 64
+    # ...but not once the file changed: the same length, new bytes, a new modification time
+    data = path.read_bytes()
+    path.write_bytes(bytes([data[0] ^ 1]) + data[1:])
+    os.utime(path, ns=(known[str(path)][2] + 1_000_000, known[str(path)][2] + 1_000_000))
+    assert render._sha256_of(path, forged) == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert render.Cache._check(cache._dir(KEY)) == "a.svg does not match its checksum"
+
+
+def test_without_the_helper_the_build_hashes_as_before(cache, monkeypatch):
+    def cannot_start(*_args, **_kwargs):
+        raise OSError("no such file")
+
+    monkeypatch.setattr(render.subprocess, "Popen", cannot_start)
+    render.start_prehash(cache.path, [KEY])
+    try:
+        assert render._PREHASHED[os.path.abspath(cache.path)].known() == {}
+        assert cache.get(KEY) is not None
+        damage_truncate(cache._dir(KEY))
+        assert cache.get(KEY) is None
+    finally:
+        render.stop_prehash()
+
+
 @pytest.mark.slow
 def test_a_corrupted_cache_entry_in_a_real_build_is_redrawn(tmp_path):
     """A truncated SVG in the cache: the build succeeds, publishes the whole file, repairs

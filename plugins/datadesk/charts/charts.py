@@ -345,6 +345,8 @@ class SiteCharts:
             self.errors[chart_id] = exc
             self.builds.pop(chart_id, None)
         items = list(self.builds.values())
+        if self._only is None:  # the whole site's charts: the next build hashes these early
+            self.desk.render_keys[self.lang] = sorted({item.key for item in items})
         metas, failures = render.ensure_rendered(items, self.cache, self.conf, self.desk.render_stats,
                                                  full=full, pool=self._pool(), drawn=frozenset(self._drawn))
         for item in items:
@@ -609,4 +611,25 @@ def get_generators(pelican):
 
 
 def on_initialized(pelican) -> None:
-    conf_mod.values(pelican.settings)  # unknown or mistyped DATADESK_* settings stop the build here
+    settings = pelican.settings
+    conf = conf_mod.values(settings)  # unknown or mistyped DATADESK_* settings stop the build here
+    _start_prehash(settings, conf)
+
+
+def _start_prehash(settings: dict, conf: dict) -> None:
+    """A language site about to read its articles: the render cache entries its charts had in
+    the last build are hashed by a helper process meanwhile (``render.start_prehash``), so
+    checking them (``Cache.get``, on the site's first chart) finds them hashed. Not for a
+    language site kept from the last build (datadesk/kept.py), which reads no chart."""
+    from ..desk import desk_of, render_keys_key
+    from ..kept import VIEW
+
+    desk = desk_of(settings)
+    store = desk.store("prepared") if desk.in_build and settings.get(VIEW) is None else None
+    if store is None:
+        return
+    lang = settings.get("DEFAULT_LANG")
+    recorded = store.get(render_keys_key(lang), "the chart keys of the last build")
+    keys = recorded.get("keys") if isinstance(recorded, dict) else None
+    if isinstance(keys, list) and keys:
+        render.start_prehash(conf_mod.cache_dir(settings, conf), keys)

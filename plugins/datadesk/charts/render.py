@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import site
+import subprocess
 import sys
 import tempfile
 import multiprocessing
@@ -150,6 +151,116 @@ def render(built: Built, settings: dict) -> tuple[dict, dict]:
     return _assemble(built, {key: step() for key, step in _steps(built, settings)})
 
 
+# The hashing of the cache entries a build will check, done by a helper process while the
+# build starts (its second core is idle until then): the same SHA-256 of the same bytes, read
+# in another process. A file is taken as hashed only if it is still the file that was read
+# (its inode, size and modification time); any other is read and hashed in the build, as
+# before. Written to a temporary file (a full pipe would stop the helper until the build reads).
+_HASHER = r"""
+import hashlib, json, os, stat, sys
+for folder in sys.argv[1:]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        continue
+    for entry in entries:
+        if entry.name == "meta.json":
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            with open(entry.path, "rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+            after = os.stat(entry.path, follow_symlinks=False)
+        except OSError:
+            continue
+        if (after.st_ino, after.st_size, after.st_mtime_ns) == (info.st_ino, info.st_size, info.st_mtime_ns):
+            print(json.dumps([entry.path, info.st_ino, info.st_size, info.st_mtime_ns, digest]))
+"""
+_PREHASHED: dict[str, "Prehash"] = {}  # cache folder -> the helper hashing its entries, this build
+
+
+class Prehash:
+    """The SHA-256 of the files of some cache entries (``folders``), computed by a helper
+    process started now; :meth:`known` waits for it once and returns {path: (inode, size,
+    mtime_ns, sha256)}, empty when the helper could not run (then the build hashes, as
+    before). Nothing is trusted that the build does not check again (:meth:`Cache._check`)."""
+
+    def __init__(self, folders: list[str]):
+        self._known: dict | None = None
+        self._output = tempfile.TemporaryFile()
+        try:
+            self._process = subprocess.Popen([sys.executable, "-I", "-S", "-c", _HASHER, *folders],
+                                             stdout=self._output, stderr=subprocess.DEVNULL,
+                                             stdin=subprocess.DEVNULL)
+        except OSError:
+            self._process = None
+
+    def known(self) -> dict:
+        if self._known is None:
+            self._known = {}
+            try:
+                if self._process is not None and self._process.wait(timeout=120) == 0:
+                    self._output.seek(0)
+                    for line in self._output.read().decode("utf-8", "replace").splitlines():
+                        try:
+                            path, ino, size, mtime, digest = json.loads(line)
+                        except (ValueError, TypeError):
+                            continue
+                        self._known[path] = (ino, size, mtime, digest)
+            except (OSError, subprocess.TimeoutExpired):
+                self.stop()
+            finally:
+                self._output.close()
+        return self._known
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+def start_prehash(cache_dir: Path, keys) -> None:
+    """Start hashing the entries of ``keys`` in ``cache_dir`` (those there) for this build: the
+    keys a language site's charts had in the last build (SiteCharts records them)."""
+    cache = Cache(cache_dir)
+    folders = [str(cache._dir(key)) for key in keys if isinstance(key, str) and cache.has(key)]
+    previous = _PREHASHED.pop(os.path.abspath(cache_dir), None)
+    if previous is not None:
+        previous.stop()
+    if folders:
+        _PREHASHED[os.path.abspath(cache_dir)] = Prehash(folders)
+
+
+def stop_prehash() -> None:
+    """The build is over (or another starts): no helper is left running."""
+    while _PREHASHED:
+        _PREHASHED.popitem()[1].stop()
+
+
+def _prehashed(folder: Path) -> dict:
+    found = _PREHASHED.get(os.path.abspath(folder.parent.parent)) if _PREHASHED else None
+    return found.known() if found is not None else {}
+
+
+def _sha256_of(path: Path, known: dict) -> str | None:
+    """The SHA-256 of ``path``'s bytes: the helper's when it is still the file it read, else
+    read now. None when it cannot be read."""
+    found = known.get(str(path))
+    if found is not None:
+        try:
+            info = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return None
+        if (info.st_ino, info.st_size, info.st_mtime_ns) == tuple(found[:3]):
+            return found[3]
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 class Cache:
     """One folder per key: the files and ``meta.json``, which records each file's SHA-256.
 
@@ -199,12 +310,12 @@ class Cache:
         hashes = meta["sha256"]
         if not isinstance(meta["files"], dict) or not isinstance(hashes, dict):
             return "meta.json is incomplete"
+        known = _prehashed(folder)
         for name in meta["files"].values():
-            try:
-                data = (folder / name).read_bytes()
-            except OSError:
+            digest = _sha256_of(folder / name, known)
+            if digest is None:
                 return f"{name} is missing"
-            if hashlib.sha256(data).hexdigest() != hashes.get(name):
+            if digest != hashes.get(name):
                 return f"{name} does not match its checksum"
         return None
 
