@@ -338,7 +338,39 @@ class ShortcodeMarkdownReader(MarkdownReader):
                 and settings.get("I18N_UNTRANSLATED_PAGES") == "remove"
                 and "summary" in metadata)
 
-    def convert_ahead(self, source_path, seen) -> bool:
+    def body_ahead(self, source_path) -> str | None:
+        """The body ``read`` will return for ``source_path`` (its placeholders filled), made
+        now, before the files are read: for the search plugin's guess of an edited article's
+        page (plugins/search). Its conversion is kept as ``convert_ahead`` keeps it, so ``read``
+        finds it and counts it as any conversion (the report is the same). None when it is
+        kept already, or when converting it says anything (then ``read`` converts it again
+        and says it), or filling it fails (``read`` fails the same way, and says it). Only the
+        conversion is done with what it says held back: the site's charts are made first,
+        and the figures and values filled, as the file's read would, so anything they say is
+        said as it would be then (once: their answers are memos of the build)."""
+        from .charts.charts import site_charts
+
+        desk = desk_of(self.settings)
+        cache = articles.articles_of(desk)
+        try:
+            if desk.handlers.get("chart") is not None:
+                site_charts(self.settings, self.settings.get("DEFAULT_LANG"), desk)
+            with articles.held_back() as seen:
+                if not self.convert_ahead(source_path, seen, counted=False):
+                    return None
+            display = cache.display(source_path, self.settings)
+            with pelican_open(source_path) as text:
+                pass
+            entry = cache.lookup(self.settings, cache.key(self.settings, display, text), display)
+            if entry is None:
+                return None
+            slots = {ident: slot for ident, slot in entry["slots"].items() if slot["line"]}
+            content, _ = self._fill(display, slots, self._answer(display, slots), entry["content"], {})
+        except Exception:  # noqa: BLE001 (read does it again, and fails with its file and line)
+            return None
+        return content
+
+    def convert_ahead(self, source_path, seen, counted: bool = True) -> bool:
         """Convert the file and keep the result as ``read`` does, without filling its
         placeholders (so without waiting for its charts): True when it was kept, and
         ``read`` then finds it. Anything that would be said (an error, a warning: ``seen``,
@@ -367,7 +399,8 @@ class ShortcodeMarkdownReader(MarkdownReader):
         cache.ahead.add(key)
         desk.converted.add(source_path)
         desk.count("articles", "converted")
-        desk.count("articles", "converted ahead")
+        if counted:
+            desk.count("articles", "converted ahead")
         return True
 
     def _answer(self, display: str, slots: dict) -> dict[str, str]:

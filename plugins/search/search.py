@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import weakref
 from importlib import metadata
 from itertools import chain
 from pathlib import Path
@@ -140,9 +141,13 @@ def mirror(site: Path, pages, beside: Path | None = None) -> Path:
     beside = beside or site
     sources = pages if isinstance(pages, dict) else {rel: site / rel for rel in pages}
     folder = Path(tempfile.mkdtemp(prefix=f"{beside.name}-pagefind-", dir=beside.parent))
+    made = {str(folder)}  # folders made (os calls, not pathlib: a site's worth of pages)
     for rel, source in sources.items():
-        target = folder / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = os.path.join(folder, rel)
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
         try:
             os.link(source, target)
         except OSError:
@@ -244,12 +249,14 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
     recorded = store.get(latest, "the search index") if previous else None
     if (isinstance(recorded, dict) and recorded.get("key") == key
             and reuse(recorded, Path(previous) / where / bundle_dir, bundle, settings)):
+        _BODIES.get(desk, {}).pop(where, None)  # the same pages: the record's bodies are theirs
         if ahead is not None:
             ahead.stop()
         desk.count("search", "reused")
         return None
     if bundle.exists():
         shutil.rmtree(bundle)
+    bodies = _BODIES.get(desk, {}).pop(where, None)
     indexed = to_index(site, pages)
     if ahead is not None and ahead.pages == {rel: pages[rel] for rel in indexed}:
         running = ahead.running  # started on exactly these pages' bytes: its index is theirs
@@ -269,7 +276,10 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
                 write_copy(settings, made / rel, bundle / rel, "search")
         finally:
             running.done()
-        store.put(latest, {"key": key, "files": files, "indexed": indexed})
+        record = {"key": key, "files": files, "indexed": indexed}
+        if bodies is not None:
+            record["bodies"] = bodies
+        store.put(latest, record)
         desk.count("search", "indexed")
 
     finish.indexing = running
@@ -337,8 +347,8 @@ AHEAD_LIMIT = 20  # at most this many articles converted by the build: otherwise
 class Ahead:
     """A Pagefind run started on ``pages`` (path -> SHA-256 of the bytes it was given)."""
 
-    def __init__(self, running: Indexing, pages: dict[str, str]):
-        self.running, self.pages = running, pages
+    def __init__(self, running: Indexing, pages: dict[str, str], guess: bool = False):
+        self.running, self.pages, self.guess = running, pages, guess
 
     def stop(self) -> None:
         self.running.stop()
@@ -358,10 +368,17 @@ def start_ahead(generator) -> None:
     store, where, latest = _record_of(site, settings)
     recorded = store.get(latest, "the search index")
     indexed = recorded.get("indexed") if isinstance(recorded, dict) else None
-    if not isinstance(indexed, list) or not indexed or (desk, where) in _AHEAD:
-        return
     skip = {bundle_dir, *_subsites_inside(settings)}
     written = set(_files(site, skip=skip, pattern="*.html", digest=lambda _path: ""))
+    guessed = _AHEAD.get((desk, where))
+    if guessed is not None:
+        if guessed.guess and _guess_holds(guessed, site, written):
+            desk.count("search", "guess held")
+            return  # Pagefind runs on these very pages already
+        _AHEAD.pop((desk, where)).stop()
+        desk.count("search", "guess dropped")
+    if not isinstance(indexed, list) or not indexed:
+        return
     old = Path(previous) / where
     sources, pages = {}, {}
     for rel in sorted(set(indexed) | written):
@@ -402,6 +419,8 @@ def _generate_articles(generator, write) -> None:
         _write_article(generator, write, article)
     if first:
         start_ahead(generator)
+    else:  # more than an edit: no index ahead, nor on a guess
+        _drop_guess(generator.settings)
     done = {id(article) for article in first}
     for article in every:
         if id(article) not in done:
@@ -420,6 +439,188 @@ def _write_article(generator, write, article) -> None:
         url=article.url,
         blog=True,
     )
+    _note_body(generator, article)
+
+
+# Index on a guess. Started when the edited page is written (above), Pagefind still finished
+# last in an edit build: it reads the whole French site, and the page came after every file
+# was read. But the edited story's new page is, most often, its previous page with the new
+# body in place of the old one. So each build notes where each article's body is in its page
+# (``bodies``, with the page's SHA-256, in the site's search record), and the next build, as
+# soon as it has read an article it converted (``content_object_init``, while it still reads
+# the others), starts Pagefind on the previous output's indexed pages with that page guessed:
+# its previous bytes, the new body in place. The guess is checked twice: when the edited pages
+# are written (``start_ahead``: each page given to Pagefind must be the page written, byte for
+# byte, or the run is stopped and started again on the pages written: ``search: guess
+# dropped``), and at the site's ``finalized``, as any run started ahead (every page given must
+# be the page published). The index published is always the one of the pages published.
+# desk -> language site -> {page: [source, start, end, the page's SHA-256, the source's hash]};
+# by the desk, weakly: a process that builds again (the preview) keeps no build's state.
+_BODIES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _as_shown(body, save_as: str, settings: dict) -> str | None:
+    """``body`` as an article's own page at ``save_as`` shows it (``content|site_links``), when
+    that is known without Pelican's rewriting of intra-site links (none in it: see
+    datadesk.pages.shown); else None. Its site links are resolved from the page's ``SITEURL``
+    as Pelican's writer sets it (Pelican 4.12: with RELATIVE_URLS, the way back to the root)."""
+    from datadesk.links import resolve
+    from datadesk.pages import INTRASITE_DEFAULT, INTRASITE_OPENERS
+    from pelican.utils import get_relative_path, path_to_url
+
+    if (not isinstance(body, str) or settings.get("INTRASITE_LINK_REGEX") != INTRASITE_DEFAULT
+            or any(opener in body for opener in INTRASITE_OPENERS)):
+        return None
+    if settings.get("RELATIVE_URLS"):
+        siteurl = path_to_url(get_relative_path(save_as))
+    else:
+        siteurl = settings.get("SITEURL")
+    return resolve(body, siteurl)
+
+
+def _note_body(generator, article) -> None:
+    """After the main site wrote (or kept) an article's page: where the body is in its bytes,
+    for the next build's guess. A page kept from the previous output keeps its entry."""
+    settings = generator.settings
+    desk = desk_of(settings)
+    if not desk.in_build:
+        return
+    site = Path(generator.output_path)
+    rel = Path(article.save_as).as_posix()
+    path = os.path.abspath(site / rel)
+    source = str(getattr(article, "source_path", ""))
+    found = _BODIES.setdefault(desk, {}).setdefault(os.path.relpath(site, desk.outputs.root), {})
+    if path in desk.outputs.kept:
+        before = _recorded_bodies(desk, site, settings).get(rel)
+        if (isinstance(before, list) and len(before) == 5 and before[0] == source
+                and before[3] == desk.outputs.digest(Path(path)) and before[4] == desk.snapshot.digest(source)):
+            found[rel] = before
+        return
+    body = None if hasattr(article, "_get_content") else _as_shown(getattr(article, "_content", None), rel, settings)
+    if body is None:
+        return
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return
+    text = body.encode("utf-8")
+    start = data.find(text)
+    if text and start >= 0 and data.find(text, start + 1) < 0:
+        found[rel] = [source, start, start + len(text), _digest(data), desk.snapshot.digest(source)]
+
+
+_RECORDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # desk -> site -> its record, read once
+
+
+def _recorded_bodies(desk, site: Path, settings: dict) -> dict:
+    records = _RECORDS.setdefault(desk, {})
+    where = os.path.relpath(site, desk.outputs.root)
+    if where not in records:
+        store, _where, latest = _record_of(site, settings)
+        recorded = store.get(latest, "the search index") if desk.outputs.previous else None
+        records[where] = recorded if isinstance(recorded, dict) else {}
+    bodies = records[where].get("bodies")
+    return bodies if isinstance(bodies, dict) else {}
+
+
+def guess_ahead(generator) -> None:
+    """``article_generator_init`` of the main site, before any file is read: when exactly one
+    article whose page the last build noted has changed since (its source's hash), its new
+    body is made now (the reader's ``body_ahead``) and Pagefind starts on the pages the last
+    build indexed, that article's page guessed (see above). Only with search on, a previous
+    output, and the page's previous bytes those the record describes."""
+    from datadesk.shortcodes import ShortcodeMarkdownReader
+
+    settings = generator.settings
+    if not _main_site(settings) or not settings_for(settings)["SEARCH_INDEX_ENABLED"]:
+        return
+    desk = desk_of(settings)
+    if not desk.in_build or desk.outputs.previous is None or desk.converted:
+        return  # (files converted already: datadesk converted every file ahead, a build of charts)
+    site = Path(generator.output_path)
+    where = os.path.relpath(site, desk.outputs.root)
+    if (desk, where) in _AHEAD:
+        return
+    bodies = _recorded_bodies(desk, site, settings)
+    indexed = _RECORDS[desk][where].get("indexed")
+    if not isinstance(indexed, list):
+        return
+    changed = [(rel, entry) for rel, entry in bodies.items()
+               if isinstance(entry, list) and len(entry) == 5 and isinstance(entry[0], str)
+               and desk.snapshot.digest(entry[0]) != entry[4]]
+    if len(changed) != 1:
+        return  # no article, or several: the index starts when the edited pages are written
+    rel, (source, start, end, digest, _source_digest) = changed[0]
+    reader = generator.readers.readers.get(os.path.splitext(source)[1][1:])
+    if (not _inside(rel) or rel not in indexed or not isinstance(start, int) or not isinstance(end, int)
+            or not 0 <= start <= end or not isinstance(reader, ShortcodeMarkdownReader)
+            or not os.path.isfile(source) or _refused(source, settings)):
+        return
+    old = Path(desk.outputs.previous) / where
+    try:
+        data = (old / rel).read_bytes()
+    except OSError:
+        return
+    if _digest(data) != digest:
+        return  # not the page the record describes
+    body = _as_shown(reader.body_ahead(source), rel, settings)
+    if body is None:
+        return
+    page = data[:start] + body.encode("utf-8") + data[end:]
+    sources, pages = {}, {}
+    for other in sorted(indexed):
+        if not _inside(other):
+            return
+        if other == rel:
+            pages[other] = _digest(page)
+            continue
+        try:
+            found = (old / other).read_bytes()
+        except OSError:
+            return
+        if BODY in found:
+            sources[other], pages[other] = old / other, _digest(found)
+    root = Path(desk.outputs.root)
+    handle, name = tempfile.mkstemp(prefix=f"{root.name}-guess-", dir=root.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(page)
+        sources[rel] = Path(name)
+        running = Indexing(site, settings_for(settings)["SEARCH_INDEX_DIR"], dict(sorted(sources.items())),
+                           beside=root)
+    finally:
+        os.unlink(name)  # the run's folder holds its own link (or copy)
+    _AHEAD[(desk, where)] = Ahead(running, pages, guess=True)
+    desk.count("search", "started on a guess")
+
+
+def _refused(source: str, settings: dict) -> bool:
+    """Whether the sanitise plugin refuses to read ``source`` (outside content/, too large)."""
+    import sanitise
+
+    return bool(sanitise.refusal(source, settings))
+
+
+def _drop_guess(settings: dict) -> None:
+    desk = desk_of(settings)
+    where = os.path.relpath(settings["OUTPUT_PATH"], desk.outputs.root)
+    found = _AHEAD.get((desk, where))
+    if found is not None and found.guess:
+        _AHEAD.pop((desk, where)).stop()
+        desk.count("search", "guess dropped")
+
+
+def _guess_holds(ahead: Ahead, site: Path, written) -> bool:
+    """Whether every page written so far is, byte for byte, the page the guessed run was
+    given (or, without the attribute Pagefind reads, was not given one)."""
+    for rel in written:
+        try:
+            data = (site / rel).read_bytes()
+        except OSError:
+            return False
+        if (BODY in data) != (rel in ahead.pages) or (BODY in data and _digest(data) != ahead.pages[rel]):
+            return False
+    return True
 
 
 atexit.register(_stop_pending)
@@ -472,8 +673,10 @@ def wait_for_index(pelican) -> None:
 
 def connect_last(_pelican) -> None:
     """``initialized`` runs after every plugin's ``register()``: a ``finalized`` receiver
-    connected now runs after theirs (discovery's cards and sitemap)."""
+    connected now runs after theirs (discovery's cards and sitemap), and an
+    ``article_generator_init`` one after the editorial checks and datadesk's."""
     signals.finalized.connect(wait_for_index)
+    signals.article_generator_init.connect(guess_ahead)
 
 
 def sort_entry(entry: Path) -> None:
