@@ -342,8 +342,9 @@ class ShortcodeMarkdownReader(MarkdownReader):
         """The body ``read`` will return for ``source_path`` (its placeholders filled), made
         now, before the files are read: for the search plugin's guess of an edited article's
         page (plugins/search). Its conversion is kept as ``convert_ahead`` keeps it, so ``read``
-        finds it and counts it as any conversion (the report is the same). None when it is
-        kept already, or when converting it says anything (then ``read`` converts it again
+        finds it and counts it as any conversion (the report is the same); one converted
+        ahead already (``convert_ahead``) is filled as it is. None when it is kept from an
+        earlier build, or when converting it says anything (then ``read`` converts it again
         and says it), or filling it fails (``read`` fails the same way, and says it). Only the
         conversion is done with what it says held back: the site's charts are made first,
         and the figures and values filled, as the file's read would, so anything they say is
@@ -355,13 +356,15 @@ class ShortcodeMarkdownReader(MarkdownReader):
         try:
             if desk.handlers.get("chart") is not None:
                 site_charts(self.settings, self.settings.get("DEFAULT_LANG"), desk)
-            with articles.held_back() as seen:
-                if not self.convert_ahead(source_path, seen, counted=False):
-                    return None
             display = cache.display(source_path, self.settings)
             with pelican_open(source_path) as text:
                 pass
-            entry = cache.lookup(self.settings, cache.key(self.settings, display, text), display)
+            key = cache.key(self.settings, display, text)
+            if key not in cache.ahead:  # (else converted ahead already, while the workers prepare charts)
+                with articles.held_back() as seen:
+                    if not self.convert_ahead(source_path, seen, counted=False):
+                        return None
+            entry = cache.lookup(self.settings, key, display)
             if entry is None:
                 return None
             slots = {ident: slot for ident, slot in entry["slots"].items() if slot["line"]}

@@ -544,8 +544,8 @@ def guess_ahead(generator) -> None:
     if not _main_site(settings) or not settings_for(settings)["SEARCH_INDEX_ENABLED"]:
         return
     desk = desk_of(settings)
-    if not desk.in_build or desk.outputs.previous is None or desk.converted:
-        return  # (files converted already: datadesk converted every file ahead, a build of charts)
+    if not desk.in_build or desk.outputs.previous is None or len(desk.converted) > AHEAD_LIMIT:
+        return  # (more converted already, while the workers prepare charts: not an edit)
     site = Path(generator.output_path)
     where = os.path.relpath(site, desk.outputs.root)
     if (desk, where) in _AHEAD:
