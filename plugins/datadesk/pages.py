@@ -247,14 +247,18 @@ INTRASITE_DEFAULT = "[{|](?P<what>.*?)[|}]"
 INTRASITE_OPENERS = ('"{', "'{", '"|', "'|")
 
 
-def _no_intrasite_link(content, body: str) -> bool:
+def no_intrasite_link(settings: dict, body: str) -> bool:
     """Whether Pelican's rewriting of intra-site links leaves ``body`` as it is, known without
     running its regular expression: with the default ``INTRASITE_LINK_REGEX`` a link it
     rewrites is a quoted attribute value starting with "{" or "|", so a body without any of
     those four pairs of characters has none. (Any other setting: False, the regex decides.)"""
-    settings = getattr(content, "settings", None) or {}
     return (settings.get("INTRASITE_LINK_REGEX") == INTRASITE_DEFAULT
             and not any(opener in body for opener in INTRASITE_OPENERS))
+
+
+def _no_intrasite_link(content, body: str) -> bool:
+    """:func:`no_intrasite_link` with the settings of ``content``."""
+    return no_intrasite_link(getattr(content, "settings", None) or {}, body)
 
 
 def shown(content) -> str | None:

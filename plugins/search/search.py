@@ -380,12 +380,12 @@ def start_ahead(generator) -> None:
     skip = {bundle_dir, *_subsites_inside(settings)}
     written = set(_files(site, skip=skip, pattern="*.html", digest=lambda _path: ""))
     guessed = _AHEAD.get((desk, where))
-    if guessed is not None:
-        if guessed.guess and _guess_holds(guessed, site, written):
-            desk.count("search", "guess held")
-            return  # Pagefind runs on these very pages already
-        _AHEAD.pop((desk, where)).stop()
-        desk.count("search", "guess dropped")
+    if guessed is not None and not guessed.guess:
+        return  # started ahead already
+    if guessed is not None and _guess_holds(guessed, site, written):
+        desk.count("search", "guess held")
+        return  # Pagefind runs on these very pages already
+    _drop_guess(desk, where)
     if not isinstance(indexed, list) or not indexed:
         return
     old = Path(previous) / where
@@ -429,7 +429,8 @@ def _generate_articles(generator, write) -> None:
     if first:
         start_ahead(generator)
     else:  # more than an edit: no index ahead, nor on a guess
-        _drop_guess(generator.settings)
+        desk = desk_of(generator.settings)
+        _drop_guess(desk, os.path.relpath(generator.output_path, desk.outputs.root))
     done = {id(article) for article in first}
     for article in every:
         if id(article) not in done:
@@ -455,10 +456,10 @@ def _write_article(generator, write, article) -> None:
 # last in an edit build: it reads the whole French site, and the page came after every file
 # was read. But the edited story's new page is, most often, its previous page with the new
 # body in place of the old one. So each build notes where each article's body is in its page
-# (``bodies``, with the page's SHA-256, in the site's search record), and the next build, as
-# soon as it has read an article it converted (``content_object_init``, while it still reads
-# the others), starts Pagefind on the previous output's indexed pages with that page guessed:
-# its previous bytes, the new body in place. The guess is checked twice: when the edited pages
+# (``bodies``, with the page's SHA-256, in the site's search record), and the next build,
+# before it reads the files (``article_generator_init``), finds the one noted article whose
+# source changed, makes its new body and starts Pagefind on the previous output's indexed
+# pages with that page guessed: its previous bytes, the new body in place. The guess is checked twice: when the edited pages
 # are written (``start_ahead``: each page given to Pagefind must be the page written, byte for
 # byte, or the run is stopped and started again on the pages written: ``search: guess
 # dropped``), and at the site's ``finalized``, as any run started ahead (every page given must
@@ -474,11 +475,10 @@ def _as_shown(body, save_as: str, settings: dict) -> str | None:
     datadesk.pages.shown); else None. Its site links are resolved from the page's ``SITEURL``
     as Pelican's writer sets it (Pelican 4.12: with RELATIVE_URLS, the way back to the root)."""
     from datadesk.links import resolve
-    from datadesk.pages import INTRASITE_DEFAULT, INTRASITE_OPENERS
+    from datadesk.pages import no_intrasite_link
     from pelican.utils import get_relative_path, path_to_url
 
-    if (not isinstance(body, str) or settings.get("INTRASITE_LINK_REGEX") != INTRASITE_DEFAULT
-            or any(opener in body for opener in INTRASITE_OPENERS)):
+    if not isinstance(body, str) or not no_intrasite_link(settings, body):
         return None
     if settings.get("RELATIVE_URLS"):
         siteurl = path_to_url(get_relative_path(save_as))
@@ -610,9 +610,9 @@ def _refused(source: str, settings: dict) -> bool:
     return bool(sanitise.refusal(source, settings))
 
 
-def _drop_guess(settings: dict) -> None:
-    desk = desk_of(settings)
-    where = os.path.relpath(settings["OUTPUT_PATH"], desk.outputs.root)
+def _drop_guess(desk, where: str) -> None:
+    """The run started on a guess for the language site ``where`` is stopped (``search: guess
+    dropped``), if there is one."""
     found = _AHEAD.get((desk, where))
     if found is not None and found.guess:
         _AHEAD.pop((desk, where)).stop()
