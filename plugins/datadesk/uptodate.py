@@ -196,24 +196,46 @@ def _distributions() -> list[str]:
 def output_state(folder: Path) -> tuple[str, int] | None:
     """A hash of every path under ``folder`` with each file's size, time (ns) and inode, and
     the number of files; None when there is no such folder."""
+    return output_states(folder)[0]
+
+
+def output_states(folder: Path, subfolders=()) -> tuple[tuple[str, int] | None, dict]:
+    """:func:`output_state` of ``folder`` and, from the same walk, of each of ``subfolders``
+    (paths relative to it): ``(state, {subfolder: state})``, each the same as
+    :func:`output_state` of that folder would give (a subfolder the walk did not enter, a
+    link for one, is looked at on its own). ``(None, {})`` when there is no such folder or a
+    file went away while we looked."""
     folder = Path(folder)
     if not folder.is_dir():
-        return None
-    digest = hashlib.blake2b(digest_size=20)
-    count = 0
+        return None, {}
+    whole = [hashlib.blake2b(digest_size=20), 0]
+    subs = {os.path.normpath(sub): [hashlib.blake2b(digest_size=20), 0] for sub in subfolders}
+    entered = set()
     for parent, dirs, files in os.walk(folder):
         dirs.sort()
         rel = os.path.relpath(parent, folder)
-        digest.update(f"d {rel}\0".encode("utf-8", "surrogateescape"))
+        states = [(whole, rel)]
+        for sub, state in subs.items():
+            if rel == sub:
+                entered.add(sub)
+                states.append((state, os.curdir))
+            elif rel.startswith(sub + os.sep):
+                states.append((state, rel[len(sub) + 1:]))
+        for state, inner in states:
+            state[0].update(f"d {inner}\0".encode("utf-8", "surrogateescape"))
         for name in sorted(files):
             try:
                 st = os.lstat(os.path.join(parent, name))
             except OSError:
-                return None  # removed while we look: not a state to trust
-            count += 1
-            digest.update(f"f {rel}/{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\0"
-                          .encode("utf-8", "surrogateescape"))
-    return digest.hexdigest(), count
+                return None, {}  # removed while we look: not a state to trust
+            tail = f"/{name} {st.st_size} {st.st_mtime_ns} {st.st_ino}\0"
+            for state, inner in states:
+                state[1] += 1
+                state[0].update(f"f {inner}{tail}".encode("utf-8", "surrogateescape"))
+    found = {}
+    for sub, state in subs.items():
+        found[sub] = (state[0].hexdigest(), state[1]) if sub in entered else output_state(folder / sub)
+    return (whole[0].hexdigest(), whole[1]), found
 
 
 class Check:
@@ -360,15 +382,16 @@ class Check:
         the previous record is removed, so the next build runs in full."""
         if self.key is None or self.output is None:
             return False
-        state = output_state(self.staging)
+        subsites = list(self.subsite_folders().values())
+        state, states = output_states(self.staging, subsites)  # one walk for all of them
         if state is None or not self._unchanged_since_hashed():
             self.store.put(self.record_key, {"inputs": None, "output": None})
             return False
         from .kept import views
 
         folders = {}
-        for rel in self.subsite_folders().values():
-            found = output_state(self.staging / rel)
+        for rel in subsites:
+            found = states.get(os.path.normpath(rel))
             if found is not None:
                 folders[rel] = [found[0], found[1]]
         self.store.put(self.record_key, {"inputs": self.key, "output": [state[0], state[1]],
