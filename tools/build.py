@@ -204,23 +204,63 @@ def build_site(settings: str = "pelicanconf.py", output: Path = OUTPUT, debug: b
         try:
             extra = [arg for key, value in previous_output(output).items()
                      for arg in ("-e", f"{key}={json.dumps(value)}")]
-            result = subprocess.run(
+            process = subprocess.Popen(
                 pelican_command(settings, staging, debug, content, extra, if_changed), cwd=ROOT, env=run_env,
                 stdout=subprocess.PIPE if quiet else None, stderr=subprocess.STDOUT if quiet else None,
                 text=True,
             )
-            if if_changed and result.returncode == UP_TO_DATE:
+            try:
+                empty_trash(output)  # while Pelican starts: the second core is idle then
+                stdout, _ = process.communicate()
+            except BaseException:
+                process.kill()
+                process.wait()
+                raise
+            if if_changed and process.returncode == UP_TO_DATE:
                 return output
-            if result.returncode != 0:
+            if process.returncode != 0:
                 raise BuildFailed(
-                    f"The build failed (pelican exited {result.returncode}); "
-                    f"{output.name}/ was left as it was.\n{result.stdout or ''}"
+                    f"The build failed (pelican exited {process.returncode}); "
+                    f"{output.name}/ was left as it was.\n{stdout or ''}"
                 )
-            swap_in(staging, output)
+            swap_in(staging, output, set_aside=lambda old: to_trash(old, output))
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)
     return output
+
+
+def trash_of(output: Path) -> Path:
+    """Where ``build_site`` puts the site it replaced (``.cache/old-<output>/`` beside it),
+    for the next build to remove: ``invoke clean`` removes it too."""
+    return output.parent / ".cache" / f"old-{output.name}"
+
+
+def to_trash(old: Path, output: Path) -> None:
+    """Move ``old``, the site a build has just replaced, into the trash of ``output`` (one
+    rename), instead of removing its thousands of files while the command waits; the next
+    build removes it while its Pelican starts (:func:`empty_trash`). Removed now where it
+    cannot be moved there (another file system, say)."""
+    trash = trash_of(output)
+    try:
+        trash.mkdir(parents=True, exist_ok=True)
+        old.rename(trash / old.name)
+    except OSError:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def empty_trash(output: Path) -> None:
+    """Remove the sites earlier builds of ``output`` replaced (only while holding its lock).
+    Most of their files are links to the current site's (its unchanged files), so they
+    hold little space meanwhile."""
+    trash = trash_of(output)
+    if trash.is_dir() and not trash.is_symlink():
+        for old in trash.iterdir():
+            if old.is_dir() and not old.is_symlink():
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
 
 STAGING = ".build-"  # every folder a build makes beside output/ starts with this
@@ -313,12 +353,17 @@ def _libc():
 _LIBC = None
 
 
-def swap_in(new: Path, target: Path) -> None:
+def _remove(old: Path) -> None:
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def swap_in(new: Path, target: Path, set_aside=_remove) -> None:
     """Put ``new`` in place of ``target`` so that ``target`` always exists: one atomic
-    exchange where the platform has it (Linux), else two renames (an instant without it)."""
+    exchange where the platform has it (Linux), else two renames (an instant without it).
+    ``set_aside(path)`` disposes of the previous site (by default: removes it)."""
     try:
         if target.exists() and _exchange(new, target):
-            shutil.rmtree(new, ignore_errors=True)  # ``new`` now holds the previous site
+            set_aside(new)  # ``new`` now holds the previous site
             return
         old = None
         if target.exists():
@@ -328,7 +373,7 @@ def swap_in(new: Path, target: Path) -> None:
             target.rename(old)
         new.rename(target)
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            set_aside(old)
     except OSError as exc:
         raise _explain(exc, target, "put the new site in place") from None
 

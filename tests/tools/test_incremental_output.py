@@ -14,7 +14,7 @@ import pytest
 
 from conftest import build_report, drawn_corpus, fail_with_a_broken_article, output_files as snapshot
 from tools.bench.corpus import EDIT_MARK, edit_article
-from tools.build import BuildFailed, build_in_process, build_site
+from tools.build import BuildFailed, build_in_process, build_site, trash_of
 
 
 
@@ -38,16 +38,25 @@ def incremental_site(tmp_path_factory):
 def assert_linked_to_nothing_but_the_chart_cache(out: Path, corpus: dict) -> None:
     """Every file of ``out`` has one link, but the charts' files, which are the render cache's
     (datadesk/outputs.py, ``Outputs.copy(verified=True)``): their other links are the cache's
-    (and those of other builds of the same project, which link the same cache files)."""
+    (and those of other builds of the same project, which link the same cache files), and
+    the files the build kept, whose other link is the site it replaced, set aside in the
+    trash that the next build empties (tools/build.py)."""
     cache = {(st.st_dev, st.st_ino) for st in (p.stat() for p in (corpus["project"] / ".cache" / "charts").rglob("*")
                                                 if p.is_file())}
+    trash = trash_of(out)
+    replaced = [p for p in trash.iterdir()] if trash.exists() else []
+    assert len(replaced) <= 1, f"the trash holds more than the site the last build replaced: {replaced}"
+    aside = {(st.st_dev, st.st_ino) for st in (p.stat() for site in replaced for p in site.rglob("*") if p.is_file())}
     shared = {}
     for path in out.rglob("*"):
         if path.is_file() and path.stat().st_nlink != 1:
             shared[path.relative_to(out).as_posix()] = path.stat()
-    assert shared, "the charts' files are linked from the render cache"
-    assert all(rel.split("/")[0] == "charts" or rel.startswith("en/charts/") for rel in shared), sorted(shared)[:5]
-    assert all((st.st_dev, st.st_ino) in cache for st in shared.values())
+    cached = {rel for rel, st in shared.items() if (st.st_dev, st.st_ino) in cache}
+    assert cached, "the charts' files are linked from the render cache"
+    assert all(rel.split("/")[0] == "charts" or rel.startswith("en/charts/") for rel in cached), sorted(cached)[:5]
+    linked = sorted(rel for rel, st in shared.items()
+                    if rel not in cached and ((st.st_dev, st.st_ino) not in aside or st.st_nlink != 2))
+    assert linked == [], f"linked to something else than the replaced site: {linked[:5]}"
 
 
 def test_a_cold_build_writes_every_file(incremental_site):
@@ -73,7 +82,8 @@ def test_a_warm_build_with_nothing_changed_rewrites_no_file(incremental_site):
     # no page parsed again for the sitemap or the cards, no card drawn
     assert set(counts["sitemap"]) == {"remembered"} and set(counts["card-pages"]) == {"remembered"}
     assert "drawn" not in counts["cards"] and counts["cards"]["remembered"] > 0
-    # after the swap, nothing links the files to the previous output any more
+    # after the swap, nothing links the files to the previous output any more (but the
+    # replaced site, set aside for the next build to remove)
     assert_linked_to_nothing_but_the_chart_cache(incremental_site["out"], incremental_site["corpus"])
 
 

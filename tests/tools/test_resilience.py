@@ -349,6 +349,35 @@ def test_the_swap_never_leaves_an_instant_without_output(tmp_path):
     assert [p for p in tmp_path.iterdir() if p.name != "output"] == []
 
 
+def test_the_site_a_build_replaced_goes_to_the_trash_which_the_next_build_empties(tmp_path):
+    output = tmp_path / "output"
+    output.mkdir()
+    (output / "index.html").write_text("old", encoding="utf-8")
+    new = tmp_path / ".build-output-1"
+    new.mkdir()
+    (new / "index.html").write_text("new", encoding="utf-8")
+    sitebuild.swap_in(new, output, set_aside=lambda old: sitebuild.to_trash(old, output))
+    trash = sitebuild.trash_of(output)
+    assert trash == tmp_path / ".cache" / "old-output"
+    assert (output / "index.html").read_text() == "new"
+    assert [p.name for p in trash.iterdir()] == [".build-output-1"]
+    assert (trash / ".build-output-1" / "index.html").read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".cache", "output"], "nothing else beside output/"
+    sitebuild.empty_trash(output)
+    assert list(trash.iterdir()) == [] and (output / "index.html").read_text() == "new"
+
+
+def test_a_replaced_site_that_cannot_go_to_the_trash_is_removed_at_once(tmp_path):
+    output, old = tmp_path / "output", tmp_path / ".build-output-1"
+    output.mkdir()
+    old.mkdir()
+    (old / "index.html").write_text("old", encoding="utf-8")
+    (tmp_path / ".cache").write_text("a file where the trash's folder would go", encoding="utf-8")
+    sitebuild.to_trash(old, output)
+    assert not old.exists()
+    sitebuild.empty_trash(output)  # no trash: nothing to do, and no error
+
+
 @pytest.mark.parametrize("where", ["staging", "swap"])
 def test_permission_errors_are_explained(tmp_path, monkeypatch, where):
     output = tmp_path / "output"
