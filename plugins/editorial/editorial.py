@@ -323,8 +323,12 @@ def check_readers(readers) -> None:
 def connect_last(_pelican) -> None:
     """``initialized`` runs after every plugin's ``register()``: a ``readers_init`` receiver
     connected now runs after theirs (Pelican calls receivers in connection order), so it
-    wraps whichever Markdown reader they chose (the shortcodes reader)."""
+    wraps whichever Markdown reader they chose (the shortcodes reader). The checks, too,
+    run after the other plugins' ``article_generator_init`` receivers: the search plugin's
+    guess there starts Pagefind, which then works while the checks run."""
     signals.readers_init.connect(check_readers)
+    signals.article_generator_init.connect(check)
+    signals.page_generator_init.connect(check)
 
 
 def drop_translation_flag(_generator, metadata: dict) -> None:
@@ -336,8 +340,6 @@ def drop_translation_flag(_generator, metadata: dict) -> None:
 def register() -> None:
     signals.initialized.connect(configure)
     signals.initialized.connect(connect_last)
-    signals.article_generator_init.connect(check)
-    signals.page_generator_init.connect(check)
     signals.article_generator_context.connect(drop_translation_flag)
     signals.page_generator_context.connect(drop_translation_flag)
     signals.all_generators_finalized.connect(links_checked)

@@ -682,10 +682,8 @@ def wait_for_index(pelican) -> None:
 
 def connect_last(_pelican) -> None:
     """``initialized`` runs after every plugin's ``register()``: a ``finalized`` receiver
-    connected now runs after theirs (discovery's cards and sitemap), and an
-    ``article_generator_init`` one after the editorial checks and datadesk's."""
+    connected now runs after theirs (discovery's cards and sitemap)."""
     signals.finalized.connect(wait_for_index)
-    signals.article_generator_init.connect(guess_ahead)
 
 
 def sort_entry(entry: Path) -> None:
@@ -707,5 +705,9 @@ def fill_defaults(pelican) -> None:
 def register() -> None:
     signals.initialized.connect(fill_defaults)
     signals.initialized.connect(connect_last)
+    # After datadesk's (earlier in PLUGINS), which converts the files ahead when charts are to
+    # be prepared: the guess is then left out. Before the editorial checks (connected at
+    # ``initialized``): Pagefind starts first and works while they run.
+    signals.article_generator_init.connect(guess_ahead)
     signals.article_generator_finalized.connect(write_converted_first)
     signals.finalized.connect(on_finalized)
