@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -91,9 +92,9 @@ class Indexing:
     output goes to a temporary file, so a talkative Pagefind never blocks on a full pipe."""
 
     def __init__(self, site: Path, bundle_dir: str, pages=None, beside: Path | None = None):
-        """``pages``: the pages to index, as paths relative to ``site`` (each linked from
-        there), or a dict of such paths to the file that holds each one's bytes; None: all
-        of ``site``."""
+        """``pages``: the pages to index, as paths relative to ``site`` (each taken from
+        there), or a dict of such paths to the file that holds each one's bytes, or to its
+        bytes; None: all of ``site``. See :func:`mirror`."""
         self.site = site
         self.bundle = Path(tempfile.mkdtemp(prefix="pagefind-")) / bundle_dir
         self.output = tempfile.TemporaryFile()
@@ -142,9 +143,10 @@ class Indexing:
 def mirror(site: Path, pages, beside: Path | None = None) -> Path:
     """A folder beside ``beside`` (the build's staging folder; by default ``site``) holding only
     ``pages`` (paths relative to ``site``, or a dict of such paths to the file to take each
-    one from) at the same paths, hard-linked (copied where links are impossible): what
-    Pagefind indexes of a language site (its pages that have something to index, without the
-    language subsites' folders inside the main one), with the same addresses. Named after the
+    one from, or to its bytes) at the same paths: what Pagefind indexes of a language site
+    (its pages that have something to index, without the language subsites' folders inside
+    the main one), with the same addresses. Each page is there as :func:`indexed_view` gives
+    it, else (when that cannot be told) whole, hard-linked where it can be. Named after the
     staging folder so that, the build being killed, the next build removes it with the staging
     folder's other leftovers (tools/build.py)."""
     beside = beside or site
@@ -157,6 +159,15 @@ def mirror(site: Path, pages, beside: Path | None = None) -> Path:
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
+        data = source if isinstance(source, bytes) else None
+        if data is None:
+            with open(source, "rb") as page:
+                data = page.read()
+        view = indexed_view(data)
+        if view is not None or isinstance(source, bytes):
+            with open(target, "wb") as out:
+                out.write(data if view is None else view)
+            continue
         try:
             os.link(source, target)
         except OSError:
@@ -296,6 +307,84 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
 
 
 BODY = b"data-pagefind-body"  # the attribute of what the templates give Pagefind to index
+
+# What Pagefind reads of a page with one data-pagefind-body element (see indexed_view). The
+# page is searched in lower case; each pattern starts with a literal "<", which the regular
+# expression engine looks for first (much faster, on a 27 KB page, than alternatives).
+_START_TAG = re.compile(rb"<([a-z][a-z0-9-]*)[\s>/]")
+_HTML_TAG = re.compile(rb"<html(?:\s[^>]*)?>")
+_TITLE = re.compile(rb"<title(?:\s[^>]*)?>[^<]*</title>")
+_TAG_END = frozenset(b" \t\n\r\f>/")
+# Inside the element, what could hide a tag from counting (comments, raw text); outside it,
+# what Pagefind may read from anywhere on the page (its default title and image: the first
+# h1 and img; and any data-pagefind-* attribute, looked for apart).
+_UNSURE_INSIDE = re.compile(rb"<(?:!--|!\[cdata\[|(?:script|style|textarea|template|title|noscript|xmp|plaintext)[\s>/])")
+_READ_ANYWHERE = re.compile(rb"<(?:h1|img)[\s>/]")
+
+
+def _tag_at(low: bytes, opening: bytes, start: int, end: int) -> int:
+    """Where the first tag beginning with ``opening`` (``<name`` or ``</name``) is in
+    ``low[start:end]``, -1 if none."""
+    at = low.find(opening, start, end)
+    while at >= 0:
+        after = at + len(opening)
+        if after < len(low) and low[after] in _TAG_END:
+            return at
+        at = low.find(opening, at + 1, end)
+    return -1
+
+
+def _element_end(low: bytes, name: bytes, start: int) -> int:
+    """The end of the element whose start tag, named ``name``, is at ``start``: just after
+    its end tag, found by counting the tags of that name; -1 when it has none."""
+    depth, at = 1, start + 1
+    opening, closing = b"<" + name, b"</" + name
+    while True:
+        close = _tag_at(low, closing, at, len(low))
+        if close < 0:
+            return -1
+        inner = _tag_at(low, opening, at, close)
+        if inner >= 0:  # one more of the same tag opens first
+            depth, at = depth + 1, inner + 1
+            continue
+        depth, at = depth - 1, close + 1
+        if depth == 0:
+            end = low.find(b">", close)
+            return end + 1 if end >= 0 else -1
+
+
+def indexed_view(page: bytes) -> bytes | None:
+    """The page as Pagefind is given it: its ``<html>`` tag, its title, and its one
+    ``data-pagefind-body`` element, byte for byte; Pagefind reads nothing else of a page
+    once a site marks what to index, so the index is the same, and made sooner (about 15 %
+    less of Pagefind's time at 1,000 articles: no header, navigation, scripts or footer to
+    parse). None, and the whole page is given, when that cannot be told from the bytes
+    alone: the attribute found other than exactly once, the element's end not found by
+    counting its tag, a comment or raw text (a script, a style) inside it, or anything
+    Pagefind reads from anywhere on the page outside it (a ``data-pagefind-*`` attribute,
+    an ``h1``, an ``img``)."""
+    low = page.lower()  # (ASCII only: the same offsets)
+    at = low.find(BODY)
+    if at < 0 or low.find(BODY, at + 1) >= 0:
+        return None
+    start = low.rfind(b"<", 0, at)
+    tag = _START_TAG.match(low, start) if start >= 0 else None
+    if tag is None or low.find(b">", start, at) >= 0:
+        return None
+    end = _element_end(low, tag.group(1), start)
+    if end < 0 or _UNSURE_INSIDE.search(low, start, end):
+        return None
+    if low.find(b"data-pagefind", 0, start) >= 0 or low.find(b"data-pagefind", end) >= 0:
+        return None
+    if _READ_ANYWHERE.search(low, 0, start) or _READ_ANYWHERE.search(low, end):
+        return None
+    html = _HTML_TAG.search(low, 0, start)
+    if html is None:
+        return None
+    title = _TITLE.search(low, 0, start)
+    return b"".join((b"<!DOCTYPE html>\n", page[html.start():html.end()], b'<head><meta charset="utf-8">',
+                     page[title.start():title.end()] if title else b"", b"</head><body>", page[start:end],
+                     b"</body></html>\n"))
 
 
 def to_index(site: Path, pages) -> list[str]:
@@ -588,17 +677,10 @@ def guess_ahead(generator) -> None:
         except OSError:
             return
         if BODY in found:
-            sources[other], pages[other] = old / other, _digest(found)
-    root = Path(desk.outputs.root)
-    handle, name = tempfile.mkstemp(prefix=f"{root.name}-guess-", dir=root.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(page)
-        sources[rel] = Path(name)
-        running = Indexing(site, settings_for(settings)["SEARCH_INDEX_DIR"], dict(sorted(sources.items())),
-                           beside=root)
-    finally:
-        os.unlink(name)  # the run's folder holds its own link (or copy)
+            sources[other], pages[other] = found, _digest(found)
+    sources[rel] = page
+    running = Indexing(site, settings_for(settings)["SEARCH_INDEX_DIR"], dict(sorted(sources.items())),
+                       beside=Path(desk.outputs.root))
     _AHEAD[(desk, where)] = Ahead(running, pages, guess=True)
     desk.count("search", "started on a guess")
 

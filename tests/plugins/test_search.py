@@ -78,3 +78,62 @@ def test_pagefind_is_given_only_the_pages_it_indexes_and_makes_the_same_index(tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"], "the mirror beside the staging folder was left"
     unmarked = _site(tmp_path / "plain", {"index.html": listing, "x/index.html": listing})
     assert to_index(unmarked, ["index.html", "x/index.html"]) == ["index.html", "x/index.html"]
+
+
+STORY = ('<!DOCTYPE html>\n<html lang="fr" dir="ltr"><head><meta charset="utf-8"><title>{t} · Front</title>'
+         '<script>var x = "<article>";</script></head><body><header><a href="/">Front</a><nav>Menu</nav></header>'
+         '<main><ARTICLE class="story" data-pagefind-body><h1 id="t">{t}</h1><p>{t} : des coupures.</p>'
+         '<figure><img src="/c.svg" alt="Graphique"><picture data-pagefind-ignore><img src="/d.png" alt=""></picture>'
+         '</figure><h2 id="s">Sources</h2><article class="aside"><p>Encadré sur le réseau.</p></article>'
+         '<p>Fin.</p></ARTICLE><aside>Autres articles</aside></main><footer>Pied</footer>'
+         '<script src="/app.js"></script></body></html>\n')
+
+
+@pytest.mark.parametrize("change, kept", [
+    ("", True),
+    ("<header><h1>Site</h1>", False),  # Pagefind's default title is the page's first h1
+    ("<header><img src='/logo.png' alt='Logo'>", False),  # its default image, the first img
+    ("<header data-pagefind-filter='type:story'>", False),  # read wherever it is
+    ("<p>Fin.</p><!-- </article> -->", False),  # a comment could hide a tag from the counting
+    ("<p>Fin.</p><script>1</script>", False),  # so could raw text
+    ("<p>Fin.</p><p>data-pagefind-body</p>", False),  # the attribute named twice: not told apart
+])
+def test_pagefind_is_given_a_page_cut_to_what_it_reads_only_when_that_is_certain(change, kept):
+    from search.search import indexed_view
+
+    page = STORY.format(t="Coupures")
+    if change.startswith("<header"):
+        page = page.replace("<header>", change, 1)
+    elif change:
+        page = page.replace("<p>Fin.</p>", change, 1)
+    view = indexed_view(page.encode())
+    if not kept:
+        assert view is None
+        return
+    start, end = page.index("<ARTICLE"), page.index("</ARTICLE>") + len("</ARTICLE>")
+    assert view == ('<!DOCTYPE html>\n<html lang="fr" dir="ltr"><head><meta charset="utf-8">'
+                    '<title>Coupures · Front</title></head><body>' + page[start:end] + '</body></html>\n').encode()
+
+
+def test_the_pages_cut_to_what_pagefind_reads_make_the_index_of_the_whole_pages(tmp_path):
+    """Pagefind run on the site itself and on the mirror the build gives it (each page cut to
+    its html tag, title and marked element where that is certain, else whole): the same bundle,
+    byte for byte."""
+    from search.search import Indexing, indexed_view, to_index
+
+    pages = {f"{slug}/index.html": STORY.format(t=title) for slug, title in
+             (("a", "Coupures"), ("b", "Réseau électrique"), ("c", "Défense aérienne"))}
+    pages["d/index.html"] = STORY.format(t="Hiver").replace("<header>", "<header><h1>Front</h1>", 1)  # whole
+    pages["archives/index.html"] = '<html lang="fr"><head><title>Archives</title></head><body>Liste</body></html>'
+    site = _site(tmp_path / "site", pages)
+    assert [rel for rel, text in pages.items() if indexed_view(text.encode()) is not None] == \
+        ["a/index.html", "b/index.html", "c/index.html"]
+    bundles = {}
+    for name, given in (("site", None), ("mirror", to_index(site, sorted(pages)))):
+        run = Indexing(site, "pagefind", given, beside=tmp_path / "staging")
+        try:
+            bundles[name] = _tree(run.wait())
+        finally:
+            run.done()
+    assert len(bundles["site"]) > 5 and any(rel.startswith("fragment/") for rel in bundles["site"])
+    assert bundles["mirror"] == bundles["site"]
