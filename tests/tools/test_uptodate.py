@@ -17,7 +17,8 @@ import pytest
 from pelican.settings import read_settings
 
 from conftest import build_report, drawn_corpus, output_files as snapshot, own_theme
-from datadesk.uptodate import Check, output_state
+from datadesk.store import code_version, key_of
+from datadesk.uptodate import Check, output_state, output_states
 from tools.bench.corpus import edit_article
 from tools.build import BuildFailed, STAGING, build_site
 
@@ -153,6 +154,47 @@ def test_the_output_state_sees_every_change_of_a_file(tmp_path):
     (folder / "empty").mkdir()
     assert output_state(folder) != snapshot_two, "a folder added"
     assert output_state(tmp_path / "nowhere") is None
+
+
+def test_one_walk_gives_the_state_of_the_folder_and_of_each_subfolder(tmp_path):
+    folder = tmp_path / "out"
+    for rel in ("index.html", "en/index.html", "en/a/index.html", "en-x/b.html", "en/pagefind/f.pf", "z.xml"):
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(rel, encoding="utf-8")
+    (folder / "en" / "empty").mkdir()
+    (folder / "linked").symlink_to(folder / "en", target_is_directory=True)
+    whole, parts = output_states(folder, ["en", "en/a", "en-x", "linked", "nowhere"])
+    assert whole == output_state(folder)
+    for rel in ("en", "en/a", "en-x", "linked"):  # a link is not walked into: looked at on its own
+        assert parts[rel] == output_state(folder / rel), rel
+    assert parts["en"][1] == 3 and parts["nowhere"] is None
+    assert output_states(tmp_path / "nowhere", ["en"]) == (None, {})
+
+
+def test_the_subsites_key_remembers_each_sources_view_and_sees_a_new_one(site, tmp_path):
+    """The view of each main-language source is remembered by the hash of its bytes: the key
+    is the same with and without that memory, and a file whose bytes changed is read again."""
+    corpus = site["corpus"]
+    check = Check(settings_of(site, tmp_path / "one"))
+    memo = check.store._path(key_of("subsite views", "fr", code_version()))
+    memo.unlink(missing_ok=True)
+    fresh = check.subsites_key()
+    assert memo.is_file()
+    assert Check(settings_of(site, tmp_path / "two")).subsites_key() == fresh  # from the memory
+    article, before = corpus["article"], corpus["article"].read_bytes()
+    stat = article.stat()
+    try:
+        text = before.decode("utf-8")
+        article.write_text(text + "\nUne phrase de plus.\n", encoding="utf-8")  # the body only
+        assert Check(settings_of(site, tmp_path / "three")).subsites_key() == fresh
+        article.write_text(text.replace("Summary:", "Summary: Autre résumé.", 1), encoding="utf-8")
+        changed = Check(settings_of(site, tmp_path / "four")).subsites_key()
+        assert changed != fresh, "a header the other languages show changed"
+        memo.unlink()
+        assert Check(settings_of(site, tmp_path / "five")).subsites_key() == changed
+    finally:
+        article.write_bytes(before)
+        os.utime(article, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def test_a_file_changed_in_output_makes_the_next_build_a_full_one(site):
