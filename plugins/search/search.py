@@ -140,20 +140,61 @@ class Indexing:
         self._clean()
 
 
+# Where the mirrors go when the machine has a memory file system (Linux: /dev/shm): in a
+# build, writing a language site's pages there takes a fraction of the time it takes on a
+# disk busy with the build's other files (at 1,000 articles, 522 pages: 0.07-0.09 s against
+# 0.3-0.7 s on this machine's ext4). Each is named after the process that made it, so a
+# build removes those whose process is gone (a killed build's).
+SHARED_MEMORY = Path("/dev/shm")
+MIRROR_PREFIX = "pagefind-mirror-"
+
+
+def _mirror_folder(beside: Path) -> Path:
+    if SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK | os.X_OK):
+        _remove_stale_mirrors()
+        try:
+            return Path(tempfile.mkdtemp(prefix=f"{MIRROR_PREFIX}{os.getpid()}-", dir=SHARED_MEMORY))
+        except OSError:
+            pass
+    return Path(tempfile.mkdtemp(prefix=f"{beside.name}-pagefind-", dir=beside.parent))
+
+
+def _remove_stale_mirrors() -> None:
+    """The mirrors in shared memory of processes that ended without removing them (killed)."""
+    try:
+        found = list(SHARED_MEMORY.glob(f"{MIRROR_PREFIX}*"))
+    except OSError:
+        return
+    for folder in found:
+        pid = folder.name[len(MIRROR_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # alive (another user's)
+
+
 def mirror(site: Path, pages, beside: Path | None = None) -> Path:
-    """A folder beside ``beside`` (the build's staging folder; by default ``site``) holding only
-    ``pages`` (paths relative to ``site``, or a dict of such paths to the file to take each
-    one from, or to its bytes) at the same paths: what Pagefind indexes of a language site
-    (its pages that have something to index, without the language subsites' folders inside
-    the main one), with the same addresses. Each page is there as :func:`indexed_view` gives
-    it, else (when that cannot be told) whole, hard-linked where it can be. Named after the
-    staging folder so that, the build being killed, the next build removes it with the staging
-    folder's other leftovers (tools/build.py)."""
+    """A folder holding only ``pages`` (paths relative to ``site``, or a dict of such paths to
+    the file to take each one from, or to its bytes) at the same paths: what Pagefind indexes
+    of a language site (its pages that have something to index, without the language
+    subsites' folders inside the main one), with the same addresses. Each page is there as
+    :func:`indexed_view` gives it, else (when that cannot be told) whole. In shared memory
+    where there is some (see above), else beside ``beside`` (the build's staging folder; by
+    default ``site``), with pages hard-linked where they can be, named after the staging
+    folder so that, the build being killed, the next build removes it with the staging
+    folder's other leftovers (tools/build.py). Pagefind numbers the pages in the order it
+    lists them, which is the file system's: the pages are made in the order of their paths,
+    so the same pages make the same index in every build on one machine."""
     beside = beside or site
     sources = pages if isinstance(pages, dict) else {rel: site / rel for rel in pages}
-    folder = Path(tempfile.mkdtemp(prefix=f"{beside.name}-pagefind-", dir=beside.parent))
+    folder = _mirror_folder(beside)
     made = {str(folder)}  # folders made (os calls, not pathlib: a site's worth of pages)
-    for rel, source in sources.items():
+    for rel in sorted(sources):
+        source = sources[rel]
         target = os.path.join(folder, rel)
         parent = os.path.dirname(target)
         if parent not in made:

@@ -115,10 +115,11 @@ def test_pagefind_is_given_a_page_cut_to_what_it_reads_only_when_that_is_certain
                     '<title>Coupures · Front</title></head><body>' + page[start:end] + '</body></html>\n').encode()
 
 
-def test_the_pages_cut_to_what_pagefind_reads_make_the_index_of_the_whole_pages(tmp_path):
-    """Pagefind run on the site itself and on the mirror the build gives it (each page cut to
-    its html tag, title and marked element where that is certain, else whole): the same bundle,
-    byte for byte."""
+def test_the_pages_cut_to_what_pagefind_reads_make_the_index_of_the_whole_pages(tmp_path, monkeypatch):
+    """Pagefind run on the mirror the build gives it (each page cut to its html tag, title and
+    marked element where that is certain, else whole) and on a mirror of the whole pages:
+    the same bundle, byte for byte."""
+    import search.search as search
     from search.search import Indexing, indexed_view, to_index
 
     pages = {f"{slug}/index.html": STORY.format(t=title) for slug, title in
@@ -129,11 +130,46 @@ def test_the_pages_cut_to_what_pagefind_reads_make_the_index_of_the_whole_pages(
     assert [rel for rel, text in pages.items() if indexed_view(text.encode()) is not None] == \
         ["a/index.html", "b/index.html", "c/index.html"]
     bundles = {}
-    for name, given in (("site", None), ("mirror", to_index(site, sorted(pages)))):
-        run = Indexing(site, "pagefind", given, beside=tmp_path / "staging")
+    for name in ("cut", "whole"):
+        if name == "whole":
+            monkeypatch.setattr(search, "indexed_view", lambda page: None)
+        run = Indexing(site, "pagefind", to_index(site, sorted(pages)), beside=tmp_path / "staging")
         try:
+            if name == "whole":
+                assert (run.mirror / "a" / "index.html").read_text(encoding="utf-8") == pages["a/index.html"]
             bundles[name] = _tree(run.wait())
         finally:
             run.done()
-    assert len(bundles["site"]) > 5 and any(rel.startswith("fragment/") for rel in bundles["site"])
-    assert bundles["mirror"] == bundles["site"]
+    assert len(bundles["whole"]) > 5 and any(rel.startswith("fragment/") for rel in bundles["whole"])
+    assert bundles["cut"] == bundles["whole"]
+
+
+def test_the_mirror_is_made_in_shared_memory_and_a_killed_builds_mirror_is_removed(tmp_path, monkeypatch):
+    """Where the machine has a memory file system the mirror goes there (much faster to write
+    than a disk); a mirror left by a process that is gone (a killed build) is removed when the
+    next one is made, and a live process's is left alone."""
+    import os
+    import subprocess
+    import sys
+
+    import search.search as search
+
+    shared = tmp_path / "shm"
+    shared.mkdir()
+    monkeypatch.setattr(search, "SHARED_MEMORY", shared)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = shared / f"{search.MIRROR_PREFIX}{gone.stdout.strip()}-x"
+    alive = shared / f"{search.MIRROR_PREFIX}{os.getppid()}-y"
+    for folder in (stale, alive):
+        (folder / "a").mkdir(parents=True)
+    site = _site(tmp_path / "site", {"a/index.html": STORY.format(t="Coupures")})
+    run = search.Indexing(site, "pagefind", ["a/index.html"], beside=tmp_path / "staging")
+    try:
+        assert run.mirror.parent == shared and run.mirror.name.startswith(f"{search.MIRROR_PREFIX}{os.getpid()}-")
+        assert (run.mirror / "a" / "index.html").read_bytes() == search.indexed_view(STORY.format(t="Coupures").encode())
+        assert not stale.exists() and alive.exists()
+        assert any(rel.startswith("fragment/") for rel in _tree(run.wait()))
+    finally:
+        run.done()
+    assert sorted(p.name for p in shared.iterdir()) == [alive.name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shm", "site"]
