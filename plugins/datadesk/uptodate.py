@@ -308,21 +308,22 @@ class Check:
             digest.update(self._head)
             for name in self.stamps:  # the files the inputs key hashed, in its order
                 data = self._sources.get(name)
-                view_digest = None
-                if data is not None:
-                    whole = hashlib.blake2b(data, digest_size=20).hexdigest()
-                    seen = known.get(name)
-                    if isinstance(seen, list) and len(seen) == 2 and seen[0] == whole and isinstance(seen[1], str):
-                        view_digest = seen[1]
-                    else:
-                        view = other_language_view(Path(name), data, main_lang)
-                        view_digest = hashlib.blake2b(view, digest_size=20).hexdigest() if view is not None else ""
-                    views[name] = [whole, view_digest]
+                if data is None:  # not a source: counted by the hash the inputs key made
+                    whole = self._digests.get(name) or hashlib.blake2b(b"", digest_size=20).digest()
+                    digest.update(f"{name}\0file\0".encode("utf-8", "surrogateescape") + whole)
+                    continue
+                whole = hashlib.blake2b(data, digest_size=20).digest()
+                seen = known.get(name)
+                if isinstance(seen, list) and len(seen) == 2 and seen[0] == whole.hex() and isinstance(seen[1], str):
+                    view_digest = seen[1]
+                else:
+                    view = other_language_view(Path(name), data, main_lang)
+                    view_digest = hashlib.blake2b(view, digest_size=20).hexdigest() if view is not None else ""
+                views[name] = [whole.hex(), view_digest]
                 if view_digest:
                     digest.update(f"{name}\0view\0".encode("utf-8", "surrogateescape") + bytes.fromhex(view_digest))
-                    continue
-                whole = self._digests.get(name) or hashlib.blake2b(data or b"", digest_size=20).digest()
-                digest.update(f"{name}\0file\0".encode("utf-8", "surrogateescape") + whole)
+                else:
+                    digest.update(f"{name}\0file\0".encode("utf-8", "surrogateescape") + whole)
             if views != known:
                 self.store.put(memo_key, views)
             self._subsites_key = digest.hexdigest()

@@ -211,8 +211,9 @@ def mirror(site: Path, pages, beside: Path | None = None) -> Path:
             continue
         try:
             os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        except OSError:  # (another file system: shared memory) the bytes read above
+            with open(target, "wb") as out:
+                out.write(data)
     return folder
 
 
@@ -589,11 +590,11 @@ def _write_article(generator, write, article) -> None:
 # (``bodies``, with the page's SHA-256, in the site's search record), and the next build,
 # before it reads the files (``article_generator_init``), finds the one noted article whose
 # source changed, makes its new body and starts Pagefind on the previous output's indexed
-# pages with that page guessed: its previous bytes, the new body in place. The guess is checked twice: when the edited pages
-# are written (``start_ahead``: each page given to Pagefind must be the page written, byte for
-# byte, or the run is stopped and started again on the pages written: ``search: guess
-# dropped``), and at the site's ``finalized``, as any run started ahead (every page given must
-# be the page published). The index published is always the one of the pages published.
+# pages with that page guessed: its previous bytes, the new body in place. The guess is
+# checked twice: when the edited pages are written (``start_ahead``: each page given to
+# Pagefind must be the page written, byte for byte, or the run is stopped and started again
+# on the pages written: ``search: guess dropped``), and at the site's ``finalized``, as any
+# run started ahead (every page given must be the page published). The index published is always the one of the pages published.
 # desk -> language site -> {page: [source, start, end, the page's SHA-256, the source's hash]};
 # by the desk, weakly: a process that builds again (the preview) keeps no build's state.
 _BODIES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
