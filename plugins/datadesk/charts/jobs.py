@@ -51,6 +51,7 @@ def run(job: dict) -> dict:
     """In a worker: prepare the chart, draw its files into the render cache when missing.
     Returns plain data only (see the module's doc)."""
     start = time.perf_counter()
+    render.own_fonts()  # (a worker whose first job this is, before its warm-up)
     snapshot = Snapshot()
     path = Path(job["path"])
     shared = snapshot.key(Path(p) for p in job["shared"])
