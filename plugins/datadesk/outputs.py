@@ -548,3 +548,23 @@ class Memo:
     def save(self) -> None:
         if self.new != self.old:
             self.store.put(self.key, self.new)
+
+
+def remove_stale_folders(root: Path, prefix: str) -> None:
+    """Remove the folders in ``root`` named ``<prefix><pid>-…`` whose process is gone (one
+    killed before it could remove its own): Pagefind's page mirrors, the chart workers' font
+    copies. This process's own, and a live process's, are kept."""
+    try:
+        found = list(root.glob(f"{prefix}*"))
+    except OSError:
+        return
+    for folder in found:
+        pid = folder.name[len(prefix):].split("-", 1)[0]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue  # alive (another user's)

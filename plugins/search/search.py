@@ -30,7 +30,7 @@ from itertools import chain
 from pathlib import Path
 
 from datadesk import DeskError, Setting, Settings, desk_of, write_output
-from datadesk.outputs import copy as write_copy
+from datadesk.outputs import copy as write_copy, remove_stale_folders
 from datadesk.store import Store, code_version, key_of
 from pelican import signals
 
@@ -151,30 +151,12 @@ MIRROR_PREFIX = "pagefind-mirror-"
 
 def _mirror_folder(beside: Path) -> Path:
     if SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK | os.X_OK):
-        _remove_stale_mirrors()
+        remove_stale_folders(SHARED_MEMORY, MIRROR_PREFIX)
         try:
             return Path(tempfile.mkdtemp(prefix=f"{MIRROR_PREFIX}{os.getpid()}-", dir=SHARED_MEMORY))
         except OSError:
             pass
     return Path(tempfile.mkdtemp(prefix=f"{beside.name}-pagefind-", dir=beside.parent))
-
-
-def _remove_stale_mirrors() -> None:
-    """The mirrors in shared memory of processes that ended without removing them (killed)."""
-    try:
-        found = list(SHARED_MEMORY.glob(f"{MIRROR_PREFIX}*"))
-    except OSError:
-        return
-    for folder in found:
-        pid = folder.name[len(MIRROR_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue  # alive (another user's)
 
 
 def mirror(site: Path, pages, beside: Path | None = None) -> Path:

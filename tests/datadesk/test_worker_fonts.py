@@ -17,6 +17,7 @@ import pytest
 from conftest import ROOT
 
 from datadesk.charts import render
+from datadesk.outputs import remove_stale_folders
 
 PLUGINS = ROOT / "plugins"
 
@@ -117,7 +118,7 @@ def test_a_killed_workers_copy_is_removed_and_a_live_ones_kept(tmp_path):
     for folder in (dead, live, other):
         folder.mkdir()
         (folder / "DejaVuSans.ttf").write_bytes(b"font")
-    render._remove_stale_fonts(tmp_path)
+    remove_stale_folders(tmp_path, render.FONTS_PREFIX)
     assert not dead.exists() and live.exists() and other.exists()
 
 

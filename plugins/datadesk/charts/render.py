@@ -32,6 +32,7 @@ from functools import partial
 from pathlib import Path
 
 from .. import lazy
+from ..outputs import remove_stale_folders
 from . import theme
 from .build import Built
 from .svgmin import minify
@@ -446,24 +447,6 @@ def _measured_family_files() -> list[Path]:
     return found
 
 
-def _remove_stale_fonts(root: Path) -> None:
-    """The font copies of workers that ended without removing theirs (killed)."""
-    try:
-        found = list(root.glob(f"{FONTS_PREFIX}*"))
-    except OSError:
-        return
-    for folder in found:
-        pid = folder.name[len(FONTS_PREFIX):].split("-", 1)[0]
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue  # alive (another user's)
-
-
 def own_fonts() -> Path | None:
     """In a worker, before vl-convert's first picture: a copy of the measuring font's files
     of its own, and FONTCONFIG_FILE naming it before the system's fonts (see above). The
@@ -477,7 +460,7 @@ def own_fonts() -> Path | None:
     if not files:
         return None
     root = SHARED_MEMORY if SHARED_MEMORY.is_dir() and os.access(SHARED_MEMORY, os.W_OK | os.X_OK) else Path(tempfile.gettempdir())
-    _remove_stale_fonts(root)
+    remove_stale_folders(root, FONTS_PREFIX)
     try:
         folder = Path(tempfile.mkdtemp(prefix=f"{FONTS_PREFIX}{os.getpid()}-", dir=root))
     except OSError:
