@@ -20,6 +20,7 @@ import struct
 import tempfile
 import time
 import weakref
+import zlib
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
@@ -191,6 +192,30 @@ def draw_group(chart_png: bytes | None, drawings: list[tuple[tuple, str]]) -> li
     return [_draw(lines, picture, place, fmt) for lines, fmt in drawings]
 
 
+def make_picture(path: str, sha256: str) -> tuple | None:
+    """In a card worker, ahead of the cards (:func:`start_workers`): the picture of the chart
+    PNG at ``path`` (:func:`_picture`), as (mode, size, its pixels compressed), or None when
+    the file's SHA-256 is not ``sha256`` (it changed since: its cards make their own)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if hashlib.sha256(data).hexdigest() != sha256:
+        return None
+    picture = _picture(data)
+    return picture.mode, picture.size, zlib.compress(picture.tobytes(), 1)
+
+
+def draw_pictured(packed: tuple, place: tuple[int, int, int, int], drawings: list[tuple[tuple, str]]) -> list[bytes]:
+    """:func:`draw_group` with the chart's picture made ahead (:func:`make_picture`), framed
+    at ``place``: the same bytes."""
+    from PIL import Image
+
+    mode, size, pixels = packed
+    picture = Image.frombytes(mode, tuple(size), zlib.decompress(pixels))
+    return [_draw(lines, picture, place, fmt) for lines, fmt in drawings]
+
+
 def draw(card: Card) -> bytes:
     """One card's bytes, drawn now (no cache)."""
     return draw_group(card.chart_png, [(_texts(card), card.format)])[0]
@@ -281,6 +306,8 @@ def close_pool_of(desk) -> None:
     pending = _PENDING.pop(desk, None)
     if pending is not None:  # a language site's cards still being drawn: done first
         pending.thread.join()
+    for future in (_AHEAD.pop(desk, None) or {}).values():  # pictures no card asked for
+        future.cancel()
     pool = _POOLS.pop(desk, None)
     if pool is not None:
         pool.close()
@@ -313,7 +340,47 @@ def start_workers(settings: dict) -> bool:
     for _ in range(workers):
         executor.submit(_warm_up)
     desk.count("cards", "workers started early")
+    # While this process finishes reading the sites and writes their pages (it alone works
+    # then), the workers make the pictures of the charts just drawn that lead an article: a
+    # card's job then only frames the picture (_Drawing._send_job), instead of decoding and
+    # scaling the chart's PNG when the cards are asked for.
+    ahead = _AHEAD[desk] = {}
+    for path, sha256 in lead_pictures(settings, desk):
+        ahead[sha256] = executor.submit(make_picture, path, sha256)
+    desk.count("cards", "chart pictures asked ahead", len(ahead))
     return True
+
+
+# Chart pictures asked of the card workers ahead of the cards (start_workers): the build's
+# desk -> {the chart PNG's SHA-256: the future of its make_picture}, each taken once.
+_AHEAD: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def lead_pictures(settings: dict, desk) -> list[tuple[str, str]]:
+    """(path in the render cache, SHA-256) of the PNG of every chart drawn in this build that
+    leads a published article (its first chart), each once: the other language sites' first
+    (their cards are drawn first), then by chart, as their cards will be asked for. A chart
+    whose cards are all cached already was not drawn in this build; one that leads a page
+    other than an article has its picture made with its cards."""
+    from .discovery import BUILD_KEY
+
+    latest = (settings.get(BUILD_KEY) or {}).get("latest") or {}
+    main = settings.get("MAIN_LANG", settings.get("DEFAULT_LANG"))
+    found: dict[str, tuple] = {}
+    for lang, articles in latest.items():
+        site = desk.charts.get(lang)
+        if site is None:
+            continue
+        for article in articles:
+            chart_id = lead_chart(getattr(article, "_content", None))
+            item, meta = site.builds.get(chart_id), site.metas.get(chart_id)
+            if item is None or meta is None or item.key not in site.fresh:
+                continue
+            name = meta["files"]["png"]
+            sha256 = (meta.get("sha256") or {}).get(name)
+            if sha256:
+                found.setdefault(sha256, (lang == main, chart_id, str(site.cache.file(item.key, name))))
+    return [(path, sha256) for sha256, (_, _, path) in sorted(found.items(), key=lambda kv: kv[1])]
 
 
 class _Drawing:
@@ -332,7 +399,7 @@ class _Drawing:
         self.workers = desk.workers() if desk is not None else 1  # 1 outside a Pelican run
         self.pending: dict[str, list] = {}  # key -> its entry, asked for and not drawn yet
         self.group: list = [None, None, []]  # chart's SHA-256, its PNG, [[key, lines, format, indexes]]
-        self.jobs: list = []  # [chart PNG, entries, future or None], in order
+        self.jobs: list = []  # [chart PNG, entries, future or None, its SHA-256, picture made ahead], in order
         self.pool = None
         self.broken = False
         self.memo: dict[str, list] = {}  # key -> [(the memo, the inputs)] to note once drawn
@@ -353,9 +420,9 @@ class _Drawing:
         self.group[2].append(self.pending[key])
 
     def _close_group(self) -> Iterator[tuple[int, bytes]]:
-        chart_png, entries = self.group[1], self.group[2]
+        chart_sha256, chart_png, entries = self.group
         self.group = [None, None, []]
-        self.jobs.append([chart_png, entries, None])
+        self.jobs.append([chart_png, entries, None, chart_sha256, False])
         if self.workers < 2 or self.broken:
             yield from self._finish()
             return
@@ -363,9 +430,32 @@ class _Drawing:
             return  # perhaps the only one: drawn here at the end
         for job in self.jobs:
             if job[2] is None and not self.broken:
-                job[2] = self._send(draw_group, job[0], [(lines, fmt) for _, lines, fmt, _ in job[1]])
+                job[2] = self._send_job(job)
         while len(self.jobs) > self.workers * IN_FLIGHT:
             yield from self._finish()
+
+    def _send_job(self, job: list):
+        """A job sent to a worker: its cards, with the chart's picture if it was made ahead."""
+        chart_png, entries, _, chart_sha256, _ = job
+        drawings = [(lines, fmt) for _, lines, fmt, _ in entries]
+        packed = self._ahead(chart_sha256) if chart_png else None
+        if packed is None:
+            return self._send(draw_group, chart_png, drawings)
+        job[4] = True
+        return self._send(draw_pictured, packed, _chart_box(chart_png), drawings)
+
+    def _ahead(self, chart_sha256: str) -> tuple | None:
+        """The chart's picture a worker made ahead (start_workers), if it was asked for: waited
+        for if it is not made yet (the workers take their jobs in order, so a job sent now
+        would be drawn after it anyway)."""
+        ahead = _AHEAD.get(self.desk) if self.desk is not None else None
+        future = ahead.pop(chart_sha256, None) if ahead else None
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception:  # noqa: BLE001 (a worker that died, a picture that failed: made with its cards)
+            return None
 
     def _send(self, function, *args):
         """``function(*args)`` sent to a worker (the workers started if they are not); None if
@@ -391,7 +481,7 @@ class _Drawing:
 
     def _finish(self) -> Iterator[tuple[int, bytes]]:
         """The oldest job's cards, from its worker or drawn here."""
-        chart_png, entries, future = self.jobs.pop(0)
+        chart_png, entries, future, _, pictured = self.jobs.pop(0)
         drawn = None
         if future is not None and not self.broken:
             try:
@@ -412,6 +502,7 @@ class _Drawing:
             for index in indexes:
                 yield index, data
         self.count("chart pictures made", int(chart_png is not None))
+        self.count("chart pictures made ahead", int(by_worker and pictured))
 
     def rest(self) -> Iterator[tuple[int, bytes]]:
         if self.group[2]:

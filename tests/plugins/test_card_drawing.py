@@ -238,3 +238,55 @@ def test_an_error_met_drawing_a_language_sites_cards_in_its_thread_stops_the_bui
         cards.finish_pending(desk)
     assert desk not in cards._PENDING and desk.counted == []
     cards.finish_pending(desk)  # nothing pending: nothing done
+
+
+def test_a_chart_picture_made_ahead_draws_the_same_cards(card_builds, tmp_path):
+    """The card workers make the pictures of the charts a cold build drew while the build
+    writes its pages (cards.start_workers): a card framed from that picture (draw_pictured)
+    is byte for byte the card drawn from the chart's PNG; a PNG that changed since it was
+    asked for (another SHA-256) or is gone gives no picture (its cards make their own)."""
+    from discovery.cards import _chart_box, draw_group, draw_pictured, make_picture
+
+    charts = sorted((card_builds["into"] / "parallel" / "charts").glob("*/*.png"))[:3]
+    assert charts
+    drawings = [(_lines(title, standfirst, "Front de l’énergie", True), fmt)
+                for title, standfirst in CHART_FREE_TITLES for fmt in ("JPEG", "PNG")]
+    for chart in charts:
+        png = chart.read_bytes()
+        packed = make_picture(str(chart), hashlib.sha256(png).hexdigest())
+        assert packed is not None
+        assert draw_pictured(packed, _chart_box(png), drawings) == draw_group(png, drawings)
+        assert make_picture(str(chart), hashlib.sha256(b"another").hexdigest()) is None
+    assert make_picture(str(tmp_path / "gone.png"), hashlib.sha256(b"").hexdigest()) is None
+
+
+@pytest.fixture(scope="module")
+def drawn_charts_builds(tmp_path_factory):
+    """A cold build that draws its charts (two workers) and the same site's cards drawn again
+    one at a time from the charts it drew."""
+    into = tmp_path_factory.mktemp("ahead")
+    corpus = make_corpus(ROOT, into, articles=4, charts=2)
+    build_site(settings=str(with_workers(corpus, 2)), output=into / "parallel", quiet=True)
+    report = build_report(corpus["project"])
+    forget_cards(corpus)
+    build_site(settings=str(with_workers(corpus, 1)), output=into / "serial", quiet=True)
+    return {"report": report, "serial_counts": drawing(corpus),
+            "parallel": cards_of(into / "parallel"), "serial": cards_of(into / "serial"), "output": into / "parallel"}
+
+
+def test_a_cold_build_makes_its_lead_charts_pictures_ahead_of_the_cards(drawn_charts_builds):
+    report, counts = drawn_charts_builds["report"], drawn_charts_builds["report"]["cards"]
+    assert report["charts_drawn"]["renders"] > 0 and counts["workers started early"] == 1
+    # one picture per chart that leads an article, by language; each one used by its cards' job
+    leads = set()
+    for page in drawn_charts_builds["output"].rglob("*.html"):
+        texts = _page_texts(page)
+        if "/cards/" in texts["image"] and texts["chart"] and 'property="og:type" content="article"' in page.read_text(
+                encoding="utf-8"):
+            leads.add((texts["lang"], texts["chart"]))
+    assert len(leads) >= 2
+    assert counts["chart pictures asked ahead"] == counts["chart pictures made ahead"] == len(leads), counts
+    assert counts["chart pictures made"] == len(leads) and counts["drawn in workers"] == counts["drawn"], counts
+    # the same cards as drawn one at a time, from the charts' PNGs
+    assert "chart pictures made ahead" not in drawn_charts_builds["serial_counts"]
+    assert drawn_charts_builds["parallel"] == drawn_charts_builds["serial"]
