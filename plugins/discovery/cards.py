@@ -359,9 +359,10 @@ _AHEAD: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 def lead_pictures(settings: dict, desk) -> list[tuple[str, str]]:
     """(path in the render cache, SHA-256) of the PNG of every chart drawn in this build that
     leads a published article (its first chart), each once: the other language sites' first
-    (their cards are drawn first), then by chart, as their cards will be asked for. A chart
-    whose cards are all cached already was not drawn in this build; one that leads a page
-    other than an article has its picture made with its cards."""
+    (their cards are drawn first), then by chart, as their cards will be asked for. Only
+    charts drawn in this build: their PNGs are new, so their cards are to be drawn (a chart
+    taken from the render cache, whose cards were drawn before, is left out). A chart that
+    leads a page other than an article has its picture made with its cards."""
     from .discovery import BUILD_KEY
 
     latest = (settings.get(BUILD_KEY) or {}).get("latest") or {}
