@@ -96,7 +96,7 @@ class SiteCharts:
         self._theme = None  # the digest of the theme's templates and catalogues (articles.theme_digest)
         self._conf = ""
         self._drawn: set[str] = set()  # render keys a worker drew in this build
-        self.fresh: set[str] = set()  # render keys drawn in this build (here or by a worker)
+        self.fresh: set[str] = set()  # render keys drawn in this build, here or by a worker (ensure_rendered)
         self._failed: dict[str, ChartError] = {}  # charts a worker prepared but could not draw
         # A partial set (the preview's CSV fast path, tools/fastpath.py, reading pages that do
         # not show them): a chart outside ``only`` whose datasets changed since this process
@@ -348,10 +348,8 @@ class SiteCharts:
         items = list(self.builds.values())
         if self._only is None:  # the whole site's charts: the next build hashes these early
             self.desk.render_keys[self.lang] = sorted({item.key for item in items})
-        missing = {item.key for item in items if not self.cache.has(item.key)}
-        metas, failures = render.ensure_rendered(items, self.cache, self.conf, self.desk.render_stats,
-                                                 full=full, pool=self._pool(), drawn=frozenset(self._drawn))
-        self.fresh |= (missing | self._drawn) & set(metas)
+        metas, failures = render.ensure_rendered(items, self.cache, self.conf, self.desk.render_stats, full=full,
+                                                 pool=self._pool(), drawn=frozenset(self._drawn), rendered=self.fresh)
         for item in items:
             if item.key in failures:
                 exc = failures[item.key]

@@ -537,7 +537,8 @@ def _draw(builds: list[Built], settings: dict, pool: Pool | None):
 
 
 def ensure_rendered(items: list, cache: Cache, settings: dict, stats: dict | None = None,
-                    full=None, pool: Pool | None = None, drawn: frozenset = frozenset()) -> tuple[dict, dict]:
+                    full=None, pool: Pool | None = None, drawn: frozenset = frozenset(),
+                    rendered: set | None = None) -> tuple[dict, dict]:
     """Render every chart missing from the cache (in parallel).
 
     ``items`` have ``key``, ``id`` and ``lang`` (a Built, or a prepared chart whose Built
@@ -546,6 +547,7 @@ def ensure_rendered(items: list, cache: Cache, settings: dict, stats: dict | Non
     the renders, cache hits and seconds to ``stats`` (the desk's ``render_stats``: tests
     and `invoke bench` read them). ``drawn``: the keys a worker drew into the cache in this
     build (jobs.py): checked like any entry, and counted as renders, not hits.
+    ``rendered``: given a set, the keys counted as renders are added to it.
     """
     metas, missing, fresh = {}, [], set()
     for item in items:
@@ -578,6 +580,8 @@ def ensure_rendered(items: list, cache: Cache, settings: dict, stats: dict | Non
         results.append((built.key, meta, None))
     failures = {key: exc for key, _, exc in results if exc is not None}
     metas.update({key: meta for key, meta, exc in results if exc is None})
+    if rendered is not None:
+        rendered |= fresh | {key for key, _, exc in results if exc is None}
     elapsed = time.perf_counter() - start
     if stats is not None:
         stats["renders"] = stats.get("renders", 0) + len(unique) - len(failures) + len(fresh)
