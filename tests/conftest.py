@@ -280,6 +280,7 @@ SLOW_FIXTURES = BROWSER_FIXTURES | {
     "hostile_server", "mistakes_report", "mistake_builds", "shared_builds", "guide_site",
     "report", "curated", "article_corpus", "small_corpus", "incremental_site", "store_builds",
     "fingerprint_site", "card_builds", "worker_builds", "broken_pool", "placeholder_corpus",
+    "parted_site",
 }
 
 

@@ -42,6 +42,10 @@ SETTINGS = Settings("search", "SEARCH_", [
     Setting("SEARCH_INDEX_ENABLED", True, "Build the Pagefind index after the site is written."),
     Setting("SEARCH_INDEX_DIR", "pagefind", "Folder of each language site where its index and "
                                             "Pagefind's UI go."),
+    Setting("SEARCH_INDEX_PART_PAGES", 100, "A language site with more indexed pages than this "
+                                            "is indexed in parts of about this many (a page's part "
+                                            "is set by its path), merged in the reader's browser: "
+                                            "an edit makes only its part again. 0: one index."),
 ], "plugins/search/README.md")
 
 
@@ -226,10 +230,11 @@ def _files(folder: Path, skip=(), pattern: str = "*", digest=None) -> dict[str, 
     return dict(sorted(found.items()))
 
 
-def index_key(bundle_dir: str, pages: dict[str, str]) -> str:
-    """What the index is made from: every HTML file of the language site (``pages``: path and
-    content hash), Pagefind's version, its arguments and any configuration of its own, the
-    plugins' code."""
+def index_key(bundle_dir: str, part: str, count: int, pages: dict[str, str]) -> str:
+    """What one part of a language site's index is made from: the pages Pagefind is given
+    (``pages``: path and content hash; their bytes tell which are marked, see
+    :func:`to_index`), the part's name and how many parts the site has, Pagefind's version,
+    its arguments and any configuration of its own, the plugins' code."""
     versions = {}
     for name in ("pagefind", "pagefind-bin"):
         try:
@@ -238,7 +243,58 @@ def index_key(bundle_dir: str, pages: dict[str, str]) -> str:
             versions[name] = "-"
     configs = {name: _digest(Path(name).read_bytes()) for name in PAGEFIND_CONFIGS if Path(name).is_file()}
     env = {k: v for k, v in os.environ.items() if k.startswith("PAGEFIND")}
-    return key_of("pagefind", versions, bundle_dir, PAGEFIND_ARGS, configs, env, code_version(), pages)
+    return key_of("pagefind", versions, bundle_dir, part, count, PAGEFIND_ARGS, configs, env, code_version(), pages)
+
+
+# An index in parts. Pagefind cannot update an index: one page edited meant the whole
+# language site indexed again (at 1,000 articles, 522 French pages, about 4.5 s of Pagefind's
+# CPU in an edit build, more than the build's own work). A site with more indexed pages than
+# SEARCH_INDEX_PART_PAGES is indexed in parts, each by its own Pagefind run, and the reader's
+# browser merges them (Pagefind's ``mergeIndex``, which shares the first part's WebAssembly:
+# a part costs the reader its small entry and metadata files, and one index chunk per part
+# for each search). A page's part is set by the SHA-256 of its path, so a new page joins one
+# part and leaves the others as they were; an edit makes only its page's part again (about a
+# sixth of the site at 1,000 articles) and the others are reused. The first part is the
+# bundle's own folder (with Pagefind's UI and WebAssembly); the others are ``part-<n>/``
+# inside it, with only their index files, and the first part's ``pagefind-entry.json``
+# lists them (``parts``), for the search page's script (theme/static/js/search.js). Each
+# part ranks its own pages (Pagefind's scores use the part's word counts), so the order of
+# results can differ a little from one index's; what is found is the same.
+PART_PREFIX = "part-"
+
+
+def part_name(number: int) -> str:
+    """The folder of part ``number`` inside the bundle: the bundle itself for the first."""
+    return "" if number == 0 else f"{PART_PREFIX}{number}"
+
+
+def parts_of(indexed, per_part: int) -> list[list[str]]:
+    """``indexed`` (page paths) in parts: one when there are at most ``per_part`` pages (or
+    ``per_part`` is 0), else as many as it takes for about ``per_part`` each, a page's part
+    set by the SHA-256 of its path. Never an empty part (Pagefind cannot index nothing):
+    fewer parts then."""
+    pages = sorted(indexed)
+    count = 1 if per_part <= 0 or len(pages) <= per_part else -(-len(pages) // per_part)
+    while count > 1:
+        parts = [[] for _ in range(count)]
+        for rel in pages:
+            parts[int.from_bytes(hashlib.sha256(rel.encode("utf-8")).digest()[:8], "big") % count].append(rel)
+        if all(parts):
+            return parts
+        count -= 1
+    return [pages]
+
+
+# What a part other than the first keeps of Pagefind's bundle: its index, not the UI's
+# scripts and styles nor the WebAssembly, which the first part's serve every part.
+_UI_FILE = re.compile(r"(?:pagefind[\w.-]*\.(?:js|css)|wasm\.[\w-]+\.pagefind)")
+
+
+def part_files(files: dict[str, str], name: str) -> dict[str, str]:
+    """The files of Pagefind's bundle that part ``name`` publishes."""
+    if not name:
+        return files
+    return {rel: digest for rel, digest in files.items() if "/" in rel or not _UI_FILE.fullmatch(rel)}
 
 
 def _inside(rel) -> bool:
@@ -276,57 +332,94 @@ def _record_of(site: Path, settings: dict):
     return store, where, key_of("pagefind-index", desk.outputs.destination or str(site.resolve()), where)
 
 
+def _part_pages(settings: dict) -> int:
+    return settings_for(settings)["SEARCH_INDEX_PART_PAGES"]
+
+
+class _Runs:
+    """The Pagefind runs of one language site's parts, stopped together (a failed build)."""
+
+    def __init__(self, runs):
+        self.runs = runs
+
+    def stop(self) -> None:
+        for run in self.runs:
+            run.stop()
+
+
 def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
     """Pagefind's index of the language site ``site`` (less its folders ``skip``: the other
-    language sites inside the main one); reused from the previous output when the pages,
-    Pagefind and its configuration are those it was made from (see README: Pagefind cannot
-    update an index, so one changed page means a new index of its language, whose unchanged
-    files are linked). Returns None when it was reused, else the function that waits for
-    Pagefind and records the index (Pagefind runs meanwhile)."""
+    language sites inside the main one), in parts (:func:`parts_of`). Each part is reused
+    from the previous output when its pages, Pagefind and its configuration are those it was
+    made from (see README: Pagefind cannot update an index, so one changed page means a new
+    index of its part, whose unchanged files are linked), taken from the run started ahead
+    for it when that run was given exactly its pages, else made now. Returns None when every
+    part was reused, else the function that waits for Pagefind and records the index
+    (Pagefind runs meanwhile)."""
     desk = desk_of(settings)
     store, where, latest = _record_of(site, settings)
     pages = _files(site, skip={bundle_dir, *skip}, pattern="*.html", digest=desk.outputs.digest)
-    key = index_key(bundle_dir, pages)
+    indexed = to_index(site, pages)
+    parts = parts_of(indexed, _part_pages(settings))
+    names = [part_name(number) for number in range(len(parts))]
     bundle = site / bundle_dir
     previous = desk.outputs.previous
-    ahead = _AHEAD.pop((desk, where), None)  # the run started ahead for this site, if any
+    ahead = _AHEAD.pop((desk, where), None)  # the runs started ahead for this site, if any
     recorded = store.get(latest, "the search index") if previous else None
-    if (isinstance(recorded, dict) and recorded.get("key") == key
-            and reuse(recorded, Path(previous) / where / bundle_dir, bundle, settings)):
-        _BODIES.get(desk, {}).pop(where, None)  # the same pages: the record's bodies are theirs
-        if ahead is not None:
-            ahead.stop()
-        desk.count("search", "reused")
-        return None
+    kept = recorded.get("parts") if isinstance(recorded, dict) else None
+    kept = kept if isinstance(kept, dict) else {}
     if bundle.exists():
         shutil.rmtree(bundle)
+    made, runs = {}, {}
+    for name, part in zip(names, parts):
+        given = {rel: pages[rel] for rel in part}
+        key = index_key(bundle_dir, name, len(parts), given)
+        entry = kept.get(name)
+        if (isinstance(entry, dict) and entry.get("key") == key and _inside(name)
+                and reuse(entry, Path(previous) / where / bundle_dir / name, bundle / name, settings)):
+            made[name] = {"key": key, "files": entry["files"]}
+            desk.count("search", "reused")
+            continue
+        running = ahead.take(name, len(parts), given) if ahead is not None else None
+        if running is not None:  # started on exactly these pages' bytes: its index is theirs
+            desk.count("search", "indexed ahead")
+        else:
+            if ahead is not None and ahead.started(name):
+                desk.count("search", "indexed ahead, then again")
+            running = Indexing(site, bundle_dir, part, beside=Path(desk.outputs.root))
+        runs[name] = (key, running)
+    if ahead is not None:
+        ahead.stop()  # the runs not taken
     bodies = _BODIES.get(desk, {}).pop(where, None)
-    indexed = to_index(site, pages)
-    if ahead is not None and ahead.pages == {rel: pages[rel] for rel in indexed}:
-        running = ahead.running  # started on exactly these pages' bytes: its index is theirs
-        desk.count("search", "indexed ahead")
-    else:
-        if ahead is not None:
-            ahead.stop()
-            desk.count("search", "indexed ahead, then again")
-        running = Indexing(site, bundle_dir, indexed, beside=Path(desk.outputs.root))
+    if not runs:
+        return None  # the same pages: the record's bodies are theirs
 
     def finish() -> None:
-        made = running.wait()
         try:
-            sort_entry(made / "pagefind-entry.json")
-            files = _files(made)
-            for rel in files:  # linked from the previous output where its bytes are the same
-                write_copy(settings, made / rel, bundle / rel, "search")
+            for name, (key, running) in runs.items():
+                out = running.wait()
+                sort_entry(out / "pagefind-entry.json")
+                files = part_files(_files(out), name)
+                for rel in files:  # linked from the previous output where its bytes are the same
+                    write_copy(settings, out / rel, bundle / name / rel, "search")
+                made[name] = {"key": key, "files": files}
+                desk.count("search", "indexed")
         finally:
-            running.done()
-        record = {"key": key, "files": files, "indexed": indexed}
+            for _key, running in runs.values():
+                running.done()
+        if len(names) > 1:  # the first part's entry lists the others, as they are now
+            entry = bundle / "pagefind-entry.json"
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            data["parts"] = [part_entry(bundle / name, name) for name in names[1:]]
+            text = entry_text(data).encode("utf-8")
+            write_output(settings, entry, text, "search")
+            made[""]["files"] = {**made[""]["files"], "pagefind-entry.json": _digest(text)}
+        record = {"parts": {name: made[name] for name in names}, "indexed": indexed}
         if bodies is not None:
             record["bodies"] = bodies
         store.put(latest, record)
-        desk.count("search", "indexed")
 
-    finish.indexing = running
+    finish.indexing = _Runs([running for _key, running in runs.values()])
     return finish
 
 
@@ -467,13 +560,54 @@ AHEAD_LIMIT = 20  # at most this many articles converted by the build: otherwise
 
 
 class Ahead:
-    """A Pagefind run started on ``pages`` (path -> SHA-256 of the bytes it was given)."""
+    """The Pagefind runs started ahead for one language site, on ``pages`` (path -> SHA-256
+    of the bytes it would be given), in parts (:func:`parts_of`): only the parts whose pages
+    are not those the previous build indexed them from (:func:`start_parts`)."""
 
-    def __init__(self, running: Indexing, pages: dict[str, str], guess: bool = False):
-        self.running, self.pages, self.guess = running, pages, guess
+    def __init__(self, pages: dict[str, str], count: int, runs: dict, guess: bool = False):
+        self.pages, self.count, self.guess = pages, count, guess
+        self.runs = runs  # part name -> (its pages, the run)
+
+    def started(self, name: str) -> bool:
+        return name in self.runs
+
+    def take(self, name: str, count: int, given: dict[str, str]):
+        """The run of part ``name`` of ``count`` parts, when it was given exactly ``given``
+        (path -> SHA-256): it is the caller's from now on. None otherwise."""
+        found = self.runs.get(name)
+        if (found is None or count != self.count or sorted(given) != found[0]
+                or any(self.pages.get(rel) != digest for rel, digest in given.items())):
+            return None
+        del self.runs[name]
+        return found[1]
 
     def stop(self) -> None:
-        self.running.stop()
+        for _part, running in self.runs.values():
+            running.stop()
+        self.runs.clear()
+
+
+def start_parts(site: Path, settings: dict, sources: dict, pages: dict[str, str], guess: bool = False):
+    """Pagefind started ahead on the parts of ``pages`` (path -> SHA-256; ``sources``: path
+    -> the file or bytes to give it) that the previous build's record does not hold as they
+    are; None when every part is (nothing to start)."""
+    desk = desk_of(settings)
+    bundle_dir = settings_for(settings)["SEARCH_INDEX_DIR"]
+    store, _where, latest = _record_of(site, settings)
+    recorded = store.get(latest, "the search index")
+    kept = recorded.get("parts") if isinstance(recorded, dict) else None
+    kept = kept if isinstance(kept, dict) else {}
+    parts = parts_of(pages, _part_pages(settings))
+    runs = {}
+    for number, part in enumerate(parts):
+        name = part_name(number)
+        entry = kept.get(name)
+        if isinstance(entry, dict) and entry.get("key") == index_key(bundle_dir, name, len(parts),
+                                                                      {rel: pages[rel] for rel in part}):
+            continue  # its index is the previous build's (reused if its files are intact)
+        runs[name] = (part, Indexing(site, bundle_dir, {rel: sources[rel] for rel in part},
+                                     beside=Path(desk.outputs.root)))
+    return Ahead(pages, len(parts), runs, guess=guess) if runs else None
 
 
 def start_ahead(generator) -> None:
@@ -515,8 +649,10 @@ def start_ahead(generator) -> None:
             sources[rel], pages[rel] = source, _digest(data)
     if not pages:
         return
-    _AHEAD[(desk, where)] = Ahead(Indexing(site, bundle_dir, sources, beside=Path(desk.outputs.root)), pages)
-    desk.count("search", "started ahead")
+    ahead = start_parts(site, settings, sources, pages)
+    if ahead is not None:
+        _AHEAD[(desk, where)] = ahead
+        desk.count("search", "started ahead")
 
 
 def write_converted_first(generator) -> None:
@@ -703,10 +839,10 @@ def guess_ahead(generator) -> None:
         if BODY in found:
             sources[other], pages[other] = found, _digest(found)
     sources[rel] = page
-    running = Indexing(site, settings_for(settings)["SEARCH_INDEX_DIR"], dict(sorted(sources.items())),
-                       beside=Path(desk.outputs.root))
-    _AHEAD[(desk, where)] = Ahead(running, pages, guess=True)
-    desk.count("search", "started on a guess")
+    ahead = start_parts(site, settings, dict(sorted(sources.items())), pages, guess=True)
+    if ahead is not None:
+        _AHEAD[(desk, where)] = ahead
+        desk.count("search", "started on a guess")
 
 
 def _refused(source: str, settings: dict) -> bool:
@@ -792,15 +928,33 @@ def connect_last(_pelican) -> None:
     signals.finalized.connect(wait_for_index)
 
 
+def entry_text(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
 def sort_entry(entry: Path) -> None:
     """Pagefind lists the languages in whatever order its threads finish; sort them so two
     builds of one commit are identical."""
     if entry.exists():
         data = json.loads(entry.read_text(encoding="utf-8"))
         data["languages"] = dict(sorted(data.get("languages", {}).items()))
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        text = entry_text(data)
         entry.unlink()  # a new file, never written through a link
         entry.write_text(text, encoding="utf-8")
+
+
+def part_entry(folder: Path, name: str) -> dict:
+    """How the first part's entry lists part ``name`` (its files in ``folder``): its folder,
+    relative to the first part's; the hashes of its metadata files (one per language), which
+    name them; and a tag made of those and Pagefind's version, which changes whenever the
+    part's index does. The search page's script gives the tag to Pagefind (``metaCacheTag``:
+    the part's entry is then asked for at an address of that version, not a new one each
+    time) and asks for each part's entry and metadata at once, before Pagefind asks for them
+    one part after the other."""
+    data = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    languages = data.get("languages") if isinstance(data.get("languages"), dict) else {}
+    hashes = [str(value.get("hash")) for _lang, value in sorted(languages.items()) if isinstance(value, dict)]
+    return {"bundle": f"{name}/", "tag": "-".join([str(data.get("version", "")), *hashes]), "hashes": hashes}
 
 
 def fill_defaults(pelican) -> None:

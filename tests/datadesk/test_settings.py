@@ -79,7 +79,8 @@ def test_an_unknown_key_names_the_file_the_key_the_nearest_name_and_the_fix(fami
 def test_a_search_typo_fails_but_pelicans_own_search_page_settings_pass():
     page = {"DIRECT_TEMPLATES": ["index", "search"], "SEARCH_URL": "search/",
             "SEARCH_SAVE_AS": "search/index.html"}
-    assert search.SETTINGS.values(page) == {"SEARCH_INDEX_ENABLED": True, "SEARCH_INDEX_DIR": "pagefind"}
+    assert search.SETTINGS.values(page) == {"SEARCH_INDEX_ENABLED": True, "SEARCH_INDEX_DIR": "pagefind",
+                                            "SEARCH_INDEX_PART_PAGES": 100}
     with pytest.raises(SettingsError, match="unknown setting SEARCH_FOO; the search plugin knows"):
         search.SETTINGS.values({**page, "SEARCH_FOO": 1})
 
