@@ -13,9 +13,11 @@
   }
 
   function parts(bundle) {
-    // The page preloads the entry; without it (or unreadable), one index: the first part.
+    // The entry as the server has it now, never an earlier copy the browser kept (the parts
+    // change with the site; Pagefind asks for its entry afresh too). Without it (or
+    // unreadable), one index: the first part.
     if (typeof window.fetch !== "function") return Promise.resolve([]);
-    return window.fetch(bundle + "pagefind-entry.json", { credentials: "same-origin" })
+    return window.fetch(bundle + "pagefind-entry.json", { credentials: "same-origin", cache: "no-cache" })
       .then(function (response) { return response.ok ? response.json() : {}; })
       .then(function (entry) {
         var found = entry && Array.isArray(entry.parts) ? entry.parts.filter(listed) : [];
