@@ -35,12 +35,16 @@
       .catch(function () { return []; });
   }
 
+  // The entry is asked for as soon as this script runs, which the page places before
+  // Pagefind's UI script: the request and that script's load overlap.
+  var box = document.getElementById("search");
+  // Pagefind wants a path from the domain root; the page gives one relative to itself.
+  var bundle = box ? new URL(box.getAttribute("data-bundle"), document.baseURI).pathname : null;
+  var listing = bundle ? parts(bundle) : null;
+
   function start() {
-    var box = document.getElementById("search");
-    if (!box || typeof window.PagefindUI !== "function") return;
-    // Pagefind wants a path from the domain root; the page gives one relative to itself.
-    var bundle = new URL(box.getAttribute("data-bundle"), document.baseURI).pathname;
-    parts(bundle).then(function (found) {
+    if (!listing || typeof window.PagefindUI !== "function") return;
+    listing.then(function (found) {
       var ui = new window.PagefindUI({
         element: "#search",
         bundlePath: bundle,
@@ -62,6 +66,8 @@
       if (query && typeof ui.triggerSearch === "function") ui.triggerSearch(query);
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // Pagefind's UI script runs after this one (both deferred, in page order), before
+  // DOMContentLoaded.
+  if (typeof window.PagefindUI === "function") start();
+  else document.addEventListener("DOMContentLoaded", start);
 })();
