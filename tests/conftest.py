@@ -132,6 +132,21 @@ def file_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def pagefind_index(site: Path, pages, beside: Path) -> dict[str, bytes]:
+    """The bytes of the index Pagefind makes of ``pages`` (paths relative to ``site``), its
+    entry sorted as the build puts it in place (plugins/search); its mirror goes beside
+    ``beside``, and nothing of the run is left."""
+    from search.search import Indexing, sort_entry
+
+    run = Indexing(site, "pagefind", pages, beside=beside)
+    try:
+        made = run.wait()
+        sort_entry(made / "pagefind-entry.json")
+        return file_bytes(made)
+    finally:
+        run.done()
+
+
 def file_digests(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` by its path relative to it (POSIX): its SHA-256."""
     import hashlib

@@ -365,9 +365,7 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
     bundle = site / bundle_dir
     previous = desk.outputs.previous
     ahead = _AHEAD.pop((desk, where), None)  # the runs started ahead for this site, if any
-    recorded = store.get(latest, "the search index") if previous else None
-    kept = recorded.get("parts") if isinstance(recorded, dict) else None
-    kept = kept if isinstance(kept, dict) else {}
+    kept = recorded_parts(_recorded(desk, site, settings))  # the previous build's, read once
     if bundle.exists():
         shutil.rmtree(bundle)
     made, runs = {}, {}
@@ -375,7 +373,7 @@ def start_index(site: Path, bundle_dir: str, settings: dict, skip=()):
         given = {rel: pages[rel] for rel in part}
         key = index_key(bundle_dir, name, len(parts), given)
         entry = kept.get(name)
-        if (isinstance(entry, dict) and entry.get("key") == key and _inside(name)
+        if (isinstance(entry, dict) and entry.get("key") == key
                 and reuse(entry, Path(previous) / where / bundle_dir / name, bundle / name, settings)):
             made[name] = {"key": key, "files": entry["files"]}
             desk.count("search", "reused")
@@ -587,16 +585,21 @@ class Ahead:
         self.runs.clear()
 
 
-def start_parts(site: Path, settings: dict, sources: dict, pages: dict[str, str], guess: bool = False):
+def recorded_parts(recorded) -> dict:
+    """The parts a language site's search record holds (name -> its key and files); none
+    from a record of another shape (an older one, or none)."""
+    parts = recorded.get("parts") if isinstance(recorded, dict) else None
+    return parts if isinstance(parts, dict) else {}
+
+
+def start_parts(site: Path, settings: dict, sources: dict, pages: dict[str, str], recorded,
+                guess: bool = False):
     """Pagefind started ahead on the parts of ``pages`` (path -> SHA-256; ``sources``: path
-    -> the file or bytes to give it) that the previous build's record does not hold as they
-    are; None when every part is (nothing to start)."""
+    -> the file or bytes to give it) that the previous build's record (``recorded``, as the
+    caller read it) does not hold as they are; None when every part is (nothing to start)."""
     desk = desk_of(settings)
     bundle_dir = settings_for(settings)["SEARCH_INDEX_DIR"]
-    store, _where, latest = _record_of(site, settings)
-    recorded = store.get(latest, "the search index")
-    kept = recorded.get("parts") if isinstance(recorded, dict) else None
-    kept = kept if isinstance(kept, dict) else {}
+    kept = recorded_parts(recorded)
     parts = parts_of(pages, _part_pages(settings))
     runs = {}
     for number, part in enumerate(parts):
@@ -621,9 +624,9 @@ def start_ahead(generator) -> None:
     if previous is None:
         return
     site, bundle_dir = Path(generator.output_path), settings_for(settings)["SEARCH_INDEX_DIR"]
-    store, where, latest = _record_of(site, settings)
-    recorded = store.get(latest, "the search index")
-    indexed = recorded.get("indexed") if isinstance(recorded, dict) else None
+    where = os.path.relpath(site, desk.outputs.root)
+    recorded = _recorded(desk, site, settings)
+    indexed = recorded.get("indexed")
     skip = {bundle_dir, *_subsites_inside(settings)}
     written = set(_files(site, skip=skip, pattern="*.html", digest=lambda _path: ""))
     guessed = _AHEAD.get((desk, where))
@@ -649,7 +652,7 @@ def start_ahead(generator) -> None:
             sources[rel], pages[rel] = source, _digest(data)
     if not pages:
         return
-    ahead = start_parts(site, settings, sources, pages)
+    ahead = start_parts(site, settings, sources, pages, recorded)
     if ahead is not None:
         _AHEAD[(desk, where)] = ahead
         desk.count("search", "started ahead")
@@ -770,14 +773,20 @@ def _note_body(generator, article) -> None:
 _RECORDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # desk -> site -> its record, read once
 
 
-def _recorded_bodies(desk, site: Path, settings: dict) -> dict:
+def _recorded(desk, site: Path, settings: dict) -> dict:
+    """The previous build's search record of the language site ``site``, read once per build
+    ({} without a previous output, or a record of another shape)."""
     records = _RECORDS.setdefault(desk, {})
     where = os.path.relpath(site, desk.outputs.root)
     if where not in records:
         store, _where, latest = _record_of(site, settings)
         recorded = store.get(latest, "the search index") if desk.outputs.previous else None
         records[where] = recorded if isinstance(recorded, dict) else {}
-    bodies = records[where].get("bodies")
+    return records[where]
+
+
+def _recorded_bodies(desk, site: Path, settings: dict) -> dict:
+    bodies = _recorded(desk, site, settings).get("bodies")
     return bodies if isinstance(bodies, dict) else {}
 
 
@@ -799,8 +808,9 @@ def guess_ahead(generator) -> None:
     where = os.path.relpath(site, desk.outputs.root)
     if (desk, where) in _AHEAD:
         return
+    recorded = _recorded(desk, site, settings)
     bodies = _recorded_bodies(desk, site, settings)
-    indexed = _RECORDS[desk][where].get("indexed")
+    indexed = recorded.get("indexed")
     if not isinstance(indexed, list):
         return
     changed = [(rel, entry) for rel, entry in bodies.items()
@@ -839,7 +849,7 @@ def guess_ahead(generator) -> None:
         if BODY in found:
             sources[other], pages[other] = found, _digest(found)
     sources[rel] = page
-    ahead = start_parts(site, settings, dict(sorted(sources.items())), pages, guess=True)
+    ahead = start_parts(site, settings, dict(sorted(sources.items())), pages, recorded, guess=True)
     if ahead is not None:
         _AHEAD[(desk, where)] = ahead
         desk.count("search", "started on a guess")

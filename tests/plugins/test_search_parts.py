@@ -12,8 +12,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import build_report, drawn_corpus, file_bytes
-from search.search import BODY, Indexing, _files, part_files, part_name, parts_of, sort_entry
+from conftest import build_report, drawn_corpus, file_bytes, pagefind_index
+from search.search import BODY, _files, part_files, part_name, parts_of
 from tools.bench.corpus import edit_article
 from tools.build import build_site
 
@@ -64,17 +64,6 @@ def indexed_pages(site: Path, skip=()) -> list[str]:
             if BODY in (site / rel).read_bytes()]
 
 
-def pagefind_of(site: Path, pages: list[str], into: Path) -> dict[str, bytes]:
-    """Pagefind's own index of ``pages`` of ``site``, as the build puts it in place."""
-    run = Indexing(site, "pagefind", pages, beside=into)
-    try:
-        made = run.wait()
-        sort_entry(made / "pagefind-entry.json")
-        return file_bytes(made)
-    finally:
-        run.done()
-
-
 def test_each_part_is_the_index_of_its_own_pages_and_the_first_lists_the_others(parted_site):
     out = parted_site["out"]
     total = 0
@@ -88,7 +77,7 @@ def test_each_part_is_the_index_of_its_own_pages_and_the_first_lists_the_others(
         assert [part["bundle"] for part in entry["parts"]] == [f"{part_name(n)}/" for n in range(1, len(parts))]
         for number, part in enumerate(parts):
             folder = bundle / part_name(number)
-            own = pagefind_of(where, part, parted_site["into"] / f"check-{where.name}-{number}")
+            own = pagefind_index(where, part, parted_site["into"] / f"check-{where.name}-{number}")
             published = {rel: data for rel, data in file_bytes(folder).items()
                          if number or not rel.startswith("part-")}
             if number == 0:  # the first part's entry lists the others: otherwise Pagefind's

@@ -273,8 +273,6 @@ def test_an_index_started_ahead_on_pages_that_then_differ_is_made_again(incremen
     story's new page and the previous output's other indexed pages) was given a dataset
     page's old bytes: it is stopped, Pagefind indexes the site as written, and the index
     published is the one Pagefind makes of the pages published."""
-    from search.search import Indexing, sort_entry, to_index
-
     from conftest import file_bytes
 
     corpus, out = incremental_site["corpus"], incremental_site["out"]
@@ -296,34 +294,21 @@ def test_an_index_started_ahead_on_pages_that_then_differ_is_made_again(incremen
         assert "indexed ahead" not in counts  # (the English index is made again too: its pages link the title)
         dataset_page = (out / "data" / "air_defence_events" / "index.html").read_text(encoding="utf-8")
         assert "promesses et livraisons" in dataset_page
-        pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
-                       if p.relative_to(out).parts[0] not in ("en", "pagefind"))
-        run = Indexing(out, "pagefind", to_index(out, pages), beside=incremental_site["into"] / "index-again")
-        try:
-            made = run.wait()
-            sort_entry(made / "pagefind-entry.json")
-            assert file_bytes(made) == file_bytes(out / "pagefind")
-        finally:
-            run.done()
+        assert file_bytes(out / "pagefind") == _index_of_the_published_pages(
+            out, incremental_site["into"] / "index-again")
     finally:
         story.write_text(text, encoding="utf-8")
 
 
 def _index_of_the_published_pages(out: Path, beside: Path) -> dict:
     """The bytes of the index Pagefind makes of ``out``'s French pages as published."""
-    from search.search import Indexing, sort_entry, to_index
+    from search.search import to_index
 
-    from conftest import file_bytes
+    from conftest import pagefind_index
 
     pages = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.html")
                    if p.relative_to(out).parts[0] not in ("en", "pagefind"))
-    run = Indexing(out, "pagefind", to_index(out, pages), beside=beside)
-    try:
-        made = run.wait()
-        sort_entry(made / "pagefind-entry.json")
-        return file_bytes(made)
-    finally:
-        run.done()
+    return pagefind_index(out, to_index(out, pages), beside)
 
 
 def test_an_index_started_on_a_guess_is_the_index_of_the_pages_published(incremental_site):
